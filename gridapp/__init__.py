@@ -1,0 +1,50 @@
+"""gridapp: QR "snap and report" grid management for a city.
+
+`create_app` wires the subsystems in one fixed order; each owns its `init_app`.
+"""
+from __future__ import annotations
+
+import logging
+import os
+from datetime import timedelta
+from typing import Any, Mapping
+
+from flask import Flask
+
+from .config import load_settings
+
+MIGRATIONS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "migrations")
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    app = Flask(__name__, instance_path=os.environ.get("GRIDAPP_INSTANCE_PATH") or None)
+    app.config.update(load_settings(app.instance_path, overrides=config))
+    app.config["JWT_SECRET_KEY"] = app.config["SECRET_KEY"]
+    app.config["JWT_ACCESS_TOKEN_EXPIRES"] = timedelta(seconds=app.config["JWT_ACCESS_TOKEN_EXPIRES_SECONDS"])
+    app.config["JWT_REFRESH_TOKEN_EXPIRES"] = timedelta(seconds=app.config["JWT_REFRESH_TOKEN_EXPIRES_SECONDS"])
+    app.json.ensure_ascii = False
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+
+    from . import database, jobs, models  # noqa: F401  (models registers the tables)
+    from .extensions import db, jwt, limiter, migrate
+    from .cli import register_cli
+    from .services.tokens import is_revoked
+    from .web import access, errors, health
+
+    database.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True)
+    jwt.init_app(app)
+    jwt.token_in_blocklist_loader(lambda _header, payload: is_revoked(int(payload["city"]), payload["jti"]))
+    limiter.init_app(app)
+    jobs.init_app(app)
+    errors.init_app(app)
+    access.init_app(app)
+    app.register_blueprint(health.bp)
+
+    import mobile_api
+
+    mobile_api.init_app(app)
+    register_cli(app)
+    return app

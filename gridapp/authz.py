@@ -1,0 +1,117 @@
+"""Who may see what: roles, the acting user, and scope checks over the region tree.
+
+Every decision about visibility is made here from the actor's grants and the
+resource's place in the tree (materialized paths), never from ids a client sent.
+Services call these; HTTP layers only declare which roles may call a route.
+"""
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+from .errors import Forbidden
+
+
+class Role(str, enum.Enum):
+    RESIDENT = "resident"
+    GRID_WORKER = "grid_worker"
+    DEPARTMENT_STAFF = "department_staff"
+    DEPARTMENT_ADMIN = "department_admin"
+    COMMUNITY_ADMIN = "community_admin"
+    STREET_ADMIN = "street_admin"
+    DISTRICT_ADMIN = "district_admin"
+    SUPER_ADMIN = "super_admin"
+    SYSTEM_ADMIN = "system_admin"
+
+    @property
+    def label(self) -> str:
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS = {
+    Role.RESIDENT: "居民",
+    Role.GRID_WORKER: "网格员",
+    Role.DEPARTMENT_STAFF: "部门工作人员",
+    Role.DEPARTMENT_ADMIN: "部门管理员",
+    Role.COMMUNITY_ADMIN: "社区管理员",
+    Role.STREET_ADMIN: "街道管理员",
+    Role.DISTRICT_ADMIN: "区级管理员",
+    Role.SUPER_ADMIN: "超级管理员",
+    Role.SYSTEM_ADMIN: "系统管理员",
+}
+
+STAFF_ROLES = frozenset(Role) - {Role.RESIDENT}
+REGION_ROLES = frozenset(
+    {Role.GRID_WORKER, Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.DISTRICT_ADMIN, Role.SUPER_ADMIN}
+)
+DEPARTMENT_ROLES = frozenset({Role.DEPARTMENT_STAFF, Role.DEPARTMENT_ADMIN})
+# Roles that see the records (households, cases) of every grid under their node.
+OFFICIAL_ROLES = REGION_ROLES
+
+
+@dataclass(frozen=True)
+class Grant:
+    role: Role
+    region_id: int | None = None
+    region_path: str | None = None
+    department_id: int | None = None
+    # For department grants: the paths of the region nodes the department serves.
+    served_paths: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The authenticated caller as the domain sees it: no request, no token."""
+
+    user_id: int
+    city_id: int
+    display_name: str
+    grants: tuple[Grant, ...] = field(default_factory=tuple)
+
+    @property
+    def roles(self) -> frozenset[Role]:
+        return frozenset(g.role for g in self.grants)
+
+    def has_role(self, *roles: Role) -> bool:
+        return bool(self.roles.intersection(roles))
+
+    def region_paths(self, roles=REGION_ROLES) -> list[str]:
+        """Roots of the subtrees this actor holds through the given roles."""
+        paths = []
+        for grant in self.grants:
+            if grant.role in roles:
+                if grant.region_path:
+                    paths.append(grant.region_path)
+                paths.extend(grant.served_paths)
+        return paths
+
+    def department_ids(self) -> frozenset[int]:
+        return frozenset(g.department_id for g in self.grants if g.department_id is not None)
+
+
+def covers(paths: list[str], region_path: str) -> bool:
+    return any(region_path.startswith(p) for p in paths)
+
+
+def can_see_region(actor: Actor, city_id: int, region_path: str, roles=None) -> bool:
+    """Whether any of the actor's scoped roles covers the region at `region_path`.
+
+    System admins see their whole city; department roles see what their department
+    serves. `roles` narrows which grants count (e.g. only officials for household records).
+    """
+    if actor.city_id != city_id:
+        return False
+    if Role.SYSTEM_ADMIN in actor.roles and (roles is None or Role.SYSTEM_ADMIN in roles):
+        return True
+    scoped = REGION_ROLES | DEPARTMENT_ROLES if roles is None else frozenset(roles)
+    return covers(actor.region_paths(scoped), region_path)
+
+
+def require_region(actor: Actor, city_id: int, region_path: str, roles=None) -> None:
+    if not can_see_region(actor, city_id, region_path, roles):
+        raise Forbidden("您无权访问该区域的数据")
+
+
+def require_role(actor: Actor, *roles: Role) -> None:
+    if not actor.has_role(*roles):
+        raise Forbidden("您的角色无权执行此操作")

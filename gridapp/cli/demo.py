@@ -1,0 +1,33 @@
+"""`flask demo`: seed the demo city and print how to sign in."""
+from __future__ import annotations
+
+import click
+from flask.cli import with_appcontext
+
+from ..demo import DEMO_PASSWORD, seed_demo_city
+
+
+@click.command("demo")
+@with_appcontext
+def demo_command() -> None:
+    """Seed the deterministic demo city (safe to run again) and print the demo logins."""
+    summary = seed_demo_city()
+    verb = "已创建" if summary.created else "已存在，未重复创建"
+    click.echo(f"演示城市 {summary.city_name}（city={summary.city_code}）{verb}。")
+    click.echo(
+        f"区域 {summary.regions} 个（网格 {summary.grids} 个），住户 {summary.households} 户 / 成员 {summary.members} 人，"
+        f"商户 {summary.shops} 家，干部 {summary.cadres} 人，部门 {summary.departments} 个，事件类别 {summary.categories} 类。"
+    )
+    click.echo("")
+    click.echo(f"工作人员账号（密码均为 {DEMO_PASSWORD}）：")
+    for role_label, username, scope in summary.staff_logins:
+        click.echo(f"  {role_label:<8} {username:<16} {scope}")
+    click.echo("")
+    click.echo(f"居民账号：手机号 {summary.resident_phone}，验证码登录（验证码写在服务器日志中）。")
+    click.echo(
+        "  POST /api/v1/auth/code        {\"city\": \"%s\", \"phone\": \"%s\"}" % (summary.city_code, summary.resident_phone)
+    )
+    click.echo(
+        "  POST /api/v1/auth/code/verify {\"city\": \"%s\", \"phone\": \"%s\", \"code\": \"<日志中的验证码>\"}"
+        % (summary.city_code, summary.resident_phone)
+    )

@@ -1,0 +1,111 @@
+"""Settings read from the environment.
+
+Every setting comes from one environment variable with a small typed parser, so a
+deployment is described entirely by its environment (twelve-factor) and the embedded
+default needs none at all. Production refuses to start without the secrets it needs
+rather than running with a guessable default.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any, Mapping
+
+
+class ConfigError(RuntimeError):
+    """Raised at start-up when the environment cannot describe a working app."""
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be an integer, got {raw!r}") from None
+
+
+def _str(env: Mapping[str, str], name: str, default: str | None = None) -> str | None:
+    raw = env.get(name)
+    return default if raw in (None, "") else raw
+
+
+def _secret_key(env: Mapping[str, str], instance_path: Path, production: bool) -> str:
+    """The embedded default keeps a generated key in the instance folder.
+
+    It must survive restarts (tokens signed before a restart stay valid) and be
+    shared by every gunicorn worker on the machine, so it lives in a file rather
+    than in memory. Production must be given one explicitly.
+    """
+    key = _str(env, "SECRET_KEY")
+    if key:
+        return key
+    if production:
+        raise ConfigError(
+            "SECRET_KEY is required when GRIDAPP_ENV=production: set it to a long random "
+            "string shared by every app server (e.g. `python -c 'import secrets; "
+            "print(secrets.token_urlsafe(48))'`)."
+        )
+    key_file = instance_path / "secret_key"
+    if not key_file.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        tmp = key_file.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(secrets.token_urlsafe(48))
+        tmp.chmod(0o600)
+        try:
+            os.link(tmp, key_file)  # atomic: the first worker wins, the others read its key
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+    return key_file.read_text().strip()
+
+
+def load_settings(
+    instance_path: str | Path,
+    env: Mapping[str, str] | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Build the Flask config mapping from the environment; `overrides` (tests, tools) win."""
+    env = os.environ if env is None else env
+    overrides = dict(overrides or {})
+    instance_path = Path(instance_path)
+    gridapp_env = _str(env, "GRIDAPP_ENV", "development")
+    if gridapp_env not in {"development", "production", "test"}:
+        raise ConfigError(f"GRIDAPP_ENV must be development, production or test, got {gridapp_env!r}")
+    production = gridapp_env == "production"
+    database_url = _str(env, "DATABASE_URL") or f"sqlite:///{instance_path / 'gridapp.sqlite3'}"
+    if database_url.startswith("postgres://"):
+        database_url = "postgresql+psycopg://" + database_url[len("postgres://"):]
+    elif database_url.startswith("postgresql://"):
+        database_url = "postgresql+psycopg://" + database_url[len("postgresql://"):]
+    redis_url = _str(env, "REDIS_URL")
+    return {
+        "GRIDAPP_ENV": gridapp_env,
+        "SECRET_KEY": overrides.get("SECRET_KEY") or _secret_key(env, instance_path, production),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "REDIS_URL": redis_url,
+        "MEDIA_ROOT": _str(env, "MEDIA_ROOT") or str(instance_path / "media"),
+        "PUBLIC_BASE_URL": (_str(env, "PUBLIC_BASE_URL") or "http://127.0.0.1:8000").rstrip("/"),
+        "MAX_CONTENT_LENGTH": _int(env, "MAX_CONTENT_LENGTH", 64 * 1024 * 1024),
+        "SQLITE_BUSY_TIMEOUT_MS": _int(env, "SQLITE_BUSY_TIMEOUT_MS", 15000),
+        # Auth
+        "JWT_ACCESS_TOKEN_EXPIRES_SECONDS": _int(env, "JWT_ACCESS_TOKEN_EXPIRES_SECONDS", 3600),
+        "JWT_REFRESH_TOKEN_EXPIRES_SECONDS": _int(env, "JWT_REFRESH_TOKEN_EXPIRES_SECONDS", 30 * 86400),
+        "OTP_TTL_SECONDS": _int(env, "OTP_TTL_SECONDS", 300),
+        "OTP_RESEND_SECONDS": _int(env, "OTP_RESEND_SECONDS", 60),
+        "OTP_MAX_ATTEMPTS": _int(env, "OTP_MAX_ATTEMPTS", 5),
+        "SMS_SENDER": _str(env, "SMS_SENDER", "gridapp.integrations.sms:LogSmsSender"),
+        "WECHAT_APPID": _str(env, "WECHAT_APPID"),
+        "WECHAT_SECRET": _str(env, "WECHAT_SECRET"),
+        "WECHAT_JSCODE2SESSION_URL": _str(
+            env, "WECHAT_JSCODE2SESSION_URL", "https://api.weixin.qq.com/sns/jscode2session"
+        ),
+        "WECHAT_TIMEOUT_SECONDS": _int(env, "WECHAT_TIMEOUT_SECONDS", 5),
+        # Rate limits (Flask-Limiter): shared through Redis when there is one.
+        "RATELIMIT_STORAGE_URI": _str(env, "RATELIMIT_STORAGE_URI") or redis_url or "memory://",
+        "RATELIMIT_ENABLED": _str(env, "RATELIMIT_ENABLED", "1") != "0",
+    } | overrides

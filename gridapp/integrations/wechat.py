@@ -1,0 +1,54 @@
+"""WeChat mini-program login: exchange a wx.login() code for the user's openid.
+
+The endpoint URL is configurable so tests (and a private gateway) can stand in for
+api.weixin.qq.com. WeChat answers HTTP 200 with an `errcode` on failure, so the body,
+not the status, decides.
+"""
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+
+from ..errors import Unauthenticated, UpstreamUnavailable
+
+
+@dataclass(frozen=True)
+class WeChatSession:
+    openid: str
+    unionid: str | None = None
+
+
+class WeChatClient:
+    def __init__(self, appid: str | None, secret: str | None, url: str, timeout: float = 5):
+        self.appid, self.secret, self.url, self.timeout = appid, secret, url, timeout
+
+    @classmethod
+    def from_config(cls, config) -> "WeChatClient":
+        return cls(
+            config.get("WECHAT_APPID"),
+            config.get("WECHAT_SECRET"),
+            config["WECHAT_JSCODE2SESSION_URL"],
+            config.get("WECHAT_TIMEOUT_SECONDS", 5),
+        )
+
+    def code_to_session(self, js_code: str) -> WeChatSession:
+        if not (self.appid and self.secret):
+            raise UpstreamUnavailable("未配置微信小程序登录（WECHAT_APPID / WECHAT_SECRET）", code="wechat_not_configured")
+        query = urllib.parse.urlencode(
+            {"appid": self.appid, "secret": self.secret, "js_code": js_code, "grant_type": "authorization_code"}
+        )
+        try:
+            with urllib.request.urlopen(f"{self.url}?{query}", timeout=self.timeout) as response:
+                body = json.loads(response.read().decode("utf-8"))
+        except (urllib.error.URLError, TimeoutError, ValueError) as exc:
+            raise UpstreamUnavailable("微信服务暂时不可用，请稍后再试", details={"reason": str(exc)}) from exc
+        if body.get("errcode") or not body.get("openid"):
+            raise Unauthenticated(
+                "微信登录凭证无效或已过期，请重新进入小程序",
+                code="wechat_code_invalid",
+                details={"errcode": body.get("errcode"), "errmsg": body.get("errmsg")},
+            )
+        return WeChatSession(openid=body["openid"], unionid=body.get("unionid"))

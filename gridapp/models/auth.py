@@ -1,0 +1,32 @@
+"""Short-lived authentication records: one-time codes and revoked tokens."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Optional
+
+from sqlalchemy import ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+from .base import BigId, TenantMixin, UTCDateTime
+
+
+class OtpChallenge(TenantMixin, db.Model):
+    """A login code sent to a phone. Only its hash is kept, so a database leak reveals no live code."""
+
+    __tablename__ = "otp_challenges"
+    __table_args__ = (Index("ix_otp_challenges_city_id_phone_created_at", "city_id", "phone", "created_at"),)
+    phone: Mapped[str] = mapped_column(String(20), nullable=False)
+    code_hash: Mapped[str] = mapped_column(String(128), nullable=False)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    consumed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+
+
+class RevokedToken(TenantMixin, db.Model):
+    """A JWT that was logged out before it expired; kept in the database so every app server sees it."""
+
+    __tablename__ = "revoked_tokens"
+    jti: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    user_id: Mapped[int] = mapped_column(BigId, ForeignKey("users.id"), nullable=False)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, index=True)

@@ -1,0 +1,104 @@
+"""Accounts, the roles they hold, and the departments staff belong to."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Optional
+
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .base import BigId, TenantMixin, UTCDateTime
+
+ROLE_VALUES = (
+    "resident",
+    "grid_worker",
+    "department_staff",
+    "department_admin",
+    "community_admin",
+    "street_admin",
+    "district_admin",
+    "super_admin",
+    "system_admin",
+)
+
+
+class User(TenantMixin, db.Model):
+    """One person's account in one city.
+
+    Staff sign in with a username and password, residents with their phone and a
+    one-time code, mini-program users through their WeChat openid; any of the three
+    may be absent, so each is unique only where present.
+    """
+
+    __tablename__ = "users"
+    __table_args__ = (
+        UniqueConstraint("city_id", "username"),
+        UniqueConstraint("city_id", "phone"),
+        UniqueConstraint("city_id", "wechat_openid"),
+    )
+    username: Mapped[Optional[str]] = mapped_column(String(64))
+    password_hash: Mapped[Optional[str]] = mapped_column(String(255))
+    phone: Mapped[Optional[str]] = mapped_column(String(20))
+    wechat_openid: Mapped[Optional[str]] = mapped_column(String(64))
+    display_name: Mapped[str] = mapped_column(String(64), nullable=False)
+    is_active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    last_login_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+
+    grants = relationship("RoleGrant", back_populates="user", lazy="selectin", cascade="all, delete-orphan")
+
+
+class Department(TenantMixin, db.Model):
+    """A unit that handles orders: 城管, 住建, 市场监管, 公安, 环保, 民政, 人社, 物业."""
+
+    __tablename__ = "departments"
+    __table_args__ = (UniqueConstraint("city_id", "code"),)
+    code: Mapped[str] = mapped_column(String(32), nullable=False)
+    name: Mapped[str] = mapped_column(String(64), nullable=False)
+    kind: Mapped[str] = mapped_column(String(32), nullable=False)
+    is_active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+
+
+class DepartmentRegion(TenantMixin, db.Model):
+    """A region node (and so its whole subtree) that a department serves."""
+
+    __tablename__ = "department_regions"
+    __table_args__ = (UniqueConstraint("department_id", "region_id"),)
+    department_id: Mapped[int] = mapped_column(BigId, ForeignKey("departments.id"), nullable=False)
+    region_id: Mapped[int] = mapped_column(BigId, ForeignKey("regions.id"), nullable=False, index=True)
+
+    region = relationship("Region", lazy="joined")
+
+
+class RoleGrant(TenantMixin, db.Model):
+    """A role a user holds, bound to the scope it applies in.
+
+    Region-scoped roles (grid worker, community/street/district admin, super admin)
+    name a region node; department roles name a department; residents and system
+    admins name neither. The check constraint keeps a grant from being unscoped by
+    mistake, since an unscoped admin grant would silently widen what someone sees.
+    """
+
+    __tablename__ = "role_grants"
+    __table_args__ = (
+        UniqueConstraint("user_id", "role", "region_id", "department_id"),
+        Index("ix_role_grants_city_id_role_region_id", "city_id", "role", "region_id"),
+        CheckConstraint("role IN (" + ", ".join(f"'{r}'" for r in ROLE_VALUES) + ")", name="role_known"),
+        CheckConstraint(
+            "(role IN ('grid_worker', 'community_admin', 'street_admin', 'district_admin', 'super_admin')"
+            " AND region_id IS NOT NULL AND department_id IS NULL)"
+            " OR (role IN ('department_staff', 'department_admin')"
+            " AND department_id IS NOT NULL AND region_id IS NULL)"
+            " OR (role IN ('resident', 'system_admin') AND region_id IS NULL AND department_id IS NULL)",
+            name="scope_matches_role",
+        ),
+    )
+    user_id: Mapped[int] = mapped_column(BigId, ForeignKey("users.id"), nullable=False, index=True)
+    role: Mapped[str] = mapped_column(String(32), nullable=False)
+    region_id: Mapped[Optional[int]] = mapped_column(BigId, ForeignKey("regions.id"))
+    department_id: Mapped[Optional[int]] = mapped_column(BigId, ForeignKey("departments.id"), index=True)
+    title: Mapped[Optional[str]] = mapped_column(String(64))
+
+    user = relationship("User", back_populates="grants")
+    region = relationship("Region", lazy="joined")
+    department = relationship("Department", lazy="joined")

@@ -1,0 +1,83 @@
+"""The tenant (city) and its region tree: city → district → street → community → grid."""
+from __future__ import annotations
+
+import enum
+from typing import Optional
+
+from sqlalchemy import CheckConstraint, Float, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .base import BigId, IdMixin, TenantMixin, UTCDateTime, binary_string
+from ..clock import now
+
+
+class City(IdMixin, db.Model):
+    """The tenant. Small and read everywhere: a reference table when distributed."""
+
+    __tablename__ = "cities"
+    code: Mapped[str] = mapped_column(String(32), nullable=False, unique=True)
+    name: Mapped[str] = mapped_column(String(64), nullable=False)
+    created_at = mapped_column(UTCDateTime, nullable=False, default=now)
+
+
+class RegionLevel(str, enum.Enum):
+    CITY = "city"
+    DISTRICT = "district"
+    STREET = "street"
+    COMMUNITY = "community"
+    GRID = "grid"
+
+    @property
+    def depth(self) -> int:
+        return list(RegionLevel).index(self)
+
+    @property
+    def label(self) -> str:
+        return {"city": "市", "district": "区", "street": "街道", "community": "社区", "grid": "网格"}[self.value]
+
+
+class Region(TenantMixin, db.Model):
+    """A node of the region tree.
+
+    `path` is a materialized path of ids ("/1/7/42/"): a subtree is one index range
+    scan on (city_id, path), which stays fast at hundreds of thousands of nodes where a
+    recursive query would not. The path is derived from the parent on creation and
+    never edited by hand (see services.regions).
+    """
+
+    __tablename__ = "regions"
+    __table_args__ = (
+        UniqueConstraint("city_id", "code"),
+        Index("ix_regions_city_id_path", "city_id", "path"),
+        Index("ix_regions_city_id_level", "city_id", "level"),
+        CheckConstraint(
+            "level IN ('city', 'district', 'street', 'community', 'grid')", name="level_known"
+        ),
+    )
+    parent_id: Mapped[Optional[int]] = mapped_column(BigId, ForeignKey("regions.id"), index=True)
+    level: Mapped[str] = mapped_column(String(16), nullable=False)
+    code: Mapped[str] = mapped_column(String(64), nullable=False)
+    name: Mapped[str] = mapped_column(String(128), nullable=False)
+    path: Mapped[str] = mapped_column(binary_string(255), nullable=False)
+    # Grids only: a GeoJSON Polygon/MultiPolygon and its bounding box, the box being
+    # the indexed pre-filter for point-in-polygon.
+    boundary_geojson: Mapped[Optional[str]] = mapped_column(Text)
+    min_lng: Mapped[Optional[float]] = mapped_column(Float)
+    min_lat: Mapped[Optional[float]] = mapped_column(Float)
+    max_lng: Mapped[Optional[float]] = mapped_column(Float)
+    max_lat: Mapped[Optional[float]] = mapped_column(Float)
+
+    parent = relationship("Region", remote_side="Region.id")
+
+    @property
+    def level_enum(self) -> RegionLevel:
+        return RegionLevel(self.level)
+
+    @property
+    def ancestor_ids(self) -> list[int]:
+        """Ids from the root down to and including this node, read off the path."""
+        return [int(part) for part in self.path.strip("/").split("/")]
+
+    def contains(self, other: "Region") -> bool:
+        return other.city_id == self.city_id and other.path.startswith(self.path)

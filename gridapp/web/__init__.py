@@ -1,0 +1,1 @@
+"""HTTP plumbing shared by every door into gridapp: access control, errors, health."""

@@ -1,0 +1,53 @@
+"""The JSON API for the mini-program and H5 clients, under /api/v1, documented by OpenAPI 3."""
+from __future__ import annotations
+
+import swagger_ui_bundle
+from flask import Blueprint, Flask
+from flask_smorest import Api
+
+from gridapp.web.access import Policy, declare_endpoint
+
+from .schemas.common import ErrorSchema
+
+
+class GridappApi(Api):
+    """flask-smorest with gridapp's one error shape (gridapp.web.errors handles every HTTPException)."""
+
+    ERROR_SCHEMA = ErrorSchema
+
+    def _register_error_handlers(self):
+        pass
+
+
+api = GridappApi(
+    spec_kwargs={
+        "info": {"description": "网格通 gridapp 移动端接口：扫码、随手拍、派单抢单与督办。"},
+    }
+)
+
+API_SETTINGS = {
+    "API_TITLE": "gridapp API",
+    "API_VERSION": "v1",
+    "OPENAPI_VERSION": "3.0.3",
+    "OPENAPI_URL_PREFIX": "/api",
+    "OPENAPI_JSON_PATH": "openapi.json",
+    "OPENAPI_SWAGGER_UI_PATH": "docs",
+    "OPENAPI_SWAGGER_UI_URL": "/api/docs/assets/",
+}
+
+
+def init_app(app: Flask) -> None:
+    for key, value in API_SETTINGS.items():
+        app.config.setdefault(key, value)
+    api.init_app(app)
+    api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
+    # Swagger UI's files are served from the installed package: nothing is fetched from a CDN.
+    assets = Blueprint("swagger_assets", __name__, static_folder=swagger_ui_bundle.swagger_ui_path, static_url_path="/api/docs/assets")
+    app.register_blueprint(assets)
+    for endpoint in ("api-docs.openapi_json", "api-docs.openapi_swagger_ui", "swagger_assets.static"):
+        declare_endpoint(endpoint, Policy(None, "public"))
+
+    from . import auth, regions
+
+    for module in (auth, regions):
+        api.register_blueprint(module.blp)

@@ -1,0 +1,136 @@
+"""Sign-in for staff (password), residents (SMS code) and the mini-program (WeChat)."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from flask import current_app
+from flask.views import MethodView
+from flask_jwt_extended import create_access_token, create_refresh_token, decode_token, get_jwt
+from flask_smorest import Blueprint
+
+from gridapp.errors import Forbidden, Unauthenticated
+from gridapp.extensions import limiter
+from gridapp.services import login_codes, tokens, wechat_login
+from gridapp.services.accounts import authenticate_staff, get_user
+from gridapp.web.access import ALL_ROLES, allow, current_actor, public
+
+from .schemas.auth import (
+    CodeLoginSchema,
+    CodeRequestSchema,
+    CodeSentSchema,
+    LogoutSchema,
+    PasswordLoginSchema,
+    TokenSchema,
+    UserSchema,
+    WeChatLoginSchema,
+)
+
+blp = Blueprint("auth", __name__, url_prefix="/api/v1", description="登录与会话")
+
+
+def issue_tokens(user) -> dict:
+    claims = {"city": user.city_id}
+    return {
+        "access_token": create_access_token(identity=str(user.id), additional_claims=claims),
+        "refresh_token": create_refresh_token(identity=str(user.id), additional_claims=claims),
+        "token_type": "Bearer",
+        "expires_in": current_app.config["JWT_ACCESS_TOKEN_EXPIRES_SECONDS"],
+        "user": user,
+    }
+
+
+@blp.route("/auth/login")
+class PasswordLogin(MethodView):
+    @public()
+    @limiter.limit("20/minute")
+    @blp.arguments(PasswordLoginSchema)
+    @blp.response(200, TokenSchema)
+    def post(self, body):
+        """Staff sign-in with username and password."""
+        return issue_tokens(authenticate_staff(body["city"], body["username"], body["password"]))
+
+
+@blp.route("/auth/code")
+class LoginCode(MethodView):
+    @public()
+    @limiter.limit("10/minute")
+    @blp.arguments(CodeRequestSchema)
+    @blp.response(202, CodeSentSchema)
+    def post(self, body):
+        """Send a one-time login code to a resident's phone by SMS."""
+        return {"expires_in": login_codes.request_login_code(body["city"], body["phone"])}
+
+
+@blp.route("/auth/code/verify")
+class CodeLogin(MethodView):
+    @public()
+    @limiter.limit("20/minute")
+    @blp.arguments(CodeLoginSchema)
+    @blp.response(200, TokenSchema)
+    def post(self, body):
+        """Resident sign-in with phone and code; the first sign-in creates the resident account."""
+        user = login_codes.verify_login_code(body["city"], body["phone"], body["code"])
+        if body.get("wechat_code"):
+            user = wechat_login.bind_wechat(user.city_id, user.id, body["wechat_code"])
+        return issue_tokens(user)
+
+
+@blp.route("/auth/wechat")
+class WeChatLogin(MethodView):
+    @public()
+    @limiter.limit("20/minute")
+    @blp.arguments(WeChatLoginSchema)
+    @blp.response(200, TokenSchema)
+    def post(self, body):
+        """Mini-program sign-in with a wx.login() code, for a WeChat account already bound."""
+        return issue_tokens(wechat_login.login_with_wechat(body["city"], body["code"]))
+
+
+@blp.route("/auth/refresh")
+class Refresh(MethodView):
+    @allow(*ALL_ROLES, scope="self", token="refresh")
+    @blp.response(200, TokenSchema)
+    @blp.doc(security=[{"bearer": []}])
+    def post(self):
+        """A new access token for a valid refresh token (sent as the Bearer token)."""
+        actor = current_actor()
+        return {
+            "access_token": create_access_token(identity=str(actor.user_id), additional_claims={"city": actor.city_id}),
+            "token_type": "Bearer",
+            "expires_in": current_app.config["JWT_ACCESS_TOKEN_EXPIRES_SECONDS"],
+        }
+
+
+@blp.route("/auth/logout")
+class Logout(MethodView):
+    @allow(*ALL_ROLES, scope="self")
+    @blp.arguments(LogoutSchema)
+    @blp.response(204)
+    @blp.doc(security=[{"bearer": []}])
+    def post(self, body):
+        """Revoke the access token (and the refresh token, when given)."""
+        actor = current_actor()
+        revoke_claims(actor.city_id, actor.user_id, get_jwt())
+        if body.get("refresh_token"):
+            try:
+                claims = decode_token(body["refresh_token"], allow_expired=True)
+            except Exception:
+                raise Unauthenticated("刷新令牌无效", code="token_invalid") from None
+            if claims.get("type") != "refresh" or claims.get("sub") != str(actor.user_id):
+                raise Forbidden("只能注销自己的刷新令牌")
+            revoke_claims(actor.city_id, actor.user_id, claims)
+
+
+def revoke_claims(city_id: int, user_id: int, claims: dict) -> None:
+    tokens.revoke(city_id, user_id, claims["jti"], datetime.fromtimestamp(claims["exp"], timezone.utc))
+
+
+@blp.route("/me")
+class Me(MethodView):
+    @allow(*ALL_ROLES, scope="self")
+    @blp.response(200, UserSchema)
+    @blp.doc(security=[{"bearer": []}])
+    def get(self):
+        """The signed-in account with its roles and their scopes."""
+        actor = current_actor()
+        return get_user(actor.city_id, actor.user_id)

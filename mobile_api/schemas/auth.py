@@ -1,0 +1,89 @@
+"""Sign-in bodies and the token answer."""
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from gridapp.authz import Role
+from gridapp.privacy import mask_phone
+
+
+class CityField(fields.String):
+    def __init__(self, **kwargs):
+        super().__init__(required=True, validate=validate.Length(min=1, max=32), metadata={"description": "City code, e.g. ordos"}, **kwargs)
+
+
+class PasswordLoginSchema(Schema):
+    city = CityField()
+    username = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    password = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=256))
+
+
+class CodeRequestSchema(Schema):
+    city = CityField()
+    phone = fields.String(required=True, validate=validate.Length(min=11, max=20))
+
+
+class CodeSentSchema(Schema):
+    expires_in = fields.Integer(required=True, metadata={"description": "Seconds the code stays valid"})
+
+
+class CodeLoginSchema(CodeRequestSchema):
+    code = fields.String(required=True, validate=validate.Regexp(r"^\d{6}$", error="验证码为 6 位数字"))
+    wechat_code = fields.String(
+        validate=validate.Length(min=1, max=128),
+        metadata={"description": "Optional wx.login() code: binds this WeChat account to the phone's account"},
+    )
+
+
+class WeChatLoginSchema(Schema):
+    city = CityField()
+    code = fields.String(required=True, validate=validate.Length(min=1, max=128), metadata={"description": "wx.login() code"})
+
+
+class LogoutSchema(Schema):
+    refresh_token = fields.String(metadata={"description": "Also revoke this refresh token"})
+
+
+class GrantSchema(Schema):
+    role = fields.String(required=True)
+    role_label = fields.String(required=True)
+    region_id = fields.Integer(allow_none=True)
+    region_name = fields.String(allow_none=True)
+    department_id = fields.Integer(allow_none=True)
+    department_name = fields.String(allow_none=True)
+    title = fields.String(allow_none=True)
+
+
+class UserSchema(Schema):
+    id = fields.Integer(required=True)
+    city_id = fields.Integer(required=True)
+    display_name = fields.String(required=True)
+    username = fields.String(allow_none=True)
+    phone = fields.Function(lambda user: mask_phone(user.phone), allow_none=True, metadata={"description": "Masked"})
+    wechat_bound = fields.Function(lambda user: bool(user.wechat_openid))
+    grants = fields.Method("dump_grants", metadata={"description": "Roles with their scopes"})
+
+    def dump_grants(self, user):
+        return GrantSchema(many=True).dump(
+            [
+                {
+                    "role": g.role,
+                    "role_label": Role(g.role).label,
+                    "region_id": g.region_id,
+                    "region_name": g.region.name if g.region else None,
+                    "department_id": g.department_id,
+                    "department_name": g.department.name if g.department else None,
+                    "title": g.title,
+                }
+                for g in user.grants
+            ]
+        )
+
+
+class TokenSchema(Schema):
+    access_token = fields.String(required=True)
+    refresh_token = fields.String()
+    token_type = fields.String(required=True, dump_default="Bearer")
+    expires_in = fields.Integer(required=True)
+    user = fields.Nested(UserSchema)
+

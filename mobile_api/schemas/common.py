@@ -1,0 +1,34 @@
+"""Schemas every resource shares: the error body and the page envelope."""
+from __future__ import annotations
+
+from functools import cache
+
+from marshmallow import Schema, fields, validate
+
+
+class ErrorSchema(Schema):
+    code = fields.String(required=True, metadata={"description": "Stable machine-readable slug"})
+    message = fields.String(required=True, metadata={"description": "Human-readable message (Chinese)"})
+    details = fields.Raw(allow_none=True, metadata={"description": "Field errors or context"})
+
+
+class PageArgsSchema(Schema):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+
+
+class PageMetaSchema(Schema):
+    page = fields.Integer(required=True)
+    per_page = fields.Integer(required=True)
+    total = fields.Integer(required=True)
+    pages = fields.Integer(required=True)
+
+
+@cache
+def page_of(item_schema: type[Schema]) -> type[Schema]:
+    """The envelope {"items": [...], "meta": {...}} for a list of `item_schema`."""
+    return type(
+        f"{item_schema.__name__.removesuffix('Schema')}PageSchema",
+        (Schema,),
+        {"items": fields.List(fields.Nested(item_schema), required=True), "meta": fields.Nested(PageMetaSchema, required=True)},
+    )

@@ -1,0 +1,114 @@
+"""Fixture chain: servers → app (once per database backend) → clean tables → client.
+
+Every test that takes `app` runs twice, on SQLite and on a real PostgreSQL that the
+suite starts itself. Tables are emptied after each test instead of rolling back a
+wrapping transaction, because services commit for real and concurrency tests use
+several connections.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import text
+
+from gridapp import clock as clock_module
+from gridapp import create_app
+from gridapp.extensions import db
+from tests import servers
+
+TEST_SECRET = "test-secret-key-that-is-long-enough-for-hs256"
+
+
+@pytest.fixture(scope="session")
+def pg_admin_url(tmp_path_factory):
+    servers.require_or_skip("postgres")
+    with servers.postgres_server(tmp_path_factory.mktemp("pg")) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory):
+    servers.require_or_skip("redis")
+    with servers.redis_server(tmp_path_factory.mktemp("redis")) as url:
+        yield url
+
+
+def make_app(database_url: str, tmp_path, **overrides):
+    config = {
+        "GRIDAPP_ENV": "test",
+        "TESTING": True,
+        "SECRET_KEY": TEST_SECRET,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "MEDIA_ROOT": str(tmp_path / "media"),
+        "RATELIMIT_ENABLED": False,
+        "REDIS_URL": None,
+    }
+    config.update(overrides)
+    app = create_app(config)
+    with app.app_context():
+        upgrade()
+    return app
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def backend(request):
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def database_url(backend, tmp_path_factory, request):
+    if backend == "sqlite":
+        return f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'gridapp.sqlite3'}"
+    admin = request.getfixturevalue("pg_admin_url")
+    return servers.create_database(admin, "gridapp_domain")
+
+
+@pytest.fixture(scope="session")
+def app(database_url, tmp_path_factory):
+    return make_app(database_url, tmp_path_factory.mktemp("app"))
+
+
+def empty_tables() -> None:
+    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+    else:
+        for name in tables:
+            db.session.execute(text(f"DELETE FROM {name}"))
+    db.session.commit()
+
+
+@pytest.fixture(autouse=True)
+def _app_context(request):
+    """Tests that use the app get a pushed context and empty tables afterwards."""
+    if "app" not in request.fixturenames:
+        yield
+        return
+    app = request.getfixturevalue("app")
+    with app.app_context():
+        yield
+        db.session.rollback()
+        empty_tables()
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def clock():
+    frozen = clock_module.FrozenClock(datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc))
+    previous = clock_module.install(frozen)
+    yield frozen
+    clock_module.install(previous)
+
+
+@pytest.fixture
+def city(app):
+    from tests.factories import build_city
+
+    return build_city()
