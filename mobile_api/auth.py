@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 from flask import current_app
 from flask.views import MethodView
 from flask_jwt_extended import create_access_token, create_refresh_token, decode_token, get_jwt
-from flask_smorest import Blueprint
+from .blueprint import ApiBlueprint
 
 from gridapp.errors import Forbidden, Unauthenticated
 from gridapp.extensions import limiter
@@ -25,7 +25,7 @@ from .schemas.auth import (
     WeChatLoginSchema,
 )
 
-blp = Blueprint("auth", __name__, url_prefix="/api/v1", description="登录与会话")
+blp = ApiBlueprint("auth", __name__, url_prefix="/api/v1", description="登录与会话")
 
 
 def issue_tokens(user) -> dict:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
+from .blueprint import ApiBlueprint
 
 from gridapp.authz import STAFF_ROLES
 from gridapp.services import regions
@@ -12,7 +12,7 @@ from .pagination import paginate
 from .schemas.common import PageArgsSchema, page_of
 from .schemas.regions import RegionSchema, RegionViewSchema
 
-blp = Blueprint("regions", __name__, url_prefix="/api/v1/regions", description="区域（市、区、街道、社区、网格）")
+blp = ApiBlueprint("regions", __name__, url_prefix="/api/v1/regions", description="区域（市、区、街道、社区、网格）")
 
 
 @blp.route("")

@@ -1,6 +1,7 @@
 """A small city built through the real services, with one account per role."""
 from __future__ import annotations
 
+import functools
 from types import SimpleNamespace
 
 from flask_jwt_extended import create_access_token, create_refresh_token
@@ -8,10 +9,16 @@ from flask_jwt_extended import create_access_token, create_refresh_token
 from gridapp.authz import Role
 from gridapp.extensions import db
 from gridapp.models import City, Department, DepartmentRegion, RegionLevel
-from gridapp.services.accounts import grant_role, new_user
+from gridapp.services.accounts import grant_role, hash_password, new_user
 from gridapp.services.regions import add_region
 
 PASSWORD = "correct horse battery"
+
+
+@functools.cache
+def password_hash() -> str:
+    """Hashed once per run: argon2 is slow on purpose, and a city has many accounts."""
+    return hash_password(PASSWORD)
 
 
 def square(lng: float, lat: float, size: float = 0.01) -> dict:
@@ -45,7 +52,9 @@ def build_city(code: str = "testcity") -> SimpleNamespace:
     db.session.add(DepartmentRegion(city_id=city.id, department_id=ns.department.id, region_id=ns.d1.id))
 
     def account(username, role, phone=None, **scope):
-        user = new_user(city.id, username, username=username if role != Role.RESIDENT else None, password=PASSWORD if role != Role.RESIDENT else None, phone=phone)
+        staff = role != Role.RESIDENT
+        user = new_user(city.id, username, username=username if staff else None, phone=phone)
+        user.password_hash = password_hash() if staff else None
         grant_role(user, role, **scope)
         return user
 

@@ -21,10 +21,11 @@ class GridappWorker(Worker):
 
         self.flask_app = create_app()
 
-    def perform_job(self, job, queue):
+    def perform_job(self, job, queue, *args, **kwargs):
+        # RQ 3 passes the Execution as a third argument; pass through whatever RQ sends.
         with self.flask_app.app_context():
             db.engine.dispose(close=False)
             try:
-                return super().perform_job(job, queue)
+                return super().perform_job(job, queue, *args, **kwargs)
             finally:
                 db.session.remove()

@@ -45,6 +45,7 @@ class HouseholdMember(TenantMixin, db.Model):
     id_number: Mapped[Optional[str]] = mapped_column(String(18))
 
     household = relationship("Household", back_populates="members")
+    user = relationship("User")
 
 
 class Shop(TenantMixin, db.Model):
@@ -75,3 +76,5 @@ class Cadre(TenantMixin, db.Model):
     serves: Mapped[Optional[str]] = mapped_column(String(255))
     photo_path: Mapped[Optional[str]] = mapped_column(String(255))
     is_active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+
+    user = relationship("User")
