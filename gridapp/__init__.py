@@ -22,6 +22,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config["JWT_SECRET_KEY"] = app.config["SECRET_KEY"]
     app.config["JWT_ACCESS_TOKEN_EXPIRES"] = timedelta(seconds=app.config["JWT_ACCESS_TOKEN_EXPIRES_SECONDS"])
     app.config["JWT_REFRESH_TOKEN_EXPIRES"] = timedelta(seconds=app.config["JWT_REFRESH_TOKEN_EXPIRES_SECONDS"])
+    # Mini-program clients send Bearer headers; H5 pages in WeChat's browser hold the same
+    # tokens in HttpOnly cookies, with a CSRF double-submit token on every write.
+    app.config.setdefault("JWT_TOKEN_LOCATION", ["headers", "cookies"])
+    app.config.setdefault("JWT_COOKIE_SECURE", app.config["PUBLIC_BASE_URL"].startswith("https://"))
+    app.config.setdefault("JWT_COOKIE_SAMESITE", "Lax")
+    app.config.setdefault("JWT_COOKIE_CSRF_PROTECT", True)
+    app.config.setdefault("JWT_REFRESH_COOKIE_PATH", "/api/v1/auth/refresh")
+    app.config.setdefault("JWT_SESSION_COOKIE", False)
     app.json.ensure_ascii = False
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -31,7 +39,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from .extensions import db, jwt, limiter, migrate
     from .cli import register_cli
     from .services.tokens import is_revoked
-    from .web import access, errors, health
+    from . import h5
+    from .web import access, errors, health, media
 
     database.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True)
@@ -42,6 +51,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     access.init_app(app)
     app.register_blueprint(health.bp)
+    app.register_blueprint(media.bp)
+    app.register_blueprint(h5.bp)
 
     import mobile_api
 

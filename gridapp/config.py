@@ -82,13 +82,25 @@ def load_settings(
     elif database_url.startswith("postgresql://"):
         database_url = "postgresql+psycopg://" + database_url[len("postgresql://"):]
     redis_url = _str(env, "REDIS_URL")
+    media_storage = _str(env, "MEDIA_STORAGE", "local")
+    if media_storage not in {"local", "s3"}:
+        raise ConfigError(f"MEDIA_STORAGE must be local or s3, got {media_storage!r}")
+    if media_storage == "s3" and not _str(env, "S3_BUCKET") and "S3_BUCKET" not in overrides:
+        raise ConfigError("MEDIA_STORAGE=s3 needs S3_BUCKET (and S3_ENDPOINT_URL for a non-AWS service)")
     return {
         "GRIDAPP_ENV": gridapp_env,
         "SECRET_KEY": overrides.get("SECRET_KEY") or _secret_key(env, instance_path, production),
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "REDIS_URL": redis_url,
+        "MEDIA_STORAGE": media_storage,
         "MEDIA_ROOT": _str(env, "MEDIA_ROOT") or str(instance_path / "media"),
+        "S3_BUCKET": _str(env, "S3_BUCKET"),
+        "S3_PREFIX": _str(env, "S3_PREFIX"),
+        "S3_ENDPOINT_URL": _str(env, "S3_ENDPOINT_URL"),
+        "S3_REGION": _str(env, "S3_REGION"),
+        "S3_PUBLIC_URL": _str(env, "S3_PUBLIC_URL"),
+        "DEFAULT_CITY": _str(env, "DEFAULT_CITY"),
         "PUBLIC_BASE_URL": (_str(env, "PUBLIC_BASE_URL") or "http://127.0.0.1:8000").rstrip("/"),
         "MAX_CONTENT_LENGTH": _int(env, "MAX_CONTENT_LENGTH", 64 * 1024 * 1024),
         "SQLITE_BUSY_TIMEOUT_MS": _int(env, "SQLITE_BUSY_TIMEOUT_MS", 15000),

@@ -47,7 +47,7 @@ def init_app(app: Flask) -> None:
     for endpoint in ("api-docs.openapi_json", "api-docs.openapi_swagger_ui", "swagger_assets.static"):
         declare_endpoint(endpoint, Policy(None, "public"))
 
-    from . import auth, regions
+    from . import auth, notifications, regions
 
-    for module in (auth, regions):
+    for module in (auth, regions, notifications):
         api.register_blueprint(module.blp)

@@ -3,9 +3,17 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from flask import current_app
+from flask import after_this_request, current_app
 from flask.views import MethodView
-from flask_jwt_extended import create_access_token, create_refresh_token, decode_token, get_jwt
+from flask_jwt_extended import (
+    create_access_token,
+    create_refresh_token,
+    decode_token,
+    get_jwt,
+    set_access_cookies,
+    set_refresh_cookies,
+    unset_jwt_cookies,
+)
 from .blueprint import ApiBlueprint
 
 from gridapp.errors import Forbidden, Unauthenticated
@@ -69,9 +77,11 @@ class CodeLogin(MethodView):
     @blp.response(200, TokenSchema)
     def post(self, body):
         """Resident sign-in with phone and code; the first sign-in creates the resident account."""
+        # WeChat is asked first, outside any transaction, so a WeChat failure does not spend the code.
+        openid = wechat_login.openid_for(body["wechat_code"]) if body.get("wechat_code") else None
         user = login_codes.verify_login_code(body["city"], body["phone"], body["code"])
-        if body.get("wechat_code"):
-            user = wechat_login.bind_wechat(user.city_id, user.id, body["wechat_code"])
+        if openid is not None:
+            user = wechat_login.bind_wechat(user.city_id, user.id, openid)
         return issue_tokens(user)
 
 
@@ -110,15 +120,17 @@ class Logout(MethodView):
     def post(self, body):
         """Revoke the access token (and the refresh token, when given)."""
         actor = current_actor()
-        revoke_claims(actor.city_id, actor.user_id, get_jwt())
-        if body.get("refresh_token"):
+        refresh_claims = None
+        if body.get("refresh_token"):  # checked before anything is revoked: a refused logout changes nothing
             try:
-                claims = decode_token(body["refresh_token"], allow_expired=True)
+                refresh_claims = decode_token(body["refresh_token"], allow_expired=True)
             except Exception:
                 raise Unauthenticated("刷新令牌无效", code="token_invalid") from None
-            if claims.get("type") != "refresh" or claims.get("sub") != str(actor.user_id):
+            if refresh_claims.get("type") != "refresh" or refresh_claims.get("sub") != str(actor.user_id):
                 raise Forbidden("只能注销自己的刷新令牌")
-            revoke_claims(actor.city_id, actor.user_id, claims)
+        revoke_claims(actor.city_id, actor.user_id, get_jwt())
+        if refresh_claims is not None:
+            revoke_claims(actor.city_id, actor.user_id, refresh_claims)
 
 
 def revoke_claims(city_id: int, user_id: int, claims: dict) -> None:

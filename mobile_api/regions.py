@@ -8,7 +8,7 @@ from gridapp.authz import STAFF_ROLES
 from gridapp.services import regions
 from gridapp.web.access import allow, current_actor
 
-from .pagination import paginate
+from gridapp.pagination import paginate
 from .schemas.common import PageArgsSchema, page_of
 from .schemas.regions import RegionSchema, RegionViewSchema
 

@@ -20,11 +20,13 @@ _UNITS = re.compile(r"[A-Za-z0-9]+|\s+|.", re.DOTALL)
 
 
 def caption_lines(caption: str | None, font: Path) -> list[str]:
-    """Lines of a caption, ``\\n`` separating them; rejects what would print badly."""
+    """Lines of a caption, ``\\n`` separating them; rejects what would print badly.
+    A browser textarea sends ``\\r\\n``, so that counts as a line break too."""
     if caption is None:
         return []
     if not isinstance(caption, str):
         raise ValueError(f"caption must be a string, got {type(caption).__name__}")
+    caption = caption.replace("\r\n", "\n")
     check_text(caption, font, what="caption", allow_newlines=True)
     return [line.strip() for line in caption.strip().split("\n") if line.strip()]
 
@@ -61,7 +63,7 @@ def wrap(
     if current.strip():
         lines.append(current.rstrip())
     if max_lines is not None and len(lines) > max_lines:
-        lines = lines[: max_lines - 1] + [_ellipsize(lines[max_lines - 1], measure, max_width)]
+        lines = [*lines[: max_lines - 1], _ellipsize(lines[max_lines - 1], measure, max_width)]
     return lines
 
 

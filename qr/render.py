@@ -40,7 +40,7 @@ def qr_matrix(url: str, *, ec: str = "M") -> list[list[bool]]:
     code.add_data(url)
     try:
         code.make(fit=True)
-    except DataOverflowError:
+    except (DataOverflowError, ValueError):  # qrcode 8 reports "version 41" as ValueError
         raise ValueError(f"url is too long for a QR code at ec={ec} ({len(url)} chars)") from None
     return code.get_matrix()
 
@@ -87,7 +87,9 @@ def _symbol_image(matrix: Matrix) -> Image.Image:
     return Image.frombytes("L", (n, n), pixels)
 
 
-def _with_caption(code: Image.Image, lines: list[str], font_file: Path, text_width: int) -> Image.Image:
+def _with_caption(
+    code: Image.Image, lines: list[str], font_file: Path, text_width: int
+) -> Image.Image:
     width = code.width
     font_px = max(MIN_CAPTION_PX, round(width / 16))
     font = _pil_font(font_file, font_px)
@@ -106,22 +108,30 @@ def _pil_font(path: Path, size_px: int) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(str(path), size_px, index=fonts.FACE_INDEX)
 
 
-def render_svg(url: str, *, ec: str = "M", caption: str | None = None, module_px: int = 10) -> str:
+def render_svg(
+    url: str,
+    *,
+    ec: str = "M",
+    caption: str | None = None,
+    module_px: int = 10,
+    font_path: Path | None = None,
+) -> str:
     """Vector output for print shops. Dark modules form one path of horizontal runs
     (small, and no hairline seams between neighbouring modules when scaled). The
     caption is live text in a CJK font-family list, since the SVG does not embed
-    the font; its lines wrap by an estimate that holds for any CJK face."""
+    the font; its lines wrap by an estimate that holds for any CJK face, and it is
+    still checked against our font so that what we print ourselves has no tofu."""
     matrix = qr_matrix(url, ec=ec)
     if not isinstance(module_px, int) or isinstance(module_px, bool) or module_px < 1:
         raise ValueError(f"module_px must be a positive int, got {module_px!r}")
-    lines = caption_lines(caption, fonts.font_path()) if caption is not None else []
+    lines = caption_lines(caption, fonts.font_path(font_path)) if caption is not None else []
     n = len(matrix)
     width = (n + 2 * QUIET_ZONE) * module_px
-    font_px = max(MIN_CAPTION_PX, round(width / 16))
+    font_px = width / 16  # same proportions as the PNG; a vector needs no pixel minimum
     em_width = n * module_px / font_px
     wrapped = [part for line in lines for part in wrap(line, estimate_width_em, em_width)]
-    line_height = round(font_px * 1.35)
-    height = width + (line_height * len(wrapped) + font_px // 2 if wrapped else 0)
+    line_height = font_px * 1.35
+    height = round(width + (line_height * len(wrapped) + font_px / 2 if wrapped else 0))
 
     svg = ET.Element(
         "svg",
@@ -132,17 +142,20 @@ def render_svg(url: str, *, ec: str = "M", caption: str | None = None, module_px
         viewBox=f"0 0 {width} {height}",
     )
     ET.SubElement(svg, "rect", width=str(width), height=str(height), fill="#fff")
-    ET.SubElement(
-        svg, "path", d=_runs_path(matrix, module_px, QUIET_ZONE * module_px),
-        fill="#000", **{"shape-rendering": "crispEdges"},
-    )
+    ET.SubElement(svg, "path", {
+        "d": _runs_path(matrix, module_px, QUIET_ZONE * module_px),
+        "fill": "#000",
+        "shape-rendering": "crispEdges",
+    })
     for i, line in enumerate(wrapped):
-        text = ET.SubElement(
-            svg, "text",
-            x=f"{width / 2:g}", y=str(width + i * line_height + font_px),
-            fill="#000", **{"font-family": fonts.SVG_FONT_FAMILY, "font-size": str(font_px),
-                            "text-anchor": "middle"},
-        )
+        text = ET.SubElement(svg, "text", {
+            "x": f"{width / 2:g}",
+            "y": f"{width + i * line_height + font_px:.2f}",
+            "fill": "#000",
+            "font-family": fonts.SVG_FONT_FAMILY,
+            "font-size": f"{font_px:.2f}",
+            "text-anchor": "middle",
+        })
         text.text = line  # ElementTree escapes &, < and > itself
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(svg, encoding="unicode") + "\n"
 

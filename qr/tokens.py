@@ -17,7 +17,7 @@ TOKEN_LENGTH = 22  # len(base64url(16 bytes)) without padding
 
 # Printed tokens live for years: if TOKEN_BYTES ever grows, the shape check must still
 # accept every length issued before, hence a range rather than one length.
-_TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{%d,64}" % TOKEN_LENGTH)
+_TOKEN_SHAPE = re.compile(rf"[A-Za-z0-9_-]{{{TOKEN_LENGTH},64}}")
 
 
 def new_token() -> str:

@@ -1,6 +1,7 @@
 """Domain models, grouped by aggregate. Importing this package registers every table."""
 from .auth import OtpChallenge, RevokedToken
 from .categories import Category
+from .notifications import Notification
 from .people import Department, DepartmentRegion, RoleGrant, User
 from .places import Cadre, Household, HouseholdMember, Shop
 from .regions import City, Region, RegionLevel
@@ -13,6 +14,7 @@ __all__ = [
     "DepartmentRegion",
     "Household",
     "HouseholdMember",
+    "Notification",
     "OtpChallenge",
     "Region",
     "RegionLevel",

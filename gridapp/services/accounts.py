@@ -30,6 +30,16 @@ def city_by_code(code: str) -> City:
     return city
 
 
+def default_city_code(config) -> str:
+    """The city a page means when it names none: DEFAULT_CITY, or the only city there is."""
+    if config.get("DEFAULT_CITY"):
+        return config["DEFAULT_CITY"]
+    codes = list(db.session.scalars(select(City.code).order_by(City.id).limit(2)))
+    if len(codes) != 1:
+        raise NotFound("请通过所在城市的二维码或链接进入", code="city_not_found")
+    return codes[0]
+
+
 def grant_role(
     user: User,
     role: Role,

@@ -13,14 +13,22 @@ from .accounts import city_by_code
 from ..clock import now
 
 
-def _openid(js_code: str) -> str:
+def openid_for(js_code: str) -> str:
+    """Ask WeChat whose wx.login() code this is.
+
+    Call it outside any unit of work: an open transaction would be held across the
+    network call, and on SQLite that is the one write lock every other writer waits for.
+    """
     return WeChatClient.from_config(current_app.config).code_to_session(js_code).openid
 
 
-@unit_of_work
 def login_with_wechat(city_code: str, js_code: str) -> User:
+    return _login_with_openid(city_code, openid_for(js_code))
+
+
+@unit_of_work
+def _login_with_openid(city_code: str, openid: str) -> User:
     city = city_by_code(city_code)
-    openid = _openid(js_code)
     user = db.session.scalar(select(User).where(User.city_id == city.id, User.wechat_openid == openid))
     if user is None or not user.is_active:
         raise Unauthenticated("该微信尚未绑定账号，请先用手机号验证码登录完成绑定", code="wechat_not_bound")
@@ -29,8 +37,8 @@ def login_with_wechat(city_code: str, js_code: str) -> User:
 
 
 @unit_of_work
-def bind_wechat(city_id: int, user_id: int, js_code: str) -> User:
-    openid = _openid(js_code)
+def bind_wechat(city_id: int, user_id: int, openid: str) -> User:
+    """Bind an openid (from `openid_for`, called before the caller's unit of work) to an account."""
     owner = db.session.scalar(select(User).where(User.city_id == city_id, User.wechat_openid == openid))
     if owner is not None and owner.id != user_id:
         raise Conflict("该微信已绑定其他账号", code="wechat_already_bound")

@@ -92,9 +92,13 @@ def current_actor() -> Actor | None:
 def _authenticate(policy: Policy) -> Actor | None:
     try:
         verify_jwt_in_request(optional=policy.public, refresh=policy.token == "refresh")
-    except ExpiredSignatureError:
-        raise Unauthenticated("登录已过期，请重新登录", code="token_expired") from None
     except (JWTExtendedException, PyJWTError) as exc:
+        if policy.public and "Authorization" not in request.headers:
+            # A stale session cookie on an open page (a scan, the login page) means "anonymous",
+            # not an error: the page still works and offers to sign in again.
+            return None
+        if isinstance(exc, ExpiredSignatureError):
+            raise Unauthenticated("登录已过期，请重新登录", code="token_expired") from None
         raise Unauthenticated("登录凭证无效，请重新登录", code="token_invalid", details={"reason": str(exc)}) from None
     claims = get_jwt()
     if not claims:

@@ -9,10 +9,15 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify
+from urllib.parse import quote
+
+from flask import Flask, jsonify, redirect, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from ..errors import DomainError
+
+# Blueprints whose pages people open in a browser: their errors are pages, not JSON.
+HTML_BLUEPRINTS: set[str] = set()
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +40,11 @@ HTTP_ERRORS = {
 
 
 def error_response(status: int, code: str, message: str, details=None, headers=None):
+    if request and request.blueprint in HTML_BLUEPRINTS:
+        if status == 401:
+            return redirect(f"/h5/login?next={quote(request.full_path.rstrip('?'))}")
+        response = render_template("h5/error.html", status=status, code=code, message=message), status
+        return response
     response = jsonify({"code": code, "message": message, "details": details})
     response.status_code = status
     for name, value in (headers or {}).items():

@@ -29,6 +29,10 @@ class CodeSentSchema(Schema):
 
 class CodeLoginSchema(CodeRequestSchema):
     code = fields.String(required=True, validate=validate.Regexp(r"^\d{6}$", error="验证码为 6 位数字"))
+    cookie = fields.Boolean(
+        load_default=False,
+        metadata={"description": "H5 pages: also keep the session in HttpOnly cookies (with a CSRF cookie)"},
+    )
     wechat_code = fields.String(
         validate=validate.Length(min=1, max=128),
         metadata={"description": "Optional wx.login() code: binds this WeChat account to the phone's account"},

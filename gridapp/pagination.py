@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import Select, func, select
 
-from gridapp.extensions import db
+from .extensions import db
 
 
 def paginate(stmt: Select, args: dict) -> dict:

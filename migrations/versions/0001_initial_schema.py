@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: db0ace6f214f
+Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 23:17:55.043916
+Create Date: 2026-11-23 23:27:52.149277
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import gridapp.models.base
 
 
 # revision identifiers, used by Alembic.
-revision = 'db0ace6f214f'
+revision = '0001'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -187,6 +187,24 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_households_city_id'), ['city_id'], unique=False)
         batch_op.create_index('ix_households_city_id_grid_id', ['city_id', 'grid_id'], unique=False)
 
+    op.create_table('notifications',
+    sa.Column('user_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('kind', sa.String(length=32), nullable=False),
+    sa.Column('title', sa.String(length=128), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('link', sa.String(length=255), nullable=True),
+    sa.Column('read_at', gridapp.models.base.UTCDateTime(), nullable=True),
+    sa.Column('city_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('created_at', gridapp.models.base.UTCDateTime(), nullable=False),
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.ForeignKeyConstraint(['city_id'], ['cities.id'], name=op.f('fk_notifications_city_id_cities')),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_notifications_user_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_notifications'))
+    )
+    with op.batch_alter_table('notifications', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_notifications_city_id'), ['city_id'], unique=False)
+        batch_op.create_index('ix_notifications_city_id_user_id_created_at', ['city_id', 'user_id', 'created_at'], unique=False)
+
     op.create_table('revoked_tokens',
     sa.Column('jti', sa.String(length=64), nullable=False),
     sa.Column('user_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -298,6 +316,11 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_revoked_tokens_city_id'))
 
     op.drop_table('revoked_tokens')
+    with op.batch_alter_table('notifications', schema=None) as batch_op:
+        batch_op.drop_index('ix_notifications_city_id_user_id_created_at')
+        batch_op.drop_index(batch_op.f('ix_notifications_city_id'))
+
+    op.drop_table('notifications')
     with op.batch_alter_table('households', schema=None) as batch_op:
         batch_op.drop_index('ix_households_city_id_grid_id')
         batch_op.drop_index(batch_op.f('ix_households_city_id'))

@@ -1,0 +1,68 @@
+"""Server-rendered mobile pages (H5) for residents and staff: sign-in, home, inbox.
+
+They open in WeChat's browser from a scanned code, so they need no client build: Jinja
+pages plus a little JavaScript calling the same JSON API with the session cookie.
+"""
+from __future__ import annotations
+
+from datetime import timezone, timedelta
+
+from flask import Blueprint, current_app, render_template, request, url_for
+
+from ..pagination import paginate
+from ..services import notifications
+from ..services.accounts import default_city_code
+from ..web.access import ALL_ROLES, allow, current_actor, public
+from ..web.errors import HTML_BLUEPRINTS
+
+bp = Blueprint("h5", __name__, url_prefix="/h5")
+HTML_BLUEPRINTS.add(bp.name)
+
+CHINA = timezone(timedelta(hours=8))
+
+
+@bp.app_template_filter("local_time")
+def local_time(value) -> str:
+    """Times are stored in UTC and shown in China Standard Time."""
+    return value.astimezone(CHINA).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+@bp.app_context_processor
+def inject_actor():
+    return {"actor": current_actor()}
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site paths, so the login page cannot be used to bounce people elsewhere."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\\\" not in target:
+        return target
+    return url_for("h5.home")
+
+
+@bp.get("/login")
+@public()
+def login():
+    city_code = request.args.get("city") or default_city_code(current_app.config)
+    return render_template("h5/login.html", city_code=city_code, next_url=_safe_next(request.args.get("next")))
+
+
+@bp.get("/")
+@allow(*ALL_ROLES, scope="self")
+def home():
+    actor = current_actor()
+    unread = notifications.unread_count(actor)
+    menu = [{"label": "消息通知", "url": url_for("h5.inbox"), "badge": unread or None}]
+    grants = [g.role.label for g in actor.grants]
+    return render_template("h5/home.html", menu=menu, grants=grants)
+
+
+@bp.get("/notifications")
+@allow(*ALL_ROLES, scope="self")
+def inbox():
+    try:
+        page = max(1, int(request.args.get("page", 1)))
+    except ValueError:
+        page = 1
+    return render_template(
+        "h5/notifications.html", page=paginate(notifications.inbox(current_actor()), {"page": page, "per_page": 20})
+    )

@@ -1,0 +1,24 @@
+"""The in-app inbox every role has."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Optional
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+from .base import BigId, TenantMixin, UTCDateTime
+
+
+class Notification(TenantMixin, db.Model):
+    """A message to one user. `kind` lets clients pick an icon; `link` is where tapping it goes."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (Index("ix_notifications_city_id_user_id_created_at", "city_id", "user_id", "created_at"),)
+    user_id: Mapped[int] = mapped_column(BigId, ForeignKey("users.id"), nullable=False)
+    kind: Mapped[str] = mapped_column(String(32), nullable=False)
+    title: Mapped[str] = mapped_column(String(128), nullable=False)
+    body: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    link: Mapped[Optional[str]] = mapped_column(String(255))
+    read_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)

@@ -1,0 +1,24 @@
+"""The inbox."""
+from __future__ import annotations
+
+from marshmallow import Schema, fields
+
+from .common import PageArgsSchema
+
+
+class NotificationSchema(Schema):
+    id = fields.Integer(required=True)
+    kind = fields.String(required=True)
+    title = fields.String(required=True)
+    body = fields.String(required=True)
+    link = fields.String(allow_none=True)
+    created_at = fields.DateTime(required=True)
+    read_at = fields.DateTime(allow_none=True)
+
+
+class InboxArgsSchema(PageArgsSchema):
+    unread = fields.Boolean(load_default=False, metadata={"description": "Only unread notifications"})
+
+
+class ReadAllSchema(Schema):
+    marked = fields.Integer(required=True)
