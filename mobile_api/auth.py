@@ -10,6 +10,7 @@ from flask_jwt_extended import (
     create_refresh_token,
     decode_token,
     get_jwt,
+    get_jwt_request_location,
     set_access_cookies,
     set_refresh_cookies,
     unset_jwt_cookies,
@@ -82,7 +83,16 @@ class CodeLogin(MethodView):
         user = login_codes.verify_login_code(body["city"], body["phone"], body["code"])
         if openid is not None:
             user = wechat_login.bind_wechat(user.city_id, user.id, openid)
-        return issue_tokens(user)
+        issued = issue_tokens(user)
+        if body["cookie"]:
+
+            @after_this_request
+            def keep_in_cookies(response):
+                set_access_cookies(response, issued["access_token"])
+                set_refresh_cookies(response, issued["refresh_token"])
+                return response
+
+        return issued
 
 
 @blp.route("/auth/wechat")
@@ -104,8 +114,11 @@ class Refresh(MethodView):
     def post(self):
         """A new access token for a valid refresh token (sent as the Bearer token)."""
         actor = current_actor()
+        access_token = create_access_token(identity=str(actor.user_id), additional_claims={"city": actor.city_id})
+        if get_jwt_request_location() == "cookies":  # an H5 page renewing its session
+            after_this_request(lambda response: set_access_cookies(response, access_token) or response)
         return {
-            "access_token": create_access_token(identity=str(actor.user_id), additional_claims={"city": actor.city_id}),
+            "access_token": access_token,
             "token_type": "Bearer",
             "expires_in": current_app.config["JWT_ACCESS_TOKEN_EXPIRES_SECONDS"],
         }
@@ -131,6 +144,7 @@ class Logout(MethodView):
         revoke_claims(actor.city_id, actor.user_id, get_jwt())
         if refresh_claims is not None:
             revoke_claims(actor.city_id, actor.user_id, refresh_claims)
+        after_this_request(lambda response: unset_jwt_cookies(response) or response)
 
 
 def revoke_claims(city_id: int, user_id: int, claims: dict) -> None:

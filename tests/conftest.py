@@ -112,3 +112,32 @@ def city(app):
     from tests.factories import build_city
 
     return build_city()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    servers.require_or_skip("chromium")
+    from tests.browser import chromium
+
+    with chromium() as instance:
+        yield instance
+
+
+@pytest.fixture
+def live_url(app):
+    """The test's app served over HTTP on a free port (same database as the test)."""
+    from tests.browser import live_server
+
+    with live_server(app) as url:
+        yield url
+
+
+@pytest.fixture
+def phone(browser, live_url):
+    """A fresh phone-sized browser context (WeChat's user agent) pointed at the live server."""
+    from tests.browser import PHONE
+
+    context = browser.new_context(base_url=live_url, **PHONE)
+    page = context.new_page()
+    yield page
+    context.close()

@@ -153,6 +153,10 @@ def unavailable_reason(what: str) -> str | None:
             if shutil.which("runuser") is None:
                 return "running as root but 'runuser' (package util-linux) is missing"
         return None
+    if what == "chromium":
+        if shutil.which("chromium") is None:
+            return "chromium not found: install the Debian package 'chromium' (apt-get install chromium), or run scripts/test"
+        return None
     if redis_server_binary() is None:
         return (
             "redis-server not found on PATH: install the Debian package 'redis-server' "
@@ -167,7 +171,9 @@ def _normalise(what: str) -> str:
         return "postgres"
     if key in {"redis", "redis-server"}:
         return "redis"
-    raise ValueError(f"unknown service {what!r}; expected 'postgres' or 'redis'")
+    if key in {"chromium", "browser"}:
+        return "chromium"
+    raise ValueError(f"unknown service {what!r}; expected 'postgres', 'redis' or 'chromium'")
 
 
 def services_required() -> bool:

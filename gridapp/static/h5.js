@@ -37,11 +37,21 @@
     element.className = "message" + (ok ? " ok" : "");
   }
 
+  function renewSession() {
+    /* The access cookie lives an hour; the refresh cookie (sent only to /auth/refresh) renews it. */
+    var csrf = cookie("csrf_refresh_token");
+    if (!csrf) return Promise.reject(new Error("no session"));
+    return fetch("/api/v1/auth/refresh", {
+      method: "POST", credentials: "same-origin", headers: { "X-CSRF-TOKEN": csrf, "Accept": "application/json" }
+    }).then(function (response) { if (!response.ok) throw new Error("expired"); });
+  }
+
   function loginPage() {
     var form = document.getElementById("login-form");
     var message = document.getElementById("login-message");
     var send = document.getElementById("send-code");
     var city = form.dataset.city;
+    renewSession().then(function () { window.location.replace(form.dataset.next || "/h5/"); }, function () {});
     send.addEventListener("click", function () {
       var phone = document.getElementById("phone").value.trim();
       send.disabled = true;

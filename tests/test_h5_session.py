@@ -1,0 +1,63 @@
+"""H5 sign-in in a real browser: phone + SMS code → session cookie → pages that need it."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from gridapp.authz import Role
+from gridapp.services.notifications import notify
+from gridapp.extensions import db
+
+pytestmark = pytest.mark.browser
+
+
+def sms_code(caplog, phone_number: str) -> str:
+    for record in reversed(caplog.records):
+        if record.name == "gridapp.sms" and phone_number in record.getMessage():
+            return re.search(r"验证码是 (\d{6})", record.getMessage()).group(1)
+    raise AssertionError("no SMS code was logged")
+
+
+def test_resident_signs_in_on_the_phone_and_reads_the_inbox(phone, city, caplog):
+    caplog.set_level("INFO", logger="gridapp.sms")
+    resident = city.users[Role.RESIDENT]
+    number = resident.phone
+    notify(city.city.id, [resident.id], "case", "您反映的问题已受理", "网格员将在 1 天内到场处理")
+    db.session.commit()  # and touch no ORM object below: an open SQLite transaction would block the server
+
+    phone.goto("/h5/notifications")
+    assert "/h5/login" in phone.url  # a page that needs a session sends you to sign in
+    phone.fill("#phone", number)
+    phone.click("#send-code")
+    phone.wait_for_selector("#login-message.ok")
+    phone.fill("#code", sms_code(caplog, number))
+    phone.click("#login-submit")
+    phone.wait_for_url(lambda url: url.endswith("/h5/notifications") and "/login" not in url)
+    assert "您反映的问题已受理" in phone.inner_text("main")
+    cookies = {c["name"]: c for c in phone.context.cookies()}
+    assert cookies["access_token_cookie"]["httpOnly"] is True
+
+    phone.click("#read-all")
+    phone.wait_for_function("!document.querySelector('.note.unread')")
+
+    phone.goto("/h5/")
+    phone.click("#logout")
+    phone.wait_for_url("**/h5/login")
+    phone.goto("/h5/")
+    assert "/h5/login" in phone.url
+
+
+def test_wrong_code_says_why_in_chinese(phone, city, caplog):
+    caplog.set_level("INFO", logger="gridapp.sms")
+    number = city.users[Role.RESIDENT].phone
+    db.session.commit()
+    phone.goto("/h5/login")
+    phone.fill("#phone", number)
+    phone.click("#send-code")
+    phone.wait_for_selector("#login-message.ok")
+    real = sms_code(caplog, number)
+    phone.fill("#code", "000000" if real != "000000" else "111111")
+    phone.click("#login-submit")
+    phone.wait_for_function("document.querySelector('#login-message').textContent.includes('验证码错误')")
+    assert "/h5/login" in phone.url
