@@ -43,7 +43,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from .web import access, errors, health, media
 
     database.init_app(app)
-    migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True)
+    migrate.init_app(
+        app, db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True,
+        render_item=database.render_migration_item,
+    )
     jwt.init_app(app)
     jwt.token_in_blocklist_loader(lambda _header, payload: is_revoked(int(payload["city"]), payload["jti"]))
     limiter.init_app(app)
@@ -58,4 +61,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     mobile_api.init_app(app)
     register_cli(app)
+    if app.config["PROXY_FIX_X_FOR"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["PROXY_FIX_X_FOR"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     return app

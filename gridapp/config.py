@@ -32,6 +32,21 @@ def _str(env: Mapping[str, str], name: str, default: str | None = None) -> str |
     return default if raw in (None, "") else raw
 
 
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    if raw.strip().lower() in _TRUE:
+        return True
+    if raw.strip().lower() in _FALSE:
+        return False
+    raise ConfigError(f"{name} must be true or false, got {raw!r}")
+
+
 def _secret_key(env: Mapping[str, str], instance_path: Path, production: bool) -> str:
     """The embedded default keeps a generated key in the instance folder.
 
@@ -87,7 +102,7 @@ def load_settings(
         raise ConfigError(f"MEDIA_STORAGE must be local or s3, got {media_storage!r}")
     if media_storage == "s3" and not _str(env, "S3_BUCKET") and "S3_BUCKET" not in overrides:
         raise ConfigError("MEDIA_STORAGE=s3 needs S3_BUCKET (and S3_ENDPOINT_URL for a non-AWS service)")
-    return {
+    settings = {
         "GRIDAPP_ENV": gridapp_env,
         "SECRET_KEY": overrides.get("SECRET_KEY") or _secret_key(env, instance_path, production),
         "SQLALCHEMY_DATABASE_URI": database_url,
@@ -110,6 +125,7 @@ def load_settings(
         "OTP_TTL_SECONDS": _int(env, "OTP_TTL_SECONDS", 300),
         "OTP_RESEND_SECONDS": _int(env, "OTP_RESEND_SECONDS", 60),
         "OTP_MAX_ATTEMPTS": _int(env, "OTP_MAX_ATTEMPTS", 5),
+        "OTP_DAILY_LIMIT": _int(env, "OTP_DAILY_LIMIT", 10),
         "SMS_SENDER": _str(env, "SMS_SENDER", "gridapp.integrations.sms:LogSmsSender"),
         "WECHAT_APPID": _str(env, "WECHAT_APPID"),
         "WECHAT_SECRET": _str(env, "WECHAT_SECRET"),
@@ -117,7 +133,18 @@ def load_settings(
             env, "WECHAT_JSCODE2SESSION_URL", "https://api.weixin.qq.com/sns/jscode2session"
         ),
         "WECHAT_TIMEOUT_SECONDS": _int(env, "WECHAT_TIMEOUT_SECONDS", 5),
-        # Rate limits (Flask-Limiter): shared through Redis when there is one.
-        "RATELIMIT_STORAGE_URI": _str(env, "RATELIMIT_STORAGE_URI") or redis_url or "memory://",
-        "RATELIMIT_ENABLED": _str(env, "RATELIMIT_ENABLED", "1") != "0",
+        "RATELIMIT_ENABLED": _bool(env, "RATELIMIT_ENABLED", True),
+        # How many reverse proxies (nginx, a load balancer) stand in front: their X-Forwarded-*
+        # headers are trusted, so rate limits and logs see the client's address, not the proxy's.
+        "PROXY_FIX_X_FOR": _int(env, "PROXY_FIX_X_FOR", 0),
     } | overrides
+    # Rate limits (Flask-Limiter) are shared through Redis when there is one.
+    settings.setdefault(
+        "RATELIMIT_STORAGE_URI", _str(env, "RATELIMIT_STORAGE_URI") or settings["REDIS_URL"] or "memory://"
+    )
+    if production and not (_str(env, "SMS_SENDER") or overrides.get("SMS_SENDER")):
+        raise ConfigError(
+            "SMS_SENDER is required when GRIDAPP_ENV=production: name the provider class (module:Class); "
+            "the default only writes login codes to the log, so residents would never receive them."
+        )
+    return settings

@@ -38,5 +38,15 @@ def init_app(app: Flask) -> None:
             _configure_sqlite(engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
 
 
+def render_migration_item(type_, obj, autogen_context):
+    """Autogenerate writes our UTCDateTime as a plain DateTime, so migrations never import app code
+    (a later rename of the type must not break old revisions)."""
+    from .models.base import UTCDateTime
+
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime()"
+    return False
+
+
 def is_postgresql() -> bool:
     return db.engine.dialect.name == "postgresql"

@@ -16,7 +16,7 @@ from gridapp.config import ConfigError, load_settings
 READ_BY_GRIDAPP = (
     "GRIDAPP_ENV", "GRIDAPP_INSTANCE_PATH", "SECRET_KEY", "DATABASE_URL", "REDIS_URL", "MEDIA_ROOT",
     "PUBLIC_BASE_URL", "MAX_CONTENT_LENGTH", "SQLITE_BUSY_TIMEOUT_MS", "SMS_SENDER",
-    "RATELIMIT_STORAGE_URI", "RATELIMIT_ENABLED",
+    "RATELIMIT_STORAGE_URI", "RATELIMIT_ENABLED", "PROXY_FIX_X_FOR", "MEDIA_STORAGE", "S3_BUCKET", "DEFAULT_CITY",
 )  # fmt: skip
 READ_BY_PREFIX = ("JWT_", "OTP_", "WECHAT_")
 
@@ -42,6 +42,7 @@ def test_production_without_secret_key_refuses_to_start(env, monkeypatch):
     assert not (env / "secret_key").exists(), "production must not fall back to a generated key"
 
     monkeypatch.setenv("SECRET_KEY", "a-production-secret-that-is-long-enough-for-hs256")
+    monkeypatch.setenv("SMS_SENDER", "tests.support:FileSmsSender")
     app = create_app()
     assert app.config["SECRET_KEY"] == app.config["JWT_SECRET_KEY"] == os.environ["SECRET_KEY"]
     assert not (env / "secret_key").exists()
@@ -125,3 +126,49 @@ def test_integers_and_unknown_environments(env, monkeypatch):
     monkeypatch.setenv("GRIDAPP_ENV", "staging")
     with pytest.raises(ConfigError, match="GRIDAPP_ENV"):
         create_app()
+
+
+def test_production_needs_a_real_sms_provider(env, monkeypatch):
+    monkeypatch.setenv("GRIDAPP_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "k" * 48)
+    with pytest.raises(ConfigError, match="SMS_SENDER"):
+        create_app()
+    monkeypatch.setenv("SMS_SENDER", "tests.support:FileSmsSender")
+    assert create_app().config["SMS_SENDER"] == "tests.support:FileSmsSender"
+
+
+@pytest.mark.parametrize("raw, expected", [("false", False), ("0", False), ("no", False), ("true", True), ("1", True)])
+def test_booleans_read_the_usual_spellings(env, monkeypatch, raw, expected):
+    monkeypatch.setenv("RATELIMIT_ENABLED", raw)
+    assert load_settings(env)["RATELIMIT_ENABLED"] is expected
+
+
+def test_a_bad_boolean_names_the_variable(env, monkeypatch):
+    monkeypatch.setenv("RATELIMIT_ENABLED", "maybe")
+    with pytest.raises(ConfigError, match="RATELIMIT_ENABLED"):
+        load_settings(env)
+
+
+def test_rate_limits_are_shared_through_redis_when_configured(env, monkeypatch):
+    assert load_settings(env)["RATELIMIT_STORAGE_URI"] == "memory://"
+    assert load_settings(env, overrides={"REDIS_URL": "redis://r:6379/0"})["RATELIMIT_STORAGE_URI"] == "redis://r:6379/0"
+
+
+def test_s3_media_needs_a_bucket(env, monkeypatch):
+    monkeypatch.setenv("MEDIA_STORAGE", "s3")
+    with pytest.raises(ConfigError, match="S3_BUCKET"):
+        load_settings(env)
+
+
+def test_behind_a_proxy_the_client_address_is_the_forwarded_one(env, monkeypatch):
+    from flask import request
+
+    monkeypatch.setenv("PROXY_FIX_X_FOR", "1")
+    app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    seen = []
+    app.add_url_rule("/_addr", "addr", lambda: seen.append(request.remote_addr) or "")
+    from gridapp.web.access import public
+
+    public()(app.view_functions["addr"])
+    app.test_client().get("/_addr", headers={"X-Forwarded-For": "203.0.113.9"}, environ_base={"REMOTE_ADDR": "10.0.0.2"})
+    assert seen == ["203.0.113.9"]

@@ -15,6 +15,11 @@ from dataclasses import dataclass
 from ..errors import Unauthenticated, UpstreamUnavailable
 
 
+# Errors that are ours or WeChat's, not the user's: busy (-1), bad appid (40013), bad secret
+# (40125), rate limited (45011). A user's stale code is 40029 / 40163.
+SERVER_SIDE_ERRCODES = frozenset({-1, 40013, 40125, 45011})
+
+
 @dataclass(frozen=True)
 class WeChatSession:
     openid: str
@@ -45,6 +50,12 @@ class WeChatClient:
                 body = json.loads(response.read().decode("utf-8"))
         except (urllib.error.URLError, TimeoutError, ValueError) as exc:
             raise UpstreamUnavailable("微信服务暂时不可用，请稍后再试", details={"reason": str(exc)}) from exc
+        if body.get("errcode") in SERVER_SIDE_ERRCODES:
+            raise UpstreamUnavailable(
+                "微信登录暂时不可用，请稍后再试",
+                code="wechat_unavailable",
+                details={"errcode": body.get("errcode"), "errmsg": body.get("errmsg")},
+            )
         if body.get("errcode") or not body.get("openid"):
             raise Unauthenticated(
                 "微信登录凭证无效或已过期，请重新进入小程序",

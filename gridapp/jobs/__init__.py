@@ -29,13 +29,18 @@ class JobSpec:
     queue: str
     timeout: int
     retries: int
+    sensitive: bool
 
 
-def job(*, queue: str = QUEUE_DEFAULT, timeout: int = 60, retries: int = 3) -> Callable:
-    """Mark a function as a background job; adds `.delay(*args)`."""
+def job(*, queue: str = QUEUE_DEFAULT, timeout: int = 60, retries: int = 3, sensitive: bool = False) -> Callable:
+    """Mark a function as a background job; adds `.delay(*args)`.
+
+    `sensitive` jobs carry secrets in their arguments (a login code): their arguments
+    stay out of worker logs and the job is deleted from Redis as soon as it has run.
+    """
 
     def decorate(fn: Callable) -> Callable:
-        spec = JobSpec(queue, timeout, retries)
+        spec = JobSpec(queue, timeout, retries, sensitive)
 
         @functools.wraps(fn)
         def delay(*args: Any) -> None:
@@ -59,7 +64,8 @@ def dispatch(fn: Callable, spec: JobSpec, args: tuple) -> None:
     from rq import Retry
 
     retry = Retry(max=spec.retries, interval=[5, 30, 120][: spec.retries]) if spec.retries else None
-    queues[spec.queue].enqueue(fn, *args, job_timeout=spec.timeout, retry=retry, result_ttl=3600)
+    options = {"description": fn.__qualname__, "result_ttl": 0, "failure_ttl": 600} if spec.sensitive else {"result_ttl": 3600}
+    queues[spec.queue].enqueue(fn, *args, job_timeout=spec.timeout, retry=retry, **options)
 
 
 def init_app(app) -> None:

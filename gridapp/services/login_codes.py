@@ -8,7 +8,7 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..authz import Role
 from ..clock import now
@@ -52,6 +52,15 @@ def request_login_code(city_code: str, phone: str) -> int:
     if last is not None and current - last.created_at < timedelta(seconds=config["OTP_RESEND_SECONDS"]):
         wait = config["OTP_RESEND_SECONDS"] - int((current - last.created_at).total_seconds())
         raise RateLimited(f"验证码发送过于频繁，请 {wait} 秒后再试", details={"retry_after": wait})
+    sent_today = db.session.scalar(
+        select(func.count()).where(
+            OtpChallenge.city_id == city.id,
+            OtpChallenge.phone == phone,
+            OtpChallenge.created_at > current - timedelta(days=1),
+        )
+    )
+    if sent_today >= config["OTP_DAILY_LIMIT"]:
+        raise RateLimited("该手机号今日获取验证码次数已达上限，请明天再试", code="daily_limit")
     code = f"{secrets.randbelow(10**6):06d}"
     ttl = config["OTP_TTL_SECONDS"]
     db.session.add(

@@ -13,7 +13,7 @@ from typing import Callable, Iterable
 
 from flask import Flask, current_app, g, request
 from flask_jwt_extended import get_jwt, verify_jwt_in_request
-from flask_jwt_extended.exceptions import JWTExtendedException
+from flask_jwt_extended.exceptions import JWTExtendedException, RevokedTokenError
 from jwt import ExpiredSignatureError, PyJWTError
 
 from ..authz import Actor, Role
@@ -99,6 +99,8 @@ def _authenticate(policy: Policy) -> Actor | None:
             return None
         if isinstance(exc, ExpiredSignatureError):
             raise Unauthenticated("登录已过期，请重新登录", code="token_expired") from None
+        if isinstance(exc, RevokedTokenError):
+            raise Unauthenticated("您已退出登录，请重新登录", code="token_revoked") from None
         raise Unauthenticated("登录凭证无效，请重新登录", code="token_invalid", details={"reason": str(exc)}) from None
     claims = get_jwt()
     if not claims:
