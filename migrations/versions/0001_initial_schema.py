@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 23:36:40.617824
+Create Date: 2026-11-23 23:41:47.097713
 
 """
 from alembic import op
@@ -167,29 +167,6 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_department_regions_city_id'), ['city_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_department_regions_region_id'), ['region_id'], unique=False)
 
-    op.create_table('ebikes',
-    sa.Column('grid_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
-    sa.Column('plate_no', sa.String(length=16), nullable=False),
-    sa.Column('brand', sa.String(length=32), nullable=True),
-    sa.Column('color', sa.String(length=16), nullable=True),
-    sa.Column('owner_name', sa.String(length=64), nullable=False),
-    sa.Column('owner_phone', sa.String(length=20), nullable=True),
-    sa.Column('owner_user_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
-    sa.Column('is_active', sa.Boolean(), nullable=False),
-    sa.Column('city_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
-    sa.Column('created_at', sa.DateTime(), nullable=False),
-    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
-    sa.ForeignKeyConstraint(['city_id'], ['cities.id'], name=op.f('fk_ebikes_city_id_cities')),
-    sa.ForeignKeyConstraint(['grid_id'], ['regions.id'], name=op.f('fk_ebikes_grid_id_regions')),
-    sa.ForeignKeyConstraint(['owner_user_id'], ['users.id'], name=op.f('fk_ebikes_owner_user_id_users')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_ebikes')),
-    sa.UniqueConstraint('city_id', 'plate_no', name=op.f('uq_ebikes_city_id_plate_no'))
-    )
-    with op.batch_alter_table('ebikes', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_ebikes_city_id'), ['city_id'], unique=False)
-        batch_op.create_index('ix_ebikes_city_id_grid_id', ['city_id', 'grid_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_ebikes_owner_user_id'), ['owner_user_id'], unique=False)
-
     op.create_table('households',
     sa.Column('grid_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('building', sa.String(length=32), nullable=False),
@@ -209,28 +186,6 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_households_city_id'), ['city_id'], unique=False)
         batch_op.create_index('ix_households_city_id_grid_id', ['city_id', 'grid_id'], unique=False)
 
-    op.create_table('mobile_stalls',
-    sa.Column('grid_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
-    sa.Column('vendor_name', sa.String(length=64), nullable=False),
-    sa.Column('vendor_phone', sa.String(length=20), nullable=True),
-    sa.Column('goods', sa.String(length=64), nullable=False),
-    sa.Column('permitted_area', sa.String(length=255), nullable=False),
-    sa.Column('open_time', sa.String(length=5), nullable=False),
-    sa.Column('close_time', sa.String(length=5), nullable=False),
-    sa.Column('valid_from', sa.Date(), nullable=False),
-    sa.Column('valid_until', sa.Date(), nullable=False),
-    sa.Column('is_active', sa.Boolean(), nullable=False),
-    sa.Column('city_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
-    sa.Column('created_at', sa.DateTime(), nullable=False),
-    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
-    sa.ForeignKeyConstraint(['city_id'], ['cities.id'], name=op.f('fk_mobile_stalls_city_id_cities')),
-    sa.ForeignKeyConstraint(['grid_id'], ['regions.id'], name=op.f('fk_mobile_stalls_grid_id_regions')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_mobile_stalls'))
-    )
-    with op.batch_alter_table('mobile_stalls', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_mobile_stalls_city_id'), ['city_id'], unique=False)
-        batch_op.create_index('ix_mobile_stalls_city_id_grid_id', ['city_id', 'grid_id'], unique=False)
-
     op.create_table('notifications',
     sa.Column('user_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('kind', sa.String(length=32), nullable=False),
@@ -248,72 +203,6 @@ def upgrade():
     with op.batch_alter_table('notifications', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_notifications_city_id'), ['city_id'], unique=False)
         batch_op.create_index('ix_notifications_city_id_user_id_created_at', ['city_id', 'user_id', 'created_at'], unique=False)
-
-    op.create_table('places',
-    sa.Column('grid_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
-    sa.Column('kind', sa.String(length=16), nullable=False),
-    sa.Column('name', sa.String(length=128), nullable=False),
-    sa.Column('building', sa.String(length=32), nullable=True),
-    sa.Column('is_active', sa.Boolean(), nullable=False),
-    sa.Column('city_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
-    sa.Column('created_at', sa.DateTime(), nullable=False),
-    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
-    sa.CheckConstraint("kind IN ('stairwell', 'bin_station', 'lift', 'playground', 'parking', 'other')", name=op.f('ck_places_kind_known')),
-    sa.ForeignKeyConstraint(['city_id'], ['cities.id'], name=op.f('fk_places_city_id_cities')),
-    sa.ForeignKeyConstraint(['grid_id'], ['regions.id'], name=op.f('fk_places_grid_id_regions')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_places'))
-    )
-    with op.batch_alter_table('places', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_places_city_id'), ['city_id'], unique=False)
-        batch_op.create_index('ix_places_city_id_grid_id', ['city_id', 'grid_id'], unique=False)
-
-    op.create_table('qr_codes',
-    sa.Column('token', sa.String(length=64), nullable=False),
-    sa.Column('kind', sa.String(length=24), nullable=False),
-    sa.Column('entity_type', sa.String(length=16), nullable=False),
-    sa.Column('entity_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
-    sa.Column('region_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
-    sa.Column('status', sa.String(length=16), nullable=False),
-    sa.Column('issued_by_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
-    sa.Column('revoked_at', sa.DateTime(), nullable=True),
-    sa.Column('replaced_by_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
-    sa.Column('scan_count', sa.Integer(), nullable=False),
-    sa.Column('last_scanned_at', sa.DateTime(), nullable=True),
-    sa.Column('city_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
-    sa.Column('created_at', sa.DateTime(), nullable=False),
-    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
-    sa.CheckConstraint("kind IN ('household_outdoor', 'household_indoor', 'shop', 'cadre', 'ebike', 'stall', 'place', 'resident')", name=op.f('ck_qr_codes_kind_known')),
-    sa.CheckConstraint("status IN ('active', 'revoked', 'replaced')", name=op.f('ck_qr_codes_status_known')),
-    sa.ForeignKeyConstraint(['city_id'], ['cities.id'], name=op.f('fk_qr_codes_city_id_cities')),
-    sa.ForeignKeyConstraint(['issued_by_id'], ['users.id'], name=op.f('fk_qr_codes_issued_by_id_users')),
-    sa.ForeignKeyConstraint(['region_id'], ['regions.id'], name=op.f('fk_qr_codes_region_id_regions')),
-    sa.ForeignKeyConstraint(['replaced_by_id'], ['qr_codes.id'], name=op.f('fk_qr_codes_replaced_by_id_qr_codes')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_qr_codes')),
-    sa.UniqueConstraint('token', name=op.f('uq_qr_codes_token'))
-    )
-    with op.batch_alter_table('qr_codes', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_qr_codes_city_id'), ['city_id'], unique=False)
-        batch_op.create_index('ix_qr_codes_city_id_region_id', ['city_id', 'region_id'], unique=False)
-        batch_op.create_index('uq_qr_codes_active_entity_kind', ['city_id', 'entity_type', 'entity_id', 'kind'], unique=True, sqlite_where=sa.text("status = 'active'"), postgresql_where=sa.text("status = 'active'"))
-
-    op.create_table('ratings',
-    sa.Column('target_type', sa.String(length=16), nullable=False),
-    sa.Column('target_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
-    sa.Column('user_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
-    sa.Column('stars', sa.Integer(), nullable=False),
-    sa.Column('comment', sa.String(length=255), nullable=True),
-    sa.Column('city_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
-    sa.Column('created_at', sa.DateTime(), nullable=False),
-    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
-    sa.CheckConstraint("target_type IN ('shop', 'cadre')", name=op.f('ck_ratings_target_known')),
-    sa.CheckConstraint('stars BETWEEN 1 AND 5', name=op.f('ck_ratings_stars_range')),
-    sa.ForeignKeyConstraint(['city_id'], ['cities.id'], name=op.f('fk_ratings_city_id_cities')),
-    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_ratings_user_id_users')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_ratings')),
-    sa.UniqueConstraint('city_id', 'target_type', 'target_id', 'user_id', name=op.f('uq_ratings_city_id_target_type_target_id_user_id'))
-    )
-    with op.batch_alter_table('ratings', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_ratings_city_id'), ['city_id'], unique=False)
 
     op.create_table('revoked_tokens',
     sa.Column('jti', sa.String(length=64), nullable=False),
@@ -355,30 +244,6 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_role_grants_department_id'), ['department_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_role_grants_user_id'), ['user_id'], unique=False)
 
-    op.create_table('sheet_jobs',
-    sa.Column('requested_by_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
-    sa.Column('region_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
-    sa.Column('building', sa.String(length=32), nullable=True),
-    sa.Column('kinds', sa.String(length=255), nullable=False),
-    sa.Column('status', sa.String(length=16), nullable=False),
-    sa.Column('done', sa.Integer(), nullable=False),
-    sa.Column('total', sa.Integer(), nullable=False),
-    sa.Column('media_key', sa.String(length=255), nullable=True),
-    sa.Column('error', sa.Text(), nullable=True),
-    sa.Column('finished_at', sa.DateTime(), nullable=True),
-    sa.Column('city_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
-    sa.Column('created_at', sa.DateTime(), nullable=False),
-    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
-    sa.CheckConstraint("status IN ('pending', 'running', 'done', 'failed')", name=op.f('ck_sheet_jobs_status_known')),
-    sa.ForeignKeyConstraint(['city_id'], ['cities.id'], name=op.f('fk_sheet_jobs_city_id_cities')),
-    sa.ForeignKeyConstraint(['region_id'], ['regions.id'], name=op.f('fk_sheet_jobs_region_id_regions')),
-    sa.ForeignKeyConstraint(['requested_by_id'], ['users.id'], name=op.f('fk_sheet_jobs_requested_by_id_users')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_sheet_jobs'))
-    )
-    with op.batch_alter_table('sheet_jobs', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_sheet_jobs_city_id'), ['city_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_sheet_jobs_requested_by_id'), ['requested_by_id'], unique=False)
-
     op.create_table('shops',
     sa.Column('grid_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('name', sa.String(length=128), nullable=False),
@@ -402,41 +267,6 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_shops_city_id'), ['city_id'], unique=False)
         batch_op.create_index('ix_shops_city_id_grid_id', ['city_id', 'grid_id'], unique=False)
 
-    op.create_table('contact_requests',
-    sa.Column('code_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
-    sa.Column('user_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
-    sa.Column('kind', sa.String(length=16), nullable=False),
-    sa.Column('message', sa.String(length=255), nullable=True),
-    sa.Column('city_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
-    sa.Column('created_at', sa.DateTime(), nullable=False),
-    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
-    sa.ForeignKeyConstraint(['city_id'], ['cities.id'], name=op.f('fk_contact_requests_city_id_cities')),
-    sa.ForeignKeyConstraint(['code_id'], ['qr_codes.id'], name=op.f('fk_contact_requests_code_id_qr_codes')),
-    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_contact_requests_user_id_users')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_contact_requests'))
-    )
-    with op.batch_alter_table('contact_requests', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_contact_requests_city_id'), ['city_id'], unique=False)
-        batch_op.create_index('ix_contact_requests_city_id_user_id_code_id_created_at', ['city_id', 'user_id', 'code_id', 'created_at'], unique=False)
-
-    op.create_table('household_access_logs',
-    sa.Column('household_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
-    sa.Column('user_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
-    sa.Column('action', sa.String(length=16), nullable=False),
-    sa.Column('via', sa.String(length=16), nullable=False),
-    sa.Column('city_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
-    sa.Column('created_at', sa.DateTime(), nullable=False),
-    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
-    sa.ForeignKeyConstraint(['city_id'], ['cities.id'], name=op.f('fk_household_access_logs_city_id_cities')),
-    sa.ForeignKeyConstraint(['household_id'], ['households.id'], name=op.f('fk_household_access_logs_household_id_households')),
-    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_household_access_logs_user_id_users')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_household_access_logs'))
-    )
-    with op.batch_alter_table('household_access_logs', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_household_access_logs_city_id'), ['city_id'], unique=False)
-        batch_op.create_index('ix_household_access_logs_city_id_household_id_created_at', ['city_id', 'household_id', 'created_at'], unique=False)
-        batch_op.create_index(batch_op.f('ix_household_access_logs_user_id'), ['user_id'], unique=False)
-
     op.create_table('household_members',
     sa.Column('household_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('user_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
@@ -444,7 +274,6 @@ def upgrade():
     sa.Column('relation', sa.String(length=16), nullable=False),
     sa.Column('phone', sa.String(length=20), nullable=True),
     sa.Column('id_number', sa.String(length=18), nullable=True),
-    sa.Column('is_active', sa.Boolean(), nullable=False),
     sa.Column('city_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -458,90 +287,22 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_household_members_household_id'), ['household_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_household_members_user_id'), ['user_id'], unique=False)
 
-    op.create_table('scan_logs',
-    sa.Column('code_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
-    sa.Column('user_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
-    sa.Column('viewer', sa.String(length=16), nullable=False),
-    sa.Column('channel', sa.String(length=8), nullable=False),
-    sa.Column('user_agent', sa.String(length=255), nullable=True),
-    sa.Column('city_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
-    sa.Column('created_at', sa.DateTime(), nullable=False),
-    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
-    sa.ForeignKeyConstraint(['city_id'], ['cities.id'], name=op.f('fk_scan_logs_city_id_cities')),
-    sa.ForeignKeyConstraint(['code_id'], ['qr_codes.id'], name=op.f('fk_scan_logs_code_id_qr_codes')),
-    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_scan_logs_user_id_users')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_scan_logs'))
-    )
-    with op.batch_alter_table('scan_logs', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_scan_logs_city_id'), ['city_id'], unique=False)
-        batch_op.create_index('ix_scan_logs_city_id_code_id_created_at', ['city_id', 'code_id', 'created_at'], unique=False)
-        batch_op.create_index(batch_op.f('ix_scan_logs_user_id'), ['user_id'], unique=False)
-
-    op.create_table('visits',
-    sa.Column('household_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
-    sa.Column('worker_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
-    sa.Column('code_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
-    sa.Column('notes', sa.Text(), nullable=False),
-    sa.Column('photo_keys', sa.Text(), nullable=False),
-    sa.Column('updated_at', sa.DateTime(), nullable=True),
-    sa.Column('city_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
-    sa.Column('created_at', sa.DateTime(), nullable=False),
-    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
-    sa.ForeignKeyConstraint(['city_id'], ['cities.id'], name=op.f('fk_visits_city_id_cities')),
-    sa.ForeignKeyConstraint(['code_id'], ['qr_codes.id'], name=op.f('fk_visits_code_id_qr_codes')),
-    sa.ForeignKeyConstraint(['household_id'], ['households.id'], name=op.f('fk_visits_household_id_households')),
-    sa.ForeignKeyConstraint(['worker_id'], ['users.id'], name=op.f('fk_visits_worker_id_users')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_visits'))
-    )
-    with op.batch_alter_table('visits', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_visits_city_id'), ['city_id'], unique=False)
-        batch_op.create_index('ix_visits_city_id_household_id_created_at', ['city_id', 'household_id', 'created_at'], unique=False)
-        batch_op.create_index(batch_op.f('ix_visits_worker_id'), ['worker_id'], unique=False)
-
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
-    with op.batch_alter_table('visits', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_visits_worker_id'))
-        batch_op.drop_index('ix_visits_city_id_household_id_created_at')
-        batch_op.drop_index(batch_op.f('ix_visits_city_id'))
-
-    op.drop_table('visits')
-    with op.batch_alter_table('scan_logs', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_scan_logs_user_id'))
-        batch_op.drop_index('ix_scan_logs_city_id_code_id_created_at')
-        batch_op.drop_index(batch_op.f('ix_scan_logs_city_id'))
-
-    op.drop_table('scan_logs')
     with op.batch_alter_table('household_members', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_household_members_user_id'))
         batch_op.drop_index(batch_op.f('ix_household_members_household_id'))
         batch_op.drop_index(batch_op.f('ix_household_members_city_id'))
 
     op.drop_table('household_members')
-    with op.batch_alter_table('household_access_logs', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_household_access_logs_user_id'))
-        batch_op.drop_index('ix_household_access_logs_city_id_household_id_created_at')
-        batch_op.drop_index(batch_op.f('ix_household_access_logs_city_id'))
-
-    op.drop_table('household_access_logs')
-    with op.batch_alter_table('contact_requests', schema=None) as batch_op:
-        batch_op.drop_index('ix_contact_requests_city_id_user_id_code_id_created_at')
-        batch_op.drop_index(batch_op.f('ix_contact_requests_city_id'))
-
-    op.drop_table('contact_requests')
     with op.batch_alter_table('shops', schema=None) as batch_op:
         batch_op.drop_index('ix_shops_city_id_grid_id')
         batch_op.drop_index(batch_op.f('ix_shops_city_id'))
 
     op.drop_table('shops')
-    with op.batch_alter_table('sheet_jobs', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_sheet_jobs_requested_by_id'))
-        batch_op.drop_index(batch_op.f('ix_sheet_jobs_city_id'))
-
-    op.drop_table('sheet_jobs')
     with op.batch_alter_table('role_grants', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_role_grants_user_id'))
         batch_op.drop_index(batch_op.f('ix_role_grants_department_id'))
@@ -554,42 +315,16 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_revoked_tokens_city_id'))
 
     op.drop_table('revoked_tokens')
-    with op.batch_alter_table('ratings', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_ratings_city_id'))
-
-    op.drop_table('ratings')
-    with op.batch_alter_table('qr_codes', schema=None) as batch_op:
-        batch_op.drop_index('uq_qr_codes_active_entity_kind', sqlite_where=sa.text("status = 'active'"), postgresql_where=sa.text("status = 'active'"))
-        batch_op.drop_index('ix_qr_codes_city_id_region_id')
-        batch_op.drop_index(batch_op.f('ix_qr_codes_city_id'))
-
-    op.drop_table('qr_codes')
-    with op.batch_alter_table('places', schema=None) as batch_op:
-        batch_op.drop_index('ix_places_city_id_grid_id')
-        batch_op.drop_index(batch_op.f('ix_places_city_id'))
-
-    op.drop_table('places')
     with op.batch_alter_table('notifications', schema=None) as batch_op:
         batch_op.drop_index('ix_notifications_city_id_user_id_created_at')
         batch_op.drop_index(batch_op.f('ix_notifications_city_id'))
 
     op.drop_table('notifications')
-    with op.batch_alter_table('mobile_stalls', schema=None) as batch_op:
-        batch_op.drop_index('ix_mobile_stalls_city_id_grid_id')
-        batch_op.drop_index(batch_op.f('ix_mobile_stalls_city_id'))
-
-    op.drop_table('mobile_stalls')
     with op.batch_alter_table('households', schema=None) as batch_op:
         batch_op.drop_index('ix_households_city_id_grid_id')
         batch_op.drop_index(batch_op.f('ix_households_city_id'))
 
     op.drop_table('households')
-    with op.batch_alter_table('ebikes', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_ebikes_owner_user_id'))
-        batch_op.drop_index('ix_ebikes_city_id_grid_id')
-        batch_op.drop_index(batch_op.f('ix_ebikes_city_id'))
-
-    op.drop_table('ebikes')
     with op.batch_alter_table('department_regions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_department_regions_region_id'))
         batch_op.drop_index(batch_op.f('ix_department_regions_city_id'))
