@@ -2,22 +2,22 @@
 from __future__ import annotations
 
 
+def _keep_ends(value: str | None, head: int, tail: int) -> str | None:
+    if not value:
+        return None
+    if len(value) <= head + tail:
+        return "*" * len(value)
+    return f"{value[:head]}{'*' * (len(value) - head - tail)}{value[-tail:]}"
+
+
 def mask_phone(phone: str | None) -> str | None:
     """138****5678: enough to recognise one's own number, not enough to call it."""
-    if not phone:
-        return None
-    if len(phone) < 7:
-        return "*" * len(phone)
-    return f"{phone[:3]}{'*' * (len(phone) - 7)}{phone[-4:]}"
+    return _keep_ends(phone, 3, 4)
 
 
 def mask_id_number(id_number: str | None) -> str | None:
-    """110***********1234: keeps the region prefix and the last four, hides the birth date."""
-    if not id_number:
-        return None
-    if len(id_number) < 8:
-        return "*" * len(id_number)
-    return f"{id_number[:3]}{'*' * (len(id_number) - 7)}{id_number[-4:]}"
+    """150***********1234: keeps the region prefix and the last four, hides the birth date."""
+    return _keep_ends(id_number, 3, 4)
 
 
 def mask_name(name: str | None) -> str | None:
