@@ -56,10 +56,21 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(health.bp)
     app.register_blueprint(media.bp)
     app.register_blueprint(h5.bp)
+    from .h5 import codes as h5_codes
+    from .h5 import reports as h5_reports
+
+    app.register_blueprint(h5_codes.bp)
+    app.register_blueprint(h5_reports.bp)
+    from . import dashboard
+
+    app.register_blueprint(dashboard.bp)
 
     import mobile_api
 
     mobile_api.init_app(app)
+    from . import open311 as open311_http
+
+    open311_http.init_app(app)
     register_cli(app)
     if app.config["PROXY_FIX_X_FOR"]:
         from werkzeug.middleware.proxy_fix import ProxyFix

@@ -47,6 +47,24 @@ def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
     raise ConfigError(f"{name} must be true or false, got {raw!r}")
 
 
+# 简单、一般、复杂疑难、重特大: the bounty is multiplied by these percentages when paid.
+DEFAULT_DIFFICULTY_PERCENT = {"simple": 100, "ordinary": 120, "complex": 150, "major": 200}
+
+
+def _percentages(env: Mapping[str, str], name: str, default: dict[str, int]) -> dict[str, int]:
+    """"simple:100,ordinary:120,..." → {"simple": 100, ...}; every tier must be named."""
+    raw = env.get(name)
+    if raw in (None, ""):
+        return dict(default)
+    try:
+        parsed = {k.strip(): int(v) for k, v in (part.split(":") for part in raw.split(","))}
+    except ValueError:
+        raise ConfigError(f"{name} must look like 'simple:100,ordinary:120,complex:150,major:200', got {raw!r}") from None
+    if set(parsed) != set(default) or any(v <= 0 for v in parsed.values()):
+        raise ConfigError(f"{name} must give a positive percentage for each of {', '.join(default)}, got {raw!r}")
+    return parsed
+
+
 def _secret_key(env: Mapping[str, str], instance_path: Path, production: bool) -> str:
     """The embedded default keeps a generated key in the instance folder.
 
@@ -133,11 +151,44 @@ def load_settings(
             env, "WECHAT_JSCODE2SESSION_URL", "https://api.weixin.qq.com/sns/jscode2session"
         ),
         "WECHAT_TIMEOUT_SECONDS": _int(env, "WECHAT_TIMEOUT_SECONDS", 5),
+        # Snap and report (随手拍)
+        "PHOTO_MAX_BYTES": _int(env, "PHOTO_MAX_BYTES", 15 * 1024 * 1024),
+        "PHOTO_MAX_PIXELS": _int(env, "PHOTO_MAX_PIXELS", 50_000_000),
+        "DUPLICATE_RADIUS_M": _int(env, "DUPLICATE_RADIUS_M", 100),
+        "DUPLICATE_WINDOW_HOURS": _int(env, "DUPLICATE_WINDOW_HOURS", 72),
+        "CASE_AUTO_CLOSE_DAYS": _int(env, "CASE_AUTO_CLOSE_DAYS", 7),
+        "REPORT_LIMIT_PER_USER": _str(env, "REPORT_LIMIT_PER_USER", "10/hour;30/day"),
+        "REPORT_LIMIT_PER_IP": _str(env, "REPORT_LIMIT_PER_IP", "60/hour"),
+        "OPEN311_RATE_LIMIT": _str(env, "OPEN311_RATE_LIMIT", "120/minute;5000/day"),
         "RATELIMIT_ENABLED": _bool(env, "RATELIMIT_ENABLED", True),
         # How many reverse proxies (nginx, a load balancer) stand in front: their X-Forwarded-*
         # headers are trusted, so rate limits and logs see the client's address, not the proxy's.
         "PROXY_FIX_X_FOR": _int(env, "PROXY_FIX_X_FOR", 0),
+        # Points (积分): how a paid bounty splits, how difficulty scales it, and resident awards.
+        "POINTS_DEPARTMENT_SHARE": _int(env, "POINTS_DEPARTMENT_SHARE", 2),
+        "POINTS_STAFF_SHARE": _int(env, "POINTS_STAFF_SHARE", 8),
+        "POINTS_DIFFICULTY_PERCENT": _percentages(env, "POINTS_DIFFICULTY_PERCENT", DEFAULT_DIFFICULTY_PERCENT),
+        "POINTS_REPORT_ACCEPTED": _int(env, "POINTS_REPORT_ACCEPTED", 5),
+        "POINTS_REPORT_CLOSED": _int(env, "POINTS_REPORT_CLOSED", 10),
+        "POINTS_REVERSAL_WINDOW_DAYS": _int(env, "POINTS_REVERSAL_WINDOW_DAYS", 7),
+        "POINTS_REDEMPTION_TTL_MINUTES": _int(env, "POINTS_REDEMPTION_TTL_MINUTES", 10),
+        "ORDER_START_WINDOW_MINUTES": _int(env, "ORDER_START_WINDOW_MINUTES", 60),
+        "SCHEDULER_INTERVAL_SECONDS": _int(env, "SCHEDULER_INTERVAL_SECONDS", 20),
+        # Supervision (督办): SLA colours and escalation, unit scores, the push channel.
+        "SLA_YELLOW_PERCENT": _int(env, "SLA_YELLOW_PERCENT", 75),
+        "SLA_ESCALATION_STEP_PERCENT": _int(env, "SLA_ESCALATION_STEP_PERCENT", 50),
+        "SCORE_START": _int(env, "SCORE_START", 10000),
+        "SCORE_LATE_MINUTES_PER_POINT": _int(env, "SCORE_LATE_MINUTES_PER_POINT", 10),
+        "SCORE_REOPEN_POINTS": _int(env, "SCORE_REOPEN_POINTS", 50),
+        "SCORE_LOW_RATING_POINTS": _int(env, "SCORE_LOW_RATING_POINTS", 30),
+        "SCORE_LATE_REPORT_IN_POINTS": _int(env, "SCORE_LATE_REPORT_IN_POINTS", 100),
+        "PUSH_CHANNEL": _str(env, "PUSH_CHANNEL", "gridapp.integrations.push:LogPushChannel"),
+        "PUSH_MAX_ATTEMPTS": _int(env, "PUSH_MAX_ATTEMPTS", 4),
     } | overrides
+    if settings["POINTS_DEPARTMENT_SHARE"] < 0 or settings["POINTS_STAFF_SHARE"] < 0 or (
+        settings["POINTS_DEPARTMENT_SHARE"] + settings["POINTS_STAFF_SHARE"] <= 0
+    ):
+        raise ConfigError("POINTS_DEPARTMENT_SHARE and POINTS_STAFF_SHARE must be >= 0 and not both 0")
     # Rate limits (Flask-Limiter) are shared through Redis when there is one.
     settings.setdefault(
         "RATELIMIT_STORAGE_URI", _str(env, "RATELIMIT_STORAGE_URI") or settings["REDIS_URL"] or "memory://"

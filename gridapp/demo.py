@@ -28,6 +28,7 @@ from .models import (
 from .services.accounts import grant_role, hash_password, new_user
 from .services.regions import add_region
 from .unit_of_work import unit_of_work
+from . import demo_codes, demo_points
 
 CITY_CODE = "ordos"
 CITY_NAME = "鄂尔多斯市"
@@ -94,6 +95,9 @@ class DemoSummary:
     cadres: int = 0
     departments: int = 0
     categories: int = 0
+    codes: int = 0
+    codes_issued: int = 0
+    orders: int = 0
     resident_phone: str = RESIDENT_PHONE
     staff_logins: list[tuple[str, str, str]] = field(default_factory=list)
 
@@ -146,6 +150,10 @@ def seed_demo_city() -> DemoSummary:
         _build(city, summary)
     else:
         summary.staff_logins = _staff_logins_listing()
+    db.session.flush()
+    summary.codes_issued = demo_codes.issue_all(city.id, RESIDENT_PHONE)
+    summary.codes = demo_codes.count_codes(city.id)
+    summary.orders = demo_points.seed(city.id)
     for key, value in _counts(city.id).items():
         setattr(summary, key, value)
     return summary
@@ -270,6 +278,7 @@ def _build(city: City, summary: DemoSummary) -> None:
                 )
             )
 
+    demo_codes.add_things(city.id, grids, _name, _phone)
     resident = new_user(city.id, "演示居民", phone=RESIDENT_PHONE)
     grant_role(resident, Role.RESIDENT)
     first_household = db.session.scalar(select(Household).where(Household.grid_id == grids[0].id).order_by(Household.id).limit(1))

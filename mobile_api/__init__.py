@@ -47,7 +47,11 @@ def init_app(app: Flask) -> None:
     for endpoint in ("api-docs.openapi_json", "api-docs.openapi_swagger_ui", "swagger_assets.static"):
         declare_endpoint(endpoint, Policy(None, "public"))
 
-    from . import auth, notifications, regions
+    from . import admin_records, auth, codes, notifications, regions, scan
+    from . import cases, categories, reports
+    from . import leaderboards, orders, points
+    from . import supervision
+    from . import open311_keys
 
-    for module in (auth, regions, notifications):
+    for module in (auth, regions, notifications, scan, codes, admin_records, categories, reports, cases, orders, points, leaderboards, supervision, open311_keys):
         api.register_blueprint(module.blp)

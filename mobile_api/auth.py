@@ -48,6 +48,16 @@ def issue_tokens(user) -> dict:
     }
 
 
+def keep_in_cookies(issued: dict) -> None:
+    """H5 and dashboard pages: the answer also sets the session cookies (and their CSRF cookies)."""
+
+    @after_this_request
+    def set_cookies(response):
+        set_access_cookies(response, issued["access_token"])
+        set_refresh_cookies(response, issued["refresh_token"])
+        return response
+
+
 @blp.route("/auth/login")
 class PasswordLogin(MethodView):
     @public()
@@ -56,7 +66,10 @@ class PasswordLogin(MethodView):
     @blp.response(200, TokenSchema)
     def post(self, body):
         """Staff sign-in with username and password."""
-        return issue_tokens(authenticate_staff(body["city"], body["username"], body["password"]))
+        issued = issue_tokens(authenticate_staff(body["city"], body["username"], body["password"]))
+        if body["cookie"]:
+            keep_in_cookies(issued)
+        return issued
 
 
 @blp.route("/auth/code")
@@ -85,13 +98,7 @@ class CodeLogin(MethodView):
             user = wechat_login.bind_wechat(user.city_id, user.id, openid)
         issued = issue_tokens(user)
         if body["cookie"]:
-
-            @after_this_request
-            def keep_in_cookies(response):
-                set_access_cookies(response, issued["access_token"])
-                set_refresh_cookies(response, issued["refresh_token"])
-                return response
-
+            keep_in_cookies(issued)
         return issued
 
 

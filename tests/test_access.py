@@ -57,7 +57,8 @@ def test_protected_routes_need_a_token(app, client, city):
             assert response.json["code"] == "token_invalid"
         else:
             assert response.status_code == 302, (rule, method)
-            assert response.headers["Location"].startswith("/h5/login?next=")
+            login = "/dashboard/login?next=" if rule.startswith("/dashboard") else "/h5/login?next="
+            assert response.headers["Location"].startswith(login)
 
 
 def test_undeclared_endpoint_is_refused(app, client, city):

@@ -6,7 +6,11 @@ from flask import Flask
 
 def register_cli(app: Flask) -> None:
     from .demo import demo_command
+    from .open311 import open311_group
+    from .scheduler import scheduler_group
     from .tenants import create_city_command
 
     app.cli.add_command(demo_command)
     app.cli.add_command(create_city_command)
+    app.cli.add_command(scheduler_group)
+    app.cli.add_command(open311_group)

@@ -5,6 +5,7 @@ import click
 from flask.cli import with_appcontext
 
 from ..demo import DEMO_PASSWORD, seed_demo_city
+from ..demo_cases import demo_city_id, seed_demo_cases
 
 
 @click.command("demo")
@@ -12,12 +13,16 @@ from ..demo import DEMO_PASSWORD, seed_demo_city
 def demo_command() -> None:
     """Seed the deterministic demo city (safe to run again) and print the demo logins."""
     summary = seed_demo_city()
+    demo_cases = seed_demo_cases(demo_city_id())
     verb = "已创建" if summary.created else "已存在，未重复创建"
     click.echo(f"演示城市 {summary.city_name}（city={summary.city_code}）{verb}。")
     click.echo(
         f"区域 {summary.regions} 个（网格 {summary.grids} 个），住户 {summary.households} 户 / 成员 {summary.members} 人，"
         f"商户 {summary.shops} 家，干部 {summary.cadres} 人，部门 {summary.departments} 个，事件类别 {summary.categories} 类。"
     )
+    click.echo(f"有效二维码 {summary.codes} 个（本次新发 {summary.codes_issued} 个）。")
+    if demo_cases:
+        click.echo(f"演示案件 {demo_cases} 件（领导驾驶舱 /dashboard/，用 kbs_shuji 等账号登录）。")
     click.echo("")
     click.echo(f"工作人员账号（密码均为 {DEMO_PASSWORD}）：")
     for role_label, username, scope in summary.staff_logins:

@@ -9,6 +9,7 @@ from datetime import timezone, timedelta
 
 from flask import Blueprint, current_app, render_template, request, url_for
 
+from ..authz import Role
 from ..pagination import paginate
 from ..services import notifications
 from ..services.accounts import default_city_code
@@ -52,6 +53,8 @@ def home():
     actor = current_actor()
     unread = notifications.unread_count(actor)
     menu = [{"label": "消息通知", "url": url_for("h5.inbox"), "badge": unread or None}]
+    if Role.RESIDENT in actor.roles:
+        menu[:0] = [{"label": "随手拍", "url": url_for("h5_reports.report_form")}, {"label": "我的反映", "url": url_for("h5_reports.my_reports")}]
     grants = [g.role.label for g in actor.grants]
     return render_template("h5/home.html", menu=menu, grants=grants)
 

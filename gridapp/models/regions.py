@@ -51,6 +51,8 @@ class Region(TenantMixin, db.Model):
         UniqueConstraint("city_id", "code"),
         Index("ix_regions_city_id_path", "city_id", "path"),
         Index("ix_regions_city_id_level", "city_id", "level"),
+        # Point-in-polygon pre-filter (services.geo): a range on min_lat, the rest checked in the index.
+        Index("ix_regions_city_id_bbox", "city_id", "min_lat", "max_lat", "min_lng", "max_lng"),
         CheckConstraint(
             "level IN ('city', 'district', 'street', 'community', 'grid')", name="level_known"
         ),

@@ -8,7 +8,7 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from ..authz import Role
 from ..clock import now
@@ -115,3 +115,9 @@ def verify_login_code(city_code: str, phone: str, code: str) -> User:
     if user is None:
         raise Unauthenticated("验证码错误或已过期，请重新获取", code="bad_login_code")
     return user
+
+
+@unit_of_work
+def purge_old_challenges() -> int:
+    """Drop login codes older than the daily-limit window; run by the scheduler."""
+    return db.session.execute(delete(OtpChallenge).where(OtpChallenge.created_at < now() - timedelta(days=2))).rowcount

@@ -7,10 +7,11 @@
     return match ? decodeURIComponent(match[1]) : null;
   }
 
-  function api(method, url, body) {
+  function api(method, url, body, extraHeaders) {
     var headers = { "Accept": "application/json" };
     var csrf = cookie("csrf_access_token");
     if (csrf) headers["X-CSRF-TOKEN"] = csrf;
+    Object.keys(extraHeaders || {}).forEach(function (name) { headers[name] = extraHeaders[name]; });
     var options = { method: method, headers: headers, credentials: "same-origin" };
     if (body instanceof FormData) {
       options.body = body;

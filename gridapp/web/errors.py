@@ -8,6 +8,7 @@ crashes all come out in this shape.
 from __future__ import annotations
 
 import logging
+from typing import Callable
 
 from urllib.parse import quote
 
@@ -18,6 +19,11 @@ from ..errors import DomainError
 
 # Blueprints whose pages people open in a browser: their errors are pages, not JSON.
 HTML_BLUEPRINTS: set[str] = set()
+# Where a page's blueprint sends people who must sign in (default: the H5 sign-in page).
+LOGIN_PAGES: dict[str, str] = {}
+# URL prefixes that speak another standard's error format (Open311): prefix → render(status, code,
+# message, details, headers) -> response. Matched by path, so unknown routes under them answer too.
+PREFIX_RENDERERS: dict[str, Callable] = {}
 
 log = logging.getLogger(__name__)
 
@@ -40,9 +46,12 @@ HTTP_ERRORS = {
 
 
 def error_response(status: int, code: str, message: str, details=None, headers=None):
+    for prefix, render in PREFIX_RENDERERS.items():
+        if request and request.path.startswith(prefix):
+            return render(status, code, message, details, headers or {})
     if request and request.blueprint in HTML_BLUEPRINTS:
         if status == 401:
-            return redirect(f"/h5/login?next={quote(request.full_path.rstrip('?'))}")
+            return redirect(f"{LOGIN_PAGES.get(request.blueprint, '/h5/login')}?next={quote(request.full_path.rstrip('?'))}")
         response = render_template("h5/error.html", status=status, code=code, message=message), status
         return response
     response = jsonify({"code": code, "message": message, "details": details})

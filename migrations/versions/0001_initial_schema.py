@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 23:41:47.097713
+Create Date: 2026-11-24 00:59:19.582615
 
 """
 from alembic import op
@@ -26,6 +26,14 @@ def upgrade():
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_cities')),
     sa.UniqueConstraint('code', name=op.f('uq_cities_code'))
+    )
+    op.create_table('scheduled_jobs',
+    sa.Column('name', sa.String(length=64), nullable=False),
+    sa.Column('next_run_at', sa.DateTime(), nullable=False),
+    sa.Column('last_run_at', sa.DateTime(), nullable=True),
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_scheduled_jobs')),
+    sa.UniqueConstraint('name', name=op.f('uq_scheduled_jobs_name'))
     )
     op.create_table('categories',
     sa.Column('code', sa.String(length=32), nullable=False),
@@ -68,6 +76,40 @@ def upgrade():
     with op.batch_alter_table('departments', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_departments_city_id'), ['city_id'], unique=False)
 
+    op.create_table('idempotency_keys',
+    sa.Column('client', sa.String(length=64), nullable=False),
+    sa.Column('key', sa.String(length=128), nullable=False),
+    sa.Column('scope', sa.String(length=128), nullable=False),
+    sa.Column('fingerprint', sa.String(length=64), nullable=False),
+    sa.Column('status_code', sa.Integer(), nullable=False),
+    sa.Column('resource_type', sa.String(length=32), nullable=True),
+    sa.Column('resource_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('city_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.ForeignKeyConstraint(['city_id'], ['cities.id'], name=op.f('fk_idempotency_keys_city_id_cities')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_idempotency_keys')),
+    sa.UniqueConstraint('city_id', 'client', 'key', name=op.f('uq_idempotency_keys_city_id_client_key'))
+    )
+    with op.batch_alter_table('idempotency_keys', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_idempotency_keys_city_id'), ['city_id'], unique=False)
+
+    op.create_table('ledger_accounts',
+    sa.Column('kind', sa.String(length=16), nullable=False),
+    sa.Column('owner_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('balance', sa.BigInteger(), nullable=False),
+    sa.Column('city_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.CheckConstraint("balance >= 0 OR kind = 'fund'", name=op.f('ck_ledger_accounts_not_negative')),
+    sa.CheckConstraint("kind IN ('fund', 'community', 'escrow', 'department', 'staff', 'resident', 'shop')", name=op.f('ck_ledger_accounts_kind_known')),
+    sa.ForeignKeyConstraint(['city_id'], ['cities.id'], name=op.f('fk_ledger_accounts_city_id_cities')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_ledger_accounts')),
+    sa.UniqueConstraint('city_id', 'kind', 'owner_id', name=op.f('uq_ledger_accounts_city_id_kind_owner_id'))
+    )
+    with op.batch_alter_table('ledger_accounts', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_ledger_accounts_city_id'), ['city_id'], unique=False)
+
     op.create_table('otp_challenges',
     sa.Column('phone', sa.String(length=20), nullable=False),
     sa.Column('code_hash', sa.String(length=128), nullable=False),
@@ -106,6 +148,7 @@ def upgrade():
     )
     with op.batch_alter_table('regions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_regions_city_id'), ['city_id'], unique=False)
+        batch_op.create_index('ix_regions_city_id_bbox', ['city_id', 'min_lat', 'max_lat', 'min_lng', 'max_lng'], unique=False)
         batch_op.create_index('ix_regions_city_id_level', ['city_id', 'level'], unique=False)
         batch_op.create_index('ix_regions_city_id_path', ['city_id', 'path'], unique=False)
         batch_op.create_index(batch_op.f('ix_regions_parent_id'), ['parent_id'], unique=False)
@@ -130,6 +173,28 @@ def upgrade():
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_users_city_id'), ['city_id'], unique=False)
 
+    op.create_table('api_clients',
+    sa.Column('name', sa.String(length=64), nullable=False),
+    sa.Column('key_hash', sa.String(length=64), nullable=False),
+    sa.Column('key_prefix', sa.String(length=24), nullable=False),
+    sa.Column('region_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('user_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('created_by_user_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('revoked_at', sa.DateTime(), nullable=True),
+    sa.Column('city_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.ForeignKeyConstraint(['city_id'], ['cities.id'], name=op.f('fk_api_clients_city_id_cities')),
+    sa.ForeignKeyConstraint(['created_by_user_id'], ['users.id'], name=op.f('fk_api_clients_created_by_user_id_users')),
+    sa.ForeignKeyConstraint(['region_id'], ['regions.id'], name=op.f('fk_api_clients_region_id_regions')),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_api_clients_user_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_api_clients')),
+    sa.UniqueConstraint('city_id', 'key_hash', name=op.f('uq_api_clients_city_id_key_hash'))
+    )
+    with op.batch_alter_table('api_clients', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_api_clients_city_id'), ['city_id'], unique=False)
+
     op.create_table('cadres',
     sa.Column('community_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('user_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
@@ -151,6 +216,72 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_cadres_city_id'), ['city_id'], unique=False)
         batch_op.create_index('ix_cadres_city_id_community_id', ['city_id', 'community_id'], unique=False)
 
+    op.create_table('cases',
+    sa.Column('channel', sa.String(length=16), nullable=False),
+    sa.Column('state', sa.String(length=16), nullable=False),
+    sa.Column('category_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('grid_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('community_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('region_path', sa.String(length=255).with_variant(sa.String(length=255, collation='C'), 'postgresql'), nullable=False),
+    sa.Column('outside_grid', sa.Boolean(), nullable=False),
+    sa.Column('code_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('place_label', sa.String(length=255), nullable=True),
+    sa.Column('description', sa.Text(), nullable=False),
+    sa.Column('lat', sa.Float(), nullable=True),
+    sa.Column('lng', sa.Float(), nullable=True),
+    sa.Column('address', sa.String(length=255), nullable=True),
+    sa.Column('reporter_user_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('entered_by_user_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('anonymous', sa.Boolean(), nullable=False),
+    sa.Column('contact_name', sa.String(length=64), nullable=True),
+    sa.Column('contact_phone', sa.String(length=20), nullable=True),
+    sa.Column('handler_user_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('department_kind', sa.String(length=32), nullable=True),
+    sa.Column('reject_reason', sa.String(length=16), nullable=True),
+    sa.Column('merged_into_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('abusive', sa.Boolean(), nullable=False),
+    sa.Column('reopen_count', sa.Integer(), nullable=False),
+    sa.Column('accepted_at', sa.DateTime(), nullable=True),
+    sa.Column('confirm_due_at', sa.DateTime(), nullable=True),
+    sa.Column('onsite_due_at', sa.DateTime(), nullable=True),
+    sa.Column('resolve_due_at', sa.DateTime(), nullable=True),
+    sa.Column('resolved_at', sa.DateTime(), nullable=True),
+    sa.Column('verified_at', sa.DateTime(), nullable=True),
+    sa.Column('closed_at', sa.DateTime(), nullable=True),
+    sa.Column('sla_clock', sa.String(length=16), nullable=True),
+    sa.Column('sla_colour', sa.String(length=8), nullable=False),
+    sa.Column('sla_next_at', sa.DateTime(), nullable=True),
+    sa.Column('sla_paused_at', sa.DateTime(), nullable=True),
+    sa.Column('escalation_level', sa.Integer(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.Column('city_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.CheckConstraint("channel IN ('code', 'location', 'patrol', 'hotline', 'open311')", name=op.f('ck_cases_channel_known')),
+    sa.CheckConstraint('(lat IS NULL) = (lng IS NULL)', name=op.f('ck_cases_lat_lng_together')),
+    sa.ForeignKeyConstraint(['category_id'], ['categories.id'], name=op.f('fk_cases_category_id_categories')),
+    sa.ForeignKeyConstraint(['city_id'], ['cities.id'], name=op.f('fk_cases_city_id_cities')),
+    sa.ForeignKeyConstraint(['community_id'], ['regions.id'], name=op.f('fk_cases_community_id_regions')),
+    sa.ForeignKeyConstraint(['entered_by_user_id'], ['users.id'], name=op.f('fk_cases_entered_by_user_id_users')),
+    sa.ForeignKeyConstraint(['grid_id'], ['regions.id'], name=op.f('fk_cases_grid_id_regions')),
+    sa.ForeignKeyConstraint(['handler_user_id'], ['users.id'], name=op.f('fk_cases_handler_user_id_users')),
+    sa.ForeignKeyConstraint(['merged_into_id'], ['cases.id'], name=op.f('fk_cases_merged_into_id_cases')),
+    sa.ForeignKeyConstraint(['reporter_user_id'], ['users.id'], name=op.f('fk_cases_reporter_user_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_cases'))
+    )
+    with op.batch_alter_table('cases', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_cases_city_id'), ['city_id'], unique=False)
+        batch_op.create_index('ix_cases_city_id_category_id_created_at', ['city_id', 'category_id', 'created_at'], unique=False)
+        batch_op.create_index('ix_cases_city_id_code_id', ['city_id', 'code_id'], unique=False)
+        batch_op.create_index('ix_cases_city_id_community_id_state', ['city_id', 'community_id', 'state'], unique=False)
+        batch_op.create_index('ix_cases_city_id_created_at', ['city_id', 'created_at'], unique=False)
+        batch_op.create_index('ix_cases_city_id_grid_id_state', ['city_id', 'grid_id', 'state'], unique=False)
+        batch_op.create_index('ix_cases_city_id_region_path_created_at', ['city_id', 'region_path', 'created_at'], unique=False)
+        batch_op.create_index('ix_cases_city_id_reporter_user_id_created_at', ['city_id', 'reporter_user_id', 'created_at'], unique=False)
+        batch_op.create_index('ix_cases_city_id_sla_next_at', ['city_id', 'sla_next_at'], unique=False)
+        batch_op.create_index('ix_cases_city_id_state_verified_at', ['city_id', 'state', 'verified_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_cases_handler_user_id'), ['handler_user_id'], unique=False)
+
     op.create_table('department_regions',
     sa.Column('department_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('region_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -166,6 +297,49 @@ def upgrade():
     with op.batch_alter_table('department_regions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_department_regions_city_id'), ['city_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_department_regions_region_id'), ['region_id'], unique=False)
+
+    op.create_table('department_scores',
+    sa.Column('department_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('month', sa.String(length=7), nullable=False),
+    sa.Column('score', sa.Integer(), nullable=False),
+    sa.Column('late_minutes', sa.Integer(), nullable=False),
+    sa.Column('reopened', sa.Integer(), nullable=False),
+    sa.Column('low_ratings', sa.Integer(), nullable=False),
+    sa.Column('late_report_ins', sa.Integer(), nullable=False),
+    sa.Column('rank', sa.Integer(), nullable=False),
+    sa.Column('city_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.ForeignKeyConstraint(['city_id'], ['cities.id'], name=op.f('fk_department_scores_city_id_cities')),
+    sa.ForeignKeyConstraint(['department_id'], ['departments.id'], name=op.f('fk_department_scores_department_id_departments')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_department_scores')),
+    sa.UniqueConstraint('city_id', 'department_id', 'month', name=op.f('uq_department_scores_city_id_department_id_month'))
+    )
+    with op.batch_alter_table('department_scores', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_department_scores_city_id'), ['city_id'], unique=False)
+
+    op.create_table('ebikes',
+    sa.Column('grid_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('plate_no', sa.String(length=16), nullable=False),
+    sa.Column('brand', sa.String(length=32), nullable=True),
+    sa.Column('color', sa.String(length=16), nullable=True),
+    sa.Column('owner_name', sa.String(length=64), nullable=False),
+    sa.Column('owner_phone', sa.String(length=20), nullable=True),
+    sa.Column('owner_user_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('is_active', sa.Boolean(), nullable=False),
+    sa.Column('city_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.ForeignKeyConstraint(['city_id'], ['cities.id'], name=op.f('fk_ebikes_city_id_cities')),
+    sa.ForeignKeyConstraint(['grid_id'], ['regions.id'], name=op.f('fk_ebikes_grid_id_regions')),
+    sa.ForeignKeyConstraint(['owner_user_id'], ['users.id'], name=op.f('fk_ebikes_owner_user_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_ebikes')),
+    sa.UniqueConstraint('city_id', 'plate_no', name=op.f('uq_ebikes_city_id_plate_no'))
+    )
+    with op.batch_alter_table('ebikes', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_ebikes_city_id'), ['city_id'], unique=False)
+        batch_op.create_index('ix_ebikes_city_id_grid_id', ['city_id', 'grid_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_ebikes_owner_user_id'), ['owner_user_id'], unique=False)
 
     op.create_table('households',
     sa.Column('grid_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -186,6 +360,51 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_households_city_id'), ['city_id'], unique=False)
         batch_op.create_index('ix_households_city_id_grid_id', ['city_id', 'grid_id'], unique=False)
 
+    op.create_table('ledger_transactions',
+    sa.Column('kind', sa.String(length=24), nullable=False),
+    sa.Column('idempotency_key', sa.String(length=128), nullable=False),
+    sa.Column('memo', sa.String(length=255), nullable=False),
+    sa.Column('reverses_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('order_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('case_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('actor_user_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('city_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.ForeignKeyConstraint(['actor_user_id'], ['users.id'], name=op.f('fk_ledger_transactions_actor_user_id_users')),
+    sa.ForeignKeyConstraint(['city_id'], ['cities.id'], name=op.f('fk_ledger_transactions_city_id_cities')),
+    sa.ForeignKeyConstraint(['reverses_id'], ['ledger_transactions.id'], name=op.f('fk_ledger_transactions_reverses_id_ledger_transactions')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_ledger_transactions')),
+    sa.UniqueConstraint('city_id', 'idempotency_key', name=op.f('uq_ledger_transactions_city_id_idempotency_key')),
+    sa.UniqueConstraint('reverses_id', name=op.f('uq_ledger_transactions_reverses_id'))
+    )
+    with op.batch_alter_table('ledger_transactions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_ledger_transactions_city_id'), ['city_id'], unique=False)
+        batch_op.create_index('ix_ledger_transactions_city_id_case_id', ['city_id', 'case_id'], unique=False)
+        batch_op.create_index('ix_ledger_transactions_city_id_order_id', ['city_id', 'order_id'], unique=False)
+
+    op.create_table('mobile_stalls',
+    sa.Column('grid_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('vendor_name', sa.String(length=64), nullable=False),
+    sa.Column('vendor_phone', sa.String(length=20), nullable=True),
+    sa.Column('goods', sa.String(length=64), nullable=False),
+    sa.Column('permitted_area', sa.String(length=255), nullable=False),
+    sa.Column('open_time', sa.String(length=5), nullable=False),
+    sa.Column('close_time', sa.String(length=5), nullable=False),
+    sa.Column('valid_from', sa.Date(), nullable=False),
+    sa.Column('valid_until', sa.Date(), nullable=False),
+    sa.Column('is_active', sa.Boolean(), nullable=False),
+    sa.Column('city_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.ForeignKeyConstraint(['city_id'], ['cities.id'], name=op.f('fk_mobile_stalls_city_id_cities')),
+    sa.ForeignKeyConstraint(['grid_id'], ['regions.id'], name=op.f('fk_mobile_stalls_grid_id_regions')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_mobile_stalls'))
+    )
+    with op.batch_alter_table('mobile_stalls', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_mobile_stalls_city_id'), ['city_id'], unique=False)
+        batch_op.create_index('ix_mobile_stalls_city_id_grid_id', ['city_id', 'grid_id'], unique=False)
+
     op.create_table('notifications',
     sa.Column('user_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('kind', sa.String(length=32), nullable=False),
@@ -203,6 +422,72 @@ def upgrade():
     with op.batch_alter_table('notifications', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_notifications_city_id'), ['city_id'], unique=False)
         batch_op.create_index('ix_notifications_city_id_user_id_created_at', ['city_id', 'user_id', 'created_at'], unique=False)
+
+    op.create_table('places',
+    sa.Column('grid_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('kind', sa.String(length=16), nullable=False),
+    sa.Column('name', sa.String(length=128), nullable=False),
+    sa.Column('building', sa.String(length=32), nullable=True),
+    sa.Column('is_active', sa.Boolean(), nullable=False),
+    sa.Column('city_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.CheckConstraint("kind IN ('stairwell', 'bin_station', 'lift', 'playground', 'parking', 'other')", name=op.f('ck_places_kind_known')),
+    sa.ForeignKeyConstraint(['city_id'], ['cities.id'], name=op.f('fk_places_city_id_cities')),
+    sa.ForeignKeyConstraint(['grid_id'], ['regions.id'], name=op.f('fk_places_grid_id_regions')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_places'))
+    )
+    with op.batch_alter_table('places', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_places_city_id'), ['city_id'], unique=False)
+        batch_op.create_index('ix_places_city_id_grid_id', ['city_id', 'grid_id'], unique=False)
+
+    op.create_table('qr_codes',
+    sa.Column('token', sa.String(length=64), nullable=False),
+    sa.Column('kind', sa.String(length=24), nullable=False),
+    sa.Column('entity_type', sa.String(length=16), nullable=False),
+    sa.Column('entity_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('region_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('issued_by_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('revoked_at', sa.DateTime(), nullable=True),
+    sa.Column('replaced_by_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('scan_count', sa.Integer(), nullable=False),
+    sa.Column('last_scanned_at', sa.DateTime(), nullable=True),
+    sa.Column('city_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.CheckConstraint("kind IN ('household_outdoor', 'household_indoor', 'shop', 'cadre', 'ebike', 'stall', 'place', 'resident')", name=op.f('ck_qr_codes_kind_known')),
+    sa.CheckConstraint("status IN ('active', 'revoked', 'replaced')", name=op.f('ck_qr_codes_status_known')),
+    sa.ForeignKeyConstraint(['city_id'], ['cities.id'], name=op.f('fk_qr_codes_city_id_cities')),
+    sa.ForeignKeyConstraint(['issued_by_id'], ['users.id'], name=op.f('fk_qr_codes_issued_by_id_users')),
+    sa.ForeignKeyConstraint(['region_id'], ['regions.id'], name=op.f('fk_qr_codes_region_id_regions')),
+    sa.ForeignKeyConstraint(['replaced_by_id'], ['qr_codes.id'], name=op.f('fk_qr_codes_replaced_by_id_qr_codes')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_qr_codes')),
+    sa.UniqueConstraint('token', name=op.f('uq_qr_codes_token'))
+    )
+    with op.batch_alter_table('qr_codes', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_qr_codes_city_id'), ['city_id'], unique=False)
+        batch_op.create_index('ix_qr_codes_city_id_region_id', ['city_id', 'region_id'], unique=False)
+        batch_op.create_index('uq_qr_codes_active_entity_kind', ['city_id', 'entity_type', 'entity_id', 'kind'], unique=True, sqlite_where=sa.text("status = 'active'"), postgresql_where=sa.text("status = 'active'"))
+
+    op.create_table('ratings',
+    sa.Column('target_type', sa.String(length=16), nullable=False),
+    sa.Column('target_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('user_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('stars', sa.Integer(), nullable=False),
+    sa.Column('comment', sa.String(length=255), nullable=True),
+    sa.Column('city_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.CheckConstraint("target_type IN ('shop', 'cadre')", name=op.f('ck_ratings_target_known')),
+    sa.CheckConstraint('stars BETWEEN 1 AND 5', name=op.f('ck_ratings_stars_range')),
+    sa.ForeignKeyConstraint(['city_id'], ['cities.id'], name=op.f('fk_ratings_city_id_cities')),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_ratings_user_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_ratings')),
+    sa.UniqueConstraint('city_id', 'target_type', 'target_id', 'user_id', name=op.f('uq_ratings_city_id_target_type_target_id_user_id'))
+    )
+    with op.batch_alter_table('ratings', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_ratings_city_id'), ['city_id'], unique=False)
 
     op.create_table('revoked_tokens',
     sa.Column('jti', sa.String(length=64), nullable=False),
@@ -244,6 +529,30 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_role_grants_department_id'), ['department_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_role_grants_user_id'), ['user_id'], unique=False)
 
+    op.create_table('sheet_jobs',
+    sa.Column('requested_by_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('region_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('building', sa.String(length=32), nullable=True),
+    sa.Column('kinds', sa.String(length=255), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('done', sa.Integer(), nullable=False),
+    sa.Column('total', sa.Integer(), nullable=False),
+    sa.Column('media_key', sa.String(length=255), nullable=True),
+    sa.Column('error', sa.Text(), nullable=True),
+    sa.Column('finished_at', sa.DateTime(), nullable=True),
+    sa.Column('city_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.CheckConstraint("status IN ('pending', 'running', 'done', 'failed')", name=op.f('ck_sheet_jobs_status_known')),
+    sa.ForeignKeyConstraint(['city_id'], ['cities.id'], name=op.f('fk_sheet_jobs_city_id_cities')),
+    sa.ForeignKeyConstraint(['region_id'], ['regions.id'], name=op.f('fk_sheet_jobs_region_id_regions')),
+    sa.ForeignKeyConstraint(['requested_by_id'], ['users.id'], name=op.f('fk_sheet_jobs_requested_by_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_sheet_jobs'))
+    )
+    with op.batch_alter_table('sheet_jobs', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_sheet_jobs_city_id'), ['city_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_sheet_jobs_requested_by_id'), ['requested_by_id'], unique=False)
+
     op.create_table('shops',
     sa.Column('grid_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('name', sa.String(length=128), nullable=False),
@@ -267,6 +576,141 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_shops_city_id'), ['city_id'], unique=False)
         batch_op.create_index('ix_shops_city_id_grid_id', ['city_id', 'grid_id'], unique=False)
 
+    op.create_table('case_events',
+    sa.Column('case_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('action', sa.String(length=24), nullable=False),
+    sa.Column('actor_user_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('from_state', sa.String(length=16), nullable=True),
+    sa.Column('to_state', sa.String(length=16), nullable=False),
+    sa.Column('note', sa.Text(), nullable=False),
+    sa.Column('handler_user_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('city_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.ForeignKeyConstraint(['actor_user_id'], ['users.id'], name=op.f('fk_case_events_actor_user_id_users')),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_case_events_case_id_cases')),
+    sa.ForeignKeyConstraint(['city_id'], ['cities.id'], name=op.f('fk_case_events_city_id_cities')),
+    sa.ForeignKeyConstraint(['handler_user_id'], ['users.id'], name=op.f('fk_case_events_handler_user_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_case_events'))
+    )
+    with op.batch_alter_table('case_events', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_case_events_city_id'), ['city_id'], unique=False)
+        batch_op.create_index('ix_case_events_city_id_case_id_id', ['city_id', 'case_id', 'id'], unique=False)
+
+    op.create_table('case_followers',
+    sa.Column('case_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('user_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('city_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_case_followers_case_id_cases')),
+    sa.ForeignKeyConstraint(['city_id'], ['cities.id'], name=op.f('fk_case_followers_city_id_cities')),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_case_followers_user_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_case_followers')),
+    sa.UniqueConstraint('case_id', 'user_id', name=op.f('uq_case_followers_case_id_user_id'))
+    )
+    with op.batch_alter_table('case_followers', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_case_followers_city_id'), ['city_id'], unique=False)
+        batch_op.create_index('ix_case_followers_city_id_user_id', ['city_id', 'user_id'], unique=False)
+
+    op.create_table('case_ratings',
+    sa.Column('case_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('user_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('round', sa.Integer(), nullable=False),
+    sa.Column('stars', sa.Integer(), nullable=False),
+    sa.Column('comment', sa.Text(), nullable=False),
+    sa.Column('handler_user_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('city_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.CheckConstraint('stars BETWEEN 1 AND 5', name=op.f('ck_case_ratings_stars_range')),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_case_ratings_case_id_cases')),
+    sa.ForeignKeyConstraint(['city_id'], ['cities.id'], name=op.f('fk_case_ratings_city_id_cities')),
+    sa.ForeignKeyConstraint(['handler_user_id'], ['users.id'], name=op.f('fk_case_ratings_handler_user_id_users')),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_case_ratings_user_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_case_ratings')),
+    sa.UniqueConstraint('case_id', 'user_id', 'round', name=op.f('uq_case_ratings_case_id_user_id_round'))
+    )
+    with op.batch_alter_table('case_ratings', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_case_ratings_city_id'), ['city_id'], unique=False)
+        batch_op.create_index('ix_case_ratings_city_id_handler_user_id', ['city_id', 'handler_user_id'], unique=False)
+
+    op.create_table('contact_requests',
+    sa.Column('code_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('user_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('kind', sa.String(length=16), nullable=False),
+    sa.Column('message', sa.String(length=255), nullable=True),
+    sa.Column('city_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.ForeignKeyConstraint(['city_id'], ['cities.id'], name=op.f('fk_contact_requests_city_id_cities')),
+    sa.ForeignKeyConstraint(['code_id'], ['qr_codes.id'], name=op.f('fk_contact_requests_code_id_qr_codes')),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_contact_requests_user_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_contact_requests'))
+    )
+    with op.batch_alter_table('contact_requests', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_contact_requests_city_id'), ['city_id'], unique=False)
+        batch_op.create_index('ix_contact_requests_city_id_user_id_code_id_created_at', ['city_id', 'user_id', 'code_id', 'created_at'], unique=False)
+
+    op.create_table('delivery_attempts',
+    sa.Column('notification_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('channel', sa.String(length=32), nullable=False),
+    sa.Column('status', sa.String(length=8), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('last_error', sa.Text(), nullable=False),
+    sa.Column('sent_at', sa.DateTime(), nullable=True),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.Column('city_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.CheckConstraint("status IN ('pending', 'sent', 'dead')", name=op.f('ck_delivery_attempts_status_known')),
+    sa.ForeignKeyConstraint(['city_id'], ['cities.id'], name=op.f('fk_delivery_attempts_city_id_cities')),
+    sa.ForeignKeyConstraint(['notification_id'], ['notifications.id'], name=op.f('fk_delivery_attempts_notification_id_notifications')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_delivery_attempts')),
+    sa.UniqueConstraint('notification_id', 'channel', name=op.f('uq_delivery_attempts_notification_id_channel'))
+    )
+    with op.batch_alter_table('delivery_attempts', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_delivery_attempts_city_id'), ['city_id'], unique=False)
+        batch_op.create_index('ix_delivery_attempts_city_id_status', ['city_id', 'status'], unique=False)
+
+    op.create_table('escalations',
+    sa.Column('case_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('level', sa.Integer(), nullable=False),
+    sa.Column('region_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('clock', sa.String(length=16), nullable=False),
+    sa.Column('due_at', sa.DateTime(), nullable=False),
+    sa.Column('city_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.CheckConstraint('level BETWEEN 1 AND 3', name=op.f('ck_escalations_level_range')),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_escalations_case_id_cases')),
+    sa.ForeignKeyConstraint(['city_id'], ['cities.id'], name=op.f('fk_escalations_city_id_cities')),
+    sa.ForeignKeyConstraint(['region_id'], ['regions.id'], name=op.f('fk_escalations_region_id_regions')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_escalations')),
+    sa.UniqueConstraint('case_id', 'level', name=op.f('uq_escalations_case_id_level'))
+    )
+    with op.batch_alter_table('escalations', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_escalations_city_id'), ['city_id'], unique=False)
+        batch_op.create_index('ix_escalations_city_id_created_at', ['city_id', 'created_at'], unique=False)
+
+    op.create_table('household_access_logs',
+    sa.Column('household_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('user_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('action', sa.String(length=16), nullable=False),
+    sa.Column('via', sa.String(length=16), nullable=False),
+    sa.Column('city_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.ForeignKeyConstraint(['city_id'], ['cities.id'], name=op.f('fk_household_access_logs_city_id_cities')),
+    sa.ForeignKeyConstraint(['household_id'], ['households.id'], name=op.f('fk_household_access_logs_household_id_households')),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_household_access_logs_user_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_household_access_logs'))
+    )
+    with op.batch_alter_table('household_access_logs', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_household_access_logs_city_id'), ['city_id'], unique=False)
+        batch_op.create_index('ix_household_access_logs_city_id_household_id_created_at', ['city_id', 'household_id', 'created_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_household_access_logs_user_id'), ['user_id'], unique=False)
+
     op.create_table('household_members',
     sa.Column('household_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('user_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
@@ -274,6 +718,7 @@ def upgrade():
     sa.Column('relation', sa.String(length=16), nullable=False),
     sa.Column('phone', sa.String(length=20), nullable=True),
     sa.Column('id_number', sa.String(length=18), nullable=True),
+    sa.Column('is_active', sa.Boolean(), nullable=False),
     sa.Column('city_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -287,22 +732,452 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_household_members_household_id'), ['household_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_household_members_user_id'), ['user_id'], unique=False)
 
+    op.create_table('instructions',
+    sa.Column('case_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('author_user_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('city_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.ForeignKeyConstraint(['author_user_id'], ['users.id'], name=op.f('fk_instructions_author_user_id_users')),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_instructions_case_id_cases')),
+    sa.ForeignKeyConstraint(['city_id'], ['cities.id'], name=op.f('fk_instructions_city_id_cities')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_instructions'))
+    )
+    with op.batch_alter_table('instructions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_instructions_city_id'), ['city_id'], unique=False)
+        batch_op.create_index('ix_instructions_city_id_case_id', ['city_id', 'case_id'], unique=False)
+
+    op.create_table('ledger_entries',
+    sa.Column('transaction_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('account_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('amount', sa.BigInteger(), nullable=False),
+    sa.Column('city_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.CheckConstraint('amount <> 0', name=op.f('ck_ledger_entries_amount_not_zero')),
+    sa.ForeignKeyConstraint(['account_id'], ['ledger_accounts.id'], name=op.f('fk_ledger_entries_account_id_ledger_accounts')),
+    sa.ForeignKeyConstraint(['city_id'], ['cities.id'], name=op.f('fk_ledger_entries_city_id_cities')),
+    sa.ForeignKeyConstraint(['transaction_id'], ['ledger_transactions.id'], name=op.f('fk_ledger_entries_transaction_id_ledger_transactions')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_ledger_entries'))
+    )
+    with op.batch_alter_table('ledger_entries', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_ledger_entries_city_id'), ['city_id'], unique=False)
+        batch_op.create_index('ix_ledger_entries_city_id_account_id_id', ['city_id', 'account_id', 'id'], unique=False)
+        batch_op.create_index('ix_ledger_entries_transaction_id', ['transaction_id'], unique=False)
+
+    op.create_table('nudges',
+    sa.Column('case_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('actor_user_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('handler_user_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('note', sa.Text(), nullable=False),
+    sa.Column('city_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.ForeignKeyConstraint(['actor_user_id'], ['users.id'], name=op.f('fk_nudges_actor_user_id_users')),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_nudges_case_id_cases')),
+    sa.ForeignKeyConstraint(['city_id'], ['cities.id'], name=op.f('fk_nudges_city_id_cities')),
+    sa.ForeignKeyConstraint(['handler_user_id'], ['users.id'], name=op.f('fk_nudges_handler_user_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_nudges'))
+    )
+    with op.batch_alter_table('nudges', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_nudges_city_id'), ['city_id'], unique=False)
+        batch_op.create_index('ix_nudges_city_id_case_id', ['city_id', 'case_id'], unique=False)
+        batch_op.create_index('ix_nudges_city_id_handler_user_id_created_at', ['city_id', 'handler_user_id', 'created_at'], unique=False)
+
+    op.create_table('open311_requests',
+    sa.Column('case_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('api_client_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('token', sa.String(length=32), nullable=False),
+    sa.Column('email', sa.String(length=254), nullable=True),
+    sa.Column('device_id', sa.String(length=128), nullable=True),
+    sa.Column('account_id', sa.String(length=128), nullable=True),
+    sa.Column('media_url', sa.String(length=1024), nullable=True),
+    sa.Column('city_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.ForeignKeyConstraint(['api_client_id'], ['api_clients.id'], name=op.f('fk_open311_requests_api_client_id_api_clients')),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_open311_requests_case_id_cases')),
+    sa.ForeignKeyConstraint(['city_id'], ['cities.id'], name=op.f('fk_open311_requests_city_id_cities')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_open311_requests')),
+    sa.UniqueConstraint('case_id', name=op.f('uq_open311_requests_case_id')),
+    sa.UniqueConstraint('city_id', 'token', name=op.f('uq_open311_requests_city_id_token'))
+    )
+    with op.batch_alter_table('open311_requests', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_open311_requests_api_client_id'), ['api_client_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_open311_requests_city_id'), ['city_id'], unique=False)
+
+    op.create_table('orders',
+    sa.Column('community_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('region_path', sa.String(length=255).with_variant(sa.String(length=255, collation='C'), 'postgresql'), nullable=False),
+    sa.Column('case_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('category_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('department_kind', sa.String(length=32), nullable=True),
+    sa.Column('title', sa.String(length=128), nullable=False),
+    sa.Column('description', sa.Text(), nullable=False),
+    sa.Column('difficulty', sa.String(length=16), nullable=False),
+    sa.Column('bounty', sa.Integer(), nullable=False),
+    sa.Column('reserved', sa.Integer(), nullable=False),
+    sa.Column('deadline', sa.DateTime(), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('posted_by_user_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('holder_department_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('holder_user_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('assigned_by_user_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('grabbed_at', sa.DateTime(), nullable=True),
+    sa.Column('start_by', sa.DateTime(), nullable=True),
+    sa.Column('started_at', sa.DateTime(), nullable=True),
+    sa.Column('resolved_at', sa.DateTime(), nullable=True),
+    sa.Column('resolution_note', sa.Text(), nullable=False),
+    sa.Column('after_photo_keys', sa.Text(), nullable=False),
+    sa.Column('verified_by_user_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('paid_at', sa.DateTime(), nullable=True),
+    sa.Column('paid_difficulty', sa.String(length=16), nullable=True),
+    sa.Column('payout_department', sa.Integer(), nullable=False),
+    sa.Column('payout_staff', sa.Integer(), nullable=False),
+    sa.Column('escalated_at', sa.DateTime(), nullable=True),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.Column('city_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.CheckConstraint("(status IN ('grabbed', 'in_progress', 'resolved', 'paid')) = (holder_department_id IS NOT NULL) OR status = 'reversed'", name=op.f('ck_orders_held_has_holder')),
+    sa.CheckConstraint("difficulty IN ('simple', 'ordinary', 'complex', 'major')", name=op.f('ck_orders_difficulty_known')),
+    sa.CheckConstraint("status IN ('open', 'grabbed', 'in_progress', 'resolved', 'paid', 'cancelled', 'escalated', 'reversed')", name=op.f('ck_orders_status_known')),
+    sa.CheckConstraint('bounty > 0 AND reserved >= bounty', name=op.f('ck_orders_bounty_positive')),
+    sa.ForeignKeyConstraint(['assigned_by_user_id'], ['users.id'], name=op.f('fk_orders_assigned_by_user_id_users')),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_orders_case_id_cases')),
+    sa.ForeignKeyConstraint(['category_id'], ['categories.id'], name=op.f('fk_orders_category_id_categories')),
+    sa.ForeignKeyConstraint(['city_id'], ['cities.id'], name=op.f('fk_orders_city_id_cities')),
+    sa.ForeignKeyConstraint(['community_id'], ['regions.id'], name=op.f('fk_orders_community_id_regions')),
+    sa.ForeignKeyConstraint(['holder_department_id'], ['departments.id'], name=op.f('fk_orders_holder_department_id_departments')),
+    sa.ForeignKeyConstraint(['holder_user_id'], ['users.id'], name=op.f('fk_orders_holder_user_id_users')),
+    sa.ForeignKeyConstraint(['posted_by_user_id'], ['users.id'], name=op.f('fk_orders_posted_by_user_id_users')),
+    sa.ForeignKeyConstraint(['verified_by_user_id'], ['users.id'], name=op.f('fk_orders_verified_by_user_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_orders'))
+    )
+    with op.batch_alter_table('orders', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_orders_city_id'), ['city_id'], unique=False)
+        batch_op.create_index('ix_orders_city_id_case_id', ['city_id', 'case_id'], unique=False)
+        batch_op.create_index('ix_orders_city_id_community_id_status', ['city_id', 'community_id', 'status'], unique=False)
+        batch_op.create_index('ix_orders_city_id_holder_department_id_paid_at', ['city_id', 'holder_department_id', 'paid_at'], unique=False)
+        batch_op.create_index('ix_orders_city_id_status_deadline', ['city_id', 'status', 'deadline'], unique=False)
+        batch_op.create_index('ix_orders_city_id_status_region_path', ['city_id', 'status', 'region_path'], unique=False)
+        batch_op.create_index('ix_orders_city_id_status_start_by', ['city_id', 'status', 'start_by'], unique=False)
+
+    op.create_table('redemptions',
+    sa.Column('shop_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('resident_user_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('points', sa.Integer(), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('initiated_by', sa.String(length=16), nullable=False),
+    sa.Column('note', sa.String(length=255), nullable=False),
+    sa.Column('expires_at', sa.DateTime(), nullable=False),
+    sa.Column('confirmed_at', sa.DateTime(), nullable=True),
+    sa.Column('confirmed_by_user_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('transaction_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('city_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.CheckConstraint("initiated_by IN ('resident', 'shop')", name=op.f('ck_redemptions_initiator_known')),
+    sa.CheckConstraint("status IN ('pending', 'confirmed', 'cancelled')", name=op.f('ck_redemptions_status_known')),
+    sa.CheckConstraint('points > 0', name=op.f('ck_redemptions_points_positive')),
+    sa.ForeignKeyConstraint(['city_id'], ['cities.id'], name=op.f('fk_redemptions_city_id_cities')),
+    sa.ForeignKeyConstraint(['confirmed_by_user_id'], ['users.id'], name=op.f('fk_redemptions_confirmed_by_user_id_users')),
+    sa.ForeignKeyConstraint(['resident_user_id'], ['users.id'], name=op.f('fk_redemptions_resident_user_id_users')),
+    sa.ForeignKeyConstraint(['shop_id'], ['shops.id'], name=op.f('fk_redemptions_shop_id_shops')),
+    sa.ForeignKeyConstraint(['transaction_id'], ['ledger_transactions.id'], name=op.f('fk_redemptions_transaction_id_ledger_transactions')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_redemptions'))
+    )
+    with op.batch_alter_table('redemptions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_redemptions_city_id'), ['city_id'], unique=False)
+        batch_op.create_index('ix_redemptions_city_id_resident_user_id', ['city_id', 'resident_user_id'], unique=False)
+        batch_op.create_index('ix_redemptions_city_id_shop_id_confirmed_at', ['city_id', 'shop_id', 'confirmed_at'], unique=False)
+
+    op.create_table('scan_logs',
+    sa.Column('code_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('user_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('viewer', sa.String(length=16), nullable=False),
+    sa.Column('channel', sa.String(length=8), nullable=False),
+    sa.Column('user_agent', sa.String(length=255), nullable=True),
+    sa.Column('city_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.ForeignKeyConstraint(['city_id'], ['cities.id'], name=op.f('fk_scan_logs_city_id_cities')),
+    sa.ForeignKeyConstraint(['code_id'], ['qr_codes.id'], name=op.f('fk_scan_logs_code_id_qr_codes')),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_scan_logs_user_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_scan_logs'))
+    )
+    with op.batch_alter_table('scan_logs', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_scan_logs_city_id'), ['city_id'], unique=False)
+        batch_op.create_index('ix_scan_logs_city_id_code_id_created_at', ['city_id', 'code_id', 'created_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_scan_logs_user_id'), ['user_id'], unique=False)
+
+    op.create_table('visits',
+    sa.Column('household_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('worker_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('code_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('notes', sa.Text(), nullable=False),
+    sa.Column('photo_keys', sa.Text(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(), nullable=True),
+    sa.Column('city_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.ForeignKeyConstraint(['city_id'], ['cities.id'], name=op.f('fk_visits_city_id_cities')),
+    sa.ForeignKeyConstraint(['code_id'], ['qr_codes.id'], name=op.f('fk_visits_code_id_qr_codes')),
+    sa.ForeignKeyConstraint(['household_id'], ['households.id'], name=op.f('fk_visits_household_id_households')),
+    sa.ForeignKeyConstraint(['worker_id'], ['users.id'], name=op.f('fk_visits_worker_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_visits'))
+    )
+    with op.batch_alter_table('visits', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_visits_city_id'), ['city_id'], unique=False)
+        batch_op.create_index('ix_visits_city_id_household_id_created_at', ['city_id', 'household_id', 'created_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_visits_worker_id'), ['worker_id'], unique=False)
+
+    op.create_table('whistles',
+    sa.Column('case_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('blown_by_user_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('grade', sa.String(length=16), nullable=False),
+    sa.Column('note', sa.Text(), nullable=False),
+    sa.Column('report_by', sa.DateTime(), nullable=False),
+    sa.Column('city_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.CheckConstraint("grade IN ('quick', 'emergency', 'tough')", name=op.f('ck_whistles_grade_known')),
+    sa.ForeignKeyConstraint(['blown_by_user_id'], ['users.id'], name=op.f('fk_whistles_blown_by_user_id_users')),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_whistles_case_id_cases')),
+    sa.ForeignKeyConstraint(['city_id'], ['cities.id'], name=op.f('fk_whistles_city_id_cities')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_whistles'))
+    )
+    with op.batch_alter_table('whistles', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_whistles_city_id'), ['city_id'], unique=False)
+        batch_op.create_index('ix_whistles_city_id_case_id', ['city_id', 'case_id'], unique=False)
+
+    op.create_table('case_photos',
+    sa.Column('case_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('event_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('kind', sa.String(length=8), nullable=False),
+    sa.Column('content_type', sa.String(length=32), nullable=False),
+    sa.Column('width', sa.Integer(), nullable=False),
+    sa.Column('height', sa.Integer(), nullable=False),
+    sa.Column('byte_size', sa.Integer(), nullable=False),
+    sa.Column('original_key', sa.String(length=255), nullable=False),
+    sa.Column('web_key', sa.String(length=255), nullable=True),
+    sa.Column('thumb_key', sa.String(length=255), nullable=True),
+    sa.Column('city_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.CheckConstraint("kind IN ('before', 'after')", name=op.f('ck_case_photos_kind_known')),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_case_photos_case_id_cases')),
+    sa.ForeignKeyConstraint(['city_id'], ['cities.id'], name=op.f('fk_case_photos_city_id_cities')),
+    sa.ForeignKeyConstraint(['event_id'], ['case_events.id'], name=op.f('fk_case_photos_event_id_case_events')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_case_photos')),
+    sa.UniqueConstraint('original_key', name=op.f('uq_case_photos_original_key'))
+    )
+    with op.batch_alter_table('case_photos', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_case_photos_city_id'), ['city_id'], unique=False)
+        batch_op.create_index('ix_case_photos_city_id_case_id', ['city_id', 'case_id'], unique=False)
+
+    op.create_table('order_events',
+    sa.Column('order_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('action', sa.String(length=24), nullable=False),
+    sa.Column('actor_user_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('department_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('from_status', sa.String(length=16), nullable=True),
+    sa.Column('to_status', sa.String(length=16), nullable=False),
+    sa.Column('note', sa.Text(), nullable=False),
+    sa.Column('city_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.ForeignKeyConstraint(['actor_user_id'], ['users.id'], name=op.f('fk_order_events_actor_user_id_users')),
+    sa.ForeignKeyConstraint(['city_id'], ['cities.id'], name=op.f('fk_order_events_city_id_cities')),
+    sa.ForeignKeyConstraint(['department_id'], ['departments.id'], name=op.f('fk_order_events_department_id_departments')),
+    sa.ForeignKeyConstraint(['order_id'], ['orders.id'], name=op.f('fk_order_events_order_id_orders')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_order_events'))
+    )
+    with op.batch_alter_table('order_events', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_order_events_city_id'), ['city_id'], unique=False)
+        batch_op.create_index('ix_order_events_city_id_order_id_id', ['city_id', 'order_id', 'id'], unique=False)
+
+    op.create_table('order_lapses',
+    sa.Column('order_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('department_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('user_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('grabbed_at', sa.DateTime(), nullable=False),
+    sa.Column('start_by', sa.DateTime(), nullable=False),
+    sa.Column('city_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.ForeignKeyConstraint(['city_id'], ['cities.id'], name=op.f('fk_order_lapses_city_id_cities')),
+    sa.ForeignKeyConstraint(['department_id'], ['departments.id'], name=op.f('fk_order_lapses_department_id_departments')),
+    sa.ForeignKeyConstraint(['order_id'], ['orders.id'], name=op.f('fk_order_lapses_order_id_orders')),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_order_lapses_user_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_order_lapses'))
+    )
+    with op.batch_alter_table('order_lapses', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_order_lapses_city_id'), ['city_id'], unique=False)
+        batch_op.create_index('ix_order_lapses_city_id_department_id_created_at', ['city_id', 'department_id', 'created_at'], unique=False)
+        batch_op.create_index('ix_order_lapses_order_id', ['order_id'], unique=False)
+
+    op.create_table('whistle_targets',
+    sa.Column('whistle_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('case_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('department_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('report_by', sa.DateTime(), nullable=False),
+    sa.Column('reported_at', sa.DateTime(), nullable=True),
+    sa.Column('reported_by_user_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('report_note', sa.Text(), nullable=False),
+    sa.Column('late_at', sa.DateTime(), nullable=True),
+    sa.Column('city_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_whistle_targets_case_id_cases')),
+    sa.ForeignKeyConstraint(['city_id'], ['cities.id'], name=op.f('fk_whistle_targets_city_id_cities')),
+    sa.ForeignKeyConstraint(['department_id'], ['departments.id'], name=op.f('fk_whistle_targets_department_id_departments')),
+    sa.ForeignKeyConstraint(['reported_by_user_id'], ['users.id'], name=op.f('fk_whistle_targets_reported_by_user_id_users')),
+    sa.ForeignKeyConstraint(['whistle_id'], ['whistles.id'], name=op.f('fk_whistle_targets_whistle_id_whistles')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_whistle_targets')),
+    sa.UniqueConstraint('whistle_id', 'department_id', name=op.f('uq_whistle_targets_whistle_id_department_id'))
+    )
+    with op.batch_alter_table('whistle_targets', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_whistle_targets_city_id'), ['city_id'], unique=False)
+        batch_op.create_index('ix_whistle_targets_city_id_department_id', ['city_id', 'department_id'], unique=False)
+        batch_op.create_index('ix_whistle_targets_city_id_reported_at_report_by', ['city_id', 'reported_at', 'report_by'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('whistle_targets', schema=None) as batch_op:
+        batch_op.drop_index('ix_whistle_targets_city_id_reported_at_report_by')
+        batch_op.drop_index('ix_whistle_targets_city_id_department_id')
+        batch_op.drop_index(batch_op.f('ix_whistle_targets_city_id'))
+
+    op.drop_table('whistle_targets')
+    with op.batch_alter_table('order_lapses', schema=None) as batch_op:
+        batch_op.drop_index('ix_order_lapses_order_id')
+        batch_op.drop_index('ix_order_lapses_city_id_department_id_created_at')
+        batch_op.drop_index(batch_op.f('ix_order_lapses_city_id'))
+
+    op.drop_table('order_lapses')
+    with op.batch_alter_table('order_events', schema=None) as batch_op:
+        batch_op.drop_index('ix_order_events_city_id_order_id_id')
+        batch_op.drop_index(batch_op.f('ix_order_events_city_id'))
+
+    op.drop_table('order_events')
+    with op.batch_alter_table('case_photos', schema=None) as batch_op:
+        batch_op.drop_index('ix_case_photos_city_id_case_id')
+        batch_op.drop_index(batch_op.f('ix_case_photos_city_id'))
+
+    op.drop_table('case_photos')
+    with op.batch_alter_table('whistles', schema=None) as batch_op:
+        batch_op.drop_index('ix_whistles_city_id_case_id')
+        batch_op.drop_index(batch_op.f('ix_whistles_city_id'))
+
+    op.drop_table('whistles')
+    with op.batch_alter_table('visits', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_visits_worker_id'))
+        batch_op.drop_index('ix_visits_city_id_household_id_created_at')
+        batch_op.drop_index(batch_op.f('ix_visits_city_id'))
+
+    op.drop_table('visits')
+    with op.batch_alter_table('scan_logs', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_scan_logs_user_id'))
+        batch_op.drop_index('ix_scan_logs_city_id_code_id_created_at')
+        batch_op.drop_index(batch_op.f('ix_scan_logs_city_id'))
+
+    op.drop_table('scan_logs')
+    with op.batch_alter_table('redemptions', schema=None) as batch_op:
+        batch_op.drop_index('ix_redemptions_city_id_shop_id_confirmed_at')
+        batch_op.drop_index('ix_redemptions_city_id_resident_user_id')
+        batch_op.drop_index(batch_op.f('ix_redemptions_city_id'))
+
+    op.drop_table('redemptions')
+    with op.batch_alter_table('orders', schema=None) as batch_op:
+        batch_op.drop_index('ix_orders_city_id_status_start_by')
+        batch_op.drop_index('ix_orders_city_id_status_region_path')
+        batch_op.drop_index('ix_orders_city_id_status_deadline')
+        batch_op.drop_index('ix_orders_city_id_holder_department_id_paid_at')
+        batch_op.drop_index('ix_orders_city_id_community_id_status')
+        batch_op.drop_index('ix_orders_city_id_case_id')
+        batch_op.drop_index(batch_op.f('ix_orders_city_id'))
+
+    op.drop_table('orders')
+    with op.batch_alter_table('open311_requests', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_open311_requests_city_id'))
+        batch_op.drop_index(batch_op.f('ix_open311_requests_api_client_id'))
+
+    op.drop_table('open311_requests')
+    with op.batch_alter_table('nudges', schema=None) as batch_op:
+        batch_op.drop_index('ix_nudges_city_id_handler_user_id_created_at')
+        batch_op.drop_index('ix_nudges_city_id_case_id')
+        batch_op.drop_index(batch_op.f('ix_nudges_city_id'))
+
+    op.drop_table('nudges')
+    with op.batch_alter_table('ledger_entries', schema=None) as batch_op:
+        batch_op.drop_index('ix_ledger_entries_transaction_id')
+        batch_op.drop_index('ix_ledger_entries_city_id_account_id_id')
+        batch_op.drop_index(batch_op.f('ix_ledger_entries_city_id'))
+
+    op.drop_table('ledger_entries')
+    with op.batch_alter_table('instructions', schema=None) as batch_op:
+        batch_op.drop_index('ix_instructions_city_id_case_id')
+        batch_op.drop_index(batch_op.f('ix_instructions_city_id'))
+
+    op.drop_table('instructions')
     with op.batch_alter_table('household_members', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_household_members_user_id'))
         batch_op.drop_index(batch_op.f('ix_household_members_household_id'))
         batch_op.drop_index(batch_op.f('ix_household_members_city_id'))
 
     op.drop_table('household_members')
+    with op.batch_alter_table('household_access_logs', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_household_access_logs_user_id'))
+        batch_op.drop_index('ix_household_access_logs_city_id_household_id_created_at')
+        batch_op.drop_index(batch_op.f('ix_household_access_logs_city_id'))
+
+    op.drop_table('household_access_logs')
+    with op.batch_alter_table('escalations', schema=None) as batch_op:
+        batch_op.drop_index('ix_escalations_city_id_created_at')
+        batch_op.drop_index(batch_op.f('ix_escalations_city_id'))
+
+    op.drop_table('escalations')
+    with op.batch_alter_table('delivery_attempts', schema=None) as batch_op:
+        batch_op.drop_index('ix_delivery_attempts_city_id_status')
+        batch_op.drop_index(batch_op.f('ix_delivery_attempts_city_id'))
+
+    op.drop_table('delivery_attempts')
+    with op.batch_alter_table('contact_requests', schema=None) as batch_op:
+        batch_op.drop_index('ix_contact_requests_city_id_user_id_code_id_created_at')
+        batch_op.drop_index(batch_op.f('ix_contact_requests_city_id'))
+
+    op.drop_table('contact_requests')
+    with op.batch_alter_table('case_ratings', schema=None) as batch_op:
+        batch_op.drop_index('ix_case_ratings_city_id_handler_user_id')
+        batch_op.drop_index(batch_op.f('ix_case_ratings_city_id'))
+
+    op.drop_table('case_ratings')
+    with op.batch_alter_table('case_followers', schema=None) as batch_op:
+        batch_op.drop_index('ix_case_followers_city_id_user_id')
+        batch_op.drop_index(batch_op.f('ix_case_followers_city_id'))
+
+    op.drop_table('case_followers')
+    with op.batch_alter_table('case_events', schema=None) as batch_op:
+        batch_op.drop_index('ix_case_events_city_id_case_id_id')
+        batch_op.drop_index(batch_op.f('ix_case_events_city_id'))
+
+    op.drop_table('case_events')
     with op.batch_alter_table('shops', schema=None) as batch_op:
         batch_op.drop_index('ix_shops_city_id_grid_id')
         batch_op.drop_index(batch_op.f('ix_shops_city_id'))
 
     op.drop_table('shops')
+    with op.batch_alter_table('sheet_jobs', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_sheet_jobs_requested_by_id'))
+        batch_op.drop_index(batch_op.f('ix_sheet_jobs_city_id'))
+
+    op.drop_table('sheet_jobs')
     with op.batch_alter_table('role_grants', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_role_grants_user_id'))
         batch_op.drop_index(batch_op.f('ix_role_grants_department_id'))
@@ -315,26 +1190,80 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_revoked_tokens_city_id'))
 
     op.drop_table('revoked_tokens')
+    with op.batch_alter_table('ratings', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_ratings_city_id'))
+
+    op.drop_table('ratings')
+    with op.batch_alter_table('qr_codes', schema=None) as batch_op:
+        batch_op.drop_index('uq_qr_codes_active_entity_kind', sqlite_where=sa.text("status = 'active'"), postgresql_where=sa.text("status = 'active'"))
+        batch_op.drop_index('ix_qr_codes_city_id_region_id')
+        batch_op.drop_index(batch_op.f('ix_qr_codes_city_id'))
+
+    op.drop_table('qr_codes')
+    with op.batch_alter_table('places', schema=None) as batch_op:
+        batch_op.drop_index('ix_places_city_id_grid_id')
+        batch_op.drop_index(batch_op.f('ix_places_city_id'))
+
+    op.drop_table('places')
     with op.batch_alter_table('notifications', schema=None) as batch_op:
         batch_op.drop_index('ix_notifications_city_id_user_id_created_at')
         batch_op.drop_index(batch_op.f('ix_notifications_city_id'))
 
     op.drop_table('notifications')
+    with op.batch_alter_table('mobile_stalls', schema=None) as batch_op:
+        batch_op.drop_index('ix_mobile_stalls_city_id_grid_id')
+        batch_op.drop_index(batch_op.f('ix_mobile_stalls_city_id'))
+
+    op.drop_table('mobile_stalls')
+    with op.batch_alter_table('ledger_transactions', schema=None) as batch_op:
+        batch_op.drop_index('ix_ledger_transactions_city_id_order_id')
+        batch_op.drop_index('ix_ledger_transactions_city_id_case_id')
+        batch_op.drop_index(batch_op.f('ix_ledger_transactions_city_id'))
+
+    op.drop_table('ledger_transactions')
     with op.batch_alter_table('households', schema=None) as batch_op:
         batch_op.drop_index('ix_households_city_id_grid_id')
         batch_op.drop_index(batch_op.f('ix_households_city_id'))
 
     op.drop_table('households')
+    with op.batch_alter_table('ebikes', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_ebikes_owner_user_id'))
+        batch_op.drop_index('ix_ebikes_city_id_grid_id')
+        batch_op.drop_index(batch_op.f('ix_ebikes_city_id'))
+
+    op.drop_table('ebikes')
+    with op.batch_alter_table('department_scores', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_department_scores_city_id'))
+
+    op.drop_table('department_scores')
     with op.batch_alter_table('department_regions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_department_regions_region_id'))
         batch_op.drop_index(batch_op.f('ix_department_regions_city_id'))
 
     op.drop_table('department_regions')
+    with op.batch_alter_table('cases', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_cases_handler_user_id'))
+        batch_op.drop_index('ix_cases_city_id_state_verified_at')
+        batch_op.drop_index('ix_cases_city_id_sla_next_at')
+        batch_op.drop_index('ix_cases_city_id_reporter_user_id_created_at')
+        batch_op.drop_index('ix_cases_city_id_region_path_created_at')
+        batch_op.drop_index('ix_cases_city_id_grid_id_state')
+        batch_op.drop_index('ix_cases_city_id_created_at')
+        batch_op.drop_index('ix_cases_city_id_community_id_state')
+        batch_op.drop_index('ix_cases_city_id_code_id')
+        batch_op.drop_index('ix_cases_city_id_category_id_created_at')
+        batch_op.drop_index(batch_op.f('ix_cases_city_id'))
+
+    op.drop_table('cases')
     with op.batch_alter_table('cadres', schema=None) as batch_op:
         batch_op.drop_index('ix_cadres_city_id_community_id')
         batch_op.drop_index(batch_op.f('ix_cadres_city_id'))
 
     op.drop_table('cadres')
+    with op.batch_alter_table('api_clients', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_api_clients_city_id'))
+
+    op.drop_table('api_clients')
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_users_city_id'))
 
@@ -343,6 +1272,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_regions_parent_id'))
         batch_op.drop_index('ix_regions_city_id_path')
         batch_op.drop_index('ix_regions_city_id_level')
+        batch_op.drop_index('ix_regions_city_id_bbox')
         batch_op.drop_index(batch_op.f('ix_regions_city_id'))
 
     op.drop_table('regions')
@@ -351,6 +1281,14 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_otp_challenges_city_id'))
 
     op.drop_table('otp_challenges')
+    with op.batch_alter_table('ledger_accounts', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_ledger_accounts_city_id'))
+
+    op.drop_table('ledger_accounts')
+    with op.batch_alter_table('idempotency_keys', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_idempotency_keys_city_id'))
+
+    op.drop_table('idempotency_keys')
     with op.batch_alter_table('departments', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_departments_city_id'))
 
@@ -359,5 +1297,6 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_categories_city_id'))
 
     op.drop_table('categories')
+    op.drop_table('scheduled_jobs')
     op.drop_table('cities')
     # ### end Alembic commands ###

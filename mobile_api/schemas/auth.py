@@ -12,10 +12,18 @@ class CityField(fields.String):
         super().__init__(required=True, validate=validate.Length(min=1, max=32), metadata={"description": "City code, e.g. ordos"}, **kwargs)
 
 
+def cookie_flag() -> fields.Boolean:
+    return fields.Boolean(
+        load_default=False,
+        metadata={"description": "H5 pages: also keep the session in HttpOnly cookies (with a CSRF cookie)"},
+    )
+
+
 class PasswordLoginSchema(Schema):
     city = CityField()
     username = fields.String(required=True, validate=validate.Length(min=1, max=64))
     password = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=256))
+    cookie = cookie_flag()
 
 
 class CodeRequestSchema(Schema):
@@ -29,10 +37,7 @@ class CodeSentSchema(Schema):
 
 class CodeLoginSchema(CodeRequestSchema):
     code = fields.String(required=True, validate=validate.Regexp(r"^\d{6}$", error="验证码为 6 位数字"))
-    cookie = fields.Boolean(
-        load_default=False,
-        metadata={"description": "H5 pages: also keep the session in HttpOnly cookies (with a CSRF cookie)"},
-    )
+    cookie = cookie_flag()
     wechat_code = fields.String(
         validate=validate.Length(min=1, max=128),
         metadata={"description": "Optional wx.login() code: binds this WeChat account to the phone's account"},

@@ -1,0 +1,141 @@
+"""The leaders' dashboard (领导驾驶舱): server-rendered pages for tablets and phones.
+
+Overview of the viewer's subtree, drill-down district → street → community → grid → case,
+the overdue list with nudge and instruction buttons, the departments' ranking, and a CSV
+of every table (`?format=csv`). Staff sign in on /dashboard/login, which calls the same
+JSON sign-in as every client and keeps the session in HttpOnly cookies; the buttons call
+the JSON API with the CSRF header (gridapp/static/dashboard.js).
+"""
+from __future__ import annotations
+
+import csv
+import io
+
+from flask import Blueprint, Response, current_app, render_template, request, url_for
+
+from ..authz import Role
+from ..services import case_states as S
+from ..services import dashboard, sla, supervision
+from ..services.accounts import default_city_code
+from ..web.access import allow, current_actor, public
+from ..web.errors import HTML_BLUEPRINTS, LOGIN_PAGES
+from . import charts
+
+bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
+HTML_BLUEPRINTS.add(bp.name)
+LOGIN_PAGES[bp.name] = "/dashboard/login"
+
+LEADERS = (Role.SUPER_ADMIN, Role.DISTRICT_ADMIN, Role.STREET_ADMIN, Role.COMMUNITY_ADMIN, Role.SYSTEM_ADMIN)
+FIGURE_COLUMNS = [
+    ("received", "收件"), ("accepted", "受理"), ("closed", "办结"), ("overdue", "超时"),
+    ("closure_rate", "整改率"), ("acceptance_rate", "受理率"), ("on_time_rate", "按时办结率"), ("satisfaction_rate", "满意率"),
+]
+
+
+@bp.app_template_filter("rate")
+def rate(value) -> str:
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
+@bp.app_context_processor
+def dashboard_helpers():
+    return {
+        "state_label": lambda state: S.STATE_LABELS.get(state, state),
+        "sla_view": sla.view,
+        "action_label": S.action_label,
+        "FIGURE_COLUMNS": FIGURE_COLUMNS,
+        "may_instruct": lambda: bool(current_actor() and current_actor().has_role(*supervision.INSTRUCTORS)),
+    }
+
+
+def _csv(filename: str, header: list[str], rows: list[list]) -> Response:
+    out = io.StringIO()
+    out.write("\ufeff")  # Excel opens UTF-8 Chinese correctly only with a BOM
+    writer = csv.writer(out)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return Response(out.getvalue(), mimetype="text/csv", headers={"Content-Disposition": f"attachment; filename={filename}.csv"})
+
+
+def _wants_csv() -> bool:
+    return request.args.get("format") == "csv"
+
+
+def _figure_cells(figures) -> list:
+    data = figures.as_dict()
+    return [data[key] for key, _label in FIGURE_COLUMNS]
+
+
+@bp.get("/login")
+@public()
+def login():
+    city_code = request.args.get("city") or default_city_code(current_app.config)
+    target = request.args.get("next") or ""
+    safe = target if target.startswith("/dashboard") and "//" not in target else url_for("dashboard.overview")
+    return render_template("dashboard/login.html", city_code=city_code, next_url=safe)
+
+
+@bp.get("/")
+@allow(*LEADERS, scope="region_tree")
+def overview():
+    return _region(None)
+
+
+@bp.get("/regions/<int:region_id>")
+@allow(*LEADERS, scope="region_tree")
+def region(region_id: int):
+    return _region(region_id)
+
+
+def _region(region_id: int | None):
+    c = charts
+    page = dashboard.region_page(current_actor(), region_id)
+    if _wants_csv():
+        header = ["区域", *[label for _k, label in FIGURE_COLUMNS]]
+        rows = [[child.name, *_figure_cells(figures)] for child, figures in page["children"]]
+        return _csv(f"region-{page['region'].id}", header, rows)
+    trend = page["trend"]
+    labels = [d["day"] for d in trend]
+    page["trend_chart"] = c.line_chart(labels, [("收件", [d["received"] for d in trend]), ("办结", [d["closed"] for d in trend])], "近30日收件与办结")
+    page["rates_chart"] = c.bar_chart([(child.name, figures.closure_rate) for child, figures in page["children"]], "本月整改率")
+    top = max([count for _cell, count in page["heat"]] + [0])
+    page["heat_cells"] = [(cell, count, c.heat_colour(count, top)) for cell, count in page["heat"]]
+    return render_template("dashboard/region.html", **page)
+
+
+@bp.get("/overdue")
+@allow(*LEADERS, scope="region_tree")
+def overdue():
+    region_id = request.args.get("region", type=int)
+    rows = dashboard.overdue_page(current_actor(), region_id)
+    if _wants_csv():
+        header = ["案件", "类别", "位置", "状态", "时限", "到期", "升级级别", "处理人"]
+        return _csv("overdue", header, [_overdue_row(case) for case in rows])
+    return render_template("dashboard/overdue.html", cases=rows)
+
+
+def _overdue_row(case) -> list:
+    view = sla.view(case)
+    due = view["due_at"].astimezone(sla.CHINA).strftime("%Y-%m-%d %H:%M") if view["due_at"] else ""
+    handler = case.handler.display_name if case.handler else ""
+    return [case.id, case.category.name, case.place_label or "", S.STATE_LABELS[case.state], view["clock_label"] or "", due, case.escalation_level, handler]
+
+
+@bp.get("/departments")
+@allow(*LEADERS, scope="city")
+def departments():
+    page = dashboard.departments_page(current_actor(), request.args.get("month"))
+    if _wants_csv():
+        header = ["排名", "部门", "得分", "逾期分钟", "被退回", "差评", "报到逾期", *[label for _k, label in FIGURE_COLUMNS]]
+        rows = [
+            [row.rank, row.department.name, row.score, row.late_minutes, row.reopened, row.low_ratings, row.late_report_ins, *_figure_cells(figures)]
+            for row, figures in page["rows"]
+        ]
+        return _csv(f"departments-{page['month']}", header, rows)
+    return render_template("dashboard/departments.html", **page)
+
+
+@bp.get("/cases/<int:case_id>")
+@allow(*LEADERS, scope="case_region_tree")
+def case(case_id: int):
+    return render_template("dashboard/case.html", **dashboard.case_page(current_actor(), case_id))

@@ -1,0 +1,42 @@
+"""The page a phone camera opens: {PUBLIC_BASE_URL}/c/<token>, and the resident's own code.
+
+Public (anyone may scan), but a session cookie, when present, decides how much the
+page shows. A stale cookie means anonymous (see gridapp.web.access). Errors render
+as pages: 404 for an unknown token, 410 with a clear message for a replaced one.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, Response, render_template, request
+
+from qr.render import render_png
+
+from ..services import codes, scans
+from ..web.access import ALL_ROLES, allow, current_actor, public
+from ..web.errors import HTML_BLUEPRINTS
+
+bp = Blueprint("h5_codes", __name__)
+HTML_BLUEPRINTS.add(bp.name)
+
+
+@bp.get("/c/<token>")
+@public(scope="code_view_rules")
+def scan_page(token):
+    view = scans.scan(token, current_actor(), channel="h5", user_agent=request.headers.get("User-Agent"))
+    response = Response(render_template("h5/scan.html", view=view, token=token))
+    # Views differ by who is signed in: never let a shared cache hand one person's page to another.
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.get("/h5/my-code")
+@allow(*ALL_ROLES, scope="self")
+def my_code_page():
+    return render_template("h5/my_code.html")
+
+
+@bp.get("/h5/my-code.png")
+@allow(*ALL_ROLES, scope="self")
+def my_code_png():
+    code = codes.my_code(current_actor())
+    png = render_png(codes.url_for_token(code.token), size_px=480, ec="M", caption="居民个人码\n请网格员扫码走访")
+    return Response(png, mimetype="image/png", headers={"Cache-Control": "private, no-store"})

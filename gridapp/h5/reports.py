@@ -1,0 +1,52 @@
+"""随手拍 pages: the report form a scan opens, the resident's reports, and a case's timeline.
+
+The form posts to the same JSON API as the mini-program (multipart with photos and
+an Idempotency-Key); the pages only render what the services return.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request
+
+from ..authz import Role
+from ..extensions import db
+from ..pagination import paginate
+from ..services import case_views, cases, intake
+from ..services.codes import locate_code
+from ..web.access import ALL_ROLES, allow, current_actor
+from ..web.errors import HTML_BLUEPRINTS
+
+bp = Blueprint("h5_reports", __name__, url_prefix="/h5")
+HTML_BLUEPRINTS.add(bp.name)
+
+
+@bp.get("/report")
+@allow(Role.RESIDENT, scope="self")
+def report_form():
+    actor = current_actor()
+    token = request.args.get("code") or None
+    place = None
+    if token:
+        located = locate_code(token)  # unknown or withdrawn codes answer 404 / 410 pages
+        place = located.place_label if located.city_id == actor.city_id else None
+    categories = list(db.session.scalars(intake.categories(actor.city_id)))
+    return render_template("h5/report.html", token=token if place else None, place=place, categories=categories)
+
+
+@bp.get("/reports")
+@allow(Role.RESIDENT, scope="self")
+def my_reports():
+    actor = current_actor()
+    try:
+        page_number = max(1, int(request.args.get("page", 1)))
+    except ValueError:
+        page_number = 1
+    page = paginate(cases.mine(actor), {"page": page_number, "per_page": 20})
+    items = [case_views.summary(actor, case) for case in page["items"]]
+    return render_template("h5/my_reports.html", items=items, meta=page["meta"], sent=request.args.get("sent"))
+
+
+@bp.get("/reports/<int:case_id>")
+@allow(*ALL_ROLES, scope="reporter_follower_or_region_tree")
+def case_page(case_id: int):
+    actor = current_actor()
+    return render_template("h5/case.html", case=case_views.detail(actor, cases.visible_case(actor, case_id)))

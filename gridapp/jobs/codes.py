@@ -1,0 +1,35 @@
+"""Jobs for codes: door-plate sheets and texts to bike owners without an account."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from ..extensions import db
+from ..integrations.sms import sms_sender
+from ..models import EBike
+from . import QUEUE_MEDIA, QUEUE_NOTIFY, job
+
+
+@job(queue=QUEUE_NOTIFY, timeout=30, retries=3)
+def sms_move_request(city_id: int, ebike_id: int) -> None:
+    """The phone is read here, never passed through the queue."""
+    bike = db.session.scalar(select(EBike).where(EBike.city_id == city_id, EBike.id == ebike_id))
+    if bike is None or not bike.owner_phone:
+        return
+    sms_sender().send(bike.owner_phone, f"【网格通】有人请您挪动电动车 {bike.plate_no}，谢谢配合。")
+
+
+@job(queue=QUEUE_MEDIA, timeout=1800, retries=2)
+def build_sheet(city_id: int, job_id: int) -> None:
+    """Draw a large batch of door plates; progress is committed after every page."""
+    from ..services import sheets
+
+    batch = sheets.start_sheet(city_id, job_id)
+    if batch is None:
+        return
+    try:
+        pdf = sheets.draw(batch, progress=lambda done, _total: sheets.record_progress(city_id, job_id, done))
+        sheets.complete_sheet(city_id, job_id, pdf)
+    except Exception as exc:
+        db.session.rollback()
+        sheets.fail_sheet(city_id, job_id, f"{type(exc).__name__}: {exc}")
+        raise

@@ -1,0 +1,11 @@
+"""Housekeeping that keeps short-lived authentication records from piling up."""
+from __future__ import annotations
+
+from ..services import login_codes, tokens
+from . import QUEUE_DEFAULT, job
+
+
+@job(queue=QUEUE_DEFAULT, timeout=120, retries=1)
+def purge_expired_tokens() -> None:
+    tokens.purge_expired()
+    login_codes.purge_old_challenges()

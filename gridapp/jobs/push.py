@@ -1,0 +1,37 @@
+"""Push deliveries as jobs: one try per run; a failed try fails the job so RQ retries it."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import City
+from . import QUEUE_NOTIFY, job
+
+
+@job(queue=QUEUE_NOTIFY, timeout=30, retries=3)
+def deliver(city_id: int, attempt_id: int) -> str:
+    from ..services import push
+
+    status = push.attempt(city_id, attempt_id)
+    if status == "pending":
+        raise push.DeliveryFailed(f"delivery {attempt_id} failed; will retry")
+    return status
+
+
+@job(queue=QUEUE_NOTIFY, timeout=300, retries=1)
+def retry_deliveries() -> int:
+    """Deliveries still pending a minute after their last try (inline mode has no RQ retries)."""
+    from ..services import push
+
+    city_ids = list(db.session.scalars(select(City.id).order_by(City.id)))
+    db.session.rollback()
+    count = 0
+    for city_id in city_ids:
+        for attempt_id in push.pending_ids(city_id):
+            db.session.rollback()
+            try:
+                deliver(city_id, attempt_id)
+            except push.DeliveryFailed:
+                pass
+            count += 1
+    return count

@@ -1,0 +1,76 @@
+"""Periodic jobs, declared in one list.
+
+`flask scheduler run-once` (from cron, or a loop: `flask scheduler run`) enqueues the
+jobs that are due: onto RQ when Redis is configured, inline otherwise. A job is
+claimed by moving its `next_run_at` forward in one conditional UPDATE, so several
+schedulers racing enqueue each period's run once; the jobs themselves are idempotent,
+so a run that is repeated anyway does no harm. Add a job by adding a line here.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Callable
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from ..clock import now
+from ..extensions import db
+from ..models import ScheduledJob
+from ..unit_of_work import unit_of_work
+from . import cases, maintenance, orders, push, supervision
+
+
+@dataclass(frozen=True)
+class Periodic:
+    name: str
+    job: Callable  # a @job function taking no arguments
+    every: timedelta
+
+
+PERIODIC_JOBS: tuple[Periodic, ...] = (
+    Periodic("sweep_grab_lapses", orders.sweep_grab_lapses, timedelta(minutes=1)),
+    Periodic("sweep_order_deadlines", orders.sweep_order_deadlines, timedelta(minutes=1)),
+    Periodic("sweep_sla", supervision.sweep_sla, timedelta(minutes=1)),
+    Periodic("sweep_whistles", supervision.sweep_whistles, timedelta(minutes=1)),
+    Periodic("compute_scores", supervision.compute_scores, timedelta(hours=1)),
+    Periodic("retry_deliveries", push.retry_deliveries, timedelta(minutes=2)),
+    Periodic("auto_close_cases", cases.auto_close_cases, timedelta(hours=1)),
+    Periodic("purge_expired_tokens", maintenance.purge_expired_tokens, timedelta(days=1)),
+)
+
+
+def _ensure_rows(jobs: tuple[Periodic, ...]) -> None:
+    """A job seen for the first time is due at once."""
+    known = set(db.session.scalars(select(ScheduledJob.name)))
+    for periodic in jobs:
+        if periodic.name in known:
+            continue
+        try:
+            with db.session.begin_nested():
+                db.session.add(ScheduledJob(name=periodic.name, next_run_at=now()))
+        except IntegrityError:
+            pass  # another scheduler added it first
+
+
+@unit_of_work
+def enqueue_due(jobs: tuple[Periodic, ...] = PERIODIC_JOBS) -> list[str]:
+    """Claim and enqueue every job whose time has come; returns their names.
+
+    The jobs are dispatched after this unit of work commits its claims.
+    """
+    _ensure_rows(jobs)
+    at = now()
+    claimed = []
+    for periodic in jobs:
+        result = db.session.execute(
+            update(ScheduledJob)
+            .where(ScheduledJob.name == periodic.name, ScheduledJob.next_run_at <= at)
+            .values(next_run_at=at + periodic.every, last_run_at=at)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount == 1:
+            periodic.job.delay()
+            claimed.append(periodic.name)
+    return claimed

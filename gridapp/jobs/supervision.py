@@ -1,0 +1,43 @@
+"""Periodic supervision work: SLA colours and escalation, late report-ins, monthly unit scores.
+
+Like the order sweeps they take no ids: each city is swept on its own, and every case or
+whistle target is changed in its own unit of work after a locked re-read, so a second
+run (a retry, two schedulers) finds nothing left to do.
+"""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from ..clock import now
+from ..extensions import db
+from ..models import City
+from . import QUEUE_DEFAULT, job
+
+
+def _city_ids() -> list[int]:
+    ids = list(db.session.scalars(select(City.id).order_by(City.id)))
+    db.session.rollback()
+    return ids
+
+
+@job(queue=QUEUE_DEFAULT, timeout=300, retries=1)
+def sweep_sla() -> int:
+    from ..services import supervision
+
+    return sum(len(supervision.sweep_sla(city_id)) for city_id in _city_ids())
+
+
+@job(queue=QUEUE_DEFAULT, timeout=300, retries=1)
+def sweep_whistles() -> int:
+    from ..services import supervision
+
+    return sum(len(supervision.sweep_whistles(city_id)) for city_id in _city_ids())
+
+
+@job(queue=QUEUE_DEFAULT, timeout=600, retries=1)
+def compute_scores() -> int:
+    """This month's scores so far, and last month's final ones (recomputed: an upsert)."""
+    from ..services import scores
+
+    months = {scores.month_of(now()), scores.previous_month(scores.month_of(now()))}
+    return sum(len(scores.compute_month(city_id, month)) for city_id in _city_ids() for month in sorted(months))

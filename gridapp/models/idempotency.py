@@ -1,0 +1,25 @@
+"""Idempotency keys: one row per (city, client, key), written in the creating transaction."""
+from __future__ import annotations
+
+from typing import Optional
+
+from sqlalchemy import Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+from .base import BigId, TenantMixin
+
+
+class IdempotencyKey(TenantMixin, db.Model):
+    """The unique constraint is the whole mechanism: a second transaction inserting the same
+    key waits for the first and then fails, so two concurrent retries never both create."""
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (UniqueConstraint("city_id", "client", "key"),)
+    client: Mapped[str] = mapped_column(String(64), nullable=False)
+    key: Mapped[str] = mapped_column(String(128), nullable=False)
+    scope: Mapped[str] = mapped_column(String(128), nullable=False)
+    fingerprint: Mapped[str] = mapped_column(String(64), nullable=False)
+    status_code: Mapped[int] = mapped_column(Integer, nullable=False, default=201)
+    resource_type: Mapped[Optional[str]] = mapped_column(String(32))
+    resource_id: Mapped[Optional[int]] = mapped_column(BigId)

@@ -1,0 +1,42 @@
+"""Open311 GeoReport v2 under /open311: discovery, services, requests, tokens and updates.
+
+Not part of the smorest API: the spec fixes the paths, the XML/JSON bodies and the
+error shape. Routes are `public()` to the JWT layer because 311 clients carry an
+api_key, not a session; the key is checked in services (api_keys.authenticate), and
+each route's policy scope names which check applies:
+- `open311_discovery`: nothing to check;
+- `open311_read`: no key needed; a key, when sent, must be valid and narrows the scope;
+- `open311_api_key`: a valid key is required (403 otherwise).
+Requests are rate limited per api_key (per address without one).
+"""
+from __future__ import annotations
+
+import hashlib
+
+from flask import Blueprint, Flask, current_app, request
+from flask_limiter.util import get_remote_address
+
+from ..extensions import limiter
+from ..web import errors as web_errors
+from .errors import render_error
+
+PREFIX = "/open311"
+bp = Blueprint("open311", __name__, url_prefix=PREFIX)
+
+
+def per_api_key() -> str:
+    key = request.values.get("api_key")
+    if key:
+        return "key:" + hashlib.sha256(key.encode()).hexdigest()[:24]
+    return "ip:" + get_remote_address()
+
+
+# One budget per key across every Open311 method (a plain limit would count each route apart).
+limiter.shared_limit(lambda: current_app.config["OPEN311_RATE_LIMIT"], scope="open311", key_func=per_api_key)(bp)
+
+from . import views  # noqa: E402,F401  (routes register on bp)
+
+
+def init_app(app: Flask) -> None:
+    web_errors.PREFIX_RENDERERS[PREFIX + "/"] = render_error
+    app.register_blueprint(bp)

@@ -1,0 +1,95 @@
+"""The GeoReport v2 methods: parse the spec's parameters, call one service, render XML or JSON."""
+from __future__ import annotations
+
+from flask import current_app, request
+
+from ..errors import NotFound
+from ..services import open311
+from ..web.access import public
+from ..web.idempotency import HEADER, REPLAYED_HEADER, uploads
+from . import bp, params
+from .render import render
+
+FMT = "<any(xml,json):fmt>"
+
+
+def _caller(args: dict, *, key_required: bool = False) -> open311.Caller:
+    return open311.caller(args.get("api_key"), args.get("jurisdiction_id"), key_required=key_required)
+
+
+@bp.get(f"/discovery.{FMT}")
+@public(scope="open311_discovery")
+def discovery(fmt):
+    return render(fmt, "discovery", open311.discovery(current_app.config["PUBLIC_BASE_URL"]))
+
+
+@bp.get(f"/v2/services.{FMT}")
+@public(scope="open311_read")
+def services(fmt):
+    who = _caller(params.load(params.Open311Args, request.args))
+    return render(fmt, "services", [open311.service_entry(c) for c in open311.services(who)])
+
+
+@bp.get(f"/v2/services/<service_code>.{FMT}")
+@public(scope="open311_read")
+def service_definition(service_code, fmt):
+    who = _caller(params.load(params.Open311Args, request.args))
+    return render(fmt, "service_definition", open311.service_definition(open311.service(who, service_code)))
+
+
+@bp.post(f"/v2/requests.{FMT}")
+@public(scope="open311_api_key")
+def create_request(fmt):
+    form = params.load(params.CreateForm, request.form)
+    who = _caller(form, key_required=True)
+    photos = uploads(request.files.getlist("media"))
+    created = open311.create_request(who, form, params.attributes(request.form), photos, request.headers.get(HEADER))
+    entry = {
+        "service_request_id": created.case.id,
+        "service_notice": open311.service_notice(created.case.category),
+        "account_id": created.account_id,
+    }
+    headers = {REPLAYED_HEADER: "true"} if created.replayed else {}
+    return render(fmt, "service_requests", [entry], status=201, headers=headers)
+
+
+@bp.get(f"/v2/requests.{FMT}")
+@public(scope="open311_read")
+def requests(fmt):
+    args = params.load(params.RequestsArgs, request.args)
+    who = _caller(args)
+    found = open311.requests(
+        who, ids=args.get("service_request_id"), service_codes=args.get("service_code"), start=args.get("start_date"),
+        end=args.get("end_date"), statuses=args.get("status"), page=args["page"], page_size=args["page_size"],
+    )  # fmt: skip
+    return render(fmt, "service_requests", open311.request_entries(who, found))
+
+
+@bp.get(f"/v2/requests/<service_request_id>.{FMT}")
+@public(scope="open311_read")
+def request_item(service_request_id, fmt):
+    who = _caller(params.load(params.Open311Args, request.args))
+    if not service_request_id.isdigit():
+        raise NotFound("service_request_id 不存在", code="request_not_found")
+    case = open311.request_by_id(who, int(service_request_id))
+    return render(fmt, "service_requests", open311.request_entries(who, [case]))
+
+
+@bp.get(f"/v2/tokens/<token>.{FMT}")
+@public(scope="open311_read")
+def token(token, fmt):
+    who = _caller(params.load(params.Open311Args, request.args))
+    case_id = open311.request_id_for_token(who, token)
+    return render(fmt, "service_requests", [{"service_request_id": case_id, "token": token}])
+
+
+@bp.get(f"/v2/servicerequestupdates.{FMT}")
+@public(scope="open311_read")
+def updates(fmt):
+    args = params.load(params.PagedArgs, request.args)
+    who = _caller(args)
+    found = open311.updates(
+        who, start=args.get("start_date"), end=args.get("end_date"), ids=args.get("service_request_id"),
+        page=args["page"], page_size=args["page_size"],
+    )  # fmt: skip
+    return render(fmt, "service_requests_updates", found)

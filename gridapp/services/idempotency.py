@@ -1,0 +1,135 @@
+"""Idempotency-Key for creating calls: a retried request gets the first answer back, never a second resource.
+
+A phone on a bad network sends a create, loses the answer and sends it again. The
+client puts the same `Idempotency-Key` on both; the first creates and records the key
+in the same transaction, the retry finds the key and gets the same resource back.
+Two retries racing each other both try to insert the key row: the database's unique
+constraint lets one win, and the loser replays the winner's resource. The same key
+with a different body is a client bug and is refused.
+
+Replays return the resource as it is now (by id), not a byte copy of the first answer:
+the resident wants to see their report, and it may have moved on since.
+
+Use from a creating service:
+
+    def create_thing(actor, data, claim=None):
+        return idempotency.once(claim, lambda: _create(actor, data, claim), lambda id: load(actor, id))
+
+    @unit_of_work
+    def _create(actor, data, claim):
+        idempotency.reserve(claim)          # first, so a racing retry waits here
+        thing = ...
+        idempotency.complete(claim, "thing", thing.id)
+        return thing
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass
+from typing import Callable, Iterable, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from ..errors import ValidationFailed
+from ..extensions import db
+from ..models import IdempotencyKey
+
+T = TypeVar("T")
+log = logging.getLogger(__name__)
+MAX_KEY_LENGTH = 128
+
+
+@dataclass(frozen=True)
+class Replayed:
+    """Wraps a resource returned for a retried request, so callers can say so (a header)."""
+
+    resource: object
+
+
+@dataclass(frozen=True)
+class IdempotencyClaim:
+    city_id: int
+    client: str  # "user:<id>": keys are private to whoever sent them
+    key: str
+    scope: str  # which operation, e.g. "POST /api/v1/reports"
+    fingerprint: str
+
+
+def fingerprint(fields: Iterable[tuple[str, str]], files: Iterable[tuple[str, str]] = ()) -> str:
+    """A digest of what was asked for: field values and file contents, not their encoding.
+
+    Multipart boundaries and field order differ between two sends of the same form, so
+    the raw body cannot be compared.
+    """
+    canonical = json.dumps({"fields": sorted(fields), "files": sorted(files)}, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def claim(city_id: int, user_id: int, key: str | None, scope: str, digest: str) -> IdempotencyClaim | None:
+    if key is None:
+        return None
+    key = key.strip()
+    if not key or len(key) > MAX_KEY_LENGTH or not key.isascii() or not key.isprintable():
+        raise ValidationFailed(
+            f"Idempotency-Key 须为 1 至 {MAX_KEY_LENGTH} 个可打印 ASCII 字符", details={"Idempotency-Key": ["invalid"]}
+        )
+    return IdempotencyClaim(city_id, f"user:{user_id}", key, scope, digest)
+
+
+def find(claim: IdempotencyClaim) -> IdempotencyKey | None:
+    row = db.session.scalar(
+        select(IdempotencyKey).where(
+            IdempotencyKey.city_id == claim.city_id, IdempotencyKey.client == claim.client, IdempotencyKey.key == claim.key
+        )
+    )
+    if row is not None and (row.scope != claim.scope or row.fingerprint != claim.fingerprint):
+        raise ValidationFailed(
+            "该 Idempotency-Key 已用于内容不同的请求，请为新的提交生成新的 Key",
+            code="idempotency_key_reused",
+            details={"Idempotency-Key": [claim.key]},
+        )
+    return row
+
+
+def reserve(claim: IdempotencyClaim | None) -> None:
+    """Insert the key row inside the creating unit of work; a concurrent twin blocks here, then fails."""
+    if claim is None:
+        return
+    db.session.add(
+        IdempotencyKey(city_id=claim.city_id, client=claim.client, key=claim.key, scope=claim.scope, fingerprint=claim.fingerprint)
+    )
+    db.session.flush()
+
+
+def complete(claim: IdempotencyClaim | None, resource_type: str, resource_id: int, status_code: int = 201) -> None:
+    if claim is None:
+        return
+    row = find(claim)
+    row.resource_type, row.resource_id, row.status_code = resource_type, resource_id, status_code
+
+
+def previous(claim: IdempotencyClaim | None) -> int | None:
+    """The id created earlier under this claim, if any (raises when the key was used for something else)."""
+    if claim is None:
+        return None
+    row = find(claim)
+    return row.resource_id if row is not None else None
+
+
+def once(claim: IdempotencyClaim | None, create: Callable[[], T], replay: Callable[[int], T]) -> T | Replayed:
+    """Run `create` (a unit of work that calls reserve/complete) at most once per claim."""
+    earlier = previous(claim)
+    if earlier is not None:
+        return Replayed(replay(earlier))
+    try:
+        return create()
+    except IntegrityError:
+        db.session.rollback()
+        earlier = previous(claim)
+        if earlier is None:
+            raise
+        log.info("idempotency key %s/%s: lost the race, replaying %s", claim.client, claim.key, earlier)
+        return Replayed(replay(earlier))

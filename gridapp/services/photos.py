@@ -1,0 +1,265 @@
+"""Photos people upload: checked from their bytes, cleaned, stored, and later resized.
+
+Nothing a client says about a file is trusted: not its name, not its content type.
+The type comes from the magic bytes, the size is counted while reading, the pixel
+count is read from the header before anything is decoded (a small PNG can claim
+20,000 × 20,000 pixels and take gigabytes to decode), and the whole image is then
+decoded once to prove it is complete. What is stored is a re-encoded copy of the
+pixels alone, turned upright, so no EXIF, GPS position or trailing payload survives.
+All checks run before anything is written, so a refused upload leaves no trace.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import uuid
+import warnings
+from dataclasses import dataclass
+from typing import BinaryIO, Iterable
+
+from flask import current_app
+from PIL import Image, ImageOps, UnidentifiedImageError
+from sqlalchemy import select
+
+from ..clock import now
+from ..errors import DomainError, NotFound, ValidationFailed
+from ..extensions import db
+from ..models import CasePhoto
+from ..storage import media_storage
+from ..unit_of_work import unit_of_work
+
+MAX_PHOTOS = 9
+WEB_SIZE = 1280
+THUMB_SIZE = 320
+
+# format → (content type, file extension, Pillow save options)
+FORMATS = {
+    "JPEG": ("image/jpeg", "jpg", {"quality": 88, "optimize": True}),
+    "PNG": ("image/png", "png", {"optimize": True}),
+    "WEBP": ("image/webp", "webp", {"quality": 88}),
+}
+
+
+class PhotoTooLarge(DomainError):
+    status = 413
+    code = "photo_too_large"
+
+
+class PhotoTypeUnsupported(DomainError):
+    status = 415
+    code = "photo_type_unsupported"
+
+
+class PhotoCorrupt(ValidationFailed):
+    code = "photo_corrupt"
+
+
+@dataclass(frozen=True)
+class Upload:
+    """An uploaded file's name and bytes, read with the byte limit already applied."""
+
+    filename: str
+    data: bytes
+
+    @property
+    def digest(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
+
+@dataclass(frozen=True)
+class CleanPhoto:
+    data: bytes
+    format: str
+    width: int
+    height: int
+
+    @property
+    def content_type(self) -> str:
+        return FORMATS[self.format][0]
+
+    @property
+    def extension(self) -> str:
+        return FORMATS[self.format][1]
+
+
+def limits() -> tuple[int, int]:
+    config = current_app.config
+    return config["PHOTO_MAX_BYTES"], config["PHOTO_MAX_PIXELS"]
+
+
+def read_upload(stream: BinaryIO, filename: str | None) -> Upload:
+    """Read at most the byte limit (plus one byte to notice more), never the whole of a huge file."""
+    max_bytes, _ = limits()
+    data = stream.read(max_bytes + 1)
+    name = (filename or "photo")[:120]
+    if len(data) > max_bytes:
+        raise PhotoTooLarge(
+            f"照片“{name}”超过 {max_bytes // (1024 * 1024)} MB，请压缩后重新上传",
+            details={"filename": name, "max_bytes": max_bytes},
+        )
+    return Upload(name, data)
+
+
+def sniff(data: bytes) -> str | None:
+    if data[:3] == b"\xff\xd8\xff":
+        return "JPEG"
+    if data[:8] == b"\x89PNG\r\n\x1a\n":
+        return "PNG"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "WEBP"
+    return None
+
+
+def clean(upload: Upload) -> CleanPhoto:
+    """Check one upload completely and return its re-encoded, metadata-free copy."""
+    name = upload.filename
+    if not upload.data:
+        raise PhotoCorrupt(f"照片“{name}”是空文件", details={"filename": name})
+    fmt = sniff(upload.data)
+    if fmt is None:
+        raise PhotoTypeUnsupported(
+            f"“{name}”不是 JPEG、PNG 或 WebP 格式的照片", details={"filename": name, "allowed": sorted(FORMATS)}
+        )
+    _, max_pixels = limits()
+    corrupt = PhotoCorrupt(f"照片“{name}”已损坏或不完整，请重新拍摄上传", details={"filename": name, "format": fmt})
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            # Only the header is read here: the size is known before any pixel is decoded.
+            with Image.open(io.BytesIO(upload.data), formats=[fmt]) as probe:
+                width, height = probe.size
+                if width * height > max_pixels:
+                    raise _too_many_pixels(name, width, height, max_pixels)
+                probe.verify()
+            with Image.open(io.BytesIO(upload.data), formats=[fmt]) as image:
+                image.load()  # a truncated file fails here
+                upright = ImageOps.exif_transpose(image)
+                return _reencode(upright, fmt, image.info.get("icc_profile"))
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise _too_many_pixels(name, 0, 0, max_pixels) from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):
+        raise corrupt from None
+
+
+def _too_many_pixels(name: str, width: int, height: int, max_pixels: int) -> PhotoTooLarge:
+    return PhotoTooLarge(
+        f"照片“{name}”像素过大（不超过 {max_pixels // 1_000_000} 百万像素）",
+        code="photo_too_many_pixels",
+        details={"filename": name, "width": width, "height": height, "max_pixels": max_pixels},
+    )
+
+
+def _reencode(image: Image.Image, fmt: str, icc_profile: bytes | None) -> CleanPhoto:
+    if fmt == "JPEG":
+        image = image.convert("RGB") if image.mode not in ("RGB", "L") else image
+    elif fmt == "WEBP":
+        image = image.convert("RGBA" if "A" in image.getbands() or image.mode == "P" else "RGB")
+    elif image.mode not in ("1", "L", "LA", "P", "RGB", "RGBA"):
+        image = image.convert("RGBA")
+    # A fresh image holds the pixels and nothing else: no EXIF, XMP, text chunks or comments.
+    bare = Image.new(image.mode, image.size)
+    bare.paste(image)
+    if image.mode == "P":
+        bare.putpalette(image.getpalette())
+    options = dict(FORMATS[fmt][2])
+    if icc_profile:
+        options["icc_profile"] = icc_profile  # colour, not personal data
+    out = io.BytesIO()
+    bare.save(out, format=fmt, **options)
+    return CleanPhoto(out.getvalue(), fmt, bare.width, bare.height)
+
+
+def clean_all(uploads: Iterable[Upload], *, required: bool) -> list[CleanPhoto]:
+    uploads = list(uploads)
+    if required and not uploads:
+        raise ValidationFailed("请至少上传 1 张照片", code="photos_required", details={"photos": ["required"]})
+    if len(uploads) > MAX_PHOTOS:
+        raise ValidationFailed(f"最多上传 {MAX_PHOTOS} 张照片", details={"photos": ["too_many"]})
+    return [clean(upload) for upload in uploads]
+
+
+def new_key(extension: str, suffix: str = "") -> str:
+    today = now()
+    return f"photos/{today:%Y}/{today:%m}/{uuid.uuid4().hex}{suffix}.{extension}"
+
+
+def store(photos: list[CleanPhoto]) -> list[str]:
+    """Write the cleaned photos; the caller deletes the keys again if its unit of work fails."""
+    storage = media_storage()
+    keys: list[str] = []
+    try:
+        for photo in photos:
+            key = new_key(photo.extension)
+            storage.save(key, photo.data, photo.content_type)
+            keys.append(key)
+    except BaseException:
+        discard(keys)
+        raise
+    return keys
+
+
+def discard(keys: Iterable[str]) -> None:
+    storage = media_storage()
+    for key in keys:
+        storage.delete(key)
+
+
+def sized_key(original_key: str, size: str) -> str:
+    """Derived deterministically from the original, so re-running the job overwrites, never duplicates."""
+    stem = original_key.rsplit(".", 1)[0]
+    return f"{stem}-{size}.jpg"
+
+
+def _resized_jpeg(data: bytes, longest: int) -> bytes:
+    with Image.open(io.BytesIO(data)) as image:
+        image.load()
+        if image.mode in ("RGBA", "LA", "P"):
+            rgba = image.convert("RGBA")
+            flat = Image.new("RGB", rgba.size, (255, 255, 255))
+            flat.paste(rgba, mask=rgba.getchannel("A"))
+            image = flat
+        elif image.mode != "RGB":
+            image = image.convert("RGB")
+        image.thumbnail((longest, longest), Image.Resampling.LANCZOS)
+        out = io.BytesIO()
+        image.save(out, format="JPEG", quality=80, optimize=True, progressive=True)
+        return out.getvalue()
+
+
+def release_read_snapshot() -> None:
+    """End a read-only transaction before slow file work.
+
+    On SQLite every transaction holds the one write lock (BEGIN IMMEDIATE), so reading
+    the actor or a row and then spending a second on images or S3 would stall every
+    other writer. Only done when nothing is pending, so no work can be lost.
+    """
+    session = db.session()
+    if session.in_transaction() and not (session.new or session.dirty or session.deleted):
+        session.rollback()
+
+
+def make_sizes(city_id: int, photo_id: int) -> None:
+    """The web and thumbnail sizes of one stored photo; does nothing when both exist already."""
+    photo = db.session.scalar(select(CasePhoto).where(CasePhoto.city_id == city_id, CasePhoto.id == photo_id))
+    if photo is None:
+        raise NotFound("照片不存在")
+    original_key, web_key, thumb_key = photo.original_key, photo.web_key, photo.thumb_key
+    release_read_snapshot()
+    storage = media_storage()
+    if web_key and thumb_key and storage.exists(web_key) and storage.exists(thumb_key):
+        return
+    original = storage.read(original_key)
+    web_key, thumb_key = sized_key(original_key, "web"), sized_key(original_key, "thumb")
+    storage.save(web_key, _resized_jpeg(original, WEB_SIZE), "image/jpeg")
+    storage.save(thumb_key, _resized_jpeg(original, THUMB_SIZE), "image/jpeg")
+    _record_sizes(city_id, photo_id, web_key, thumb_key)
+
+
+@unit_of_work
+def _record_sizes(city_id: int, photo_id: int, web_key: str, thumb_key: str) -> None:
+    photo = db.session.scalar(select(CasePhoto).where(CasePhoto.city_id == city_id, CasePhoto.id == photo_id))
+    photo.web_key, photo.thumb_key = web_key, thumb_key
+
+
+def url(key: str | None) -> str | None:
+    return media_storage().url(key) if key else None

@@ -1,0 +1,39 @@
+"""Reading a creating request's Idempotency-Key and uploaded files into what services take.
+
+Services never see the request: the view hands them an IdempotencyClaim (key,
+caller, operation, fingerprint of what was sent) and plain Upload objects.
+"""
+from __future__ import annotations
+
+from typing import Iterable
+
+from flask import request
+
+from ..authz import Actor
+from ..services import idempotency
+from ..services.photos import Upload, read_upload
+
+HEADER = "Idempotency-Key"
+REPLAYED_HEADER = "Idempotent-Replayed"
+
+
+def uploads(files: Iterable) -> list[Upload]:
+    """The uploaded files' bytes, each cut off at the byte limit (refused beyond it)."""
+    return [read_upload(f.stream, f.filename) for f in files]
+
+
+def request_claim(actor: Actor, fields: dict, files: list[Upload] = ()) -> idempotency.IdempotencyClaim | None:
+    """The claim for this request, or None when the client sent no key."""
+    digest = idempotency.fingerprint(
+        [(name, "" if value is None else str(value)) for name, value in fields.items()],
+        [(f.filename, f.digest) for f in files],
+    )
+    scope = f"{request.method} {request.url_rule.rule if request.url_rule else request.path}"
+    return idempotency.claim(actor.city_id, actor.user_id, request.headers.get(HEADER), scope, digest)
+
+
+def created(result, schema_dump):
+    """(body, 201, headers): a replay says so in a header, and carries the same status as the first answer."""
+    if isinstance(result, idempotency.Replayed):
+        return schema_dump(result.resource), 201, {REPLAYED_HEADER: "true"}
+    return schema_dump(result), 201

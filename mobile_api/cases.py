@@ -1,0 +1,154 @@
+"""Cases for staff and residents: lists, the timeline, patrol and hotline intake, and every transition."""
+from __future__ import annotations
+
+from flask.views import MethodView
+
+from gridapp.authz import STAFF_ROLES, Role
+from gridapp.pagination import paginate
+from gridapp.services import case_views, cases, intake
+from gridapp.web.access import ALL_ROLES, allow, current_actor
+from gridapp.web.idempotency import created, request_claim, uploads
+
+from .multipart import MultipartBlueprint
+from .schemas.cases import (
+    AssignSchema,
+    CaseDetailSchema,
+    CaseListArgsSchema,
+    CaseSchema,
+    ConfirmSchema,
+    FollowSchema,
+    HotlineFormSchema,
+    MergeSchema,
+    NoteSchema,
+    OrderSchema,
+    PatrolFormSchema,
+    RateSchema,
+    CaseRatingSchema,
+    RejectSchema,
+    ReopenSchema,
+    ResolveFormSchema,
+)
+from .schemas.common import page_of
+
+blp = MultipartBlueprint("cases", __name__, url_prefix="/api/v1/cases", description="案件：受理、派遣、处置、核实、办结")
+
+OFFICIALS = (Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.DISTRICT_ADMIN)
+GRID_STAFF = (Role.GRID_WORKER, *OFFICIALS)
+SECURITY = [{"bearer": []}]
+IDEMPOTENCY_HEADER = [{"in": "header", "name": "Idempotency-Key", "schema": {"type": "string", "maxLength": 128}}]
+
+
+def _summary(case):
+    return case_views.summary(current_actor(), case)
+
+
+@blp.route("")
+class CaseList(MethodView):
+    @allow(*STAFF_ROLES, scope="region_tree")
+    @blp.arguments(CaseListArgsSchema, location="query")
+    @blp.response(200, page_of(CaseSchema))
+    @blp.doc(security=SECURITY)
+    def get(self, args):
+        """Cases under the caller's part of the region tree, newest first."""
+        actor = current_actor()
+        filters = {k: args.get(k) for k in ("state", "grid_id", "category_id", "abusive")}
+        page = paginate(cases.staff_list(actor, **filters), args)
+        page["items"] = [case_views.summary(actor, case) for case in page["items"]]
+        return page
+
+
+@blp.route("/<int:case_id>")
+class CaseItem(MethodView):
+    @allow(*ALL_ROLES, scope="reporter_follower_or_region_tree")
+    @blp.response(200, CaseDetailSchema)
+    @blp.doc(security=SECURITY)
+    def get(self, case_id):
+        """A case with its timeline (every event, with before/after photos) and ratings."""
+        actor = current_actor()
+        return case_views.detail(actor, cases.visible_case(actor, case_id))
+
+
+@blp.route("/patrol")
+class Patrol(MethodView):
+    @allow(Role.GRID_WORKER, scope="own_grids")
+    @blp.arguments(PatrolFormSchema, location="files")
+    @blp.response(201, CaseSchema)
+    @blp.doc(security=SECURITY, parameters=IDEMPOTENCY_HEADER)
+    def post(self, form):
+        """巡查上报: a grid worker's own finding, accepted and assigned to them at once (1-9 photos)."""
+        actor = current_actor()
+        photos = uploads(form.pop("photos"))
+        return created(intake.submit_patrol(actor, form, photos, request_claim(actor, form, photos)), _summary)
+
+
+@blp.route("/hotline")
+class Hotline(MethodView):
+    @allow(*OFFICIALS, scope="region_tree")
+    @blp.arguments(HotlineFormSchema, location="files")
+    @blp.response(201, CaseSchema)
+    @blp.doc(security=SECURITY, parameters=IDEMPOTENCY_HEADER)
+    def post(self, form):
+        """12345: staff enter a caller's report; the caller's number is kept and shown only masked to others."""
+        actor = current_actor()
+        photos = uploads(form.pop("photos"))
+        return created(intake.submit_hotline(actor, form, photos, request_claim(actor, form, photos)), _summary)
+
+
+def _action(path: str, roles, schema, doc: str, run) -> None:
+    """One POST route per transition, each with its own policy and body schema."""
+
+    def post(self, body, case_id):
+        return _summary(run(current_actor(), case_id, body))
+
+    post.__doc__ = doc
+    post = blp.doc(security=SECURITY)(post)
+    post = blp.response(200, CaseSchema)(post)
+    post = blp.arguments(schema)(post)
+    post = allow(*roles, scope="case_region_tree")(post)
+    blp.route(f"/<int:case_id>/{path}")(type(f"Case{path.title()}", (MethodView,), {"post": post}))
+
+
+_action("accept", GRID_STAFF, NoteSchema, "受理 (submitted → accepted); sets the SLA due times from the category.",
+        lambda a, i, b: cases.accept(a, i, b["note"]))
+_action("reject", GRID_STAFF, RejectSchema, "不予受理 with a reason: invalid, duplicate, not_ours.",
+        lambda a, i, b: cases.reject(a, i, b["reason"], b["note"]))
+_action("assign", GRID_STAFF, AssignSchema, "派给网格员 (officials choose; a grid worker takes it themselves).",
+        lambda a, i, b: cases.assign(a, i, b.get("handler_user_id"), b["note"]))
+_action("order", OFFICIALS, OrderSchema, "社区下单: the case becomes an order for departments.",
+        lambda a, i, b: cases.order(a, i, b.get("department_kind"), b["note"]))
+_action("start", GRID_STAFF, NoteSchema, "开始处理 (the handler, or officials).",
+        lambda a, i, b: cases.start(a, i, b["note"]))
+_action("verify", OFFICIALS, NoteSchema, "社区核实 a resolved case.",
+        lambda a, i, b: cases.verify(a, i, b["note"]))
+_action("confirm", (Role.RESIDENT,), ConfirmSchema, "The reporter confirms a verified case (closed), optionally rating it.",
+        lambda a, i, b: cases.confirm(a, i, b.get("stars"), b["comment"]))
+_action("reopen", (Role.RESIDENT,), ReopenSchema, "The reporter is not satisfied: back to the handler (counts against them).",
+        lambda a, i, b: cases.reopen(a, i, b["note"]))
+_action("merge", GRID_STAFF, MergeSchema, "Merge a repeat into the surviving case; its reporters follow that one.",
+        lambda a, i, b: cases.merge(a, i, b["into_case_id"], b["note"]))
+_action("abusive", GRID_STAFF, NoteSchema, "Mark as an abusive report (rejected if not yet accepted).",
+        lambda a, i, b: cases.mark_abusive(a, i, b["note"]))
+_action("follow", (Role.RESIDENT,), FollowSchema, "Follow an offered similar case instead of sending a repeat.",
+        lambda a, i, b: intake.follow_instead(a, i, b.get("code"), b.get("lat"), b.get("lng")))
+
+
+@blp.route("/<int:case_id>/resolve")
+class Resolve(MethodView):
+    @allow(*GRID_STAFF, scope="case_handler")
+    @blp.arguments(ResolveFormSchema, location="files")
+    @blp.response(200, CaseSchema)
+    @blp.doc(security=SECURITY)
+    def post(self, form, case_id):
+        """处置完成 with 1-9 after-photos (multipart)."""
+        return _summary(cases.resolve(current_actor(), case_id, form["note"], uploads(form.pop("photos"))))
+
+
+@blp.route("/<int:case_id>/rate")
+class Rate(MethodView):
+    @allow(Role.RESIDENT, scope="reporter")
+    @blp.arguments(RateSchema)
+    @blp.response(201, CaseRatingSchema)
+    @blp.doc(security=SECURITY)
+    def post(self, body, case_id):
+        """多多评: 1-5 stars and a comment on this round of handling (once per round)."""
+        return cases.rate(current_actor(), case_id, body["stars"], body["comment"])

@@ -1,0 +1,78 @@
+"""Scanning codes from the mini-program, and the actions a scan offers."""
+from __future__ import annotations
+
+from flask import request
+from flask.views import MethodView
+
+from gridapp.authz import Role
+from gridapp.services import scans, visits
+from gridapp.web.access import ALL_ROLES, allow, current_actor, public
+
+from .blueprint import ApiBlueprint
+from .schemas.scan import (
+    ContactBodySchema,
+    ContactSentSchema,
+    HouseholdRecordSchema,
+    MemberUpdateSchema,
+    RatingBodySchema,
+    RatingSchema,
+    ScanViewSchema,
+    VisitFormSchema,
+    VisitSchema,
+)
+
+blp = ApiBlueprint("scan", __name__, url_prefix="/api/v1", description="扫码：二维码内容与可办事项")
+
+
+@blp.route("/scan/<token>")
+class Scan(MethodView):
+    @public(scope="code_view_rules")
+    @blp.response(200, ScanViewSchema)
+    def get(self, token):
+        """What this code shows to the caller (anonymous when no token is sent); 404 unknown, 410 withdrawn."""
+        return scans.scan(token, current_actor(), channel="api", user_agent=request.headers.get("User-Agent"))
+
+
+@blp.route("/scan/<token>/rating")
+class Rate(MethodView):
+    @allow(*ALL_ROLES, scope="signed_in_scanner")
+    @blp.arguments(RatingBodySchema)
+    @blp.response(200, RatingSchema)
+    @blp.doc(security=[{"bearer": []}])
+    def post(self, body, token):
+        """Rate the shop or cadre of this code (again replaces your earlier stars)."""
+        return scans.rate(token, current_actor(), body["stars"], body["comment"])
+
+
+@blp.route("/scan/<token>/contact")
+class Contact(MethodView):
+    @allow(*ALL_ROLES, scope="signed_in_scanner")
+    @blp.arguments(ContactBodySchema)
+    @blp.response(202, ContactSentSchema)
+    @blp.doc(security=[{"bearer": []}])
+    def post(self, body, token):
+        """Ask the bike's owner to move it, or the grid worker / cadre to get in touch; no phone is shown. Rate-limited."""
+        return scans.contact(token, current_actor(), body["message"])
+
+
+@blp.route("/scan/<token>/me")
+class MemberSelf(MethodView):
+    @allow(*ALL_ROLES, scope="household_member")
+    @blp.arguments(MemberUpdateSchema)
+    @blp.response(200, HouseholdRecordSchema)
+    @blp.doc(security=[{"bearer": []}])
+    def patch(self, body, token):
+        """A household member updates their own phone from the indoor code."""
+        return scans.update_my_member_record(token, current_actor(), body["phone"])
+
+
+@blp.route("/visits/<int:visit_id>")
+class VisitNotes(MethodView):
+    @allow(Role.GRID_WORKER, scope="own_visit")
+    @blp.arguments(VisitFormSchema, location="form", content_type="multipart/form-data")
+    @blp.response(200, VisitSchema)
+    @blp.doc(security=[{"bearer": []}])
+    def post(self, form, visit_id):
+        """Notes and photos (multipart `photos`, up to 9) for a visit opened by scanning."""
+        photos = [f.read() for f in request.files.getlist("photos")]
+        return visits.record_visit(current_actor(), visit_id, form["notes"], photos)

@@ -1,0 +1,225 @@
+"""Reports and cases: the forms that create them, the bodies of staff actions, and what clients see."""
+from __future__ import annotations
+
+from flask_smorest.fields import Upload
+from marshmallow import Schema, fields, validate, validates_schema, ValidationError
+
+from gridapp.models.categories import DIFFICULTIES, DIFFICULTY_LABELS
+from gridapp.services import case_states as S
+
+from .common import PageArgsSchema
+from .supervision import InstructionSchema, SlaSchema
+
+PHONE = validate.Regexp(r"^1\d{10}$|^0\d{2,3}-?\d{7,8}$", error="电话号码格式不正确")
+
+
+def photos_field(description: str):
+    return fields.List(Upload(), load_default=list, metadata={"description": description})
+
+
+class LocationMixin(Schema):
+    lat = fields.Float(validate=validate.Range(min=-90, max=90), metadata={"description": "WGS-84 latitude"})
+    lng = fields.Float(validate=validate.Range(min=-180, max=180), metadata={"description": "WGS-84 longitude"})
+
+    @validates_schema
+    def both_or_neither(self, data, **kwargs):
+        if ("lat" in data) != ("lng" in data):
+            raise ValidationError("经纬度需同时提供", "lat")
+
+
+class ReportFormSchema(LocationMixin):
+    """multipart/form-data; the photos go in the `photos` file field (1-9 files)."""
+
+    category_id = fields.Integer(required=True)
+    description = fields.String(load_default="", validate=validate.Length(max=1000))
+    code = fields.String(validate=validate.Length(min=1, max=64), metadata={"description": "Token of the scanned code"})
+    address = fields.String(validate=validate.Length(max=255))
+    contact_name = fields.String(validate=validate.Length(max=64))
+    contact_phone = fields.String(validate=PHONE)
+    anonymous = fields.Boolean(load_default=False)
+    photos = photos_field("1-9 photos: JPEG, PNG or WebP")
+
+
+class PatrolFormSchema(LocationMixin):
+    category_id = fields.Integer(required=True)
+    description = fields.String(load_default="", validate=validate.Length(max=1000))
+    grid_id = fields.Integer(metadata={"description": "One of the worker's grids, when no position is sent"})
+    address = fields.String(validate=validate.Length(max=255))
+    photos = photos_field("1-9 photos: JPEG, PNG or WebP")
+
+
+class HotlineFormSchema(LocationMixin):
+    category_id = fields.Integer(required=True)
+    description = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    grid_id = fields.Integer()
+    address = fields.String(validate=validate.Length(max=255))
+    contact_name = fields.String(validate=validate.Length(max=64))
+    contact_phone = fields.String(required=True, validate=PHONE, metadata={"description": "The caller's number; kept private"})
+    anonymous = fields.Boolean(load_default=False)
+    photos = photos_field("0-9 photos, when the caller sent some")
+
+
+class SimilarArgsSchema(LocationMixin):
+    category_id = fields.Integer(required=True)
+    code = fields.String(validate=validate.Length(min=1, max=64))
+
+
+class FollowSchema(LocationMixin):
+    code = fields.String(validate=validate.Length(min=1, max=64), metadata={"description": "As sent to /reports/similar"})
+
+
+class NoteSchema(Schema):
+    note = fields.String(load_default="", validate=validate.Length(max=1000))
+
+
+class RejectSchema(NoteSchema):
+    reason = fields.String(required=True, validate=validate.OneOf(sorted(S.REJECT_REASONS)))
+
+
+class AssignSchema(NoteSchema):
+    handler_user_id = fields.Integer(metadata={"description": "Default: the grid's worker; a grid worker always takes it themselves"})
+
+
+class OrderSchema(NoteSchema):
+    department_kind = fields.String(validate=validate.Length(min=1, max=32), metadata={"description": "Default: the category's"})
+
+
+class ResolveFormSchema(Schema):
+    note = fields.String(required=True, validate=validate.Length(min=1, max=1000))
+    photos = photos_field("1-9 after-photos")
+
+
+class ReopenSchema(Schema):
+    note = fields.String(required=True, validate=validate.Length(min=1, max=1000))
+
+
+class RateSchema(Schema):
+    stars = fields.Integer(required=True, validate=validate.Range(min=1, max=5))
+    comment = fields.String(load_default="", validate=validate.Length(max=500))
+
+
+class ConfirmSchema(Schema):
+    stars = fields.Integer(validate=validate.Range(min=1, max=5), metadata={"description": "Optional rating given with the confirmation"})
+    comment = fields.String(load_default="", validate=validate.Length(max=500))
+
+
+class MergeSchema(NoteSchema):
+    into_case_id = fields.Integer(required=True)
+
+
+class CaseListArgsSchema(PageArgsSchema):
+    state = fields.String(
+        validate=validate.OneOf(sorted(S.ALL_STATES | set(S.STATE_GROUPS))),
+        metadata={"description": "A state, or a group: open, awaiting_resident, closed, active"},
+    )
+    grid_id = fields.Integer()
+    category_id = fields.Integer()
+    abusive = fields.Boolean()
+
+
+class CategorySchema(Schema):
+    id = fields.Integer(required=True)
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+    default_route = fields.String(required=True, metadata={"enum": ["grid_worker", "department"]})
+    department_kind = fields.String(allow_none=True)
+    difficulty = fields.String(required=True, metadata={"enum": list(DIFFICULTIES)})
+    difficulty_label = fields.Function(lambda c: DIFFICULTY_LABELS[c.difficulty])
+    is_urgent = fields.Boolean(required=True)
+    confirm_minutes = fields.Integer(required=True)
+    onsite_minutes = fields.Integer(required=True)
+    resolve_minutes = fields.Integer(required=True)
+
+
+class RefSchema(Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+
+
+class PhotoSchema(Schema):
+    id = fields.Integer(required=True)
+    kind = fields.String(required=True, metadata={"enum": ["before", "after"]})
+    url = fields.String(required=True, metadata={"description": "The cleaned original"})
+    web_url = fields.String(allow_none=True, metadata={"description": "Filled in by a background job"})
+    thumb_url = fields.String(allow_none=True)
+    width = fields.Integer(required=True)
+    height = fields.Integer(required=True)
+
+
+class ContactSchema(Schema):
+    name = fields.String(allow_none=True)
+    phone = fields.String(allow_none=True)
+
+
+class CaseSchema(Schema):
+    id = fields.Integer(required=True)
+    channel = fields.String(required=True)
+    channel_label = fields.String(required=True)
+    state = fields.String(required=True)
+    state_label = fields.String(required=True)
+    category = fields.Nested(RefSchema, required=True)
+    grid = fields.Nested(RefSchema, allow_none=True)
+    community = fields.Nested(RefSchema, required=True)
+    outside_grid = fields.Boolean(required=True)
+    place_label = fields.String(allow_none=True)
+    description = fields.String(required=True)
+    lat = fields.Float(allow_none=True)
+    lng = fields.Float(allow_none=True)
+    anonymous = fields.Boolean(required=True)
+    reporter = fields.String(allow_none=True, metadata={"description": "Masked; 匿名群众 when anonymous"})
+    contact = fields.Nested(ContactSchema, allow_none=True, metadata={"description": "Whole only for the handler and community officials"})
+    handler = fields.Nested(RefSchema, allow_none=True)
+    department_kind = fields.String(allow_none=True)
+    reject_reason = fields.String(allow_none=True)
+    merged_into_id = fields.Integer(allow_none=True)
+    abusive = fields.Boolean(required=True)
+    reopen_count = fields.Integer(required=True)
+    created_at = fields.DateTime(required=True)
+    accepted_at = fields.DateTime(allow_none=True)
+    confirm_due_at = fields.DateTime(allow_none=True)
+    onsite_due_at = fields.DateTime(allow_none=True)
+    resolve_due_at = fields.DateTime(allow_none=True)
+    resolved_at = fields.DateTime(allow_none=True)
+    verified_at = fields.DateTime(allow_none=True)
+    closed_at = fields.DateTime(allow_none=True)
+    photos = fields.List(fields.Nested(PhotoSchema), required=True)
+    actions = fields.List(fields.String(), required=True, metadata={"description": "What the caller may do now"})
+    sla = fields.Nested(SlaSchema, required=True, metadata={"description": "The running SLA clock and its colour now"})
+
+
+class EventSchema(Schema):
+    id = fields.Integer(required=True)
+    action = fields.String(required=True)
+    action_label = fields.String(required=True)
+    from_state = fields.String(allow_none=True)
+    to_state = fields.String(required=True)
+    to_state_label = fields.String(required=True)
+    actor = fields.String(required=True)
+    note = fields.String(required=True)
+    created_at = fields.DateTime(required=True)
+    photos = fields.List(fields.Nested(PhotoSchema), required=True)
+
+
+class CaseRatingSchema(Schema):
+    round = fields.Integer(required=True)
+    stars = fields.Integer(required=True)
+    comment = fields.String(required=True)
+    created_at = fields.DateTime(required=True)
+
+
+class CaseBriefSchema(Schema):
+    """What a resident is shown of someone else's report: what and where, never who."""
+
+    id = fields.Integer(required=True)
+    category = fields.Nested(RefSchema, required=True)
+    state = fields.String(required=True)
+    state_label = fields.String(required=True)
+    place_label = fields.String(allow_none=True)
+    created_at = fields.DateTime(required=True)
+
+
+class CaseDetailSchema(CaseSchema):
+    events = fields.List(fields.Nested(EventSchema), required=True)
+    ratings = fields.List(fields.Nested(CaseRatingSchema), required=True)
+    similar = fields.List(fields.Nested(CaseBriefSchema), required=True, metadata={"description": "Possible repeats (staff only)"})
+    instructions = fields.List(fields.Nested(InstructionSchema), required=True, metadata={"description": "Leaders' instructions, newest first (staff only)"})

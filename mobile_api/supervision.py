@@ -1,0 +1,148 @@
+"""Supervision (督办): nudges, instructions, whistles and report-ins, the overdue list, unit scores."""
+from __future__ import annotations
+
+from flask.views import MethodView
+
+from gridapp.authz import DEPARTMENT_ROLES, REGION_ROLES, Role
+from gridapp.clock import now
+from gridapp.pagination import paginate
+from gridapp.services import case_views, cases, scores, sla, supervision
+from gridapp.services.regions import visible_region
+from gridapp.web.access import allow, current_actor
+from gridapp.web.idempotency import created, request_claim
+
+from .blueprint import ApiBlueprint
+from .schemas.cases import CaseSchema
+from .schemas.common import PageArgsSchema, page_of
+from .schemas.supervision import (
+    InstructionBodySchema,
+    InstructionSchema,
+    NudgeBodySchema,
+    NudgeSchema,
+    OverdueArgsSchema,
+    ReportInBodySchema,
+    ScoreArgsSchema,
+    ScoreSchema,
+    SupervisionSchema,
+    WhistleBodySchema,
+    WhistleSchema,
+    WhistleTargetSchema,
+)
+
+blp = ApiBlueprint("supervision", __name__, url_prefix="/api/v1", description="督办：超时预警、拍一拍、批示、吹哨报到、单位积分")
+
+SECURITY = [{"bearer": []}]
+IDEMPOTENCY_HEADER = [{"in": "header", "name": "Idempotency-Key", "schema": {"type": "string", "maxLength": 128}}]
+NUDGERS = tuple(supervision.NUDGERS)
+INSTRUCTORS = tuple(supervision.INSTRUCTORS)
+WHISTLERS = tuple(supervision.WHISTLERS)
+READERS = (*REGION_ROLES, *DEPARTMENT_ROLES, Role.SYSTEM_ADMIN)
+
+
+def _as_is(row):
+    return row  # the response schema serialises it
+
+
+@blp.route("/cases/<int:case_id>/supervision")
+class CaseSupervision(MethodView):
+    @allow(*READERS, scope="case_region_tree")
+    @blp.response(200, SupervisionSchema)
+    @blp.doc(security=SECURITY)
+    def get(self, case_id):
+        """The case's SLA clock, instructions (newest first), whistles with report-ins, and nudge count."""
+        actor = current_actor()
+        case = cases.visible_case(actor, case_id)
+        return {
+            "sla": sla.view(case),
+            "instructions": supervision.instructions(case),
+            "whistles": supervision.whistles(case),
+            "nudges": supervision.nudge_count(case),
+        }
+
+
+@blp.route("/cases/<int:case_id>/nudge")
+class CaseNudge(MethodView):
+    @allow(*NUDGERS, scope="case_region_tree")
+    @blp.arguments(NudgeBodySchema)
+    @blp.response(201, NudgeSchema)
+    @blp.doc(security=SECURITY, parameters=IDEMPOTENCY_HEADER)
+    def post(self, body, case_id):
+        """拍一拍: remind the case's current handler (a notification, a timeline step, counted on their record)."""
+        actor = current_actor()
+        claim = request_claim(actor, {"case_id": case_id, **body})
+        return created(supervision.nudge(actor, case_id, body["note"], claim), _as_is)
+
+
+@blp.route("/cases/<int:case_id>/instructions")
+class CaseInstructions(MethodView):
+    @allow(*INSTRUCTORS, scope="case_region_tree")
+    @blp.arguments(InstructionBodySchema)
+    @blp.response(201, InstructionSchema)
+    @blp.doc(security=SECURITY, parameters=IDEMPOTENCY_HEADER)
+    def post(self, body, case_id):
+        """批示: a written instruction pushed to the handler and the community, shown first on the case."""
+        actor = current_actor()
+        claim = request_claim(actor, {"case_id": case_id, **body})
+        return created(supervision.instruct(actor, case_id, body["text"], claim), _as_is)
+
+
+@blp.route("/cases/<int:case_id>/whistles")
+class CaseWhistles(MethodView):
+    @allow(*WHISTLERS, scope="case_region_tree")
+    @blp.arguments(WhistleBodySchema)
+    @blp.response(201, WhistleSchema)
+    @blp.doc(security=SECURITY, parameters=IDEMPOTENCY_HEADER)
+    def post(self, body, case_id):
+        """吹哨: call departments serving the place to report in by the grade's deadline."""
+        actor = current_actor()
+        claim = request_claim(actor, {"case_id": case_id, "department_ids": sorted(body["department_ids"]), "grade": body["grade"], "note": body["note"]})
+        whistle = supervision.blow_whistle(actor, case_id, body["department_ids"], body["grade"], body["note"], claim)
+        return created(whistle, _as_is)
+
+
+@blp.route("/whistle-targets")
+class MyReportIns(MethodView):
+    @allow(*DEPARTMENT_ROLES, scope="own_department")
+    @blp.arguments(PageArgsSchema, location="query")
+    @blp.response(200, page_of(WhistleTargetSchema))
+    @blp.doc(security=SECURITY)
+    def get(self, args):
+        """Whistles the caller's departments must still report in to, soonest deadline first."""
+        return paginate(supervision.my_report_ins(current_actor()), args)
+
+
+@blp.route("/whistle-targets/<int:target_id>/report-in")
+class ReportIn(MethodView):
+    @allow(*DEPARTMENT_ROLES, scope="own_department")
+    @blp.arguments(ReportInBodySchema)
+    @blp.response(200, WhistleTargetSchema)
+    @blp.doc(security=SECURITY)
+    def post(self, body, target_id):
+        """报到: the department answers the whistle (after the deadline it counts as late)."""
+        return supervision.report_in(current_actor(), target_id, body["note"])
+
+
+@blp.route("/supervision/overdue")
+class Overdue(MethodView):
+    @allow(*REGION_ROLES, Role.SYSTEM_ADMIN, scope="region_tree")
+    @blp.arguments(OverdueArgsSchema, location="query")
+    @blp.response(200, page_of(CaseSchema))
+    @blp.doc(security=SECURITY)
+    def get(self, args):
+        """Overdue cases under the caller's part of the tree (or one visible node), most escalated first."""
+        actor = current_actor()
+        region = visible_region(actor, args.pop("region_id")) if args.get("region_id") else None
+        page = paginate(supervision.overdue(actor, region), args)
+        page["items"] = [case_views.summary(actor, case) for case in page["items"]]
+        return page
+
+
+@blp.route("/supervision/scores")
+class Scores(MethodView):
+    @allow(*REGION_ROLES, *DEPARTMENT_ROLES, Role.SYSTEM_ADMIN, scope="city")
+    @blp.arguments(ScoreArgsSchema, location="query")
+    @blp.response(200, ScoreSchema(many=True))
+    @blp.doc(security=SECURITY)
+    def get(self, args):
+        """The departments' unit scores for a month, ranked (computed hourly by the scheduler)."""
+        return scores.ranking(current_actor().city_id, args.get("month") or scores.month_of(now()))

@@ -1,0 +1,62 @@
+"""The dashboard in headless Chromium at a tablet's size: sign in with a password, see the
+overview with its charts, drill down to a case, and nudge from the overdue list into the
+handler's inbox."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from gridapp.demo import DEMO_PASSWORD, seed_demo_city
+from gridapp.demo_cases import demo_city_id, seed_demo_cases
+from gridapp.extensions import db
+from gridapp.models import Notification
+from gridapp.services import cases, supervision
+from tests.browser import PHONE
+
+pytestmark = pytest.mark.browser
+TABLET = {**PHONE, "viewport": {"width": 1024, "height": 1366}, "user_agent": "Mozilla/5.0 (iPad; CPU OS 17_0 like Mac OS X)"}
+
+
+@pytest.fixture
+def tablet(browser, live_url):
+    context = browser.new_context(base_url=live_url, **TABLET)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def test_leader_signs_in_drills_down_and_nudges(tablet, app, clock):
+    seed_demo_city()
+    seed_demo_cases(demo_city_id())
+    db.session.commit()
+    db.session.remove()  # touch no ORM object while the page drives the live server
+
+    tablet.goto("/dashboard/")
+    assert "/dashboard/login" in tablet.url
+    tablet.fill("#username", "kbs_shuji")
+    tablet.fill("#password", DEMO_PASSWORD)
+    tablet.click("#login-submit")
+    tablet.wait_for_selector("#periods")
+    assert tablet.locator("svg[data-chart=line] polyline").count() == 2
+    assert tablet.locator("svg[data-chart=bar] rect").count() >= 2
+
+    tablet.click("#children tbody tr:first-child a")  # a street
+    tablet.wait_for_selector("#heat")
+    tablet.click("#children tbody tr:first-child a")  # a community
+    tablet.wait_for_selector("#heat .cell")
+    tablet.click("#children tbody tr:first-child a")  # a grid
+    tablet.click("#cases .case-link >> nth=0")
+    tablet.wait_for_selector("#timeline li")
+    assert "处理过程" in tablet.inner_text("main")
+
+    tablet.click("#nav-overdue")
+    row = tablet.locator("#overdue tbody tr").first
+    case_id = int(row.get_attribute("data-case-id"))
+    row.locator("button.nudge").click()
+    row.locator(".message.ok").wait_for()
+
+    case = cases.get_case(demo_city_id(), case_id)
+    targets = supervision.responsible(case)
+    got = list(db.session.scalars(select(Notification.user_id).where(Notification.kind == "nudge")))
+    assert got == targets and targets
+    db.session.rollback()
