@@ -1,23 +1,20 @@
 """Codes over HTTP for admins: issue, revoke, reissue, images that decode, and printable sheets."""
 from __future__ import annotations
 
-import os
-import subprocess
 import uuid
 
 import pytest
-from sqlalchemy import select
 
 from gridapp.authz import Role
 from gridapp.extensions import db
-from gridapp.models import SheetJob
 from gridapp.services import sheets
 from gridapp.services.regions import get_region
 from tests import servers
 from tests.codes_support import decode_png, decode_svg, plates_of_pdf
-from tests.conftest import TEST_SECRET, make_app
+from tests.conftest import make_app
 from tests.factories import auth_headers, build_city
 from tests.places_factory import build_places
+from tests.workers import isolated_redis, run_worker
 
 
 @pytest.fixture
@@ -110,10 +107,7 @@ def test_large_sheet_goes_to_the_job_which_reports_progress(client, city, monkey
 
 
 def test_large_sheet_through_redis_and_a_real_worker(pg_admin_url, redis_url, tmp_path):
-    from tests.test_jobs import REPO_ROOT, _isolated_redis, _rq_command
-    from gridapp.jobs import ALL_QUEUES
-
-    queue_url = _isolated_redis(redis_url, 9)
+    queue_url = isolated_redis(redis_url, 9)
     database_url = servers.create_database(pg_admin_url, f"gridapp_sheets_{uuid.uuid4().hex[:8]}")
     app = make_app(database_url, tmp_path, REDIS_URL=queue_url)
     with app.app_context():
@@ -123,14 +117,7 @@ def test_large_sheet_through_redis_and_a_real_worker(pg_admin_url, redis_url, tm
         admin = auth_headers(city.users[Role.COMMUNITY_ADMIN])
         job = client.post("/api/v1/code-sheets", headers=admin, json={"region_id": city.g2.id}).json
         assert job["status"] == "pending" and job["total"] == 150
-        env = {
-            **os.environ, "GRIDAPP_ENV": "test", "GRIDAPP_INSTANCE_PATH": str(tmp_path / "worker"), "DATABASE_URL": database_url,
-            "REDIS_URL": queue_url, "SECRET_KEY": TEST_SECRET, "MEDIA_ROOT": str(tmp_path / "media"),
-        }
-        worker = subprocess.run(
-            [*_rq_command(), "worker", "-w", "gridapp.jobs.worker.GridappWorker", "--burst", "--url", queue_url, "--path", str(REPO_ROOT), *ALL_QUEUES],
-            cwd=REPO_ROOT, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=300,
-        )
+        worker = run_worker(queue_url, database_url, tmp_path, timeout=300, MEDIA_ROOT=str(tmp_path / "media"))
         assert worker.returncode == 0, worker.stdout
         polled = client.get(f"/api/v1/code-sheets/{job['id']}", headers=admin).json
         assert polled["status"] == "done" and polled["done"] == 150, (polled, worker.stdout[-2000:])

@@ -12,7 +12,6 @@ from gridapp.models import QrCode
 from gridapp.services import codes
 from gridapp.services.accounts import load_actor
 from qr.tokens import looks_like_token
-from tests.factories import auth_headers
 from tests.places_factory import MEMBER_NAME, build_places
 
 

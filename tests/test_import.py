@@ -4,7 +4,6 @@ from __future__ import annotations
 import io
 import time
 
-import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 

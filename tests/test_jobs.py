@@ -2,10 +2,7 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import uuid
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -14,9 +11,8 @@ from gridapp.errors import Conflict
 from gridapp.extensions import db
 from gridapp.models import City
 from tests import servers, support
-from tests.conftest import TEST_SECRET, make_app
-
-REPO_ROOT = Path(__file__).resolve().parents[1]
+from tests.conftest import make_app
+from tests.workers import isolated_redis, run_worker
 
 
 @pytest.fixture
@@ -81,29 +77,13 @@ def test_failing_inline_job_does_not_undo_committed_work(app, seen, caplog):
 # --------------------------------------------------------------------------- #
 
 
-def _isolated_redis(redis_url: str, db_number: int) -> str:
-    """A Redis database of our own on the shared test server, emptied first."""
-    from redis import Redis
-
-    url = f"{redis_url.rsplit('/', 1)[0]}/{db_number}"
-    connection = Redis.from_url(url)
-    connection.flushdb()
-    connection.close()
-    return url
-
-
-def _rq_command() -> list[str]:
-    script = Path(sys.executable).with_name("rq")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "rq.cli"]
-
-
 def test_login_code_goes_through_redis_to_a_real_worker(pg_admin_url, redis_url, tmp_path):
     from redis import Redis
     from rq import Queue
 
-    from gridapp.jobs import ALL_QUEUES, QUEUE_NOTIFY
+    from gridapp.jobs import QUEUE_NOTIFY
 
-    queue_url = _isolated_redis(redis_url, 7)
+    queue_url = isolated_redis(redis_url, 7)
     database_url = servers.create_database(pg_admin_url, f"gridapp_jobs_{uuid.uuid4().hex[:8]}")
     outbox = tmp_path / "outbox.jsonl"
     app = make_app(
@@ -129,29 +109,9 @@ def test_login_code_goes_through_redis_to_a_real_worker(pg_admin_url, redis_url,
             assert jobs[0].args[0] == "13812345678"
             assert not outbox.exists(), "the web process must only enqueue, not send"
 
-            env = {
-                **os.environ,
-                "PYTHONUNBUFFERED": "1",
-                "GRIDAPP_ENV": "test",
-                "GRIDAPP_INSTANCE_PATH": str(tmp_path / "worker-instance"),
-                "DATABASE_URL": database_url,
-                "REDIS_URL": queue_url,
-                "SECRET_KEY": TEST_SECRET,
-                "SMS_SENDER": "tests.support:FileSmsSender",
-                support.OUTBOX_ENV: str(outbox),
-            }
-            cmd = [
-                *_rq_command(), "worker",
-                "-w", "gridapp.jobs.worker.GridappWorker",
-                "--burst",
-                "--url", queue_url,
-                "--path", str(REPO_ROOT),
-                *ALL_QUEUES,
-            ]  # fmt: skip
-            worker = subprocess.run(
-                cmd, cwd=REPO_ROOT, env=env, stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=120,
-            )  # fmt: skip
+            worker = run_worker(
+                queue_url, database_url, tmp_path, SMS_SENDER="tests.support:FileSmsSender", **{support.OUTBOX_ENV: str(outbox)}
+            )
             assert worker.returncode == 0, worker.stdout
 
             messages = support.read_outbox(outbox)

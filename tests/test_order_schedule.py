@@ -2,8 +2,6 @@
 enqueues the due sweep, inline without Redis and onto RQ (run by a real worker) with it."""
 from __future__ import annotations
 
-import os
-import subprocess
 import uuid
 from datetime import datetime, timedelta, timezone
 
@@ -13,15 +11,15 @@ from sqlalchemy import func, select
 
 from gridapp import clock as clock_module
 from gridapp.extensions import db
-from gridapp.jobs import ALL_QUEUES, QUEUE_DEFAULT
+from gridapp.jobs import QUEUE_DEFAULT
 from gridapp.jobs.schedule import PERIODIC_JOBS
 from gridapp.models import Order, OrderLapse, ScheduledJob
 from gridapp.services import orders
 from tests import servers
-from tests.conftest import TEST_SECRET, make_app
+from tests.conftest import make_app
 from tests.factories import build_city
 from tests.orders_support import points_city, post
-from tests.test_jobs import REPO_ROOT, _isolated_redis, _rq_command
+from tests.workers import isolated_redis, run_worker
 
 
 def test_schedule_lists_the_sweeps():
@@ -62,7 +60,7 @@ def test_run_loop_stops_after_its_iterations(app, city, clock):
 
 
 def test_lapse_sweep_goes_through_redis_to_a_real_worker(pg_admin_url, redis_url, tmp_path):
-    queue_url = _isolated_redis(redis_url, 9)
+    queue_url = isolated_redis(redis_url, 9)
     database_url = servers.create_database(pg_admin_url, f"gridapp_sched_{uuid.uuid4().hex[:8]}")
     app = make_app(database_url, tmp_path, REDIS_URL=queue_url)
     redis = Redis.from_url(queue_url)
@@ -82,13 +80,7 @@ def test_lapse_sweep_goes_through_redis_to_a_real_worker(pg_admin_url, redis_url
             assert db.session.get(Order, order.id).status == "grabbed", "the scheduler must only enqueue"
             db.session.rollback()
 
-            env = {
-                **os.environ, "PYTHONUNBUFFERED": "1", "GRIDAPP_ENV": "test",
-                "GRIDAPP_INSTANCE_PATH": str(tmp_path / "worker-instance"), "DATABASE_URL": database_url,
-                "REDIS_URL": queue_url, "SECRET_KEY": TEST_SECRET,
-            }
-            cmd = [*_rq_command(), "worker", "-w", "gridapp.jobs.worker.GridappWorker", "--burst", "--url", queue_url, "--path", str(REPO_ROOT), *ALL_QUEUES]
-            worker = subprocess.run(cmd, cwd=REPO_ROOT, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=120)
+            worker = run_worker(queue_url, database_url, tmp_path)
             assert worker.returncode == 0, worker.stdout
             assert "sweep_grab_lapses" in worker.stdout
 

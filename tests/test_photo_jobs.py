@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import io
-import os
-import subprocess
 import uuid
 
 import pytest
@@ -12,15 +10,15 @@ from sqlalchemy import select
 
 from gridapp.authz import Role
 from gridapp.extensions import db
-from gridapp.jobs import ALL_QUEUES, QUEUE_MEDIA
+from gridapp.jobs import QUEUE_MEDIA
 from gridapp.models import CasePhoto
 from gridapp.services import photos as photo_service
 from gridapp.storage import media_storage
 from tests import servers
 from tests.cases_support import G1, add_categories, jpeg, post_report
-from tests.conftest import TEST_SECRET, make_app
+from tests.conftest import make_app
 from tests.factories import auth_headers, build_city
-from tests.test_jobs import REPO_ROOT, _isolated_redis, _rq_command
+from tests.workers import isolated_redis, run_worker
 
 
 def longest_side(data: bytes) -> int:
@@ -46,7 +44,7 @@ def test_sizes_are_made_by_a_real_rq_worker(pg_admin_url, redis_url, tmp_path):
     from redis import Redis
     from rq import Queue
 
-    queue_url = _isolated_redis(redis_url, 9)
+    queue_url = isolated_redis(redis_url, 9)
     database_url = servers.create_database(pg_admin_url, f"gridapp_photojobs_{uuid.uuid4().hex[:8]}")
     media_root = tmp_path / "media"
     app = make_app(database_url, tmp_path, REDIS_URL=queue_url, MEDIA_ROOT=str(media_root))
@@ -65,20 +63,7 @@ def test_sizes_are_made_by_a_real_rq_worker(pg_admin_url, redis_url, tmp_path):
             media = Queue(QUEUE_MEDIA, connection=redis)
             assert [j.func_name for j in media.get_jobs()] == ["gridapp.jobs.photos.make_photo_sizes"] * 2
 
-            env = {
-                **os.environ,
-                "PYTHONUNBUFFERED": "1",
-                "GRIDAPP_ENV": "test",
-                "GRIDAPP_INSTANCE_PATH": str(tmp_path / "worker-instance"),
-                "DATABASE_URL": database_url,
-                "REDIS_URL": queue_url,
-                "SECRET_KEY": TEST_SECRET,
-                "MEDIA_ROOT": str(media_root),
-            }
-            cmd = [*_rq_command(), "worker", "-w", "gridapp.jobs.worker.GridappWorker", "--burst", "--url", queue_url, "--path", str(REPO_ROOT), *ALL_QUEUES]
-            worker = subprocess.run(
-                cmd, cwd=REPO_ROOT, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=120
-            )  # fmt: skip
+            worker = run_worker(queue_url, database_url, tmp_path, MEDIA_ROOT=str(media_root))
             assert worker.returncode == 0, worker.stdout
             assert media.count == 0, worker.stdout
 

@@ -39,7 +39,6 @@ from ..models.orders import (
 from ..unit_of_work import unit_of_work
 from . import ledger
 from .notifications import notify
-from .regions import subtree_filter
 
 MAX_BOUNTY = 1_000_000
 # Who posts, verifies and assigns: the community's own admins.

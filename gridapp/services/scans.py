@@ -14,7 +14,7 @@ from ..authz import Actor
 from ..clock import now
 from ..errors import Conflict, Forbidden, RateLimited, ValidationFailed
 from ..extensions import db
-from ..models import ContactRequest, HouseholdAccessLog, HouseholdMember, QrCode, Rating, Region, ScanLog
+from ..models import ContactRequest, HouseholdAccessLog, HouseholdMember, QrCode, Rating, ScanLog
 from ..unit_of_work import unit_of_work
 from . import entities, scan_views, visits
 from .codes import live_code

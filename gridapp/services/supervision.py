@@ -19,7 +19,7 @@ from ..errors import Conflict, Forbidden, InvalidTransition, NotFound, Validatio
 from ..extensions import db
 from ..models import Case, Department, DepartmentRegion, Escalation, Instruction, Nudge, Region, RoleGrant, Whistle, WhistleTarget
 from ..models.orders import HELD_STATUSES, Order
-from ..models.supervision import ESCALATION_LEVELS, WHISTLE_LABELS
+from ..models.supervision import WHISTLE_LABELS
 from ..unit_of_work import unit_of_work
 from . import case_states as S
 from . import cases, idempotency, sla
