@@ -18,6 +18,7 @@ from .schemas.cases import (
     ConfirmSchema,
     FollowSchema,
     HotlineFormSchema,
+    CheckInSchema,
     MergeSchema,
     NoteSchema,
     OrderSchema,
@@ -51,7 +52,7 @@ class CaseList(MethodView):
     def get(self, args):
         """Cases under the caller's part of the region tree, newest first."""
         actor = current_actor()
-        filters = {k: args.get(k) for k in ("state", "grid_id", "category_id", "abusive")}
+        filters = {k: args.get(k) for k in ("state", "grid_id", "category_id", "abusive", "sort")}
         page = paginate(cases.staff_list(actor, **filters), args)
         page["items"] = [case_views.summary(actor, case) for case in page["items"]]
         return page
@@ -105,7 +106,7 @@ def _action(path: str, roles, schema, doc: str, run) -> None:
     post = blp.response(200, CaseSchema)(post)
     post = blp.arguments(schema)(post)
     post = allow(*roles, scope="case_region_tree")(post)
-    blp.route(f"/<int:case_id>/{path}")(type(f"Case{path.title()}", (MethodView,), {"post": post}))
+    blp.route(f"/<int:case_id>/{path}")(type(f"Case{path.title().replace('-', '')}", (MethodView,), {"post": post}))
 
 
 _action("accept", GRID_STAFF, NoteSchema, "受理 (submitted → accepted); sets the SLA due times from the category.",
@@ -118,6 +119,8 @@ _action("order", OFFICIALS, OrderSchema, "社区下单: the case becomes an orde
         lambda a, i, b: cases.order(a, i, b.get("department_kind"), b["note"]))
 _action("start", GRID_STAFF, NoteSchema, "开始处理 (the handler, or officials).",
         lambda a, i, b: cases.start(a, i, b["note"]))
+_action("check-in", GRID_STAFF, CheckInSchema, "到场签到: on site now, with the phone's location (starts the work).",
+        lambda a, i, b: cases.check_in(a, i, b["lat"], b["lng"], b["note"]))
 _action("verify", OFFICIALS, NoteSchema, "社区核实 a resolved case.",
         lambda a, i, b: cases.verify(a, i, b["note"]))
 _action("confirm", (Role.RESIDENT,), ConfirmSchema, "The reporter confirms a verified case (closed), optionally rating it.",

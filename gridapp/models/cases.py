@@ -116,6 +116,10 @@ class CaseEvent(TenantMixin, db.Model):
     note: Mapped[str] = mapped_column(Text, nullable=False, default="")
     # Whoever was handling the case when this happened: a reopen counts against them.
     handler_user_id: Mapped[Optional[int]] = mapped_column(BigId, ForeignKey("users.id"))
+    # Where the actor was (an on-site check-in), and how far that is from the reported spot.
+    lat: Mapped[Optional[float]] = mapped_column(Float)
+    lng: Mapped[Optional[float]] = mapped_column(Float)
+    distance_m: Mapped[Optional[int]] = mapped_column(Integer)
 
     actor = relationship("User", foreign_keys=[actor_user_id], lazy="joined")
     photos = relationship("CasePhoto", order_by="CasePhoto.id", lazy="selectin", viewonly=True)

@@ -77,6 +77,8 @@ TRANSITIONS = {
         _t("assign", {ACCEPTED, REOPENED, ASSIGNED}, ASSIGNED, {GRID_STAFF}, "派给网格员"),
         _t("order", {ACCEPTED, REOPENED}, ORDERED, {OFFICIALS}, "社区下单"),
         _t("start", {ASSIGNED, ORDERED, REOPENED}, IN_PROGRESS, {HANDLER}, "开始处理"),
+        # Arriving on site starts the work (and stops the on-site clock); checking in again is recorded too.
+        _t("check_in", {ASSIGNED, ORDERED, REOPENED, IN_PROGRESS}, IN_PROGRESS, {HANDLER}, "到场签到"),
         _t("resolve", {IN_PROGRESS}, RESOLVED, {HANDLER}, "处置完成"),
         _t("verify", {RESOLVED}, VERIFIED, {OFFICIALS}, "社区核实"),
         _t("confirm", {VERIFIED}, CLOSED, {REPORTER}, "群众确认办结"),

@@ -78,6 +78,7 @@ def event(case: Case, e: CaseEvent) -> dict:
         "actor": cases.actor_label(case, e),
         "note": e.note,
         "created_at": e.created_at,
+        "distance_m": e.distance_m,  # a check-in's distance from the reported spot; never the handler's position
         "photos": [photo(p) for p in e.photos],
     }
 

@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import and_, or_, select
+from sqlalchemy import case as sql_case
 
 from ..authz import DEPARTMENT_ROLES, REGION_ROLES, Actor, Role, can_see_region, covers
 from ..clock import now
@@ -156,8 +157,30 @@ def _path_range(path: str):
     return and_(Case.region_path >= path, Case.region_path < upper)
 
 
-def staff_list(actor: Actor, *, state: str | None = None, grid_id: int | None = None, category_id: int | None = None, abusive: bool | None = None):
-    """Cases under the actor's part of the region tree, newest first."""
+def running_due_at():
+    """SQL for the deadline of the clock a case is on now (services.sla.running_clock, as a column)."""
+    not_started = Case.state.in_((S.ACCEPTED, S.ASSIGNED, S.ORDERED))
+    return sql_case(
+        (Case.state == S.SUBMITTED, Case.confirm_due_at),
+        (and_(not_started, Case.onsite_due_at < Case.resolve_due_at), Case.onsite_due_at),
+        else_=Case.resolve_due_at,
+    )
+
+
+def staff_list(
+    actor: Actor,
+    *,
+    state: str | None = None,
+    grid_id: int | None = None,
+    category_id: int | None = None,
+    abusive: bool | None = None,
+    sort: str = "newest",
+):
+    """Cases under the actor's part of the region tree.
+
+    `sort="urgency"` is the grid worker's inbox order: the earliest running deadline
+    first, so overdue cases lead and untimed ones come last.
+    """
     stmt = select(Case).where(Case.city_id == actor.city_id)
     if Role.SYSTEM_ADMIN not in actor.roles:
         paths = actor.region_paths(READER_ROLES)
@@ -174,6 +197,9 @@ def staff_list(actor: Actor, *, state: str | None = None, grid_id: int | None = 
         stmt = stmt.where(Case.category_id == category_id)
     if abusive is not None:
         stmt = stmt.where(Case.abusive.is_(abusive))
+    if sort == "urgency":
+        due = running_due_at()
+        return stmt.order_by(due.is_(None), due, Case.id)
     return stmt.order_by(Case.created_at.desc(), Case.id.desc())
 
 
@@ -231,8 +257,10 @@ def similar_to(actor: Actor, case_id: int) -> list[Case]:
 # --------------------------------------------------------------------------- #
 
 
-def add_event(case: Case, action: str, actor: Actor | None, from_state: str | None, note: str = "") -> CaseEvent:
+def add_event(case: Case, action: str, actor: Actor | None, from_state: str | None, note: str = "", **facts) -> CaseEvent:
+    """Append a step; `facts` are further CaseEvent columns (a check-in's place), set before it is written."""
     event = CaseEvent(
+        **facts,
         city_id=case.city_id,
         case_id=case.id,
         action=action,
@@ -267,7 +295,7 @@ def tell_followers(case: Case, actor: Actor | None, title: str, body: str = "") 
         notify(case.city_id, others, "case", title, body, case_link(case))
 
 
-def _move(actor: Actor | None, case: Case, action: str, note: str = "") -> CaseEvent:
+def _move(actor: Actor | None, case: Case, action: str, note: str = "", **facts) -> CaseEvent:
     transition = S.TRANSITIONS[action]
     if case.state not in transition.sources:
         raise InvalidTransition(
@@ -278,7 +306,7 @@ def _move(actor: Actor | None, case: Case, action: str, note: str = "") -> CaseE
         raise Forbidden(f"您无权对该案件执行“{transition.label}”")
     before = case.state
     case.state = transition.target
-    event = add_event(case, action, actor, before, note)
+    event = add_event(case, action, actor, before, note, **facts)
     title = f"您反映的问题{S.STATE_LABELS[case.state]}"
     tell_followers(case, actor, title, note or transition.label)
     return event
@@ -354,6 +382,19 @@ def order(actor: Actor, case_id: int, department_kind: str | None = None, note: 
 def start(actor: Actor, case_id: int, note: str = "") -> Case:
     case = get_case(actor.city_id, case_id, for_update=True)
     _move(actor, case, "start", note)
+    return case
+
+
+@unit_of_work
+def check_in(actor: Actor, case_id: int, lat: float, lng: float, note: str = "") -> Case:
+    """到场签到: the handler is on site; time and place are recorded, with the distance to the reported spot.
+
+    A check-in far from the spot is still accepted (the reported location may be rough),
+    but the distance is on the timeline for the community to judge.
+    """
+    case = get_case(actor.city_id, case_id, for_update=True)
+    away = round(distance_m(lat, lng, case.lat, case.lng)) if case.lat is not None and case.lng is not None else None
+    _move(actor, case, "check_in", note, lat=lat, lng=lng, distance_m=away)
     return case
 
 

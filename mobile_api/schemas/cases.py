@@ -72,6 +72,11 @@ class NoteSchema(Schema):
     note = fields.String(load_default="", validate=validate.Length(max=1000))
 
 
+class CheckInSchema(NoteSchema):
+    lat = fields.Float(required=True, validate=validate.Range(min=-90, max=90))
+    lng = fields.Float(required=True, validate=validate.Range(min=-180, max=180))
+
+
 class RejectSchema(NoteSchema):
     reason = fields.String(required=True, validate=validate.OneOf(sorted(S.REJECT_REASONS)))
 
@@ -115,6 +120,11 @@ class CaseListArgsSchema(PageArgsSchema):
     grid_id = fields.Integer()
     category_id = fields.Integer()
     abusive = fields.Boolean()
+    sort = fields.String(
+        load_default="newest",
+        validate=validate.OneOf(["newest", "urgency"]),
+        metadata={"description": "newest first, or urgency: the earliest running SLA deadline first (overdue lead)"},
+    )
 
 
 class CategorySchema(Schema):
@@ -197,6 +207,7 @@ class EventSchema(Schema):
     actor = fields.String(required=True)
     note = fields.String(required=True)
     created_at = fields.DateTime(required=True)
+    distance_m = fields.Integer(allow_none=True, metadata={"description": "On-site check-in: metres from the reported spot"})
     photos = fields.List(fields.Nested(PhotoSchema), required=True)
 
 
