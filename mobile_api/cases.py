@@ -121,6 +121,8 @@ _action("start", GRID_STAFF, NoteSchema, "开始处理 (the handler, or official
         lambda a, i, b: cases.start(a, i, b["note"]))
 _action("check-in", GRID_STAFF, CheckInSchema, "到场签到: on site now, with the phone's location (starts the work).",
         lambda a, i, b: cases.check_in(a, i, b["lat"], b["lng"], b["note"]))
+_action("hand-up", GRID_STAFF, NoteSchema, "提请社区下单: the grid worker asks the community admins to post an order.",
+        lambda a, i, b: cases.hand_up(a, i, b["note"]))
 _action("verify", OFFICIALS, NoteSchema, "社区核实 a resolved case.",
         lambda a, i, b: cases.verify(a, i, b["note"]))
 _action("confirm", (Role.RESIDENT,), ConfirmSchema, "The reporter confirms a verified case (closed), optionally rating it.",

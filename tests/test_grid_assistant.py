@@ -4,8 +4,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
 from gridapp.authz import Role
+from gridapp.extensions import db
+from gridapp.models import Notification
 from tests.cases_support import G1, act, add_categories, report_at
 from tests.factories import auth_headers
 
@@ -71,3 +74,19 @@ def test_only_the_cases_grid_staff_check_in(client, city, cats):
         assert act(client, worker, case_id, action).status_code == 200
     assert act(client, city.worker4, case_id, "check-in", lat=G1[1], lng=G1[0]).status_code == 403
     assert act(client, resident, case_id, "check-in", lat=G1[1], lng=G1[0]).status_code == 403
+
+
+def test_hand_up_asks_the_community_for_an_order(client, city, cats):
+    resident, worker, admin = city.users[Role.RESIDENT], city.users[Role.GRID_WORKER], city.users[Role.COMMUNITY_ADMIN]
+    case_id = report_at(client, resident, cats["garbage"], G1)["id"]
+    assert act(client, worker, case_id, "hand-up", note="需要城管").status_code == 409  # not accepted yet
+    assert act(client, worker, case_id, "accept").status_code == 200
+    assert act(client, worker, case_id, "hand-up").status_code == 422  # say why
+    handed = act(client, worker, case_id, "hand-up", note="占道堆放建材，需城管执法")
+    assert handed.status_code == 200 and handed.json["state"] == "accepted"
+    assert act(client, city.worker4, case_id, "hand-up", note="x").status_code == 403
+
+    notes = db.session.scalars(select(Notification).where(Notification.kind == "case_hand_up")).all()
+    assert [n.user_id for n in notes] == [admin.id]
+    ordered = act(client, admin, case_id, "order", note="下单给城管", department_kind="city_management")
+    assert ordered.status_code == 200 and ordered.json["state"] == "ordered", ordered.json

@@ -104,6 +104,17 @@ def get_user(city_id: int, user_id: int) -> User:
     return user
 
 
+def users_with_role(city_id: int, role: Role, region_id: int) -> list[int]:
+    """Ids of the people holding `role` at exactly that region node (e.g. a community's admins)."""
+    return list(
+        db.session.scalars(
+            select(RoleGrant.user_id)
+            .where(RoleGrant.city_id == city_id, RoleGrant.role == role.value, RoleGrant.region_id == region_id)
+            .order_by(RoleGrant.user_id)
+        )
+    )
+
+
 def load_actor(city_id: int, user_id: int) -> Actor:
     """Build the Actor for a token's subject from the database, so revoked roles take effect at once."""
     user = db.session.scalar(select(User).where(User.city_id == city_id, User.id == user_id))

@@ -89,7 +89,12 @@ TRANSITIONS = {
 }
 
 # Actions that record something without moving the state (the event's from and to are equal).
-NOTES = {"submit": "提交", "rate": "群众评价", "follow": "关注", "abusive": "标记为恶意举报", "merged_in": "并入重复反映"}
+NOTES = {
+    "submit": "提交", "rate": "群众评价", "follow": "关注", "abusive": "标记为恶意举报", "merged_in": "并入重复反映",
+    "hand_up": "网格员提请社区下单",
+}  # fmt: skip
+# A grid worker may hand a case up to the community (for an order) while it is still theirs to act on.
+HAND_UP_STATES = frozenset({ACCEPTED, ASSIGNED, IN_PROGRESS, REOPENED})
 # Supervision steps (services.supervision): on the timeline, never moving the state.
 NOTES.update(
     sla_yellow="临期预警", sla_red="超时", escalate="逾期升级", nudge="拍一拍", instruct="领导批示",

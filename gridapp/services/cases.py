@@ -25,6 +25,7 @@ from . import case_states as S
 from . import photos as photo_service
 from . import points
 from . import sla
+from .accounts import users_with_role
 from .geo import distance_m
 from .notifications import notify
 from .regions import subtree_filter
@@ -549,6 +550,29 @@ def mark_abusive(actor: Actor, case_id: int, note: str = "") -> Case:
     if case.state == S.SUBMITTED:
         case.reject_reason = "abusive"
         _move(actor, case, "reject", note or S.REJECT_REASONS["abusive"])
+    return case
+
+
+@unit_of_work
+def hand_up(actor: Actor, case_id: int, note: str) -> Case:
+    """The grid worker cannot fix it alone: the community admins are asked to post an order (下单).
+
+    The case keeps its state; the community decides whether to order it (the "order" transition).
+    """
+    case = get_case(actor.city_id, case_id, for_update=True)
+    if not _may(actor, case, frozenset({S.GRID_STAFF})):
+        raise Forbidden("您无权提请该案件")
+    if case.state not in S.HAND_UP_STATES:
+        raise InvalidTransition(
+            f"案件当前状态为“{S.STATE_LABELS[case.state]}”，不能提请下单", details={"state": case.state, "action": "hand_up"}
+        )
+    if not note.strip():
+        raise ValidationFailed("请说明需要哪个部门、为什么需要下单", details={"note": ["required"]})
+    add_event(case, "hand_up", actor, case.state, note)
+    notify(
+        case.city_id, users_with_role(case.city_id, Role.COMMUNITY_ADMIN, case.community_id), "case_hand_up",
+        f"网格员提请下单：{case.category.name}", note, case_link(case),
+    )  # fmt: skip
     return case
 
 

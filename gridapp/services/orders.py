@@ -38,6 +38,7 @@ from ..models.orders import (
 )
 from ..unit_of_work import unit_of_work
 from . import ledger
+from .accounts import users_with_role
 from .notifications import notify
 
 MAX_BOUNTY = 1_000_000
@@ -438,7 +439,7 @@ def _resolve(actor: Actor, order_id: int, note: str, stored) -> Order:
         from . import order_cases
 
         order_cases.case_resolved(actor, order, note, stored)
-    community_admins = _users_with_role(order.city_id, Role.COMMUNITY_ADMIN, order.community_id)
+    community_admins = users_with_role(order.city_id, Role.COMMUNITY_ADMIN, order.community_id)
     notify(order.city_id, community_admins, "order_resolved", "订单已处置，请核实", order.title, f"/orders/{order.id}")
     return order
 
@@ -552,14 +553,6 @@ def _department_staff(city_id: int, department_id: int) -> list[int]:
     )
 
 
-def _users_with_role(city_id: int, role: Role, region_id: int) -> list[int]:
-    return list(
-        db.session.scalars(
-            select(RoleGrant.user_id).where(RoleGrant.city_id == city_id, RoleGrant.role == role.value, RoleGrant.region_id == region_id).order_by(RoleGrant.user_id)
-        )
-    )
-
-
 # --------------------------------------------------------------------------- #
 # Sweeps (the scheduler runs these every minute; each is safe to run twice)
 # --------------------------------------------------------------------------- #
@@ -615,9 +608,9 @@ def _escalate(city_id: int, order_id: int) -> bool:
 
 def _tell_escalated(order: Order) -> None:
     street_id = order.community.parent_id
-    recipients = _users_with_role(order.city_id, Role.COMMUNITY_ADMIN, order.community_id)
+    recipients = users_with_role(order.city_id, Role.COMMUNITY_ADMIN, order.community_id)
     if street_id is not None:
-        recipients += _users_with_role(order.city_id, Role.STREET_ADMIN, street_id)
+        recipients += users_with_role(order.city_id, Role.STREET_ADMIN, street_id)
     notify(order.city_id, recipients, "order_escalated", "订单逾期无人抢单，请社区直接派单", f"{order.community.name}：{order.title}", f"/orders/{order.id}")
 
 

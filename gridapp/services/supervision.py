@@ -23,6 +23,7 @@ from ..models.supervision import WHISTLE_LABELS
 from ..unit_of_work import unit_of_work
 from . import case_states as S
 from . import cases, idempotency, sla
+from .accounts import users_with_role
 from .notifications import notify
 from .push import push
 
@@ -40,16 +41,6 @@ SWEEP_BATCH = 500
 # --------------------------------------------------------------------------- #
 # Who is told
 # --------------------------------------------------------------------------- #
-
-
-def users_with_role(city_id: int, role: Role, region_id: int) -> list[int]:
-    return list(
-        db.session.scalars(
-            select(RoleGrant.user_id)
-            .where(RoleGrant.city_id == city_id, RoleGrant.role == role.value, RoleGrant.region_id == region_id)
-            .order_by(RoleGrant.user_id)
-        )
-    )
 
 
 def department_people(city_id: int, department_id: int) -> list[int]:
