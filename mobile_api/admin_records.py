@@ -136,7 +136,7 @@ class Import(MethodView):
     @blp.response(201, ImportResultSchema)
     @blp.doc(security=SECURITY)
     def post(self, args, kind):
-        """Import households, shops, ebikes, stalls or places from a .csv or .xlsx file (multipart field `file`); nothing is imported if any row is invalid,
+        """Import households, shops, ebikes, stalls, places or cadres from a .csv or .xlsx file (multipart field `file`); nothing is imported if any row is invalid,
         and the 422 answer lists each bad row and field."""
         upload = request.files.get("file")
         if upload is None or not upload.filename:

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from gridapp.authz import Role
 from gridapp.extensions import db
-from gridapp.models import EBike, Household, HouseholdMember, QrCode, Shop
+from gridapp.models import Cadre, EBike, Household, HouseholdMember, QrCode, Shop
 from tests.factories import auth_headers
 
 HEADER = ["grid_code", "building", "unit", "floor", "room", "name", "relation", "phone", "id_number"]
@@ -101,3 +101,21 @@ def test_shops_and_ebikes_import_and_duplicates_within_the_file_are_caught(clien
     assert response.json["details"]["errors"][0] == {"row": 3, "field": "plate_no", "message": "与第 2 行车牌重复"}
     assert count(EBike) == 0
     assert upload(client, city, "ebikes", "b.xlsx", xlsx([[city.g1.code, "康C1", None, None, "甲", None]], header=header)).status_code == 201
+
+
+def test_cadres_import_into_communities_within_scope(client, city):
+    header = ["社区编码", "姓名", "职务", "手机号", "服务内容"]
+    rows = [[city.c1.code, "王书记", "党委书记", "13900000031", "党建与网格管理"], [city.c1.code, "李主任", "居委会主任", None, None]]
+    response = upload(client, city, "cadres", "c.xlsx", xlsx(rows, header=header), query="?issue_codes=true")
+    assert response.status_code == 201, response.json
+    assert response.json == {"imported": 2, "rows": 2, "codes_issued": 2}
+    cadres = db.session.scalars(select(Cadre).order_by(Cadre.id)).all()
+    assert [(c.community_id, c.name, c.post) for c in cadres] == [(city.c1.id, "王书记", "党委书记"), (city.c1.id, "李主任", "居委会主任")]
+    assert count(QrCode) == 2
+
+    outside = upload(client, city, "cadres", "c.xlsx", xlsx([[city.c3.code, "赵委员", "委员", None, None]], header=header))
+    assert outside.status_code == 422
+    assert outside.json["details"]["errors"] == [
+        {"row": 2, "field": "community_code", "message": "社区编码不存在或不在您的管辖范围内"}
+    ]
+    assert count(Cadre) == 2

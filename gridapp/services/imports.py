@@ -18,7 +18,7 @@ from sqlalchemy import select
 from ..authz import Actor, Role, covers
 from ..errors import ValidationFailed
 from ..extensions import db
-from ..models import EBike, Household, HouseholdMember, MobileStall, Place, Region, Shop
+from ..models import Cadre, EBike, Household, HouseholdMember, MobileStall, Place, Region, Shop
 from ..models.places import PLACE_KINDS
 from ..unit_of_work import unit_of_work
 from .codes import ADMIN_ROLES, issue_for
@@ -72,6 +72,8 @@ def _choice(options) -> Callable[[str], str]:
 
 
 GRID = Column("grid_code", "网格编码")
+COMMUNITY = Column("community_code", "社区编码")
+# The first column of each kind names the region node the record belongs to.
 COLUMNS = {
     "households": [
         GRID, Column("building", "楼栋", max_length=32), Column("unit", "单元", max_length=16),
@@ -102,8 +104,15 @@ COLUMNS = {
         GRID, Column("kind", "类型", check=_choice(list(PLACE_KINDS))), Column("name", "名称", max_length=128),
         Column("building", "楼栋", required=False, max_length=32),
     ],
+    "cadres": [
+        COMMUNITY, Column("name", "姓名", max_length=64), Column("post", "职务", max_length=64),
+        Column("phone", "手机号", required=False, check=_pattern(PHONE, "应为 11 位手机号")),
+        Column("serves", "服务内容", required=False, max_length=255),
+    ],
 }
-ENTITY_TYPES = {"households": "household", "shops": "shop", "ebikes": "ebike", "stalls": "stall", "places": "place"}
+ENTITY_TYPES = {
+    "households": "household", "shops": "shop", "ebikes": "ebike", "stalls": "stall", "places": "place", "cadres": "cadre",
+}  # fmt: skip
 
 
 def _cell(value) -> str:
@@ -174,10 +183,11 @@ def _parse(kind: str, table: list[list[str]], grids: dict[str, Region], errors: 
                 values[column.name] = column.check(raw) if column.check else raw
             except ValueError as exc:
                 errors.append({"row": number, "field": column.name, "message": f"{column.label}{exc}", "value": raw})
-        if "grid_code" in values:
-            grid = grids.get(values.pop("grid_code"))
+        place = columns[0]
+        if place.name in values:
+            grid = grids.get(values.pop(place.name))
             if grid is None:
-                errors.append({"row": number, "field": "grid_code", "message": "网格编码不存在或不在您的管辖范围内"})
+                errors.append({"row": number, "field": place.name, "message": f"{place.label}不存在或不在您的管辖范围内"})
         parsed.append((number, values, grid))
     if not parsed and not errors:
         raise ValidationFailed("文件中没有数据行", code="import_invalid")
@@ -186,9 +196,10 @@ def _parse(kind: str, table: list[list[str]], grids: dict[str, Region], errors: 
     return parsed
 
 
-def _grids(actor: Actor) -> dict[str, Region]:
+def _grids(actor: Actor, level: str = "grid") -> dict[str, Region]:
+    """Region nodes of one level the admin may import into, by code."""
     paths = actor.region_paths(ADMIN_ROLES)
-    rows = db.session.scalars(select(Region).where(Region.city_id == actor.city_id, Region.level == "grid"))
+    rows = db.session.scalars(select(Region).where(Region.city_id == actor.city_id, Region.level == level))
     everything = Role.SYSTEM_ADMIN in actor.roles
     return {r.code: r for r in rows if everything or covers(paths, r.path)}
 
@@ -224,6 +235,8 @@ def _build(actor: Actor, kind: str, parsed, errors: list[dict]) -> list:
             elif any(v.get(f) for f in ("relation", "phone", "id_number")):
                 errors.append({"row": number, "field": "name", "message": "填写了成员信息但缺少姓名"})
         return list(homes.values())
+    if kind == "cadres":
+        return [Cadre(city_id=city_id, community_id=community.id, **v) for _n, v, community in parsed if community is not None]
     model = {"shops": Shop, "ebikes": EBike, "stalls": MobileStall, "places": Place}[kind]
     records = []
     plates_seen: dict[str, int] = {}
@@ -251,7 +264,7 @@ def import_records(actor: Actor, kind: str, filename: str, data: bytes, issue_co
         raise ValidationFailed("不支持导入该类数据", details={"kind": [kind]})
     table = read_table(filename, data)
     errors: list[dict] = []
-    parsed = _parse(kind, table, _grids(actor), errors)
+    parsed = _parse(kind, table, _grids(actor, "community" if kind == "cadres" else "grid"), errors)
     records = _build(actor, kind, parsed, errors)
     if errors:
         errors.sort(key=lambda e: (e["row"], e["field"]))
