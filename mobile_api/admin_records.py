@@ -15,12 +15,14 @@ from gridapp.services import imports, registry
 from gridapp.services.codes import ADMIN_READ_ROLES, ADMIN_ROLES
 from gridapp.services.idempotency import Replayed
 from gridapp.web.access import allow, current_actor
-from gridapp.web.idempotency import HEADER, REPLAYED_HEADER, request_claim
+from gridapp.web.idempotency import HEADER, REPLAYED_HEADER, request_claim, uploads
 
-from .blueprint import ApiBlueprint
+from .multipart import MultipartBlueprint
 from .schemas.admin import (
     SCHEMAS,
     AccessLogSchema,
+    CadreOutSchema,
+    CadrePhotoFormSchema,
     HouseholdDetailSchema,
     ImportArgsSchema,
     ImportResultSchema,
@@ -31,7 +33,7 @@ from .schemas.common import PageArgsSchema, page_of
 
 MemberPatchSchema = type("MemberPatchSchema", (MemberInSchema,), {})
 
-blp = ApiBlueprint("admin_records", __name__, url_prefix="/api/v1/admin", description="社区管理：住户、商户、干部、电动车、流动摊位、公共部位")
+blp = MultipartBlueprint("admin_records", __name__, url_prefix="/api/v1/admin", description="社区管理：住户、商户、干部、电动车、流动摊位、公共部位")
 SECURITY = [{"bearer": []}]
 IDEMPOTENCY_HEADER = {"in": "header", "name": HEADER, "schema": {"type": "string", "maxLength": 128}, "description": "A retry with the same key returns the first record"}
 
@@ -94,6 +96,17 @@ def _collection(name: str) -> None:
 
 for _name in registry.SPECS:
     _collection(_name)
+
+
+@blp.route("/cadres/<int:cadre_id>/photo")
+class CadrePhoto(MethodView):
+    @allow(*ADMIN_ROLES, scope="admin_subtree")
+    @blp.arguments(CadrePhotoFormSchema, location="files")
+    @blp.response(200, CadreOutSchema)
+    @blp.doc(security=SECURITY)
+    def post(self, form, cadre_id):
+        """Set the photo shown on a cadre's code page (multipart field `photos`, one image; EXIF and GPS removed)."""
+        return registry.set_cadre_photo(current_actor(), cadre_id, uploads(form["photos"]))
 
 
 @blp.route("/households/<int:household_id>/members")

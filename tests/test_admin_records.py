@@ -1,12 +1,17 @@
 """Admin records: CRUD with search, scoped to the admin's subtree, masked personal data, logged reads."""
 from __future__ import annotations
 
+import io
+
 import pytest
+from PIL import Image
 from sqlalchemy import select
 
 from gridapp.authz import Role
 from gridapp.extensions import db
 from gridapp.models import HouseholdAccessLog
+from gridapp.storage import media_storage
+from tests.cases_support import jpeg, media_files
 from tests.factories import auth_headers
 from tests.places_factory import MEMBER_ID, MEMBER_PHONE, SHOP_OWNER_PHONE, build_places
 
@@ -112,3 +117,33 @@ def test_creating_with_an_idempotency_key_twice_makes_one_record(client, city):
     assert again.json["id"] == first.json["id"] and again.headers["Idempotent-Replayed"] == "true"
     other = client.post("/api/v1/admin/shops", headers=headers, json=dict(body, name="别的店"))
     assert other.status_code == 422 and other.json["code"] == "idempotency_key_reused"
+
+
+def test_a_cadres_photo_is_cleaned_and_shown_on_the_code_page(app, client, city, places):
+    admin = auth_headers(city.users[Role.COMMUNITY_ADMIN])
+    cadre = places.cadre
+    before = media_files(app)
+
+    def post(files):
+        return client.post(
+            f"/api/v1/admin/cadres/{cadre.id}/photo", headers=admin, content_type="multipart/form-data",
+            data={"photos": [(io.BytesIO(blob), name) for blob, name in files]},
+        )
+
+    assert post([(b"not an image", "a.jpg")]).status_code in (400, 415, 422)
+    assert post([]).status_code == 422
+    assert media_files(app) == before  # refused uploads leave nothing behind
+
+    first = post([(jpeg(gps=True), "me.jpg")])
+    assert first.status_code == 200, first.json
+    key = db.session.get(type(cadre), cadre.id).photo_path
+    stored = Image.open(io.BytesIO(media_storage().read(key)))
+    assert not stored.getexif()  # no EXIF, no GPS
+    assert first.json["photo_url"].endswith(key)
+
+    assert post([(jpeg(color=(0, 0, 200)), "new.jpg")]).status_code == 200
+    db.session.expire_all()
+    assert not media_storage().exists(key)  # the replaced photo is gone
+
+    outsider = auth_headers(city.users[Role.DEPARTMENT_STAFF])
+    assert client.post(f"/api/v1/admin/cadres/{cadre.id}/photo", headers=outsider, data={}).status_code == 403

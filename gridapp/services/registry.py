@@ -17,8 +17,9 @@ from ..authz import Actor, Role, covers, require_region
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..extensions import db
 from ..models import Cadre, EBike, Household, HouseholdAccessLog, HouseholdMember, MobileStall, Place, QrCode, Region, Shop
-from ..unit_of_work import unit_of_work
+from ..unit_of_work import after_commit, unit_of_work
 from . import idempotency
+from . import photos as photo_service
 from .codes import ADMIN_READ_ROLES, ADMIN_ROLES, revoke_entity_codes
 from .regions import get_region, subtree_filter
 
@@ -232,3 +233,30 @@ def access_log(actor: Actor, household_id: int):
     return select(HouseholdAccessLog).where(
         HouseholdAccessLog.city_id == actor.city_id, HouseholdAccessLog.household_id == household.id
     ).order_by(HouseholdAccessLog.id.desc())
+
+
+def set_cadre_photo(actor: Actor, cadre_id: int, uploads: list[photo_service.Upload]) -> Cadre:
+    """The photo on a cadre's code page, cleaned like report photos (upright, no EXIF or GPS).
+
+    The file is stored before the transaction and removed again if it fails; the
+    replaced photo is removed only once the new one is committed.
+    """
+    if len(uploads) != 1:
+        raise ValidationFailed("请上传一张照片", details={"photos": ["exactly_one"]})
+    cleaned = photo_service.clean_all(uploads, required=True)
+    photo_service.release_read_snapshot()
+    keys = photo_service.store(cleaned)
+    try:
+        return _set_cadre_photo(actor, cadre_id, keys[0])
+    except BaseException:
+        photo_service.discard(keys)
+        raise
+
+
+@unit_of_work
+def _set_cadre_photo(actor: Actor, cadre_id: int, key: str) -> Cadre:
+    cadre = _load(actor, SPECS["cadres"], cadre_id)
+    previous, cadre.photo_path = cadre.photo_path, key
+    if previous:
+        after_commit(lambda: photo_service.discard([previous]))
+    return cadre

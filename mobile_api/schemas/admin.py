@@ -5,7 +5,9 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from gridapp.models.places import PLACE_KINDS
 from gridapp.privacy import mask_id_number, mask_phone
+from gridapp.services.photos import url as photo_url
 
+from .cases import photos_field
 from .common import PageArgsSchema
 
 PHONE = validate.Regexp(r"^1\d{10}$", error="请输入 11 位手机号")
@@ -133,6 +135,11 @@ class CadreOutSchema(RecordOutSchema):
     post = fields.String(required=True)
     serves = fields.String(allow_none=True)
     phone = _personal("phone", mask_phone)
+    photo_url = fields.Function(lambda c: photo_url(c.photo_path), allow_none=True)
+
+
+class CadrePhotoFormSchema(Schema):
+    photos = photos_field("One photo of the cadre (JPEG, PNG or WebP), shown on their code page")
 
 
 # E-bikes -----------------------------------------------------------------------
