@@ -7,7 +7,8 @@ from sqlalchemy import select
 
 from gridapp.authz import Role
 from gridapp.extensions import db
-from gridapp.models import Notification
+from gridapp.models import Notification, Redemption
+from gridapp.services import ledger
 from gridapp.services.accounts import load_actor
 from gridapp.services.codes import revoke_code
 from tests.places_factory import MEMBER_NAME, build_places
@@ -82,3 +83,20 @@ def test_grid_worker_reverse_scans_and_records_a_visit(phone, live_url, city):
 
     visit = db.session.scalar(select(Visit))
     assert visit.notes == "家中一切正常"
+
+
+def test_a_resident_offers_points_at_a_shop_and_the_shop_is_asked_to_confirm(phone, live_url, city):
+    places = build_places(city)
+    resident = city.users[Role.RESIDENT]
+    city_id, resident_id, token = city.city.id, resident.id, places.tokens["shop"]
+    ledger.transfer(city_id, "award", "h5-award", ledger.fund(city_id), ledger.resident_account(city_id, resident_id), 30)
+    sign_in(phone, live_url, resident)
+    db.session.commit()
+    phone.goto(f"/c/{token}")
+    phone.fill("#redeem-form input[name=points]", "12")
+    phone.click("#redeem-form button")
+    phone.wait_for_selector("#action-message.ok")
+    assert "请店家" in phone.inner_text("#action-message")
+    pending = db.session.scalars(select(Redemption)).one()
+    assert (pending.points, pending.status) == (12, "pending")
+    assert ledger.balance_of(city_id, "resident", resident_id) == 30  # nothing moves before the shop confirms

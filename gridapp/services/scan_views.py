@@ -173,7 +173,11 @@ def _shop(view, code, shop, region, standing_, actor):
             licence_no=shop.licence_no, owner_name=shop.owner_name,
             owner_phone=shop.owner_phone if standing_ in ("grid_worker", "official") else mask_phone(shop.owner_phone),
         )
-    view["actions"] = [report_action(code.token), _action("rate", "评价商户", login=True, actor=actor)]
+    view["actions"] = [
+        report_action(code.token),
+        _action("rate", "评价商户", login=True, actor=actor),
+        _action("redeem", "在本店使用积分", login=True, actor=actor),  # the shop confirms (services.points)
+    ]
 
 
 def _cadre(view, code, cadre, region, standing_, actor):

@@ -28,6 +28,16 @@
     });
   });
 
+  var redeem = document.getElementById("redeem-form");
+  if (redeem) redeem.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var body = { shop_code: root.dataset.token, points: Number(redeem.points.value) };
+    gridapp.api("POST", "/api/v1/points/redemptions", body).then(function () {
+      done("已提交兑换申请，请店家在手机上确认");
+      redeem.reset();
+    }).catch(fail);
+  });
+
   var me = document.getElementById("update-me");
   if (me) me.addEventListener("submit", function (event) {
     event.preventDefault();
