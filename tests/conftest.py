@@ -23,14 +23,14 @@ TEST_SECRET = "test-secret-key-that-is-long-enough-for-hs256"
 
 @pytest.fixture(scope="session")
 def pg_admin_url(tmp_path_factory):
-    servers.require_or_skip("postgres")
+    servers.require_service("postgres")
     with servers.postgres_server(tmp_path_factory.mktemp("pg")) as url:
         yield url
 
 
 @pytest.fixture(scope="session")
 def redis_url(tmp_path_factory):
-    servers.require_or_skip("redis")
+    servers.require_service("redis")
     with servers.redis_server(tmp_path_factory.mktemp("redis")) as url:
         yield url
 
@@ -116,7 +116,7 @@ def city(app):
 
 @pytest.fixture(scope="session")
 def browser():
-    servers.require_or_skip("chromium")
+    servers.require_service("chromium")
     from tests.browser import chromium
 
     with chromium() as instance:

@@ -1,6 +1,6 @@
 """Throwaway PostgreSQL and Redis servers for the test suite.
 
-Plain Python (pytest is imported lazily, only by :func:`require_or_skip`), so the
+Plain Python (pytest is imported lazily, only by :func:`require_service`), so the
 context managers can be used from conftest fixtures, scripts or a REPL::
 
     with postgres_server(tmp_path) as db_url:       # SQLAlchemy URL
@@ -44,7 +44,7 @@ __all__ = [
     "redis_available",
     "redis_server",
     "redis_server_binary",
-    "require_or_skip",
+    "require_service",
     "services_required",
     "unavailable_reason",
 ]
@@ -184,8 +184,8 @@ def services_required() -> bool:
     )
 
 
-def require_or_skip(*what: str) -> None:
-    """Call from a test or fixture before using a service: ``require_or_skip("postgres", "redis")``.
+def require_service(*what: str) -> None:
+    """Call from a test or fixture before using a service: ``require_service("postgres", "redis")``.
 
     If a service's binaries are missing, the test fails with the reason when
     services are required (CI=true or GRIDAPP_TEST_REQUIRE_SERVICES=1), else it

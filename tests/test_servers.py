@@ -16,21 +16,21 @@ from pathlib import Path
 import pytest
 
 from tests import servers
-from tests.servers import create_database, libpq_url, postgres_server, redis_server, require_or_skip
+from tests.servers import create_database, libpq_url, postgres_server, redis_server, require_service
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
 def pg_url(tmp_path_factory):
-    require_or_skip("postgres")
+    require_service("postgres")
     with postgres_server(tmp_path_factory.mktemp("pg")) as url:
         yield url
 
 
 @pytest.fixture(scope="module")
 def redis_url(tmp_path_factory):
-    require_or_skip("redis")
+    require_service("redis")
     with redis_server(tmp_path_factory.mktemp("redis")) as url:
         yield url
 
@@ -219,14 +219,14 @@ def nothing_installed(monkeypatch):
 
 def test_missing_service_skips_locally(nothing_installed):
     with pytest.raises(pytest.skip.Exception, match="redis is not installed"):
-        require_or_skip("redis")
+        require_service("redis")
 
 
 @pytest.mark.parametrize(("var", "value"), [("CI", "true"), (servers.REQUIRE_SERVICES_ENV, "1")])
 def test_missing_service_fails_when_required(nothing_installed, var, value):
     nothing_installed.setenv(var, value)
     with pytest.raises(pytest.fail.Exception, match="postgres is not installed"):
-        require_or_skip("postgres")
+        require_service("postgres")
 
 
 def test_unavailable_reason_names_the_apt_package(monkeypatch):
