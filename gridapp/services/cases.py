@@ -28,7 +28,7 @@ from . import sla
 from .accounts import users_with_role
 from .geo import distance_m
 from .notifications import notify
-from .regions import subtree_filter
+from .regions import path_range, subtree_filter
 
 OFFICIAL_ROLES = frozenset({Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.DISTRICT_ADMIN})
 # Who may read cases by the region tree (super admins watch everything, read-only).
@@ -153,11 +153,6 @@ def mine(actor: Actor):
     )
 
 
-def _path_range(path: str):
-    upper = path[:-1] + chr(ord(path[-1]) + 1)
-    return and_(Case.region_path >= path, Case.region_path < upper)
-
-
 def running_due_at():
     """SQL for the deadline of the clock a case is on now (services.sla.running_clock, as a column)."""
     not_started = Case.state.in_((S.ACCEPTED, S.ASSIGNED, S.ORDERED))
@@ -187,7 +182,7 @@ def staff_list(
         paths = actor.region_paths(READER_ROLES)
         if not paths:
             raise Forbidden("您的角色无权查看案件")
-        stmt = stmt.where(or_(*[_path_range(p) for p in paths]))
+        stmt = stmt.where(or_(*[path_range(Case.region_path, p) for p in paths]))
     if state in S.STATE_GROUPS:
         stmt = stmt.where(Case.state.in_(sorted(S.STATE_GROUPS[state])))
     elif state:

@@ -12,7 +12,7 @@ from ..extensions import db
 from ..models import Department, Order, OrderLapse, User
 from ..models.orders import PAID
 from .points import month_bounds
-from .regions import visible_region
+from .regions import path_range, visible_region
 
 METRICS = ("points", "closed", "on_time_rate")
 
@@ -22,9 +22,7 @@ def _scope(actor: Actor, month: str, region_id: int | None):
     start, end = month_bounds(month)
     conditions = [Order.city_id == actor.city_id, Order.status == PAID, Order.paid_at >= start, Order.paid_at < end]
     if region_id is not None:
-        path = visible_region(actor, region_id).path
-        upper = path[:-1] + chr(ord(path[-1]) + 1)
-        conditions += [Order.region_path >= path, Order.region_path < upper]
+        conditions.append(path_range(Order.region_path, visible_region(actor, region_id).path))
     return conditions, start, end
 
 

@@ -29,6 +29,7 @@ from ..models import Case, CaseRating, Region
 from ..models.orders import Order
 from . import case_states as S
 from .sla import CHINA, elapsed_minutes
+from .regions import path_range
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,7 @@ class Scope:
     def conditions(self) -> list[ColumnElement]:
         where = [Case.city_id == self.city_id]
         if self.path:
-            where += path_range(self.path)
+            where += case_path_range(self.path)
         if self.start is not None:
             where.append(Case.created_at >= self.start)
         if self.end is not None:
@@ -59,9 +60,8 @@ class Scope:
         return where
 
 
-def path_range(path: str) -> list[ColumnElement]:
-    upper = path[:-1] + chr(ord(path[-1]) + 1)
-    return [Case.region_path >= path, Case.region_path < upper]
+def case_path_range(path: str) -> list[ColumnElement]:
+    return [path_range(Case.region_path, path)]
 
 
 # --------------------------------------------------------------------------- #
@@ -221,7 +221,7 @@ def by_children(scope: Scope, node: Region) -> list[tuple[Region, Figures]]:
     if node.level == "community":
         groups = [(child.id, [Case.grid_id == child.id]) for child in children]
     else:
-        groups = [(child.id, path_range(child.path)) for child in children]
+        groups = [(child.id, case_path_range(child.path)) for child in children]
     found = breakdown(scoped, groups)
     return [(child, found[child.id]) for child in children]
 

@@ -27,6 +27,7 @@ from . import api_keys, intake
 from . import case_states as S
 from . import idempotency
 from .accounts import default_city_code
+from .regions import path_range
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 # When this API's behaviour last changed (discovery's changeset).
@@ -303,15 +304,10 @@ def create_request(who: Caller, form: dict, attributes: dict[str, list[str]], up
 # --------------------------------------------------------------------------- #
 
 
-def _path_range(column, path: str):
-    upper = path[:-1] + chr(ord(path[-1]) + 1)
-    return and_(column >= path, column < upper)
-
-
 def _visible(who: Caller):
     stmt = select(Case).where(Case.city_id == who.city_id, Case.abusive.is_(False))
     if who.region_path:
-        stmt = stmt.where(_path_range(Case.region_path, who.region_path))
+        stmt = stmt.where(path_range(Case.region_path, who.region_path))
     return stmt
 
 

@@ -40,6 +40,7 @@ from ..unit_of_work import unit_of_work
 from . import ledger
 from .accounts import users_with_role
 from .notifications import notify
+from .regions import path_range
 
 MAX_BOUNTY = 1_000_000
 # Who posts, verifies and assigns: the community's own admins.
@@ -316,18 +317,13 @@ def pool(actor: Actor):
         if not paths:
             continue
         kind = or_(Order.department_kind.is_(None), Order.department_kind == department.kind)
-        places = or_(*(_path_range(p) for p in paths))
+        places = or_(*(path_range(Order.region_path, p) for p in paths))
         conditions.append(and_(kind, places))
     return (
         select(Order)
         .where(Order.city_id == actor.city_id, Order.status == OPEN, Order.deadline > now(), or_(*conditions) if conditions else false())
         .order_by(Order.deadline, Order.id)
     )
-
-
-def _path_range(path: str):
-    upper = path[:-1] + chr(ord(path[-1]) + 1)
-    return and_(Order.region_path >= path, Order.region_path < upper)
 
 
 @unit_of_work
@@ -350,7 +346,7 @@ def grab(actor: Actor, order_id: int) -> Order:
             .where(
                 Order.city_id == actor.city_id, Order.id == order_id, Order.status == OPEN, Order.deadline > at,
                 or_(Order.department_kind.is_(None), Order.department_kind == department.kind),
-                or_(*(_path_range(p) for p in paths)),
+                or_(*(path_range(Order.region_path, p) for p in paths)),
             )
             .values(
                 status=GRABBED, holder_department_id=department.id, holder_user_id=actor.user_id, grabbed_at=at,
@@ -625,7 +621,7 @@ def staff_list(actor: Actor, *, status: str | None = None, community_id: int | N
     paths = actor.region_paths(WATCHER_ROLES)
     if Role.SYSTEM_ADMIN in actor.roles:
         conditions.append(Order.city_id == actor.city_id)
-    conditions.extend(_path_range(p) for p in paths)
+    conditions.extend(path_range(Order.region_path, p) for p in paths)
     if actor.department_ids():
         conditions.append(Order.holder_department_id.in_(sorted(actor.department_ids())))
     if not conditions:

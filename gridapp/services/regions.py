@@ -10,14 +10,20 @@ from ..extensions import db
 from ..models import Region, RegionLevel, RoleGrant, User
 
 
-def subtree_filter(path: str):
-    """A SQL condition matching the node at `path` and all its descendants.
+def path_range(column, path: str):
+    """A SQL condition matching `path` and every path below it, on any materialized-path column.
 
     Written as a range on the byte-ordered path rather than LIKE so both SQLite and
-    PostgreSQL answer it from the (city_id, path) index.
+    PostgreSQL answer it from an index on (city_id, path); the upper bound is the path
+    with its trailing "/" replaced by the next byte, so "/1/5/" never matches "/1/50/".
     """
     upper = path[:-1] + chr(ord(path[-1]) + 1)
-    return (Region.path >= path) & (Region.path < upper)
+    return (column >= path) & (column < upper)
+
+
+def subtree_filter(path: str):
+    """The region at `path` and all its descendants."""
+    return path_range(Region.path, path)
 
 
 def _bbox(geojson: dict) -> tuple[float, float, float, float]:

@@ -26,6 +26,7 @@ from . import cases, idempotency, sla
 from .accounts import users_with_role
 from .notifications import notify
 from .push import push
+from .regions import path_range
 
 # Who may nudge (super admins, officials) and who may write instructions (leaders above the community).
 NUDGERS = frozenset({Role.SUPER_ADMIN, Role.DISTRICT_ADMIN, Role.STREET_ADMIN, Role.COMMUNITY_ADMIN})
@@ -379,6 +380,5 @@ def overdue(actor: Actor, region: Region | None = None):
     """Overdue cases under the actor's part of the tree (or one visible node of it), most escalated first."""
     stmt = cases.staff_list(actor).order_by(None).where(overdue_condition(now()))
     if region is not None:
-        upper = region.path[:-1] + chr(ord(region.path[-1]) + 1)
-        stmt = stmt.where(Case.region_path >= region.path, Case.region_path < upper)
+        stmt = stmt.where(path_range(Case.region_path, region.path))
     return stmt.order_by(Case.escalation_level.desc(), Case.created_at, Case.id)
