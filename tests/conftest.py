@@ -141,3 +141,28 @@ def phone(browser, live_url):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture
+def rate_limited_app(tmp_path):
+    """Build (once per test) an app with rate limits on and the given limit settings; the suite's apps run with them off."""
+    from gridapp.extensions import limiter
+
+    was = limiter.enabled
+    made = []
+
+    def build(**limits):
+        app = make_app(
+            f"sqlite:///{tmp_path / 'limits.sqlite3'}", tmp_path, RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://", **limits
+        )
+        context = app.app_context()
+        context.push()
+        made.append(context)
+        return app
+
+    yield build
+    for context in made:
+        db.session.remove()
+        db.engine.dispose()
+        context.pop()
+    limiter.enabled = was  # one limiter object serves every app in this process

@@ -7,10 +7,9 @@ import pytest
 from sqlalchemy import select
 
 from gridapp.authz import Role
-from gridapp.extensions import db, limiter
+from gridapp.extensions import db
 from gridapp.models import ApiClient, User
 from tests.cases_support import G1, add_categories
-from tests.conftest import make_app
 from tests.factories import auth_headers, build_city
 from tests.open311_support import errors_of, json_body
 
@@ -88,19 +87,8 @@ def test_a_key_works_only_in_its_own_city(client, city):
 
 
 @pytest.fixture
-def limited_app(tmp_path):
-    was = limiter.enabled
-    app = make_app(
-        f"sqlite:///{tmp_path / 'limits.sqlite3'}", tmp_path,
-        RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://", OPEN311_RATE_LIMIT="2/minute",
-    )  # fmt: skip
-    try:
-        with app.app_context():
-            yield app
-            db.session.remove()
-            db.engine.dispose()
-    finally:
-        limiter.enabled = was  # one limiter object serves every app in this process
+def limited_app(rate_limited_app):
+    return rate_limited_app(OPEN311_RATE_LIMIT="2/minute")
 
 
 def test_requests_are_rate_limited_per_key(limited_app):

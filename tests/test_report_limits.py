@@ -4,28 +4,15 @@ from __future__ import annotations
 import pytest
 
 from gridapp.authz import Role
-from gridapp.extensions import db, limiter
+from gridapp.extensions import db
 from gridapp.services.accounts import grant_role, new_user
 from tests.cases_support import G1, add_categories, post_report
-from tests.conftest import make_app
 from tests.factories import build_city
 
 
 @pytest.fixture
-def limited_app(tmp_path):
-    was = limiter.enabled
-    app = make_app(
-        f"sqlite:///{tmp_path / 'limits.sqlite3'}", tmp_path,
-        RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://",
-        REPORT_LIMIT_PER_USER="2/minute", REPORT_LIMIT_PER_IP="3/minute",
-    )  # fmt: skip
-    try:
-        with app.app_context():
-            yield app
-            db.session.remove()
-            db.engine.dispose()
-    finally:
-        limiter.enabled = was  # one limiter object serves every app in this process
+def limited_app(rate_limited_app):
+    return rate_limited_app(REPORT_LIMIT_PER_USER="2/minute", REPORT_LIMIT_PER_IP="3/minute")
 
 
 def test_reports_are_limited_per_resident_and_per_ip(limited_app):
