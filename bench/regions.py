@@ -13,21 +13,15 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import sys
-import tempfile
 import time
-from contextlib import ExitStack
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from harness import bench_city  # first: it puts the repository on sys.path
 
-from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import func, insert, select, text  # noqa: E402
 
-from gridapp import create_app  # noqa: E402
 from gridapp.clock import now  # noqa: E402
 from gridapp.extensions import db  # noqa: E402
-from gridapp.models import City, Region  # noqa: E402
+from gridapp.models import Region  # noqa: E402
 from gridapp.services.regions import ancestors, subtree, subtree_filter  # noqa: E402
 
 
@@ -84,39 +78,28 @@ def main() -> None:
     parser.add_argument("--nodes-per-community", type=int, default=49, help="grids per community (49 → ~100 k nodes)")
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
     args = parser.parse_args()
-    with ExitStack() as stack:
-        url = args.database_url
-        if not url:
-            from tests.servers import postgres_server
-
-            url = stack.enter_context(postgres_server(Path(stack.enter_context(tempfile.TemporaryDirectory()))))
-        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "GRIDAPP_ENV": "test"})
-        with app.app_context():
-            upgrade()
-            city = City(code=f"bench{int(time.time())}", name="基准市")
-            db.session.add(city)
-            db.session.commit()
-            started = time.perf_counter()
-            ids = build_tree(city.id, args.nodes_per_community)
-            load_s = time.perf_counter() - started
-            get = lambda region_id: db.session.get(Region, region_id)  # noqa: E731
-            district, street, community, grid = (get(ids[k]) for k in ("district", "street", "community", "grid"))
-            print(f"region tree: {ids['nodes']:,} nodes loaded in {load_s:.1f} s ({db.engine.dialect.name})")
-            count = lambda root: db.session.scalar(select(func.count()).select_from(subtree(city.id, root).subquery()))  # noqa: E731
-            cases = [
-                ("count of a district's subtree", lambda: count(district), count(district)),
-                ("count of a street's subtree", lambda: count(street), count(street)),
-                ("list a community's subtree", lambda: list(db.session.scalars(subtree(city.id, community))), count(community)),
-                ("grids under a street (level filter)", lambda: list(db.session.scalars(subtree(city.id, street, None).where(Region.level == "grid"))), None),
-                ("ancestors of a grid (breadcrumb)", lambda: ancestors(grid), 4),
-                ("children of a street, first page", lambda: list(db.session.scalars(select(Region).where(Region.city_id == city.id, Region.parent_id == street.id).order_by(Region.code).limit(20))), 20),
-            ]
-            for label, fn, size in cases:
-                ms = timed(fn)
-                db.session.rollback()
-                print(f"  {label:<40} {ms:8.2f} ms" + (f"  ({size:,} rows)" if size else ""))
-            stmt = select(func.count()).where(Region.city_id == city.id, subtree_filter(street.path))
-            print(f"  subtree range scan uses ix_regions_city_id_path: {uses_index(stmt)}")
+    with bench_city(args.database_url) as city:
+        started = time.perf_counter()
+        ids = build_tree(city.id, args.nodes_per_community)
+        load_s = time.perf_counter() - started
+        get = lambda region_id: db.session.get(Region, region_id)  # noqa: E731
+        district, street, community, grid = (get(ids[k]) for k in ("district", "street", "community", "grid"))
+        print(f"region tree: {ids['nodes']:,} nodes loaded in {load_s:.1f} s ({db.engine.dialect.name})")
+        count = lambda root: db.session.scalar(select(func.count()).select_from(subtree(city.id, root).subquery()))  # noqa: E731
+        cases = [
+            ("count of a district's subtree", lambda: count(district), count(district)),
+            ("count of a street's subtree", lambda: count(street), count(street)),
+            ("list a community's subtree", lambda: list(db.session.scalars(subtree(city.id, community))), count(community)),
+            ("grids under a street (level filter)", lambda: list(db.session.scalars(subtree(city.id, street, None).where(Region.level == "grid"))), None),
+            ("ancestors of a grid (breadcrumb)", lambda: ancestors(grid), 4),
+            ("children of a street, first page", lambda: list(db.session.scalars(select(Region).where(Region.city_id == city.id, Region.parent_id == street.id).order_by(Region.code).limit(20))), 20),
+        ]
+        for label, fn, size in cases:
+            ms = timed(fn)
+            db.session.rollback()
+            print(f"  {label:<40} {ms:8.2f} ms" + (f"  ({size:,} rows)" if size else ""))
+        stmt = select(func.count()).where(Region.city_id == city.id, subtree_filter(street.path))
+        print(f"  subtree range scan uses ix_regions_city_id_path: {uses_index(stmt)}")
 
 
 if __name__ == "__main__":

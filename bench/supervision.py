@@ -14,22 +14,17 @@ import argparse
 import os
 import random
 import statistics
-import sys
-import tempfile
 import time
 from contextlib import ExitStack
 from datetime import timedelta
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from harness import bench_city  # first: it puts the repository on sys.path
 
-from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import insert, select, text  # noqa: E402
 
-from gridapp import create_app  # noqa: E402
 from gridapp.clock import now  # noqa: E402
 from gridapp.extensions import db  # noqa: E402
-from gridapp.models import Category, City, Region, User  # noqa: E402
+from gridapp.models import Category, Region, User  # noqa: E402
 from gridapp.services import metrics  # noqa: E402
 from gridapp.services.metrics import Scope  # noqa: E402
 
@@ -140,46 +135,35 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
     args = parser.parse_args()
-    with ExitStack() as stack:
-        url = args.database_url
-        if not url:
-            from tests.servers import postgres_server
-
-            url = stack.enter_context(postgres_server(Path(stack.enter_context(tempfile.TemporaryDirectory()))))
-        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "GRIDAPP_ENV": "test"})
-        with app.app_context():
-            upgrade()
-            city = City(code=f"bench{int(time.time())}", name="基准市")
-            db.session.add(city)
-            db.session.flush()
-            categories = [
-                Category(city_id=city.id, code=f"c{i}", name=f"类别{i}", default_route="grid_worker", confirm_minutes=1440,
-                         onsite_minutes=1440, resolve_minutes=7 * 1440)
-                for i in range(10)
-            ]
-            resident = User(city_id=city.id, display_name="居民")
-            db.session.add_all([*categories, resident])
-            db.session.commit()
-            root, grids = build_tree(city.id)
-            started = time.perf_counter()
-            count, ratings = load_cases(city.id, grids, [c.id for c in categories], resident.id, args.cases, args.days)
-            print(f"loaded {count:,} cases and {ratings:,} ratings in {time.perf_counter() - started:.1f} s (COPY, PostgreSQL)")
-            district = db.session.scalar(select(Region).where(Region.city_id == city.id, Region.level == "district").order_by(Region.code))
-            street = db.session.scalar(select(Region).where(Region.parent_id == district.id).order_by(Region.code))
-            community = db.session.scalar(select(Region).where(Region.parent_id == street.id).order_by(Region.code))
-            month = lambda node: Scope(city.id, node.path, *metrics.period("month"))  # noqa: E731
-            rows = [
-                ("overview, whole city (3 periods, trend, 5 districts, categories)", lambda: overview(city.id, root, categories)),
-                ("drill-down, a district (8 streets)", lambda: overview(city.id, district, categories)),
-                ("drill-down, a street (10 communities)", lambda: overview(city.id, street, categories)),
-                ("drill-down, a community (10 grids)", lambda: overview(city.id, community, categories)),
-                ("city figures for this month (one query pair)", lambda: metrics.figures(month(root))),
-                ("response/resolve mean+p90, a street's month", lambda: metrics.timings(month(street))),
-                ("response/resolve mean+p90, the city's month", lambda: metrics.timings(month(root))),
-            ]
-            for label, fn in rows:
-                print(f"  {label:<66} {timed(fn, args.repeat):9.1f} ms")
-            print(f"  (month so far: {metrics.figures(month(root)).received:,} cases in the city)")
+    with bench_city(args.database_url) as city:
+        categories = [
+            Category(city_id=city.id, code=f"c{i}", name=f"类别{i}", default_route="grid_worker", confirm_minutes=1440,
+                     onsite_minutes=1440, resolve_minutes=7 * 1440)
+            for i in range(10)
+        ]
+        resident = User(city_id=city.id, display_name="居民")
+        db.session.add_all([*categories, resident])
+        db.session.commit()
+        root, grids = build_tree(city.id)
+        started = time.perf_counter()
+        count, ratings = load_cases(city.id, grids, [c.id for c in categories], resident.id, args.cases, args.days)
+        print(f"loaded {count:,} cases and {ratings:,} ratings in {time.perf_counter() - started:.1f} s (COPY, PostgreSQL)")
+        district = db.session.scalar(select(Region).where(Region.city_id == city.id, Region.level == "district").order_by(Region.code))
+        street = db.session.scalar(select(Region).where(Region.parent_id == district.id).order_by(Region.code))
+        community = db.session.scalar(select(Region).where(Region.parent_id == street.id).order_by(Region.code))
+        month = lambda node: Scope(city.id, node.path, *metrics.period("month"))  # noqa: E731
+        rows = [
+            ("overview, whole city (3 periods, trend, 5 districts, categories)", lambda: overview(city.id, root, categories)),
+            ("drill-down, a district (8 streets)", lambda: overview(city.id, district, categories)),
+            ("drill-down, a street (10 communities)", lambda: overview(city.id, street, categories)),
+            ("drill-down, a community (10 grids)", lambda: overview(city.id, community, categories)),
+            ("city figures for this month (one query pair)", lambda: metrics.figures(month(root))),
+            ("response/resolve mean+p90, a street's month", lambda: metrics.timings(month(street))),
+            ("response/resolve mean+p90, the city's month", lambda: metrics.timings(month(root))),
+        ]
+        for label, fn in rows:
+            print(f"  {label:<66} {timed(fn, args.repeat):9.1f} ms")
+        print(f"  (month so far: {metrics.figures(month(root)).received:,} cases in the city)")
 
 
 if __name__ == "__main__":
