@@ -400,14 +400,19 @@ def resolve(actor: Actor, case_id: int, note: str, uploads: list[photo_service.U
     photo_service.release_read_snapshot()
     keys = photo_service.store(cleaned)
     try:
-        return _resolve(actor, case_id, note, list(zip(keys, cleaned)))
+        return resolve_stored(actor, case_id, note, list(zip(keys, cleaned)))
     except BaseException:
         photo_service.discard(keys)
         raise
 
 
 @unit_of_work
-def _resolve(actor: Actor, case_id: int, note: str, stored) -> Case:
+def resolve_stored(actor: Actor, case_id: int, note: str, stored) -> Case:
+    """Resolve with after-photos already cleaned and stored (`stored`: (key, CleanPhoto) pairs).
+
+    The photo files are written before the transaction, so callers that hold them
+    (a department resolving its order) record the case's step with the same files.
+    """
     case = get_case(actor.city_id, case_id, for_update=True)
     event = _move(actor, case, "resolve", note)
     case.resolved_at = event.created_at

@@ -48,7 +48,7 @@ def case_started(actor: Actor, order: Order) -> None:
 
 
 def case_resolved(actor: Actor, order: Order, note: str, stored) -> None:
-    cases._resolve(actor, order.case_id, note, stored)
+    cases.resolve_stored(actor, order.case_id, note, stored)
 
 
 def case_verified(actor: Actor, order: Order, note: str) -> None:
