@@ -396,14 +396,7 @@ def check_in(actor: Actor, case_id: int, lat: float, lng: float, note: str = "")
 
 def resolve(actor: Actor, case_id: int, note: str, uploads: list[photo_service.Upload]) -> Case:
     """After-photos are required: they are checked and stored before the transaction, removed if it fails."""
-    cleaned = photo_service.clean_all(uploads, required=True)
-    photo_service.release_read_snapshot()
-    keys = photo_service.store(cleaned)
-    try:
-        return resolve_stored(actor, case_id, note, list(zip(keys, cleaned)))
-    except BaseException:
-        photo_service.discard(keys)
-        raise
+    return photo_service.stored_then(uploads, lambda stored: resolve_stored(actor, case_id, note, stored))
 
 
 @unit_of_work

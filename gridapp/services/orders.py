@@ -38,6 +38,7 @@ from ..models.orders import (
 )
 from ..unit_of_work import unit_of_work
 from . import ledger
+from . import photos as photo_service
 from .accounts import users_with_role
 from .notifications import notify
 from .regions import path_range
@@ -413,16 +414,7 @@ def release(actor: Actor, order_id: int, reason: str) -> Order:
 def resolve(actor: Actor, order_id: int, note: str, uploads: list) -> Order:
     """The holder reports the work done with after-photos, checked and stored before the
     transaction and removed again if it fails (the photo service's rules)."""
-    from . import photos as photo_service
-
-    cleaned = photo_service.clean_all(uploads, required=True)
-    photo_service.release_read_snapshot()
-    keys = photo_service.store(cleaned)
-    try:
-        return _resolve(actor, order_id, note, list(zip(keys, cleaned)))
-    except BaseException:
-        photo_service.discard(keys)
-        raise
+    return photo_service.stored_then(uploads, lambda stored: _resolve(actor, order_id, note, stored))
 
 
 @unit_of_work

@@ -15,7 +15,7 @@ import io
 import uuid
 import warnings
 from dataclasses import dataclass
-from typing import BinaryIO, Iterable
+from typing import BinaryIO, Callable, Iterable, TypeVar
 
 from flask import current_app
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -196,6 +196,27 @@ def store(photos: list[CleanPhoto]) -> list[str]:
         discard(keys)
         raise
     return keys
+
+
+T = TypeVar("T")
+Stored = list[tuple[str, "CleanPhoto"]]
+
+
+def stored_then(uploads: Iterable[Upload], record: Callable[[Stored], T], *, required: bool = True) -> T:
+    """Clean and store photos first, then `record(stored)` them in a unit of work; files go again if it fails.
+
+    Files are written outside the database transaction (the store may be S3, and a
+    SQLite write lock must not be held across it), so a failed transaction must not
+    leave orphans behind.
+    """
+    cleaned = clean_all(uploads, required=required)
+    release_read_snapshot()
+    keys = store(cleaned)
+    try:
+        return record(list(zip(keys, cleaned)))
+    except BaseException:
+        discard(keys)
+        raise
 
 
 def discard(keys: Iterable[str]) -> None:

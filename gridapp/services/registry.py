@@ -243,14 +243,7 @@ def set_cadre_photo(actor: Actor, cadre_id: int, uploads: list[photo_service.Upl
     """
     if len(uploads) != 1:
         raise ValidationFailed("请上传一张照片", details={"photos": ["exactly_one"]})
-    cleaned = photo_service.clean_all(uploads, required=True)
-    photo_service.release_read_snapshot()
-    keys = photo_service.store(cleaned)
-    try:
-        return _set_cadre_photo(actor, cadre_id, keys[0])
-    except BaseException:
-        photo_service.discard(keys)
-        raise
+    return photo_service.stored_then(uploads, lambda stored: _set_cadre_photo(actor, cadre_id, stored[0][0]))
 
 
 @unit_of_work
