@@ -26,7 +26,7 @@ def bench_city(database_url: str | None) -> Iterator[City]:
     """Inside an app context on the migrated database, a fresh city to load data into."""
     with ExitStack() as stack:
         if not database_url:
-            from tests.servers import postgres_server
+            from tests.support.servers import postgres_server
 
             database_url = stack.enter_context(postgres_server(Path(stack.enter_context(tempfile.TemporaryDirectory()))))
         app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "bench", "GRIDAPP_ENV": "test"})

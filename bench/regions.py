@@ -16,13 +16,12 @@ import statistics
 import time
 
 from harness import bench_city  # first: it puts the repository on sys.path
-
 from sqlalchemy import func, insert, select, text  # noqa: E402
 
 from gridapp.clock import now  # noqa: E402
 from gridapp.extensions import db  # noqa: E402
 from gridapp.models import Region  # noqa: E402
-from gridapp.services.regions import ancestors, subtree, subtree_filter  # noqa: E402
+from gridapp.services.regions.tree import ancestors, subtree, subtree_filter  # noqa: E402
 
 
 def build_tree(city_id: int, grids_per_community: int) -> dict[str, int]:

@@ -19,14 +19,13 @@ from contextlib import ExitStack
 from datetime import timedelta
 
 from harness import bench_city  # first: it puts the repository on sys.path
-
 from sqlalchemy import insert, select, text  # noqa: E402
 
 from gridapp.clock import now  # noqa: E402
 from gridapp.extensions import db  # noqa: E402
 from gridapp.models import Category, Region, User  # noqa: E402
-from gridapp.services import metrics  # noqa: E402
-from gridapp.services.metrics import Scope  # noqa: E402
+from gridapp.services.supervision import metrics  # noqa: E402
+from gridapp.services.supervision.metrics import Scope  # noqa: E402
 
 STATES = [("submitted", 2), ("accepted", 1), ("assigned", 2), ("in_progress", 3), ("resolved", 2), ("verified", 2), ("closed", 85), ("rejected", 3)]
 COLUMNS = (

@@ -11,7 +11,7 @@ from typing import Any, Mapping
 
 from flask import Flask
 
-from .config import load_settings
+from gridapp.config import load_settings
 
 MIGRATIONS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "migrations")
 
@@ -35,12 +35,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
-    from . import database, jobs, models  # noqa: F401  (models registers the tables)
-    from .extensions import db, jwt, limiter, migrate
-    from .cli import register_cli
-    from .services.tokens import is_revoked
-    from . import h5
-    from .web import access, errors, health, media
+    from gridapp import database, h5, jobs, models  # noqa: F401  (models registers the tables)
+    from gridapp.cli import register_cli
+    from gridapp.extensions import db, jwt, limiter, migrate
+    from gridapp.services.accounts.revocations import is_revoked
+    from gridapp.web import access, errors, health, media
 
     database.init_app(app)
     migrate.init_app(
@@ -56,19 +55,19 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(health.bp)
     app.register_blueprint(media.bp)
     app.register_blueprint(h5.bp)
-    from .h5 import codes as h5_codes
-    from .h5 import reports as h5_reports
+    from gridapp.h5 import codes as h5_codes
+    from gridapp.h5 import reports as h5_reports
 
     app.register_blueprint(h5_codes.bp)
     app.register_blueprint(h5_reports.bp)
-    from . import dashboard
+    from gridapp import dashboard
 
     app.register_blueprint(dashboard.bp)
 
     import mobile_api
 
     mobile_api.init_app(app)
-    from . import open311 as open311_http
+    from gridapp import open311 as open311_http
 
     open311_http.init_app(app)
     register_cli(app)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
-from .errors import Forbidden
+from gridapp.errors import Forbidden
 
 
 class Role(str, enum.Enum):

@@ -11,7 +11,7 @@ from __future__ import annotations
 from flask import Flask
 from sqlalchemy import event
 
-from .extensions import db
+from gridapp.extensions import db
 
 
 def _configure_sqlite(engine, busy_timeout_ms: int) -> None:
@@ -41,7 +41,7 @@ def init_app(app: Flask) -> None:
 def render_migration_item(type_, obj, autogen_context):
     """Autogenerate writes our UTCDateTime as a plain DateTime, so migrations never import app code
     (a later rename of the type must not break old revisions)."""
-    from .models.base import UTCDateTime
+    from gridapp.models.base import UTCDateTime
 
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime()"

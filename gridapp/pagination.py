@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import Select, func, select
 
-from .extensions import db
+from gridapp.extensions import db
 
 
 def paginate(stmt: Select, args: dict) -> dict:

@@ -14,7 +14,7 @@ from typing import Protocol
 
 from flask import current_app
 
-from .errors import NotFound
+from gridapp.errors import NotFound
 
 _KEY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,254}$")
 

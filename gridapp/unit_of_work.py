@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 from typing import Callable, TypeVar
 
-from .extensions import db
+from gridapp.extensions import db
 
 F = TypeVar("F", bound=Callable)
 

@@ -6,8 +6,7 @@ from flask import Blueprint, Flask
 from flask_smorest import Api
 
 from gridapp.web.access import Policy, declare_endpoint
-
-from .schemas.common import ErrorSchema
+from mobile_api.schemas.common import ErrorSchema
 
 
 class GridappApi(Api):
@@ -47,11 +46,22 @@ def init_app(app: Flask) -> None:
     for endpoint in ("api-docs.openapi_json", "api-docs.openapi_swagger_ui", "swagger_assets.static"):
         declare_endpoint(endpoint, Policy(None, "public"))
 
-    from . import admin_records, auth, codes, notifications, regions, scan
-    from . import cases, categories, reports
-    from . import leaderboards, orders, points
-    from . import supervision
-    from . import open311_keys
+    from mobile_api import (
+        admin_records,
+        auth,
+        cases,
+        categories,
+        codes,
+        leaderboards,
+        notifications,
+        open311_keys,
+        orders,
+        points,
+        regions,
+        reports,
+        scan,
+        supervision,
+    )
 
     for module in (auth, regions, notifications, scan, codes, admin_records, categories, reports, cases, orders, points, leaderboards, supervision, open311_keys):
         api.register_blueprint(module.blp)

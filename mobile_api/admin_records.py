@@ -9,16 +9,15 @@ from flask import request
 from flask.views import MethodView
 
 from gridapp.errors import ValidationFailed
-
 from gridapp.pagination import paginate
-from gridapp.services import imports, registry
-from gridapp.services.codes import ADMIN_READ_ROLES, ADMIN_ROLES
+from gridapp.services.codes import imports
+from gridapp.services.codes import records as registry
+from gridapp.services.codes.issuing import ADMIN_READ_ROLES, ADMIN_ROLES
 from gridapp.services.idempotency import Replayed
 from gridapp.web.access import allow, current_actor
 from gridapp.web.idempotency import HEADER, REPLAYED_HEADER, request_claim, uploads
-
-from .multipart import MultipartBlueprint
-from .schemas.admin import (
+from mobile_api.multipart import MultipartBlueprint
+from mobile_api.schemas.admin import (
     SCHEMAS,
     AccessLogSchema,
     CadreOutSchema,
@@ -29,7 +28,7 @@ from .schemas.admin import (
     MemberInSchema,
     RecordListArgsSchema,
 )
-from .schemas.common import PageArgsSchema, page_of
+from mobile_api.schemas.common import PageArgsSchema, page_of
 
 MemberPatchSchema = type("MemberPatchSchema", (MemberInSchema,), {})
 

@@ -15,15 +15,16 @@ from flask_jwt_extended import (
     set_refresh_cookies,
     unset_jwt_cookies,
 )
-from .blueprint import ApiBlueprint
 
 from gridapp.errors import Forbidden, Unauthenticated
 from gridapp.extensions import limiter
-from gridapp.services import login_codes, tokens, wechat_login
-from gridapp.services.accounts import authenticate_staff, get_user
+from gridapp.services.accounts import login_codes
+from gridapp.services.accounts import revocations as tokens
+from gridapp.services.accounts import wechat as wechat_login
+from gridapp.services.accounts.users import authenticate_staff, get_user
 from gridapp.web.access import ALL_ROLES, allow, current_actor, public
-
-from .schemas.auth import (
+from mobile_api.blueprint import ApiBlueprint
+from mobile_api.schemas.auth import (
     CodeLoginSchema,
     CodeRequestSchema,
     CodeSentSchema,

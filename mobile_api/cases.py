@@ -5,31 +5,32 @@ from flask.views import MethodView
 
 from gridapp.authz import STAFF_ROLES, Role
 from gridapp.pagination import paginate
-from gridapp.services import case_views, cases, intake
+from gridapp.services.cases import intake
+from gridapp.services.cases import presentation as case_views
+from gridapp.services.cases import workflow as cases
 from gridapp.web.access import ALL_ROLES, allow, current_actor
 from gridapp.web.idempotency import created, request_claim, uploads
-
-from .multipart import MultipartBlueprint
-from .schemas.cases import (
+from mobile_api.multipart import MultipartBlueprint
+from mobile_api.schemas.cases import (
     AssignSchema,
     CaseDetailSchema,
     CaseListArgsSchema,
+    CaseRatingSchema,
     CaseSchema,
+    CheckInSchema,
     ConfirmSchema,
     FollowSchema,
     HotlineFormSchema,
-    CheckInSchema,
     MergeSchema,
     NoteSchema,
     OrderSchema,
     PatrolFormSchema,
     RateSchema,
-    CaseRatingSchema,
     RejectSchema,
     ReopenSchema,
     ResolveFormSchema,
 )
-from .schemas.common import page_of
+from mobile_api.schemas.common import page_of
 
 blp = MultipartBlueprint("cases", __name__, url_prefix="/api/v1/cases", description="案件：受理、派遣、处置、核实、办结")
 

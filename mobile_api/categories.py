@@ -4,12 +4,11 @@ from __future__ import annotations
 from flask.views import MethodView
 
 from gridapp.pagination import paginate
-from gridapp.services import intake
+from gridapp.services.cases import intake
 from gridapp.web.access import ALL_ROLES, allow, current_actor
-
-from .blueprint import ApiBlueprint
-from .schemas.cases import CategorySchema
-from .schemas.common import PageArgsSchema, page_of
+from mobile_api.blueprint import ApiBlueprint
+from mobile_api.schemas.cases import CategorySchema
+from mobile_api.schemas.common import PageArgsSchema, page_of
 
 blp = ApiBlueprint("categories", __name__, url_prefix="/api/v1/categories", description="问题类别")
 

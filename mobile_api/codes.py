@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from flask import Response
 from flask.views import MethodView
-from gridapp.pagination import paginate
-from gridapp.services import codes, sheets
-from gridapp.web.access import ALL_ROLES, allow, current_actor
-from qr.render import QUIET_ZONE, qr_matrix, render_png, render_svg
 
-from .blueprint import ApiBlueprint
-from .schemas.codes import (
+from gridapp.pagination import paginate
+from gridapp.services.codes import issuing as codes
+from gridapp.services.codes import sheets
+from gridapp.web.access import ALL_ROLES, allow, current_actor
+from mobile_api.blueprint import ApiBlueprint
+from mobile_api.schemas.codes import (
     BulkIssuedSchema,
     BulkIssueSchema,
     CodeListArgsSchema,
@@ -19,8 +19,9 @@ from .schemas.codes import (
     SheetJobSchema,
     SheetRequestSchema,
 )
-from .schemas.common import page_of
-from .schemas.scan import MyCodeSchema
+from mobile_api.schemas.common import page_of
+from mobile_api.schemas.scan import MyCodeSchema
+from qr.render import QUIET_ZONE, qr_matrix, render_png, render_svg
 
 blp = ApiBlueprint("codes", __name__, url_prefix="/api/v1", description="二维码：发放、作废、更换、图片与批量打印")
 SECURITY = [{"bearer": []}]

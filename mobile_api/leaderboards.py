@@ -4,11 +4,10 @@ from __future__ import annotations
 from flask.views import MethodView
 
 from gridapp.authz import STAFF_ROLES
-from gridapp.services import leaderboards
+from gridapp.services.points import leaderboards
 from gridapp.web.access import allow, current_actor
-
-from .blueprint import ApiBlueprint
-from .schemas.points import LeaderboardArgsSchema, LeaderboardSchema
+from mobile_api.blueprint import ApiBlueprint
+from mobile_api.schemas.points import LeaderboardArgsSchema, LeaderboardSchema
 
 blp = ApiBlueprint("leaderboards", __name__, url_prefix="/api/v1/leaderboards", description="部门与工作人员月度排行")
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from werkzeug.datastructures import CombinedMultiDict
 
-from .blueprint import ApiBlueprint
+from mobile_api.blueprint import ApiBlueprint
 
 
 class MultipartParser(ApiBlueprint.ARGUMENTS_PARSER.__class__):

@@ -3,13 +3,12 @@ from __future__ import annotations
 
 from flask.views import MethodView
 
-from gridapp.services import notifications
-from gridapp.web.access import ALL_ROLES, allow, current_actor
-
-from .blueprint import ApiBlueprint
 from gridapp.pagination import paginate
-from .schemas.common import page_of
-from .schemas.notifications import InboxArgsSchema, NotificationSchema, ReadAllSchema
+from gridapp.services.notifications import inbox as notifications
+from gridapp.web.access import ALL_ROLES, allow, current_actor
+from mobile_api.blueprint import ApiBlueprint
+from mobile_api.schemas.common import page_of
+from mobile_api.schemas.notifications import InboxArgsSchema, NotificationSchema, ReadAllSchema
 
 blp = ApiBlueprint("notifications", __name__, url_prefix="/api/v1/notifications", description="站内通知")
 

@@ -5,12 +5,11 @@ from flask.views import MethodView
 
 from gridapp.authz import Role
 from gridapp.pagination import paginate
-from gridapp.services import api_keys
+from gridapp.services.open311 import api_keys
 from gridapp.web.access import allow, current_actor
-
-from .blueprint import ApiBlueprint
-from .schemas.common import PageArgsSchema, page_of
-from .schemas.open311_keys import ApiKeyCreateSchema, ApiKeyIssuedSchema, ApiKeySchema
+from mobile_api.blueprint import ApiBlueprint
+from mobile_api.schemas.common import PageArgsSchema, page_of
+from mobile_api.schemas.open311_keys import ApiKeyCreateSchema, ApiKeyIssuedSchema, ApiKeySchema
 
 blp = ApiBlueprint("open311_keys", __name__, url_prefix="/api/v1/open311/keys", description="Open311 接口密钥")
 

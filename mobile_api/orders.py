@@ -5,21 +5,20 @@ from flask.views import MethodView
 
 from gridapp.authz import DEPARTMENT_ROLES, Role
 from gridapp.pagination import paginate
-from gridapp.services import orders
+from gridapp.services.orders import workflow as orders
 from gridapp.web.access import allow, current_actor
 from gridapp.web.idempotency import created, request_claim, uploads
-
-from .multipart import MultipartBlueprint
-from .schemas.common import PageArgsSchema, page_of
-from .schemas.orders import (
+from mobile_api.multipart import MultipartBlueprint
+from mobile_api.schemas.common import PageArgsSchema, page_of
+from mobile_api.schemas.orders import (
     OrderAssignSchema,
     OrderCreateSchema,
     OrderDetailSchema,
     OrderListArgsSchema,
-    OrderViewSchema,
     OrderReasonSchema,
     OrderResolveFormSchema,
     OrderVerifySchema,
+    OrderViewSchema,
 )
 
 blp = MultipartBlueprint("orders", __name__, url_prefix="/api/v1/orders", description="社区下单、部门抢单、核实支付积分")

@@ -7,23 +7,23 @@ from flask.views import MethodView
 
 from gridapp.authz import Role
 from gridapp.pagination import paginate
-from gridapp.services import ledger, points
+from gridapp.services.points import ledger
+from gridapp.services.points import residents as points
 from gridapp.web.access import allow, current_actor
 from gridapp.web.idempotency import HEADER
-
-from .blueprint import ApiBlueprint
-from .schemas.common import PageArgsSchema, page_of
-from .schemas.points import (
-    PointsBalanceSchema,
+from mobile_api.blueprint import ApiBlueprint
+from mobile_api.schemas.common import PageArgsSchema, page_of
+from mobile_api.schemas.points import (
     BudgetSchema,
     ChargeSchema,
-    PointsEntrySchema,
+    LedgerTransactionSchema,
     MonthArgsSchema,
+    PointsBalanceSchema,
+    PointsEntrySchema,
     RedemptionRequestSchema,
     RedemptionSchema,
     StatementSchema,
     TopUpSchema,
-    LedgerTransactionSchema,
 )
 
 blp = ApiBlueprint("points", __name__, url_prefix="/api/v1/points", description="积分：余额、明细、预算充值、商户兑换与结算")

@@ -2,15 +2,14 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from .blueprint import ApiBlueprint
 
 from gridapp.authz import STAFF_ROLES
-from gridapp.services import regions
-from gridapp.web.access import allow, current_actor
-
 from gridapp.pagination import paginate
-from .schemas.common import PageArgsSchema, page_of
-from .schemas.regions import RegionSchema, RegionViewSchema
+from gridapp.services.regions import tree as regions
+from gridapp.web.access import allow, current_actor
+from mobile_api.blueprint import ApiBlueprint
+from mobile_api.schemas.common import PageArgsSchema, page_of
+from mobile_api.schemas.regions import RegionSchema, RegionViewSchema
 
 blp = ApiBlueprint("regions", __name__, url_prefix="/api/v1/regions", description="区域（市、区、街道、社区、网格）")
 

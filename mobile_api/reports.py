@@ -8,13 +8,14 @@ from flask_limiter.util import get_remote_address
 from gridapp.authz import Role
 from gridapp.extensions import limiter
 from gridapp.pagination import paginate
-from gridapp.services import case_views, cases, intake
+from gridapp.services.cases import intake
+from gridapp.services.cases import presentation as case_views
+from gridapp.services.cases import workflow as cases
 from gridapp.web.access import allow, current_actor
 from gridapp.web.idempotency import created, request_claim, uploads
-
-from .multipart import MultipartBlueprint
-from .schemas.cases import CaseBriefSchema, CaseSchema, ReportFormSchema, SimilarArgsSchema
-from .schemas.common import PageArgsSchema, page_of
+from mobile_api.multipart import MultipartBlueprint
+from mobile_api.schemas.cases import CaseBriefSchema, CaseSchema, ReportFormSchema, SimilarArgsSchema
+from mobile_api.schemas.common import PageArgsSchema, page_of
 
 blp = MultipartBlueprint("reports", __name__, url_prefix="/api/v1/reports", description="随手拍：居民反映问题")
 

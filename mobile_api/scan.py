@@ -5,11 +5,11 @@ from flask import request
 from flask.views import MethodView
 
 from gridapp.authz import Role
-from gridapp.services import scans, visits
+from gridapp.services.codes import scanning as scans
+from gridapp.services.codes import visits
 from gridapp.web.access import ALL_ROLES, allow, current_actor, public
-
-from .blueprint import ApiBlueprint
-from .schemas.scan import (
+from mobile_api.blueprint import ApiBlueprint
+from mobile_api.schemas.scan import (
     ContactBodySchema,
     ContactSentSchema,
     HouseholdRecordSchema,

@@ -6,15 +6,17 @@ from flask.views import MethodView
 from gridapp.authz import DEPARTMENT_ROLES, REGION_ROLES, Role
 from gridapp.clock import now
 from gridapp.pagination import paginate
-from gridapp.services import case_views, cases, scores, sla, supervision
-from gridapp.services.regions import visible_region
+from gridapp.services.cases import presentation as case_views
+from gridapp.services.cases import workflow as cases
+from gridapp.services.regions.tree import visible_region
+from gridapp.services.supervision import oversight as supervision
+from gridapp.services.supervision import scores, sla
 from gridapp.web.access import allow, current_actor
 from gridapp.web.idempotency import created, request_claim
-
-from .blueprint import ApiBlueprint
-from .schemas.cases import CaseSchema
-from .schemas.common import PageArgsSchema, page_of
-from .schemas.supervision import (
+from mobile_api.blueprint import ApiBlueprint
+from mobile_api.schemas.cases import CaseSchema
+from mobile_api.schemas.common import PageArgsSchema, page_of
+from mobile_api.schemas.supervision import (
     InstructionBodySchema,
     InstructionSchema,
     NudgeBodySchema,

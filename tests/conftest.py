@@ -16,7 +16,7 @@ from sqlalchemy import text
 from gridapp import clock as clock_module
 from gridapp import create_app
 from gridapp.extensions import db
-from tests import servers
+from tests.support import servers
 
 TEST_SECRET = "test-secret-key-that-is-long-enough-for-hs256"
 
@@ -109,7 +109,7 @@ def clock():
 
 @pytest.fixture
 def city(app):
-    from tests.factories import build_city
+    from tests.support.factories import build_city
 
     return build_city()
 
@@ -117,7 +117,7 @@ def city(app):
 @pytest.fixture(scope="session")
 def browser():
     servers.require_service("chromium")
-    from tests.browser import chromium
+    from tests.support.browser import chromium
 
     with chromium() as instance:
         yield instance
@@ -126,7 +126,7 @@ def browser():
 @pytest.fixture
 def live_url(app):
     """The test's app served over HTTP on a free port (same database as the test)."""
-    from tests.browser import live_server
+    from tests.support.browser import live_server
 
     with live_server(app) as url:
         yield url
@@ -135,7 +135,7 @@ def live_url(app):
 @pytest.fixture
 def phone(browser, live_url):
     """A fresh phone-sized browser context (WeChat's user agent) pointed at the live server."""
-    from tests.browser import PHONE
+    from tests.support.browser import PHONE
 
     context = browser.new_context(base_url=live_url, **PHONE)
     page = context.new_page()

@@ -7,7 +7,7 @@ import pytest
 
 from gridapp.authz import Role
 from gridapp.web.access import route_policies
-from tests.factories import auth_headers, build_city
+from tests.support.factories import auth_headers, build_city
 
 
 def _concrete(rule: str) -> str:

@@ -11,9 +11,9 @@ from gridapp.authz import Role
 from gridapp.extensions import db
 from gridapp.models import HouseholdAccessLog
 from gridapp.storage import media_storage
-from tests.cases_support import jpeg, media_files
-from tests.factories import auth_headers
-from tests.places_factory import MEMBER_ID, MEMBER_PHONE, SHOP_OWNER_PHONE, build_places
+from tests.support.cases import jpeg, media_files
+from tests.support.factories import auth_headers
+from tests.support.places import MEMBER_ID, MEMBER_PHONE, SHOP_OWNER_PHONE, build_places
 
 
 @pytest.fixture
@@ -60,7 +60,7 @@ def test_admins_act_only_within_their_subtree(client, city, places):
     assert client.get(f"/api/v1/admin/shops?region_id={city.g3.id}", headers=commadmin).status_code == 403
     assert client.post("/api/v1/admin/cadres", headers=commadmin, json={
         "community_id": city.g1.id, "name": "错层", "post": "主任"}).status_code == 422
-    from gridapp.services.accounts import grant_role
+    from gridapp.services.accounts.users import grant_role
 
     user = city.users[Role.COMMUNITY_ADMIN]
     user.grants.clear()

@@ -14,10 +14,10 @@ from gridapp.authz import Role
 from gridapp.errors import ValidationFailed
 from gridapp.extensions import db
 from gridapp.models import OtpChallenge, User
-from gridapp.services.accounts import hash_password
-from tests import servers
-from tests.factories import PASSWORD
-from tests.support import FakeWeChat, code_in
+from gridapp.services.accounts.users import hash_password
+from tests.support import servers
+from tests.support.factories import PASSWORD
+from tests.support.fakes import FakeWeChat, code_in
 
 CITY = "testcity"
 PHONE = "13812345678"

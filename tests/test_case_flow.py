@@ -9,12 +9,12 @@ from sqlalchemy import select
 
 from gridapp.authz import Role
 from gridapp.extensions import db
-from gridapp.models import Case, CaseEvent, CaseFollower, CaseRating, Household, Notification
-from gridapp.services import cases as case_service
 from gridapp.jobs.cases import auto_close_cases
-from gridapp.services.codes import new_code
-from tests.cases_support import G1, act, add_categories, post_report, report_at, resolve
-from tests.factories import auth_headers
+from gridapp.models import Case, CaseEvent, CaseFollower, CaseRating, Household, Notification
+from gridapp.services.cases import workflow as case_service
+from gridapp.services.codes.issuing import new_code
+from tests.support.cases import G1, act, add_categories, post_report, report_at, resolve
+from tests.support.factories import auth_headers
 
 
 @pytest.fixture
@@ -161,7 +161,7 @@ def test_order_sends_the_case_to_departments(client, city, cats):
 
 
 def test_repeats_are_offered_then_merged_and_reporters_follow_the_survivor(client, city, cats, app):
-    from gridapp.services.accounts import grant_role, new_user
+    from gridapp.services.accounts.users import grant_role, new_user
 
     resident, worker = city.users[Role.RESIDENT], city.users[Role.GRID_WORKER]
     neighbour = new_user(city.city.id, "邻居", phone="13900000099")
@@ -196,7 +196,7 @@ def test_repeats_are_offered_then_merged_and_reporters_follow_the_survivor(clien
 
 
 def test_follow_instead_of_reporting_again(client, city, cats):
-    from gridapp.services.accounts import grant_role, new_user
+    from gridapp.services.accounts.users import grant_role, new_user
 
     resident = city.users[Role.RESIDENT]
     neighbour = new_user(city.city.id, "邻居", phone="13900000098")

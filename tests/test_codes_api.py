@@ -7,14 +7,14 @@ import pytest
 
 from gridapp.authz import Role
 from gridapp.extensions import db
-from gridapp.services import sheets
-from gridapp.services.regions import get_region
-from tests import servers
-from tests.codes_support import decode_png, decode_svg, plates_of_pdf
+from gridapp.services.codes import sheets
+from gridapp.services.regions.tree import get_region
 from tests.conftest import make_app
-from tests.factories import auth_headers, build_city
-from tests.places_factory import build_places
-from tests.workers import isolated_redis, run_worker
+from tests.support import servers
+from tests.support.codes import decode_png, decode_svg, plates_of_pdf
+from tests.support.factories import auth_headers, build_city
+from tests.support.places import build_places
+from tests.support.workers import isolated_redis, run_worker
 
 
 @pytest.fixture
@@ -83,7 +83,7 @@ def test_small_sheet_is_made_inline_and_every_plate_decodes(client, city, places
 
 def _many_shops(city, count):
     from gridapp.models import Shop
-    from gridapp.services.codes import issue_for
+    from gridapp.services.codes.issuing import issue_for
 
     shops = [Shop(city_id=city.city.id, grid_id=city.g2.id, name=f"商铺{i}", category="零售", address=f"二路{i}号") for i in range(count)]
     db.session.add_all(shops)

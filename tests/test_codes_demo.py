@@ -6,14 +6,14 @@ import time
 import pytest
 from sqlalchemy import func, select
 
-from gridapp.demo import seed_demo_city
+from gridapp.demo.city import seed_demo_city
 from gridapp.extensions import db
 from gridapp.models import EBike, MobileStall, Place, QrCode, Region, User
-from gridapp.services import sheets
-from gridapp.services.codes import url_for_token
+from gridapp.services.codes import sheets
+from gridapp.services.codes.issuing import url_for_token
 from qr.render import render_png
-from tests.codes_support import decode_png, plates_of_pdf
-from tests.factories import auth_headers
+from tests.support.codes import decode_png, plates_of_pdf
+from tests.support.factories import auth_headers
 
 
 @pytest.fixture

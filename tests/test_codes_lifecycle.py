@@ -9,10 +9,10 @@ from gridapp.authz import Role
 from gridapp.errors import Conflict, Forbidden, Gone, NotFound
 from gridapp.extensions import db
 from gridapp.models import QrCode
-from gridapp.services import codes
-from gridapp.services.accounts import load_actor
+from gridapp.services.accounts.users import load_actor
+from gridapp.services.codes import issuing as codes
 from qr.tokens import looks_like_token
-from tests.places_factory import MEMBER_NAME, build_places
+from tests.support.places import MEMBER_NAME, build_places
 
 
 @pytest.fixture
@@ -86,7 +86,7 @@ def test_admins_act_only_within_their_subtree(city, places):
         codes.revoke_code(outsider, places.codes["shop"].id)
     with pytest.raises(Forbidden):
         codes.reissue_code(actor(city, Role.GRID_WORKER), places.codes["shop"].id)
-    from gridapp.services.accounts import grant_role
+    from gridapp.services.accounts.users import grant_role
 
     other_admin = city.users[Role.COMMUNITY_ADMIN]
     other_admin.grants.clear()

@@ -42,7 +42,7 @@ def test_production_without_secret_key_refuses_to_start(env, monkeypatch):
     assert not (env / "secret_key").exists(), "production must not fall back to a generated key"
 
     monkeypatch.setenv("SECRET_KEY", "a-production-secret-that-is-long-enough-for-hs256")
-    monkeypatch.setenv("SMS_SENDER", "tests.support:FileSmsSender")
+    monkeypatch.setenv("SMS_SENDER", "tests.support.fakes:FileSmsSender")
     app = create_app()
     assert app.config["SECRET_KEY"] == app.config["JWT_SECRET_KEY"] == os.environ["SECRET_KEY"]
     assert not (env / "secret_key").exists()
@@ -133,8 +133,8 @@ def test_production_needs_a_real_sms_provider(env, monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "k" * 48)
     with pytest.raises(ConfigError, match="SMS_SENDER"):
         create_app()
-    monkeypatch.setenv("SMS_SENDER", "tests.support:FileSmsSender")
-    assert create_app().config["SMS_SENDER"] == "tests.support:FileSmsSender"
+    monkeypatch.setenv("SMS_SENDER", "tests.support.fakes:FileSmsSender")
+    assert create_app().config["SMS_SENDER"] == "tests.support.fakes:FileSmsSender"
 
 
 @pytest.mark.parametrize("raw, expected", [("false", False), ("0", False), ("no", False), ("true", True), ("1", True)])

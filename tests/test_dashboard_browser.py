@@ -6,12 +6,13 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from gridapp.demo import DEMO_PASSWORD, seed_demo_city
-from gridapp.demo_cases import demo_city_id, seed_demo_cases
+from gridapp.demo.cases import demo_city_id, seed_demo_cases
+from gridapp.demo.city import DEMO_PASSWORD, seed_demo_city
 from gridapp.extensions import db
 from gridapp.models import Notification
-from gridapp.services import cases, supervision
-from tests.browser import PHONE
+from gridapp.services.cases import workflow as cases
+from gridapp.services.supervision import oversight as supervision
+from tests.support.browser import PHONE
 
 pytestmark = pytest.mark.browser
 TABLET = {**PHONE, "viewport": {"width": 1024, "height": 1366}, "user_agent": "Mozilla/5.0 (iPad; CPU OS 17_0 like Mac OS X)"}

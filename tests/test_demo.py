@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from gridapp.demo import CITY_CODE, DEMO_PASSWORD, RESIDENT_PHONE, STAFF_LOGINS
+from gridapp.demo.city import CITY_CODE, DEMO_PASSWORD, RESIDENT_PHONE, STAFF_LOGINS
 from gridapp.extensions import db
 from gridapp.models import Category, Department, Household, Region, RoleGrant, User
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from gridapp.authz import Role
-from tests.factories import auth_headers
+from tests.support.factories import auth_headers
 
 
 def assert_error(response, status, code):
@@ -68,7 +68,7 @@ def test_garbage_token_is_401(client, city):
 
 
 def test_unexpected_crash_is_500_json(app, client, city, monkeypatch):
-    from gridapp.services import regions
+    from gridapp.services.regions import tree as regions
 
     def explode(*args, **kwargs):
         raise RuntimeError("boom")

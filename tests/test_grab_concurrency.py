@@ -18,12 +18,12 @@ from sqlalchemy import func, select
 
 from gridapp.extensions import db
 from gridapp.models import Order, OrderEvent
-from gridapp.services import ledger
+from gridapp.services.points import ledger
 from gridapp.unit_of_work import unit_of_work
-from tests import grab_workers, servers
 from tests.conftest import make_app
-from tests.factories import build_city
-from tests.orders_support import points_city, post, staff_user
+from tests.support import grab_workers, servers
+from tests.support.factories import build_city
+from tests.support.orders import points_city, post, staff_user
 
 WORKERS = 50
 

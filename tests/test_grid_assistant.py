@@ -9,8 +9,8 @@ from sqlalchemy import select
 from gridapp.authz import Role
 from gridapp.extensions import db
 from gridapp.models import Notification
-from tests.cases_support import G1, act, add_categories, report_at
-from tests.factories import auth_headers
+from tests.support.cases import G1, act, add_categories, report_at
+from tests.support.factories import auth_headers
 
 
 @pytest.fixture

@@ -1,15 +1,14 @@
 """随手拍 in a real phone-sized Chromium: scan a code → sign in → photo → sent → listed; follow a repeat; rate."""
 from __future__ import annotations
 
-from sqlalchemy import select
-
 import pytest
+from sqlalchemy import select
 
 from gridapp.authz import Role
 from gridapp.extensions import db
 from gridapp.models import Case, CaseFollower, Household
-from gridapp.services.codes import new_code
-from tests.cases_support import G1, act, add_categories, jpeg, report_at, resolve
+from gridapp.services.codes.issuing import new_code
+from tests.support.cases import G1, act, add_categories, jpeg, report_at, resolve
 from tests.test_h5_session import sms_code
 
 pytestmark = pytest.mark.browser
@@ -66,7 +65,7 @@ def test_scan_a_code_send_a_photo_and_find_it_in_my_reports(phone, city, caplog)
 def test_free_report_offers_to_follow_a_repeat_nearby(phone, city, caplog, client):
     caplog.set_level("INFO", logger="gridapp.sms")
     cats = add_categories(city)
-    from gridapp.services.accounts import grant_role, new_user
+    from gridapp.services.accounts.users import grant_role, new_user
 
     neighbour = new_user(city.city.id, "邻居", phone="13900000096")
     grant_role(neighbour, Role.RESIDENT)

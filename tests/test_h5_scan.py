@@ -8,10 +8,10 @@ from sqlalchemy import select
 from gridapp.authz import Role
 from gridapp.extensions import db
 from gridapp.models import Notification, Redemption
-from gridapp.services import ledger
-from gridapp.services.accounts import load_actor
-from gridapp.services.codes import revoke_code
-from tests.places_factory import MEMBER_NAME, build_places
+from gridapp.services.accounts.users import load_actor
+from gridapp.services.codes.issuing import revoke_code
+from gridapp.services.points import ledger
+from tests.support.places import MEMBER_NAME, build_places
 
 pytestmark = pytest.mark.browser
 

@@ -6,8 +6,8 @@ import re
 import pytest
 
 from gridapp.authz import Role
-from gridapp.services.notifications import notify
 from gridapp.extensions import db
+from gridapp.services.notifications.inbox import notify
 
 pytestmark = pytest.mark.browser
 

@@ -11,10 +11,10 @@ from sqlalchemy import func, select
 from gridapp.authz import Role
 from gridapp.extensions import db
 from gridapp.models import Case, CasePhoto, IdempotencyKey
-from tests import servers
-from tests.cases_support import G1, add_categories, jpeg, media_files, post_report
 from tests.conftest import make_app
-from tests.factories import auth_headers, build_city
+from tests.support import servers
+from tests.support.cases import G1, add_categories, jpeg, media_files, post_report
+from tests.support.factories import auth_headers, build_city
 
 
 @pytest.fixture
@@ -55,7 +55,7 @@ def png_like():
 
 
 def test_keys_are_private_to_each_caller_and_each_operation(app, client, city, cats):
-    from gridapp.services.accounts import grant_role, new_user
+    from gridapp.services.accounts.users import grant_role, new_user
 
     neighbour = new_user(city.city.id, "邻居", phone="13900000097")
     grant_role(neighbour, Role.RESIDENT)

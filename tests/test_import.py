@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from gridapp.authz import Role
 from gridapp.extensions import db
 from gridapp.models import Cadre, EBike, Household, HouseholdMember, QrCode, Shop
-from tests.factories import auth_headers
+from tests.support.factories import auth_headers
 
 HEADER = ["grid_code", "building", "unit", "floor", "room", "name", "relation", "phone", "id_number"]
 

@@ -7,9 +7,9 @@ from sqlalchemy import select
 from gridapp.authz import Role
 from gridapp.extensions import db
 from gridapp.models import Case, CaseEvent, Notification
-from gridapp.services import geo
-from tests.cases_support import G1, G3, add_categories, jpeg, photo_files, post_report, report_at
-from tests.factories import auth_headers
+from gridapp.services.regions import geo
+from tests.support.cases import G1, G3, add_categories, jpeg, photo_files, post_report, report_at
+from tests.support.factories import auth_headers
 
 
 @pytest.fixture

@@ -10,9 +10,10 @@ from sqlalchemy import select
 from gridapp.errors import Conflict
 from gridapp.extensions import db
 from gridapp.models import City
-from tests import servers, support
 from tests.conftest import make_app
-from tests.workers import isolated_redis, run_worker
+from tests.support import fakes as support
+from tests.support import servers
+from tests.support.workers import isolated_redis, run_worker
 
 
 @pytest.fixture
@@ -90,7 +91,7 @@ def test_login_code_goes_through_redis_to_a_real_worker(pg_admin_url, redis_url,
         database_url,
         tmp_path,
         REDIS_URL=queue_url,
-        SMS_SENDER="tests.support:FileSmsSender",
+        SMS_SENDER="tests.support.fakes:FileSmsSender",
     )
     redis = Redis.from_url(queue_url)
     try:
@@ -110,7 +111,7 @@ def test_login_code_goes_through_redis_to_a_real_worker(pg_admin_url, redis_url,
             assert not outbox.exists(), "the web process must only enqueue, not send"
 
             worker = run_worker(
-                queue_url, database_url, tmp_path, SMS_SENDER="tests.support:FileSmsSender", **{support.OUTBOX_ENV: str(outbox)}
+                queue_url, database_url, tmp_path, SMS_SENDER="tests.support.fakes:FileSmsSender", **{support.OUTBOX_ENV: str(outbox)}
             )
             assert worker.returncode == 0, worker.stdout
 

@@ -16,8 +16,8 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect, text
 
 from gridapp.extensions import db
-from tests import servers
 from tests.conftest import make_app
+from tests.support import servers
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -9,12 +9,12 @@ from sqlalchemy import select
 
 from gridapp.extensions import db
 from gridapp.models import ApiClient, Case, CaseEvent, Household, Open311Request
-from gridapp.services import case_states as S
-from gridapp.services import open311
-from gridapp.services.codes import new_code
-from tests.cases_support import G1, G3, add_categories, jpeg
-from tests.factories import build_city
-from tests.open311_support import (
+from gridapp.services.cases import states as S
+from gridapp.services.codes.issuing import new_code
+from gridapp.services.open311 import requests as open311
+from tests.support.cases import G1, G3, add_categories, jpeg
+from tests.support.factories import build_city
+from tests.support.open311 import (
     ATTRIBUTE_FIELDS,
     CREATED_FIELDS,
     DEFINITION_FIELDS,

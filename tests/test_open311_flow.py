@@ -6,10 +6,10 @@ import io
 from datetime import timedelta
 
 from gridapp.authz import Role
-from gridapp.services import cases as case_service
-from tests.cases_support import G1, act, add_categories, jpeg, resolve
-from tests.factories import auth_headers
-from tests.open311_support import json_body, new_key
+from gridapp.services.cases import workflow as case_service
+from tests.support.cases import G1, act, add_categories, jpeg, resolve
+from tests.support.factories import auth_headers
+from tests.support.open311 import json_body, new_key
 
 V2 = "/open311/v2"
 

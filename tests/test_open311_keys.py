@@ -9,9 +9,9 @@ from sqlalchemy import select
 from gridapp.authz import Role
 from gridapp.extensions import db
 from gridapp.models import ApiClient, User
-from tests.cases_support import G1, add_categories
-from tests.factories import auth_headers, build_city
-from tests.open311_support import errors_of, json_body
+from tests.support.cases import G1, add_categories
+from tests.support.factories import auth_headers, build_city
+from tests.support.open311 import errors_of, json_body
 
 KEYS = "/api/v1/open311/keys"
 
@@ -94,7 +94,7 @@ def limited_app(rate_limited_app):
 def test_requests_are_rate_limited_per_key(limited_app):
     city = build_city("limits")
     add_categories(city)
-    from tests.open311_support import new_key
+    from tests.support.open311 import new_key
 
     first, second = new_key(city, "甲"), new_key(city, "乙")
     client = limited_app.test_client()

@@ -10,10 +10,10 @@ import pytest
 from gridapp.authz import Role
 from gridapp.extensions import db
 from gridapp.models import Case
-from gridapp.services import ledger
-from tests.cases_support import act, jpeg, report_at
-from tests.factories import auth_headers
-from tests.orders_support import points_city
+from gridapp.services.points import ledger
+from tests.support.cases import act, jpeg, report_at
+from tests.support.factories import auth_headers
+from tests.support.orders import points_city
 
 
 @pytest.fixture

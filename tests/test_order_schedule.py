@@ -14,12 +14,12 @@ from gridapp.extensions import db
 from gridapp.jobs import QUEUE_DEFAULT
 from gridapp.jobs.schedule import PERIODIC_JOBS
 from gridapp.models import Order, OrderLapse, ScheduledJob
-from gridapp.services import orders
-from tests import servers
+from gridapp.services.orders import workflow as orders
 from tests.conftest import make_app
-from tests.factories import build_city
-from tests.orders_support import points_city, post
-from tests.workers import isolated_redis, run_worker
+from tests.support import servers
+from tests.support.factories import build_city
+from tests.support.orders import points_city, post
+from tests.support.workers import isolated_redis, run_worker
 
 
 def test_schedule_lists_the_sweeps():

@@ -14,9 +14,10 @@ from gridapp.clock import now
 from gridapp.errors import Forbidden, InvalidTransition, ValidationFailed
 from gridapp.extensions import db
 from gridapp.models import DepartmentRegion, Notification, OrderEvent, OrderLapse
-from gridapp.services import ledger, orders
+from gridapp.services.orders import workflow as orders
 from gridapp.services.photos import Upload
-from tests.orders_support import actor, balances, points_city, post
+from gridapp.services.points import ledger
+from tests.support.orders import actor, balances, points_city, post
 
 
 def photo() -> Upload:

@@ -14,11 +14,11 @@ from gridapp.jobs import QUEUE_MEDIA
 from gridapp.models import CasePhoto
 from gridapp.services import photos as photo_service
 from gridapp.storage import media_storage
-from tests import servers
-from tests.cases_support import G1, add_categories, jpeg, post_report
 from tests.conftest import make_app
-from tests.factories import auth_headers, build_city
-from tests.workers import isolated_redis, run_worker
+from tests.support import servers
+from tests.support.cases import G1, add_categories, jpeg, post_report
+from tests.support.factories import auth_headers, build_city
+from tests.support.workers import isolated_redis, run_worker
 
 
 def longest_side(data: bytes) -> int:

@@ -15,9 +15,9 @@ from gridapp.authz import Role
 from gridapp.extensions import db
 from gridapp.models import Case, CaseEvent, CasePhoto, IdempotencyKey
 from gridapp.storage import media_storage
-from tests.cases_support import G1, add_categories, jpeg, media_files, png, post_report, webp
 from tests.conftest import make_app
-from tests.factories import build_city
+from tests.support.cases import G1, add_categories, jpeg, media_files, png, post_report, webp
+from tests.support.factories import build_city
 
 
 @pytest.fixture
@@ -105,7 +105,7 @@ def test_png_and_webp_are_accepted_in_their_own_format(app, client, city, cats):
 
 
 def test_resolve_photos_are_checked_the_same_way(app, client, city, cats):
-    from tests.cases_support import act, resolve
+    from tests.support.cases import act, resolve
 
     resident, worker = city.users[Role.RESIDENT], city.users[Role.GRID_WORKER]
     cid = post_report(client, resident, category=cats["garbage"], lng=G1[0], lat=G1[1]).json["id"]
@@ -122,7 +122,7 @@ def test_photos_on_a_real_s3_compatible_server(tmp_path, monkeypatch):
     """moto's server speaks the S3 protocol over HTTP: boto3 talks to it exactly as to a real bucket."""
     from moto.server import ThreadedMotoServer
 
-    from tests.servers import find_free_port
+    from tests.support.servers import find_free_port
 
     for name, value in {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test", "AWS_DEFAULT_REGION": "us-east-1"}.items():
         monkeypatch.setenv(name, value)

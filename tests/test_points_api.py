@@ -11,10 +11,11 @@ from PIL import Image
 from gridapp.authz import Role
 from gridapp.extensions import db
 from gridapp.models import Shop
-from gridapp.services import codes, ledger
-from gridapp.services.accounts import grant_role, new_user
-from tests.factories import auth_headers
-from tests.orders_support import points_city
+from gridapp.services.accounts.users import grant_role, new_user
+from gridapp.services.codes import issuing as codes
+from gridapp.services.points import ledger
+from tests.support.factories import auth_headers
+from tests.support.orders import points_city
 
 
 @pytest.fixture

@@ -20,11 +20,12 @@ from gridapp.authz import Role
 from gridapp.errors import DomainError
 from gridapp.extensions import db
 from gridapp.models import LedgerTransaction, Order, Shop
-from gridapp.services import ledger, orders, points
-from gridapp.services.accounts import grant_role, new_user
-from tests.factories import build_city
-from tests.orders_support import actor, points_city, post
-
+from gridapp.services.accounts.users import grant_role, new_user
+from gridapp.services.orders import workflow as orders
+from gridapp.services.points import ledger
+from gridapp.services.points import residents as points
+from tests.support.factories import build_city
+from tests.support.orders import actor, points_city, post
 
 SEEN: Counter = Counter()  # how often the interesting paths were taken, so the test cannot pass vacuously
 

@@ -6,7 +6,7 @@ import pytest
 from gridapp.errors import ValidationFailed
 from gridapp.extensions import db
 from gridapp.models import City, Region, RegionLevel
-from gridapp.services.regions import add_region, ancestors, subtree
+from gridapp.services.regions.tree import add_region, ancestors, subtree
 
 
 def _city(code="treecity"):

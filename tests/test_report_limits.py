@@ -5,9 +5,9 @@ import pytest
 
 from gridapp.authz import Role
 from gridapp.extensions import db
-from gridapp.services.accounts import grant_role, new_user
-from tests.cases_support import G1, add_categories, post_report
-from tests.factories import build_city
+from gridapp.services.accounts.users import grant_role, new_user
+from tests.support.cases import G1, add_categories, post_report
+from tests.support.factories import build_city
 
 
 @pytest.fixture

@@ -13,8 +13,8 @@ from gridapp.authz import Role
 from gridapp.extensions import db
 from gridapp.models import Notification, Visit
 from gridapp.storage import media_storage
-from tests.factories import auth_headers
-from tests.places_factory import EBIKE_PHONE, MEMBER_PHONE, build_places
+from tests.support.factories import auth_headers
+from tests.support.places import EBIKE_PHONE, MEMBER_PHONE, build_places
 
 
 @pytest.fixture

@@ -14,8 +14,8 @@ from sqlalchemy import func, select
 from gridapp.authz import Role
 from gridapp.extensions import db
 from gridapp.models import HouseholdAccessLog, QrCode, ScanLog, Visit
-from tests.factories import auth_headers
-from tests.places_factory import (
+from tests.support.factories import auth_headers
+from tests.support.places import (
     CADRE_PHONE,
     EBIKE_OWNER,
     EBIKE_PHONE,
@@ -132,8 +132,8 @@ def test_scans_are_logged_counted_and_staff_reads_of_a_household_are_recorded(cl
 
 
 def test_withdrawn_codes_are_gone_and_unknown_ones_not_found_on_both_doors(client, city, places):
-    from gridapp.services.accounts import load_actor
-    from gridapp.services.codes import reissue_code, revoke_code
+    from gridapp.services.accounts.users import load_actor
+    from gridapp.services.codes.issuing import reissue_code, revoke_code
 
     admin = load_actor(city.city.id, city.users[Role.COMMUNITY_ADMIN].id)
     reissue_code(admin, places.codes["shop"].id)

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from tests import servers
-from tests.servers import create_database, libpq_url, postgres_server, redis_server, require_service
+from tests.support import servers
+from tests.support.servers import create_database, libpq_url, postgres_server, redis_server, require_service
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -164,7 +164,7 @@ def test_rq_worker_subprocess_runs_enqueued_job(redis_url, worker_class, forks_p
     queue_name = f"harness-{token}"
     key = f"harness:job:{token}"
     # Enqueue by dotted path: the worker subprocess imports tests.jobs_fixture itself.
-    job = Queue(queue_name, connection=conn).enqueue("tests.jobs_fixture.record", key, "hello")
+    job = Queue(queue_name, connection=conn).enqueue("tests.support.jobs.record", key, "hello")
 
     cmd = [
         *_rq_command(),

@@ -1,4 +1,4 @@
-from tests.factories import PASSWORD
+from tests.support.factories import PASSWORD
 
 
 def test_staff_login_and_me(client, city):

@@ -12,9 +12,9 @@ from gridapp.authz import Role
 from gridapp.extensions import db
 from gridapp.jobs import supervision as supervision_jobs
 from gridapp.models import Case, DeliveryAttempt, Escalation, Notification
-from gridapp.services import sla
-from tests.cases_support import act, add_categories, report_at
-from tests.factories import auth_headers
+from gridapp.services.supervision import sla
+from tests.support.cases import act, add_categories, report_at
+from tests.support.factories import auth_headers
 
 SUPERVISION_KINDS = {"sla_yellow", "sla_red", "escalation", "nudge", "instruction", "whistle", "report_in", "report_in_late"}
 
@@ -120,8 +120,8 @@ def test_who_may_nudge_and_instruct(client, city, cats, clock):
 
 
 def _official_of(city, region):
-    from gridapp.services.accounts import grant_role, new_user
-    from tests.factories import password_hash
+    from gridapp.services.accounts.users import grant_role, new_user
+    from tests.support.factories import password_hash
 
     user = new_user(city.city.id, "d2admin", username="d2admin")
     user.password_hash = password_hash()
@@ -166,7 +166,7 @@ def test_clock_pauses_while_waiting_for_the_resident(client, city, cats, clock):
     for action in ("accept", "assign", "start"):
         act(client, worker, case_id, action)
     due = db.session.get(Case, case_id).resolve_due_at
-    from tests.cases_support import resolve
+    from tests.support.cases import resolve
 
     clock.advance(timedelta(hours=10))
     assert resolve(client, worker, case_id).status_code == 200

@@ -11,11 +11,11 @@ from gridapp.extensions import db
 from gridapp.jobs import push as push_jobs
 from gridapp.jobs import supervision as supervision_jobs
 from gridapp.models import DeliveryAttempt, Department, DepartmentScore
-from gridapp.services import scores
-from gridapp.services.accounts import load_actor
-from gridapp.services import supervision
-from tests.cases_support import add_categories, report_at
-from tests.factories import auth_headers
+from gridapp.services.accounts.users import load_actor
+from gridapp.services.supervision import oversight as supervision
+from gridapp.services.supervision import scores
+from tests.support.cases import add_categories, report_at
+from tests.support.factories import auth_headers
 
 
 class FailingChannel:

@@ -1,7 +1,7 @@
 """A real deployment starts with `flask create-city`."""
 from __future__ import annotations
 
-from tests.factories import PASSWORD
+from tests.support.factories import PASSWORD
 
 
 def test_create_city_makes_a_root_and_an_admin_who_can_sign_in(app, client):

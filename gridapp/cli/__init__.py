@@ -5,10 +5,10 @@ from flask import Flask
 
 
 def register_cli(app: Flask) -> None:
-    from .demo import demo_command
-    from .open311 import open311_group
-    from .scheduler import scheduler_group
-    from .tenants import create_city_command
+    from gridapp.cli.demo import demo_command
+    from gridapp.cli.open311 import open311_group
+    from gridapp.cli.scheduler import scheduler_group
+    from gridapp.cli.tenants import create_city_command
 
     app.cli.add_command(demo_command)
     app.cli.add_command(create_city_command)

@@ -4,8 +4,8 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
-from ..demo import DEMO_PASSWORD, seed_demo_city
-from ..demo_cases import demo_city_id, seed_demo_cases
+from gridapp.demo.cases import demo_city_id, seed_demo_cases
+from gridapp.demo.city import DEMO_PASSWORD, seed_demo_city
 
 
 @click.command("demo")

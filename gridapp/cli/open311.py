@@ -4,8 +4,8 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
-from ..errors import DomainError
-from ..services.api_keys import issue_for_city
+from gridapp.errors import DomainError
+from gridapp.services.open311.api_keys import issue_for_city
 
 open311_group = AppGroup("open311", help="Open311 GeoReport v2 接口密钥")
 

@@ -13,7 +13,7 @@ scheduler_group = AppGroup("scheduler", help="Periodic jobs (gridapp/jobs/schedu
 @scheduler_group.command("run-once")
 def run_once_command() -> None:
     """Enqueue the jobs that are due now and exit (for cron)."""
-    from ..jobs.schedule import enqueue_due
+    from gridapp.jobs.schedule import enqueue_due
 
     names = enqueue_due()
     click.echo("已调度：" + ("、".join(names) if names else "（无到期任务）"))
@@ -24,8 +24,8 @@ def run_once_command() -> None:
 @click.option("--iterations", type=int, default=None, help="Stop after this many checks (default: run until stopped).")
 def run_command(interval: int | None, iterations: int | None) -> None:
     """Check for due jobs in a loop, enqueueing each when its time comes."""
-    from ..extensions import db
-    from ..jobs.schedule import enqueue_due
+    from gridapp.extensions import db
+    from gridapp.jobs.schedule import enqueue_due
 
     interval = interval or current_app.config["SCHEDULER_INTERVAL_SECONDS"]
     done = 0

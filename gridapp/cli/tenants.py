@@ -4,8 +4,8 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
-from ..errors import DomainError
-from ..services.tenants import create_city
+from gridapp.errors import DomainError
+from gridapp.services.accounts.cities import create_city
 
 
 @click.command("create-city")

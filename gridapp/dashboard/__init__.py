@@ -13,13 +13,14 @@ import io
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 
-from ..authz import Role
-from ..services import case_states as S
-from ..services import dashboard, sla, supervision
-from ..services.accounts import default_city_code
-from ..web.access import allow, current_actor, public
-from ..web.errors import HTML_BLUEPRINTS, LOGIN_PAGES
-from . import charts
+from gridapp.authz import Role
+from gridapp.dashboard import charts
+from gridapp.services.accounts.users import default_city_code
+from gridapp.services.cases import states as S
+from gridapp.services.supervision import dashboard, sla
+from gridapp.services.supervision import oversight as supervision
+from gridapp.web.access import allow, current_actor, public
+from gridapp.web.errors import HTML_BLUEPRINTS, LOGIN_PAGES
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 HTML_BLUEPRINTS.add(bp.name)

@@ -5,16 +5,16 @@ pages plus a little JavaScript calling the same JSON API with the session cookie
 """
 from __future__ import annotations
 
-from datetime import timezone, timedelta
+from datetime import timedelta, timezone
 
 from flask import Blueprint, current_app, render_template, request, url_for
 
-from ..authz import Role
-from ..pagination import paginate
-from ..services import notifications
-from ..services.accounts import default_city_code
-from ..web.access import ALL_ROLES, allow, current_actor, public
-from ..web.errors import HTML_BLUEPRINTS
+from gridapp.authz import Role
+from gridapp.pagination import paginate
+from gridapp.services.accounts.users import default_city_code
+from gridapp.services.notifications import inbox as notifications
+from gridapp.web.access import ALL_ROLES, allow, current_actor, public
+from gridapp.web.errors import HTML_BLUEPRINTS
 
 bp = Blueprint("h5", __name__, url_prefix="/h5")
 HTML_BLUEPRINTS.add(bp.name)

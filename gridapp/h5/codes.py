@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, render_template, request
 
+from gridapp.services.codes import issuing as codes
+from gridapp.services.codes import scanning as scans
+from gridapp.web.access import ALL_ROLES, allow, current_actor, public
+from gridapp.web.errors import HTML_BLUEPRINTS
 from qr.render import render_png
-
-from ..services import codes, scans
-from ..web.access import ALL_ROLES, allow, current_actor, public
-from ..web.errors import HTML_BLUEPRINTS
 
 bp = Blueprint("h5_codes", __name__)
 HTML_BLUEPRINTS.add(bp.name)

@@ -7,13 +7,15 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 
-from ..authz import Role
-from ..extensions import db
-from ..pagination import paginate
-from ..services import case_views, cases, intake
-from ..services.codes import locate_code
-from ..web.access import ALL_ROLES, allow, current_actor
-from ..web.errors import HTML_BLUEPRINTS
+from gridapp.authz import Role
+from gridapp.extensions import db
+from gridapp.pagination import paginate
+from gridapp.services.cases import intake
+from gridapp.services.cases import presentation as case_views
+from gridapp.services.cases import workflow as cases
+from gridapp.services.codes.issuing import locate_code
+from gridapp.web.access import ALL_ROLES, allow, current_actor
+from gridapp.web.errors import HTML_BLUEPRINTS
 
 bp = Blueprint("h5_reports", __name__, url_prefix="/h5")
 HTML_BLUEPRINTS.add(bp.name)

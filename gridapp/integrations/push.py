@@ -13,8 +13,8 @@ from typing import Protocol
 
 from flask import current_app
 
-from . import load_object
-from .sms import sms_sender
+from gridapp.integrations import load_object
+from gridapp.integrations.sms import sms_sender
 
 log = logging.getLogger("gridapp.push")
 

@@ -11,7 +11,7 @@ from typing import Protocol
 
 from flask import current_app
 
-from . import load_object
+from gridapp.integrations import load_object
 
 log = logging.getLogger("gridapp.sms")
 

@@ -12,8 +12,7 @@ import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 
-from ..errors import Unauthenticated, UpstreamUnavailable
-
+from gridapp.errors import Unauthenticated, UpstreamUnavailable
 
 # Errors that are ours or WeChat's, not the user's: busy (-1), bad appid (40013), bad secret
 # (40125), rate limited (45011). A user's stale code is 40029 / 40163.

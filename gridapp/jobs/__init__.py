@@ -14,7 +14,7 @@ from typing import Any, Callable
 
 from flask import current_app
 
-from ..unit_of_work import after_commit
+from gridapp.unit_of_work import after_commit
 
 log = logging.getLogger(__name__)
 

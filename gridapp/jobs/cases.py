@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from ..extensions import db
-from ..models import City
-from ..services import cases
-from . import QUEUE_DEFAULT, job
+from gridapp.extensions import db
+from gridapp.jobs import QUEUE_DEFAULT, job
+from gridapp.models import City
+from gridapp.services.cases import workflow as cases
 
 
 @job(queue=QUEUE_DEFAULT, timeout=300, retries=3)

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from ..extensions import db
-from ..integrations.sms import sms_sender
-from ..models import EBike
-from . import QUEUE_MEDIA, QUEUE_NOTIFY, job
+from gridapp.extensions import db
+from gridapp.integrations.sms import sms_sender
+from gridapp.jobs import QUEUE_MEDIA, QUEUE_NOTIFY, job
+from gridapp.models import EBike
 
 
 @job(queue=QUEUE_NOTIFY, timeout=30, retries=3)
@@ -21,7 +21,7 @@ def sms_move_request(city_id: int, ebike_id: int) -> None:
 @job(queue=QUEUE_MEDIA, timeout=1800, retries=2)
 def build_sheet(city_id: int, job_id: int) -> None:
     """Draw a large batch of door plates; progress is committed after every page."""
-    from ..services import sheets
+    from gridapp.services.codes import sheets
 
     batch = sheets.start_sheet(city_id, job_id)
     if batch is None:

@@ -1,8 +1,9 @@
 """Housekeeping that keeps short-lived authentication records from piling up."""
 from __future__ import annotations
 
-from ..services import login_codes, tokens
-from . import QUEUE_DEFAULT, job
+from gridapp.jobs import QUEUE_DEFAULT, job
+from gridapp.services.accounts import login_codes
+from gridapp.services.accounts import revocations as tokens
 
 
 @job(queue=QUEUE_DEFAULT, timeout=120, retries=1)

@@ -1,8 +1,8 @@
 """Jobs that deliver messages to people."""
 from __future__ import annotations
 
-from ..integrations.sms import sms_sender
-from . import QUEUE_NOTIFY, job
+from gridapp.integrations.sms import sms_sender
+from gridapp.jobs import QUEUE_NOTIFY, job
 
 
 @job(queue=QUEUE_NOTIFY, timeout=30, retries=3, sensitive=True)

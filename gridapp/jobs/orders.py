@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from ..extensions import db
-from ..models import City
-from . import QUEUE_DEFAULT, job
+from gridapp.extensions import db
+from gridapp.jobs import QUEUE_DEFAULT, job
+from gridapp.models import City
 
 
 def _city_ids() -> list[int]:
@@ -21,13 +21,13 @@ def _city_ids() -> list[int]:
 
 @job(queue=QUEUE_DEFAULT, timeout=300, retries=1)
 def sweep_grab_lapses() -> int:
-    from ..services import orders
+    from gridapp.services.orders import workflow as orders
 
     return sum(len(orders.sweep_lapses(city_id)) for city_id in _city_ids())
 
 
 @job(queue=QUEUE_DEFAULT, timeout=300, retries=1)
 def sweep_order_deadlines() -> int:
-    from ..services import orders
+    from gridapp.services.orders import workflow as orders
 
     return sum(len(orders.sweep_deadlines(city_id)) for city_id in _city_ids())

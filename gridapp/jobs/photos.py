@@ -1,8 +1,8 @@
 """Jobs that make the sizes of uploaded photos, off the resident's request."""
 from __future__ import annotations
 
-from ..services import photos
-from . import QUEUE_MEDIA, job
+from gridapp.jobs import QUEUE_MEDIA, job
+from gridapp.services import photos
 
 
 @job(queue=QUEUE_MEDIA, timeout=120, retries=3)

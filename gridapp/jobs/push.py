@@ -3,14 +3,14 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from ..extensions import db
-from ..models import City
-from . import QUEUE_NOTIFY, job
+from gridapp.extensions import db
+from gridapp.jobs import QUEUE_NOTIFY, job
+from gridapp.models import City
 
 
 @job(queue=QUEUE_NOTIFY, timeout=30, retries=3)
 def deliver(city_id: int, attempt_id: int) -> str:
-    from ..services import push
+    from gridapp.services.notifications import push
 
     status = push.attempt(city_id, attempt_id)
     if status == "pending":
@@ -21,7 +21,7 @@ def deliver(city_id: int, attempt_id: int) -> str:
 @job(queue=QUEUE_NOTIFY, timeout=300, retries=1)
 def retry_deliveries() -> int:
     """Deliveries still pending a minute after their last try (inline mode has no RQ retries)."""
-    from ..services import push
+    from gridapp.services.notifications import push
 
     city_ids = list(db.session.scalars(select(City.id).order_by(City.id)))
     db.session.rollback()

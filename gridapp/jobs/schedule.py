@@ -15,11 +15,11 @@ from typing import Callable
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from ..clock import now
-from ..extensions import db
-from ..models import ScheduledJob
-from ..unit_of_work import unit_of_work
-from . import cases, maintenance, orders, push, supervision
+from gridapp.clock import now
+from gridapp.extensions import db
+from gridapp.jobs import cases, maintenance, orders, push, supervision
+from gridapp.models import ScheduledJob
+from gridapp.unit_of_work import unit_of_work
 
 
 @dataclass(frozen=True)

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from rq import Worker
 
-from ..extensions import db
+from gridapp.extensions import db
 
 
 class GridappWorker(Worker):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from .. import create_app
+        from gridapp import create_app
 
         self.flask_app = create_app()
 

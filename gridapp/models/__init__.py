@@ -1,18 +1,16 @@
 """Domain models, grouped by aggregate. Importing this package registers every table."""
-from .api_keys import ApiClient
-from .auth import OtpChallenge, RevokedToken
-from .cases import Case, CaseEvent, CaseFollower, CasePhoto, CaseRating
-from .categories import Category
-from .notifications import Notification
-from .idempotency import IdempotencyKey
-from .ledger import Account, LedgerEntry, LedgerTransaction
-from .orders import Order, OrderEvent, OrderLapse
-from .redemptions import Redemption
-from .scheduling import ScheduledJob
-from .supervision import DeliveryAttempt, DepartmentScore, Escalation, Instruction, Nudge, Whistle, WhistleTarget
-from .people import Department, DepartmentRegion, RoleGrant, User
-from .codes import QrCode, ScanLog, SheetJob
-from .places import (
+from gridapp.models.api_keys import ApiClient
+from gridapp.models.auth import OtpChallenge, RevokedToken
+from gridapp.models.cases import Case, CaseEvent, CaseFollower, CasePhoto, CaseRating
+from gridapp.models.categories import Category
+from gridapp.models.codes import QrCode, ScanLog, SheetJob
+from gridapp.models.idempotency import IdempotencyKey
+from gridapp.models.ledger import Account, LedgerEntry, LedgerTransaction
+from gridapp.models.notifications import Notification
+from gridapp.models.open311 import Open311Request
+from gridapp.models.orders import Order, OrderEvent, OrderLapse
+from gridapp.models.people import Department, DepartmentRegion, RoleGrant, User
+from gridapp.models.places import (
     Cadre,
     ContactRequest,
     EBike,
@@ -25,8 +23,18 @@ from .places import (
     Shop,
     Visit,
 )
-from .regions import City, Region, RegionLevel
-from .open311 import Open311Request
+from gridapp.models.redemptions import Redemption
+from gridapp.models.regions import City, Region, RegionLevel
+from gridapp.models.scheduling import ScheduledJob
+from gridapp.models.supervision import (
+    DeliveryAttempt,
+    DepartmentScore,
+    Escalation,
+    Instruction,
+    Nudge,
+    Whistle,
+    WhistleTarget,
+)
 
 __all__ = [
     "ApiClient",

@@ -7,8 +7,8 @@ from typing import Optional
 from sqlalchemy import ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
-from .base import BigId, TenantMixin, UTCDateTime
+from gridapp.extensions import db
+from gridapp.models.base import BigId, TenantMixin, UTCDateTime
 
 
 class OtpChallenge(TenantMixin, db.Model):

@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 from sqlalchemy import BigInteger, DateTime, ForeignKey, Integer, String, TypeDecorator
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
-from ..clock import now
+from gridapp.clock import now
 
 # SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL gets 64-bit ids.
 BigId = BigInteger().with_variant(Integer(), "sqlite")

@@ -23,9 +23,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..clock import now
-from ..extensions import db
-from .base import BigId, TenantMixin, UTCDateTime, binary_string
+from gridapp.clock import now
+from gridapp.extensions import db
+from gridapp.models.base import BigId, TenantMixin, UTCDateTime, binary_string
 
 CHANNELS = ("code", "location", "patrol", "hotline", "open311")
 CHANNEL_LABELS = {"code": "扫码上报", "location": "随手拍", "patrol": "巡查上报", "hotline": "12345热线", "open311": "Open311 接口"}

@@ -6,8 +6,8 @@ from typing import Optional
 from sqlalchemy import Boolean, CheckConstraint, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
-from .base import TenantMixin
+from gridapp.extensions import db
+from gridapp.models.base import TenantMixin
 
 DIFFICULTIES = ("simple", "ordinary", "complex", "major")
 DIFFICULTY_LABELS = {"simple": "简单", "ordinary": "一般", "complex": "复杂疑难", "major": "重特大"}

@@ -15,8 +15,8 @@ from typing import Optional
 from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
-from .base import BigId, TenantMixin
+from gridapp.extensions import db
+from gridapp.models.base import BigId, TenantMixin
 
 ACCOUNT_KINDS = ("fund", "community", "escrow", "department", "staff", "resident", "shop")
 ACCOUNT_KIND_LABELS = {

@@ -7,8 +7,8 @@ from typing import Optional
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
-from .base import BigId, TenantMixin, UTCDateTime
+from gridapp.extensions import db
+from gridapp.models.base import BigId, TenantMixin, UTCDateTime
 
 
 class Notification(TenantMixin, db.Model):

@@ -10,8 +10,8 @@ from typing import Optional
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
-from .base import BigId, TenantMixin
+from gridapp.extensions import db
+from gridapp.models.base import BigId, TenantMixin
 
 
 class Open311Request(TenantMixin, db.Model):

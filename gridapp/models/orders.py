@@ -13,9 +13,9 @@ from typing import Optional
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..clock import now
-from ..extensions import db
-from .base import BigId, TenantMixin, UTCDateTime, binary_string
+from gridapp.clock import now
+from gridapp.extensions import db
+from gridapp.models.base import BigId, TenantMixin, UTCDateTime, binary_string
 
 OPEN = "open"
 GRABBED = "grabbed"

@@ -7,8 +7,8 @@ from typing import Optional
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
-from .base import BigId, TenantMixin, UTCDateTime
+from gridapp.extensions import db
+from gridapp.models.base import BigId, TenantMixin, UTCDateTime
 
 ROLE_VALUES = (
     "resident",

@@ -12,8 +12,8 @@ from typing import Optional
 from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
-from .base import BigId, TenantMixin, UTCDateTime
+from gridapp.extensions import db
+from gridapp.models.base import BigId, TenantMixin, UTCDateTime
 
 
 class Household(TenantMixin, db.Model):

@@ -13,8 +13,8 @@ from typing import Optional
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
-from .base import BigId, TenantMixin, UTCDateTime
+from gridapp.extensions import db
+from gridapp.models.base import BigId, TenantMixin, UTCDateTime
 
 REDEMPTION_STATUSES = ("pending", "confirmed", "cancelled")
 

@@ -7,9 +7,9 @@ from typing import Optional
 from sqlalchemy import CheckConstraint, Float, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
-from .base import BigId, IdMixin, TenantMixin, UTCDateTime, binary_string
-from ..clock import now
+from gridapp.clock import now
+from gridapp.extensions import db
+from gridapp.models.base import BigId, IdMixin, TenantMixin, UTCDateTime, binary_string
 
 
 class City(IdMixin, db.Model):

@@ -13,8 +13,8 @@ from typing import Optional
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
-from .base import IdMixin, UTCDateTime
+from gridapp.extensions import db
+from gridapp.models.base import IdMixin, UTCDateTime
 
 
 class ScheduledJob(IdMixin, db.Model):

@@ -13,9 +13,9 @@ from typing import Optional
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..clock import now
-from ..extensions import db
-from .base import BigId, TenantMixin, UTCDateTime
+from gridapp.clock import now
+from gridapp.extensions import db
+from gridapp.models.base import BigId, TenantMixin, UTCDateTime
 
 ESCALATION_LEVELS = {1: "community", 2: "street", 3: "district"}
 WHISTLE_GRADES = ("quick", "emergency", "tough")

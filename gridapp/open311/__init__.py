@@ -16,9 +16,9 @@ import hashlib
 from flask import Blueprint, Flask, current_app, request
 from flask_limiter.util import get_remote_address
 
-from ..extensions import limiter
-from ..web import errors as web_errors
-from .errors import render_error
+from gridapp.extensions import limiter
+from gridapp.open311.errors import render_error
+from gridapp.web import errors as web_errors
 
 PREFIX = "/open311"
 bp = Blueprint("open311", __name__, url_prefix=PREFIX)
@@ -34,7 +34,7 @@ def per_api_key() -> str:
 # One budget per key across every Open311 method (a plain limit would count each route apart).
 limiter.shared_limit(lambda: current_app.config["OPEN311_RATE_LIMIT"], scope="open311", key_func=per_api_key)(bp)
 
-from . import views  # noqa: E402,F401  (routes register on bp)
+from gridapp.open311 import views  # noqa: E402,F401  (routes register on bp)
 
 
 def init_app(app: Flask) -> None:

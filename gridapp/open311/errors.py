@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import request
 
-from .render import render
+from gridapp.open311.render import render
 
 KEPT = {403, 404, 405, 413, 429, 500, 502, 503}
 

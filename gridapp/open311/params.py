@@ -11,7 +11,7 @@ import re
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, validate, validates_schema
 from werkzeug.datastructures import MultiDict
 
-from ..errors import ValidationFailed
+from gridapp.errors import ValidationFailed
 
 ATTRIBUTE_KEY = re.compile(r"^attribute\[([^\]]+)\](\[\])?$")
 

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from flask import current_app, request
 
-from ..errors import NotFound
-from ..services import open311
-from ..web.access import public
-from ..web.idempotency import HEADER, REPLAYED_HEADER, uploads
-from . import bp, params
-from .render import render
+from gridapp.errors import NotFound
+from gridapp.open311 import bp, params
+from gridapp.open311.render import render
+from gridapp.services.open311 import requests as open311
+from gridapp.web.access import public
+from gridapp.web.idempotency import HEADER, REPLAYED_HEADER, uploads
 
 FMT = "<any(xml,json):fmt>"
 

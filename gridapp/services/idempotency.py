@@ -33,9 +33,9 @@ from typing import Callable, Iterable, TypeVar
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from ..errors import ValidationFailed
-from ..extensions import db
-from ..models import IdempotencyKey
+from gridapp.errors import ValidationFailed
+from gridapp.extensions import db
+from gridapp.models import IdempotencyKey
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)

@@ -21,12 +21,12 @@ from flask import current_app
 from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import select
 
-from ..clock import now
-from ..errors import DomainError, NotFound, ValidationFailed
-from ..extensions import db
-from ..models import CasePhoto
-from ..storage import media_storage
-from ..unit_of_work import unit_of_work
+from gridapp.clock import now
+from gridapp.errors import DomainError, NotFound, ValidationFailed
+from gridapp.extensions import db
+from gridapp.models import CasePhoto
+from gridapp.storage import media_storage
+from gridapp.unit_of_work import unit_of_work
 
 MAX_PHOTOS = 9
 WEB_SIZE = 1280

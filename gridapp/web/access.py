@@ -16,9 +16,9 @@ from flask_jwt_extended import get_jwt, verify_jwt_in_request
 from flask_jwt_extended.exceptions import JWTExtendedException, RevokedTokenError
 from jwt import ExpiredSignatureError, PyJWTError
 
-from ..authz import Actor, Role
-from ..errors import Forbidden, Unauthenticated
-from ..services.accounts import load_actor
+from gridapp.authz import Actor, Role
+from gridapp.errors import Forbidden, Unauthenticated
+from gridapp.services.accounts.users import load_actor
 
 ALL_ROLES = frozenset(Role)
 

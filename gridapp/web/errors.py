@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import logging
 from typing import Callable
-
 from urllib.parse import quote
 
 from flask import Flask, jsonify, redirect, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from ..errors import DomainError
+from gridapp.errors import DomainError
 
 # Blueprints whose pages people open in a browser: their errors are pages, not JSON.
 HTML_BLUEPRINTS: set[str] = set()

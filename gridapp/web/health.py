@@ -4,8 +4,8 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify
 from sqlalchemy import text
 
-from ..extensions import db
-from .access import public
+from gridapp.extensions import db
+from gridapp.web.access import public
 
 bp = Blueprint("health", __name__)
 

@@ -9,9 +9,9 @@ from typing import Iterable
 
 from flask import request
 
-from ..authz import Actor
-from ..services import idempotency
-from ..services.photos import Upload, read_upload
+from gridapp.authz import Actor
+from gridapp.services import idempotency
+from gridapp.services.photos import Upload, read_upload
 
 HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, send_from_directory
 
-from ..storage import check_key
-from .access import public
+from gridapp.storage import check_key
+from gridapp.web.access import public
 
 bp = Blueprint("media", __name__)
 

@@ -5,10 +5,8 @@ Revises:
 Create Date: 2026-11-24 01:01:54.517925
 
 """
-from alembic import op
 import sqlalchemy as sa
-
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0001'

@@ -6,9 +6,8 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from gridapp.models.places import PLACE_KINDS
 from gridapp.privacy import mask_id_number, mask_phone
 from gridapp.services.photos import url as photo_url
-
-from .cases import photos_field
-from .common import PageArgsSchema
+from mobile_api.schemas.cases import photos_field
+from mobile_api.schemas.common import PageArgsSchema
 
 PHONE = validate.Regexp(r"^1\d{10}$", error="请输入 11 位手机号")
 ID_NUMBER = validate.Regexp(r"^\d{17}[\dX]$", error="身份证号应为 18 位")

@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 from flask_smorest.fields import Upload
-from marshmallow import Schema, fields, validate, validates_schema, ValidationError
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from gridapp.models.categories import DIFFICULTIES, DIFFICULTY_LABELS
-from gridapp.services import case_states as S
-
-from .common import PageArgsSchema
-from .supervision import InstructionSchema, SlaSchema
+from gridapp.services.cases import states as S
+from mobile_api.schemas.common import PageArgsSchema
+from mobile_api.schemas.supervision import InstructionSchema, SlaSchema
 
 PHONE = validate.Regexp(r"^1\d{10}$|^0\d{2,3}-?\d{7,8}$", error="电话号码格式不正确")
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from gridapp.models.codes import CODE_KINDS
-from gridapp.services.codes import BULK_TYPES, url_for_token
-from gridapp.services.sheets import PRINTABLE_KINDS
-
-from .common import PageArgsSchema
+from gridapp.services.codes.issuing import BULK_TYPES, url_for_token
+from gridapp.services.codes.sheets import PRINTABLE_KINDS
+from mobile_api.schemas.common import PageArgsSchema
 
 
 class CodeSchema(Schema):

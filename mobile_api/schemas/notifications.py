@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
-from .common import PageArgsSchema
+from mobile_api.schemas.common import PageArgsSchema
 
 
 class NotificationSchema(Schema):

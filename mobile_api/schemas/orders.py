@@ -6,9 +6,8 @@ from marshmallow import Schema, fields, validate
 from gridapp.models.categories import DIFFICULTIES
 from gridapp.models.orders import ORDER_STATUSES, STATUS_LABELS
 from gridapp.services.photos import url as photo_url
-
-from .cases import photos_field
-from .common import PageArgsSchema
+from mobile_api.schemas.cases import photos_field
+from mobile_api.schemas.common import PageArgsSchema
 
 REASON = fields.String(required=True, validate=validate.Length(min=1, max=500))
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from gridapp.services.leaderboards import METRICS
+from gridapp.services.points.leaderboards import METRICS
 
 MONTH = fields.String(required=True, validate=validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$"), metadata={"description": "YYYY-MM (China Standard Time)"})
 

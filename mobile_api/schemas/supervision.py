@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from .common import PageArgsSchema
+from mobile_api.schemas.common import PageArgsSchema
 
 
 class SlaSchema(Schema):

@@ -4,11 +4,11 @@ import xml.etree.ElementTree as ET
 
 import pytest
 from PIL import Image, ImageFont
-from qr_test_support import SVG_NS, decode, png_image, rasterise_svg, svg_matrix
 
 from qr import fonts
 from qr.render import QUIET_ZONE, qr_matrix, render_png, render_svg
 from qr.tokens import code_url, new_token
+from tests.support.qr import SVG_NS, decode, png_image, rasterise_svg, svg_matrix
 
 BASE = "https://grid.example.gov.cn"
 LONG_CAPTION = (

@@ -5,12 +5,12 @@ import math
 from types import SimpleNamespace
 
 import pytest
-from qr_test_support import decode
 
 import qr.sheets
 from qr.render import qr_matrix
 from qr.sheets import Plate, SheetLayout, write_sheets
 from qr.tokens import code_url, new_token
+from tests.support.qr import decode
 
 BASE = "https://grid.example.gov.cn"
 LAYOUT = SheetLayout()

@@ -1,0 +1,1 @@
+"""The demo city (`flask demo`): deterministic, idempotent seed data modelled on Kangbashi."""

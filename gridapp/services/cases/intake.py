@@ -1,0 +1,271 @@
+"""One intake behind every channel: a scanned code, a free report with the phone's location,
+a grid worker's patrol, and a 12345 hotline call entered by staff.
+
+Each channel only decides where the case belongs (grid, community, place) and who
+reported it; the rest is shared: photos checked and stored before the transaction
+(and removed again if it fails), the Idempotency-Key honoured, the first event
+written, the grid's workers told.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from gridapp.authz import Actor, Role, covers, require_region
+from gridapp.errors import Forbidden, NotFound, ValidationFailed
+from gridapp.extensions import db
+from gridapp.models import Case, Category, Region, RoleGrant
+from gridapp.services import idempotency
+from gridapp.services import photos as photo_service
+from gridapp.services.cases import states as S
+from gridapp.services.cases import workflow as case_service
+from gridapp.services.notifications.inbox import notify
+from gridapp.services.regions import geo
+from gridapp.services.regions.tree import get_region, grid_workers
+from gridapp.unit_of_work import unit_of_work
+
+
+@dataclass(frozen=True)
+class Where:
+    """Where a report belongs, resolved before anything is written."""
+
+    grid_id: int | None
+    community_id: int
+    region_path: str
+    outside_grid: bool
+    code_id: int | None = None
+    place_label: str | None = None
+
+
+def active_category(city_id: int, category_id: int) -> Category:
+    category = db.session.scalar(
+        select(Category).where(Category.city_id == city_id, Category.id == category_id, Category.is_active.is_(True))
+    )
+    if category is None:
+        raise ValidationFailed("问题类别不存在", details={"category_id": ["unknown"]})
+    return category
+
+
+def categories(city_id: int):
+    return select(Category).where(Category.city_id == city_id, Category.is_active.is_(True)).order_by(Category.id)
+
+
+def _where_grid(grid: Region, **extra) -> Where:
+    return Where(grid.id, grid.parent_id, grid.path, False, **extra)
+
+
+def where_point(city_id: int, lng: float, lat: float, **extra) -> Where:
+    placed = geo.place_point(city_id, lng, lat)
+    if placed.grid is not None:
+        return _where_grid(placed.grid, **extra)
+    return Where(None, placed.community.id, placed.community.path, True, **extra)
+
+
+def where_code(actor: Actor, token: str, lat: float | None, lng: float | None) -> Where:
+    from gridapp.services.codes.issuing import locate_code
+
+    located = locate_code(token)  # NotFound / Gone for unknown or withdrawn codes
+    if located.city_id != actor.city_id:
+        raise NotFound("二维码不存在", code="code_not_found")
+    extra = {"code_id": located.code_id, "place_label": located.place_label}
+    if located.grid_id is not None:
+        return _where_grid(get_region(actor.city_id, located.grid_id), **extra)
+    if lat is not None and lng is not None:
+        return where_point(actor.city_id, lng, lat, **extra)
+    if located.region_id is not None:  # a cadre's code names their community
+        community = get_region(actor.city_id, located.region_id)
+        return Where(None, community.id, community.path, False, **extra)
+    raise ValidationFailed("请允许获取位置后再提交", details={"location": ["required"]})
+
+
+def _resident_where(actor: Actor, data: dict) -> tuple[str, Where]:
+    lat, lng = data.get("lat"), data.get("lng")
+    if data.get("code"):
+        return "code", where_code(actor, data["code"], lat, lng)
+    if lat is None or lng is None:
+        raise ValidationFailed("请允许获取位置，或扫描现场二维码后再提交", details={"location": ["required"]})
+    return "location", where_point(actor.city_id, lng, lat)
+
+
+def _patrol_where(actor: Actor, data: dict) -> Where:
+    """A worker reports in their own grids: by position, or by naming one of them."""
+    paths = actor.region_paths({Role.GRID_WORKER})
+    if data.get("lat") is not None and data.get("lng") is not None:
+        where = where_point(actor.city_id, data["lng"], data["lat"])
+    elif data.get("grid_id") is not None:
+        where = _where_grid(get_region(actor.city_id, data["grid_id"]))
+    elif len(paths) == 1:
+        where = _where_grid(get_region(actor.city_id, int(paths[0].strip("/").split("/")[-1])))
+    else:
+        raise ValidationFailed("请提供位置或网格", details={"location": ["required"]})
+    if where.grid_id is None or not covers(paths, where.region_path):
+        raise Forbidden("巡查上报只能报送本人负责的网格")
+    return where
+
+
+def _hotline_where(actor: Actor, data: dict) -> Where:
+    if data.get("lat") is not None and data.get("lng") is not None:
+        where = where_point(actor.city_id, data["lng"], data["lat"])
+    elif data.get("grid_id") is not None:
+        region = get_region(actor.city_id, data["grid_id"])
+        if region.level != "grid":
+            raise ValidationFailed("请选择网格", details={"grid_id": ["not_a_grid"]})
+        where = _where_grid(region)
+    else:
+        raise ValidationFailed("请提供来电反映的位置或所属网格", details={"location": ["required"]})
+    require_region(actor, actor.city_id, where.region_path)
+    return where
+
+
+def submit_report(actor: Actor, data: dict, uploads: list[photo_service.Upload], claim=None):
+    """A resident's report from a scanned code (`code`) or with the phone's position (`lat`, `lng`)."""
+    if data.get("anonymous") and (data.get("contact_name") or data.get("contact_phone")):
+        raise ValidationFailed("匿名反映不需要填写联系方式", details={"contact_phone": ["anonymous"]})
+    return _intake(actor, data, uploads, claim, photos_required=True, locate=lambda: _resident_where(actor, data))
+
+
+def submit_patrol(actor: Actor, data: dict, uploads: list[photo_service.Upload], claim=None):
+    """A grid worker's patrol finding: accepted and assigned to that worker at once."""
+    return _intake(actor, data, uploads, claim, photos_required=True, locate=lambda: ("patrol", _patrol_where(actor, data)))
+
+
+def submit_hotline(actor: Actor, data: dict, uploads: list[photo_service.Upload], claim=None):
+    """Staff enter a 12345 call for a caller without an account here; the caller's number stays private."""
+    return _intake(actor, data, uploads, claim, photos_required=False, locate=lambda: ("hotline", _hotline_where(actor, data)))
+
+
+def submit_open311(actor: Actor, data: dict, uploads: list[photo_service.Upload], claim=None, *, within: str | None = None):
+    """An Open311 client files for a person without an account here: placed by a code's token
+    (`code`) or a position, kept inside the key's subtree `within`; contact details stay private."""
+    return _intake(
+        actor, data, uploads, claim, photos_required=False,
+        locate=lambda: ("open311", _open311_where(actor, data, within)),
+        replay=lambda case_id: case_service.get_case(actor.city_id, case_id),
+    )  # fmt: skip
+
+
+def _open311_where(actor: Actor, data: dict, within: str | None) -> Where:
+    lat, lng = data.get("lat"), data.get("lng")
+    if data.get("code"):
+        where = where_code(actor, data["code"], lat, lng)
+    elif lat is not None and lng is not None:
+        where = where_point(actor.city_id, lng, lat)
+    else:
+        raise ValidationFailed("请提供经纬度或二维码编号", details={"location": ["required"]})
+    if within is not None and not covers([within], where.region_path):
+        raise Forbidden("该位置不在接口密钥的服务范围内", code="outside_key_scope")
+    return where
+
+
+def _intake(actor, data, uploads, claim, *, photos_required, locate, replay=None):
+    """Checks first (no writes), files next (outside any transaction), rows last (one unit of work).
+
+    Not itself a unit of work: the photo files must be written before the transaction
+    and removed if it fails, and an Idempotency-Key race is settled by retrying the
+    lookup after the losing transaction has rolled back.
+    """
+    replay = replay or (lambda case_id: case_service.visible_case(actor, case_id))
+    earlier = idempotency.previous(claim)
+    if earlier is not None:
+        return idempotency.Replayed(replay(earlier))
+    active_category(actor.city_id, data["category_id"])
+    channel, where = locate()
+    cleaned = photo_service.clean_all(uploads, required=photos_required)
+    photo_service.release_read_snapshot()
+    keys = photo_service.store(cleaned)
+    created = False
+    try:
+        result = idempotency.once(
+            claim,
+            lambda: _create(actor, channel, where, data, list(zip(keys, cleaned)), claim),
+            replay,
+        )
+        created = not isinstance(result, idempotency.Replayed)
+        return result
+    finally:
+        if not created:  # failed, or lost a race to a retry with the same key: its photos stand
+            photo_service.discard(keys)
+
+
+@unit_of_work
+def _create(actor: Actor, channel: str, where: Where, data: dict, stored, claim) -> Case:
+    idempotency.reserve(claim)  # first: a concurrent retry with the same key waits here, then fails
+    category = active_category(actor.city_id, data["category_id"])
+    resident = channel in ("code", "location")
+    case = Case(
+        city_id=actor.city_id,
+        channel=channel,
+        state=S.SUBMITTED,
+        category_id=category.id,
+        grid_id=where.grid_id,
+        community_id=where.community_id,
+        region_path=where.region_path,
+        outside_grid=where.outside_grid,
+        code_id=where.code_id,
+        place_label=where.place_label or data.get("address"),
+        description=data.get("description") or "",
+        lat=data.get("lat"),
+        lng=data.get("lng"),
+        address=data.get("address"),
+        reporter_user_id=actor.user_id if channel not in ("hotline", "open311") else None,
+        entered_by_user_id=None if resident else actor.user_id,
+        anonymous=bool(data.get("anonymous")),
+        contact_name=data.get("contact_name"),
+        contact_phone=data.get("contact_phone"),
+    )
+    db.session.add(case)
+    db.session.flush()
+    note = {"hotline": "12345 热线来电登记", "patrol": "网格员巡查上报", "open311": "Open311 接口提交"}.get(channel, "")
+    # A channel may say more about where the report came from (an Open311 client's media link).
+    note = data.get("intake_note") or note
+    event = case_service.add_event(case, "submit", actor, None, note)
+    case_service.attach_photos(case, event, "before", stored)
+    idempotency.complete(claim, "case", case.id)
+    if channel == "patrol":
+        case_service.accept(actor, case.id)
+        case_service.assign(actor, case.id)
+    else:
+        _tell_the_grid(case, actor)
+    return case
+
+
+def _tell_the_grid(case: Case, actor: Actor) -> None:
+    """The grid's workers hear of a new case; an off-grid case goes to the community's admins."""
+    if case.grid_id is not None:
+        people = [u.id for u in grid_workers(case.grid)]
+    else:
+        people = list(
+            db.session.scalars(
+                select(RoleGrant.user_id).where(
+                    RoleGrant.city_id == case.city_id,
+                    RoleGrant.role == Role.COMMUNITY_ADMIN.value,
+                    RoleGrant.region_id == case.community_id,
+                )
+            )
+        )
+    people = [p for p in people if p != actor.user_id]
+    if people:
+        title = f"新{'的网格外' if case.outside_grid else ''}案件：{case.category.name}"
+        notify(case.city_id, people, "case_new", title, case.description[:60], case_service.case_link(case))
+
+
+def _code_id(actor: Actor, token: str | None) -> int | None:
+    if not token:
+        return None
+    from gridapp.services.codes.issuing import locate_code
+
+    located = locate_code(token)
+    if located.city_id != actor.city_id:
+        raise NotFound("二维码不存在", code="code_not_found")
+    return located.code_id
+
+
+def similar_for_reporter(actor: Actor, category_id: int, code: str | None, lat: float | None, lng: float | None) -> list[Case]:
+    """Before sending: open reports of the same thing here, offered as "already reported — follow it instead?"."""
+    active_category(actor.city_id, category_id)
+    return case_service.similar(actor.city_id, category_id, code_id=_code_id(actor, code), lat=lat, lng=lng)
+
+
+def follow_instead(actor: Actor, case_id: int, code: str | None, lat: float | None, lng: float | None) -> Case:
+    return case_service.follow(actor, case_id, code_id=_code_id(actor, code), lat=lat, lng=lng)

@@ -1,0 +1,96 @@
+"""What one viewer sees of a case: the API and the H5 pages show the same thing.
+
+Privacy depends on who looks (an anonymous reporter's name, a hotline caller's
+number), so a case is turned into plain data here, once, with the viewer in hand.
+"""
+from __future__ import annotations
+
+from gridapp.authz import Actor
+from gridapp.models import Case, CaseEvent, CasePhoto
+from gridapp.models.cases import CHANNEL_LABELS
+from gridapp.services.cases import states as S
+from gridapp.services.cases import workflow as cases
+from gridapp.services.photos import url
+from gridapp.services.supervision import oversight as supervision
+from gridapp.services.supervision import sla
+
+
+def photo(p: CasePhoto) -> dict:
+    return {
+        "id": p.id,
+        "kind": p.kind,
+        "url": url(p.original_key),
+        "web_url": url(p.web_key),
+        "thumb_url": url(p.thumb_key),
+        "width": p.width,
+        "height": p.height,
+    }
+
+
+def _ref(obj) -> dict | None:
+    if obj is None:
+        return None
+    return {"id": obj.id, "name": getattr(obj, "name", None) or getattr(obj, "display_name", "")}
+
+
+def brief(case: Case) -> dict:
+    return {
+        "id": case.id,
+        "category": _ref(case.category),
+        "state": case.state,
+        "state_label": S.STATE_LABELS[case.state],
+        "place_label": case.place_label or (case.grid.name if case.grid else case.community.name),
+        "created_at": case.created_at,
+    }
+
+
+def summary(actor: Actor, case: Case) -> dict:
+    data = {
+        column: getattr(case, column)
+        for column in (
+            "id", "channel", "state", "outside_grid", "place_label", "description", "lat", "lng", "anonymous",
+            "department_kind", "reject_reason", "merged_into_id", "abusive", "reopen_count", "created_at",
+            "accepted_at", "confirm_due_at", "onsite_due_at", "resolve_due_at", "resolved_at", "verified_at", "closed_at",
+        )
+    }
+    data.update(
+        channel_label=CHANNEL_LABELS[case.channel],
+        state_label=S.STATE_LABELS[case.state],
+        category=_ref(case.category),
+        grid=_ref(case.grid),
+        community=_ref(case.community),
+        reporter=cases.reporter_label(actor, case),
+        contact=cases.contact_for(actor, case),
+        handler=_ref(case.handler),
+        photos=[photo(p) for p in case.photos],
+        actions=cases.allowed_actions(actor, case),
+        sla=sla.view(case),
+    )
+    return data
+
+
+def event(case: Case, e: CaseEvent) -> dict:
+    return {
+        "id": e.id,
+        "action": e.action,
+        "action_label": S.action_label(e.action),
+        "from_state": e.from_state,
+        "to_state": e.to_state,
+        "to_state_label": S.STATE_LABELS[e.to_state],
+        "actor": cases.actor_label(case, e),
+        "note": e.note,
+        "created_at": e.created_at,
+        "distance_m": e.distance_m,  # a check-in's distance from the reported spot; never the handler's position
+        "photos": [photo(p) for p in e.photos],
+    }
+
+
+def detail(actor: Actor, case: Case) -> dict:
+    data = summary(actor, case)
+    data["events"] = [event(case, e) for e in cases.events(case)]
+    data["ratings"] = [
+        {"round": r.round, "stars": r.stars, "comment": r.comment, "created_at": r.created_at} for r in cases.ratings(case)
+    ]
+    data["similar"] = [brief(c) for c in cases.similar_to(actor, case.id)] if cases.is_staff_over(actor, case) else []
+    data["instructions"] = supervision.instructions(case) if cases.is_staff_over(actor, case) else []
+    return data

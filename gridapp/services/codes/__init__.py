@@ -1,0 +1,1 @@
+"""Printed codes and the records they are stuck on: issuing, scanning, sheets, imports, visits."""

@@ -1,0 +1,1 @@
+"""Telling people things: the in-app inbox and the push channel."""

@@ -1,0 +1,493 @@
+"""Open311 GeoReport v2 over gridapp's cases: who is asking, what they may see, and how our
+richer case life maps onto the standard's words.
+
+Reads need no key (the spec allows public reads) and show only what may be public:
+category, state, place, SLA, agency, the sanitised photos and the description, never
+the reporter or a contact. Abusive reports are not shown at all. With a key, reads and
+writes are kept inside the key's city and region subtree, like any other caller.
+Cases are filed through the same intake as the mobile API (intake.submit_open311).
+"""
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from flask import current_app
+from sqlalchemy import and_, select
+
+from gridapp.clock import now
+from gridapp.errors import NotFound, ValidationFailed
+from gridapp.extensions import db
+from gridapp.models import ApiClient, Case, CaseEvent, Category, City, Department, Open311Request, Order
+from gridapp.models.categories import DIFFICULTY_LABELS
+from gridapp.services import idempotency
+from gridapp.services.accounts.users import default_city_code
+from gridapp.services.cases import intake
+from gridapp.services.cases import states as S
+from gridapp.services.open311 import api_keys
+from gridapp.services.regions.tree import path_range
+from gridapp.storage import media_storage
+from gridapp.unit_of_work import unit_of_work
+
+SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
+# When this API's behaviour last changed (discovery's changeset).
+CHANGESET = datetime(2026, 11, 1, tzinfo=timezone.utc)
+WINDOW = timedelta(days=90)
+MAX_RESULTS = 1000
+
+# --------------------------------------------------------------------------- #
+# Words: our states and events in the standard's statuses
+# --------------------------------------------------------------------------- #
+
+# GeoReport v2 knows two statuses: work done (resolved, verified) counts as closed.
+CLOSED_STATES = S.CLOSED_STATES | S.AWAITING_RESIDENT_STATES
+
+# The extended statuses of the servicerequestupdates extension (mySociety's set).
+EXTENDED_STATUSES = (
+    "open", "investigating", "in_progress", "action_scheduled", "internal_referral", "fixed", "closed",
+    "duplicate", "not_councils_responsibility", "no_further_action", "reopen",
+)  # fmt: skip
+STATE_STATUS = {
+    S.SUBMITTED: "open",
+    S.ACCEPTED: "investigating",
+    S.ASSIGNED: "action_scheduled",
+    S.ORDERED: "internal_referral",
+    S.IN_PROGRESS: "in_progress",
+    S.RESOLVED: "fixed",
+    S.VERIFIED: "fixed",
+    S.REOPENED: "reopen",
+    S.CLOSED: "closed",
+    S.MERGED: "duplicate",
+    S.REJECTED: "no_further_action",
+}
+ACTION_STATUS = {"submit": "open", "reopen": "reopen"}
+REJECT_STATUS = {
+    "duplicate": "duplicate",
+    "not_ours": "not_councils_responsibility",
+    "invalid": "no_further_action",
+    "abusive": "no_further_action",
+}
+# Steps whose note staff write for the public; a resident's words (a reopen, a rating) stay private.
+PUBLIC_NOTES = frozenset({"accept", "reject", "assign", "order", "start", "resolve", "verify", "merge", "auto_close"})
+
+
+def open_or_closed(state: str) -> str:
+    return "closed" if state in CLOSED_STATES else "open"
+
+
+def extended_status(case: Case, event: CaseEvent) -> str:
+    """Every event maps to one status: the action's own word, else the state it left the case in."""
+    if event.action == "reject":
+        return REJECT_STATUS.get(case.reject_reason or "", "no_further_action")
+    return ACTION_STATUS.get(event.action) or STATE_STATUS.get(event.to_state, "open")
+
+
+def event_text(event: CaseEvent) -> str:
+    label = S.action_label(event.action)
+    if event.action in PUBLIC_NOTES and event.note and event.note != label:
+        return f"{label}：{event.note}"
+    return label
+
+
+def w3(moment: datetime | None) -> str | None:
+    """UTC with Z and whole seconds, e.g. 2026-11-23T09:00:00Z."""
+    if moment is None:
+        return None
+    return moment.astimezone(timezone.utc).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _duration(minutes: int) -> str:
+    if minutes % 1440 == 0:
+        return f"{minutes // 1440} 天"
+    if minutes % 60 == 0:
+        return f"{minutes // 60} 小时"
+    return f"{minutes} 分钟"
+
+
+# --------------------------------------------------------------------------- #
+# Callers
+# --------------------------------------------------------------------------- #
+
+
+@dataclass(frozen=True)
+class Caller:
+    city_id: int
+    city_code: str
+    client_id: int | None = None
+    region_path: str | None = None
+
+
+def caller(api_key: str | None, jurisdiction_id: str | None, *, key_required: bool = False) -> Caller:
+    """The city asked about and, with a key, the key's scope. A bad key is refused even on public reads."""
+    if api_key or key_required:
+        client = api_keys.authenticate(api_key)
+        city = db.session.get(City, client.city_id)
+        if jurisdiction_id and jurisdiction_id != city.code:
+            raise NotFound("jurisdiction_id 不存在", code="jurisdiction_not_found", details={"jurisdiction_id": [jurisdiction_id]})
+        return Caller(city.id, city.code, client.id, client.region.path if client.region else None)
+    if not jurisdiction_id:
+        try:
+            jurisdiction_id = default_city_code(current_app.config)
+        except NotFound:
+            raise ValidationFailed("请提供 jurisdiction_id（城市代码）", details={"jurisdiction_id": ["required"]}) from None
+    city = db.session.scalar(select(City).where(City.code == jurisdiction_id))
+    if city is None:
+        raise NotFound("jurisdiction_id 不存在", code="jurisdiction_not_found", details={"jurisdiction_id": [jurisdiction_id]})
+    return Caller(city.id, city.code)
+
+
+# --------------------------------------------------------------------------- #
+# Services (our report categories)
+# --------------------------------------------------------------------------- #
+
+
+@dataclass(frozen=True)
+class Attribute:
+    code: str
+    datatype: str
+    required: bool
+    order: int
+    description: str
+    values: tuple[tuple[str, str], ...] = ()
+    datatype_description: str | None = None
+
+
+# What every category asks beyond the common fields: our intake's anonymity choice.
+ATTRIBUTES = (
+    Attribute(
+        "anonymous", "singlevaluelist", False, 1,
+        "是否匿名反映：匿名时处理人员看不到反映人姓名和电话，也不会回电。",
+        (("false", "否"), ("true", "是")),
+    ),
+)  # fmt: skip
+
+
+def services(who: Caller) -> list[Category]:
+    return list(db.session.scalars(intake.categories(who.city_id)))
+
+
+def service(who: Caller, service_code: str) -> Category:
+    category = db.session.scalar(
+        select(Category).where(Category.city_id == who.city_id, Category.code == service_code, Category.is_active.is_(True))
+    )
+    if category is None:
+        raise NotFound("service_code 不存在", code="service_not_found", details={"service_code": [service_code]})
+    return category
+
+
+def service_notice(category: Category) -> str:
+    return f"受理后 {_duration(category.resolve_minutes)}内处置完毕"
+
+
+def service_entry(category: Category) -> dict:
+    route = "网格员处置" if category.default_route == "grid_worker" else "职能部门处置"
+    keywords = [category.name, DIFFICULTY_LABELS[category.difficulty], route] + (["紧急"] if category.is_urgent else [])
+    return {
+        "service_code": category.code,
+        "service_name": category.name,
+        "description": f"{category.name}（{route}），{service_notice(category)}。",
+        "metadata": bool(ATTRIBUTES),
+        "type": "realtime",
+        "keywords": ", ".join(keywords),
+        "group": category.department_kind or "grid",
+    }
+
+
+def service_definition(category: Category) -> dict:
+    return {
+        "service_code": category.code,
+        "attributes": [
+            {
+                "variable": True,
+                "code": a.code,
+                "datatype": a.datatype,
+                "required": a.required,
+                "datatype_description": a.datatype_description,
+                "order": a.order,
+                "description": a.description,
+                "values": [{"key": key, "name": name} for key, name in a.values],
+            }
+            for a in ATTRIBUTES
+        ],
+    }
+
+
+def _attribute_values(raw: dict[str, list[str]]) -> dict[str, object]:
+    """attribute[code]=value (or attribute[code][]=v1&…): checked against the definition; unknown codes are ignored."""
+    values: dict[str, object] = {}
+    for attribute in ATTRIBUTES:
+        given = [v for v in raw.get(attribute.code, []) if v != ""]
+        if not given:
+            if attribute.required:
+                raise ValidationFailed(f"缺少属性 {attribute.code}", details={f"attribute[{attribute.code}]": ["required"]})
+            continue
+        allowed = {key for key, _name in attribute.values}
+        if allowed and any(v not in allowed for v in given):
+            raise ValidationFailed(f"属性 {attribute.code} 的取值不正确", details={f"attribute[{attribute.code}]": sorted(allowed)})
+        if attribute.datatype != "multivaluelist" and len(given) > 1:
+            raise ValidationFailed(f"属性 {attribute.code} 只能取一个值", details={f"attribute[{attribute.code}]": ["single"]})
+        values[attribute.code] = given if attribute.datatype == "multivaluelist" else given[0]
+    return values
+
+
+# --------------------------------------------------------------------------- #
+# Creating requests
+# --------------------------------------------------------------------------- #
+
+
+@dataclass(frozen=True)
+class Created:
+    case: Case
+    account_id: str | None
+    replayed: bool = False
+
+
+def _claim(client: ApiClient, key: str | None, form: dict, uploads) -> idempotency.IdempotencyClaim | None:
+    digest = idempotency.fingerprint(
+        [(name, "" if value is None else str(value)) for name, value in form.items()], [(u.filename, u.digest) for u in uploads]
+    )
+    return idempotency.claim(client.city_id, client.user_id, key, "POST /open311/v2/requests", digest)
+
+
+def _full_name(given: str | None, family: str | None) -> str | None:
+    """张 + 三 reads 张三 (family name first, no space); John + Smith reads John Smith."""
+    if given and family and not (given + family).isascii():
+        return f"{family}{given}"
+    return " ".join(part for part in (given, family) if part) or None
+
+
+@unit_of_work
+def create_request(who: Caller, form: dict, attributes: dict[str, list[str]], uploads, idempotency_key: str | None = None) -> Created:
+    """File a case for an Open311 client through the mobile API's intake; its extra contact fields stay private here."""
+    client = db.session.scalar(select(ApiClient).where(ApiClient.city_id == who.city_id, ApiClient.id == who.client_id))
+    category = service(who, form["service_code"])
+    values = _attribute_values(attributes)
+    anonymous = values.get("anonymous") == "true"
+    name = _full_name(form.get("first_name"), form.get("last_name"))
+    if anonymous and (name or form.get("phone") or form.get("email")):
+        raise ValidationFailed("匿名反映不需要填写联系方式", details={"anonymous": ["with_contact"]})
+    if form.get("address_string") and not form.get("address_id") and form.get("lat") is None:
+        raise ValidationFailed(
+            "暂不能按文字地址定位，请同时提供 lat/long 或 address_id（二维码编号）", details={"address_string": ["needs_lat_long_or_address_id"]}
+        )
+    data = {
+        "category_id": category.id,
+        "description": form.get("description") or "",
+        "lat": form.get("lat"),
+        "lng": form.get("lng"),
+        "code": form.get("address_id"),
+        "address": form.get("address_string"),
+        "anonymous": anonymous,
+        "contact_name": name,
+        "contact_phone": form.get("phone"),
+    }
+    # Never fetched (it could point anywhere), but staff see the client's link on the first step.
+    link = f"，附图链接：{form['media_url']}" if form.get("media_url") else ""
+    data["intake_note"] = f"Open311 接口提交（{client.name}）{link}"
+    claim = _claim(client, idempotency_key, dict(form, attributes=values), uploads)
+    actor = api_keys.actor_for(client)
+    result = intake.submit_open311(actor, data, uploads, claim, within=who.region_path)
+    if isinstance(result, idempotency.Replayed):
+        return Created(result.resource, form.get("account_id"), replayed=True)
+    db.session.add(
+        Open311Request(
+            city_id=who.city_id, case_id=result.id, api_client_id=client.id, token=secrets.token_hex(16),
+            email=form.get("email"), device_id=form.get("device_id"), account_id=form.get("account_id"),
+            media_url=form.get("media_url"),
+        )
+    )  # fmt: skip
+    return Created(result, form.get("account_id"))
+
+
+# --------------------------------------------------------------------------- #
+# Reading requests
+# --------------------------------------------------------------------------- #
+
+
+def _visible(who: Caller):
+    stmt = select(Case).where(Case.city_id == who.city_id, Case.abusive.is_(False))
+    if who.region_path:
+        stmt = stmt.where(path_range(Case.region_path, who.region_path))
+    return stmt
+
+
+def window(start: datetime | None, end: datetime | None) -> tuple[datetime, datetime]:
+    """The spec's default: the most recent 90 days; a range may not span more than that."""
+    if start and end:
+        if end < start:
+            raise ValidationFailed("end_date 不能早于 start_date", details={"end_date": ["before_start"]})
+        if end - start > WINDOW:
+            raise ValidationFailed("查询时间范围不能超过 90 天", details={"end_date": ["span_over_90_days"]})
+        return start, end
+    if start:
+        return start, start + WINDOW
+    end = end or now()
+    return end - WINDOW, end
+
+
+def requests(
+    who: Caller, *, ids: list[int] | None = None, service_codes: list[str] | None = None, start=None, end=None,
+    statuses: list[str] | None = None, page: int = 1, page_size: int = MAX_RESULTS,
+) -> list[Case]:  # fmt: skip
+    """Newest first. A list of ids overrides every other filter, as the spec says."""
+    stmt = _visible(who)
+    if ids is not None:
+        stmt = stmt.where(Case.id.in_(ids))
+    else:
+        start, end = window(start, end)
+        stmt = stmt.where(Case.created_at >= start, Case.created_at <= end)
+        if service_codes:
+            codes = select(Category.id).where(Category.city_id == who.city_id, Category.code.in_(service_codes))
+            stmt = stmt.where(Case.category_id.in_(codes))
+        closed = Case.state.in_(sorted(CLOSED_STATES))
+        if statuses and set(statuses) == {"closed"}:
+            stmt = stmt.where(closed)
+        elif statuses and set(statuses) == {"open"}:
+            stmt = stmt.where(~closed)
+    stmt = stmt.order_by(Case.created_at.desc(), Case.id.desc()).limit(page_size).offset((page - 1) * page_size)
+    return list(db.session.scalars(stmt))
+
+
+def request_by_id(who: Caller, case_id: int) -> Case:
+    case = db.session.scalar(_visible(who).where(Case.id == case_id))
+    if case is None:
+        raise NotFound("service_request_id 不存在", code="request_not_found", details={"service_request_id": [case_id]})
+    return case
+
+
+def request_id_for_token(who: Caller, token: str) -> int:
+    row = db.session.scalar(select(Open311Request).where(Open311Request.city_id == who.city_id, Open311Request.token == token))
+    if row is None or (who.region_path and db.session.scalar(_visible(who).where(Case.id == row.case_id)) is None):
+        raise NotFound("token 不存在", code="token_not_found", details={"token": [token]})
+    return row.case_id
+
+
+def _events(city_id: int, case_ids: list[int]) -> dict[int, list[CaseEvent]]:
+    found: dict[int, list[CaseEvent]] = {case_id: [] for case_id in case_ids}
+    if case_ids:
+        stmt = select(CaseEvent).where(CaseEvent.city_id == city_id, CaseEvent.case_id.in_(case_ids)).order_by(CaseEvent.id)
+        for event in db.session.scalars(stmt):
+            found[event.case_id].append(event)
+    return found
+
+
+def _departments(city_id: int, case_ids: list[int]) -> dict[int, str]:
+    """The department holding each case's latest grabbed order."""
+    if not case_ids:
+        return {}
+    rows = db.session.execute(
+        select(Order.case_id, Department.name)
+        .join(Department, and_(Department.city_id == Order.city_id, Department.id == Order.holder_department_id))
+        .where(Order.city_id == city_id, Order.case_id.in_(case_ids))
+        .order_by(Order.id)
+    )
+    return {case_id: name for case_id, name in rows}
+
+
+def media_url(photos) -> str | None:
+    """The first sanitised photo (EXIF-free since upload), as an absolute URL."""
+    for photo in photos:
+        url = media_storage().url(photo.web_key or photo.original_key)
+        return url if "://" in url else f"{current_app.config['PUBLIC_BASE_URL']}{url}"
+    return None
+
+
+def expected_at(case: Case) -> datetime:
+    """The SLA due time: set on acceptance; before that, counted from the report."""
+    if case.resolve_due_at is not None:
+        return case.resolve_due_at
+    return (case.accepted_at or case.created_at) + timedelta(minutes=case.category.resolve_minutes)
+
+
+def _agency(case: Case, department: str | None) -> str:
+    if department:
+        return department
+    if case.grid is not None:
+        return f"{case.community.name}{case.grid.name}"
+    return case.community.name
+
+
+def request_entries(who: Caller, cases: list[Case]) -> list[dict]:
+    ids = [case.id for case in cases]
+    events, departments = _events(who.city_id, ids), _departments(who.city_id, ids)
+    entries = []
+    for case in cases:
+        history = events[case.id]
+        moves = [e for e in history if e.action in S.TRANSITIONS]
+        last = history[-1] if history else None
+        entries.append(
+            {
+                "service_request_id": case.id,
+                "status": open_or_closed(case.state),
+                "status_notes": event_text(moves[-1]) if moves else None,
+                "service_name": case.category.name,
+                "service_code": case.category.code,
+                "description": case.description or None,
+                "agency_responsible": _agency(case, departments.get(case.id)),
+                "service_notice": service_notice(case.category),
+                "requested_datetime": w3(case.created_at),
+                "updated_datetime": w3(last.created_at if last else case.created_at),
+                "expected_datetime": w3(expected_at(case)),
+                "address": case.place_label or case.address,
+                "address_id": None,  # a code's token opens its page: it is not published
+                "zipcode": None,
+                "lat": case.lat,
+                "long": case.lng,
+                "media_url": media_url([p for p in case.photos if p.kind == "before"]),
+            }
+        )
+    return entries
+
+
+# --------------------------------------------------------------------------- #
+# Updates (the servicerequestupdates extension)
+# --------------------------------------------------------------------------- #
+
+
+def updates(who: Caller, *, start=None, end=None, ids: list[int] | None = None, page: int = 1, page_size: int = MAX_RESULTS) -> list[dict]:
+    """Every event on visible cases in the window, oldest first, each with its extended status."""
+    start, end = window(start, end)
+    visible = _visible(who).with_only_columns(Case.id)
+    if ids is not None:
+        visible = visible.where(Case.id.in_(ids))
+    stmt = (
+        select(CaseEvent)
+        .where(CaseEvent.city_id == who.city_id, CaseEvent.case_id.in_(visible), CaseEvent.created_at >= start, CaseEvent.created_at <= end)
+        .order_by(CaseEvent.created_at, CaseEvent.id)
+        .limit(page_size)
+        .offset((page - 1) * page_size)
+    )
+    events = list(db.session.scalars(stmt))
+    cases = {
+        case.id: case
+        for case in db.session.scalars(select(Case).where(Case.city_id == who.city_id, Case.id.in_({e.case_id for e in events})))
+    }
+    return [
+        {
+            "update_id": event.id,
+            "service_request_id": event.case_id,
+            "status": extended_status(cases[event.case_id], event),
+            "updated_datetime": w3(event.created_at),
+            "description": event_text(event),
+            "media_url": media_url(event.photos),
+        }
+        for event in events
+    ]
+
+
+def discovery(base_url: str) -> dict:
+    return {
+        "changeset": w3(CHANGESET),
+        "contact": "网格通 gridapp：请联系所在城市的系统管理员，或拨打 12345 热线。",
+        "key_service": "API keys (api_key) are issued by the city's system or district administrator; see the README section on Open311.",
+        "endpoints": [
+            {
+                "specification": SPECIFICATION,
+                "url": f"{base_url}/open311/v2",
+                "changeset": w3(CHANGESET),
+                "type": "production",
+                "formats": ["text/xml", "application/json"],
+            }
+        ],
+    }

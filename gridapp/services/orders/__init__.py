@@ -1,0 +1,1 @@
+"""Community orders and the department order pool."""

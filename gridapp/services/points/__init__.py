@@ -1,0 +1,1 @@
+"""Points: the double-entry ledger, residents' awards and redemptions, leaderboards."""

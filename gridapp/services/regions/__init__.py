@@ -1,0 +1,1 @@
+"""The region tree and geography: subtrees, paths, which grid a point lies in."""

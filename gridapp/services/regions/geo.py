@@ -1,0 +1,126 @@
+"""Which grid a point lies in, and which community is nearest when it lies in none.
+
+Ray casting is written out here rather than pulling in a geometry library: grid
+boundaries are small hand-drawn polygons in degrees, and the only questions are
+"inside?" and "how far?", over a few candidates the bounding-box index has already picked.
+"""
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from gridapp.errors import ValidationFailed
+from gridapp.extensions import db
+from gridapp.models import Region, RegionLevel
+
+EARTH_RADIUS_M = 6_371_000.0
+# How far (in degrees) to look for a nearest grid, widening until something is found.
+_SEARCH_STEPS = (0.02, 0.1, 0.5)
+
+
+@dataclass(frozen=True)
+class Placement:
+    grid: Region | None
+    community: Region
+    outside_grid: bool
+
+
+def polygons(geojson: dict) -> list[list[list[tuple[float, float]]]]:
+    """A Polygon or MultiPolygon as a list of polygons, each a list of rings (outer first, then holes)."""
+    if geojson["type"] == "Polygon":
+        raw = [geojson["coordinates"]]
+    elif geojson["type"] == "MultiPolygon":
+        raw = geojson["coordinates"]
+    else:
+        return []
+    return [[[(float(p[0]), float(p[1])) for p in ring] for ring in polygon] for polygon in raw]
+
+
+def _in_ring(x: float, y: float, ring: list[tuple[float, float]]) -> bool:
+    inside = False
+    j = len(ring) - 1
+    for i in range(len(ring)):
+        xi, yi = ring[i]
+        xj, yj = ring[j]
+        if (yi > y) != (yj > y) and x < (xj - xi) * (y - yi) / (yj - yi) + xi:
+            inside = not inside
+        j = i
+    return inside
+
+
+def contains(geojson: dict, lng: float, lat: float) -> bool:
+    """Even-odd ray casting: inside an outer ring and outside all of its holes."""
+    for rings in polygons(geojson):
+        if rings and _in_ring(lng, lat, rings[0]) and not any(_in_ring(lng, lat, hole) for hole in rings[1:]):
+            return True
+    return False
+
+
+def distance_m(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
+    """Haversine distance in metres."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lng2 - lng1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
+
+
+def _segment_distance_m(lng: float, lat: float, a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Point to segment distance on a local equirectangular projection (fine at city scale)."""
+    kx = math.cos(math.radians(lat)) * EARTH_RADIUS_M * math.pi / 180
+    ky = EARTH_RADIUS_M * math.pi / 180
+    ax, ay, bx, by = (a[0] - lng) * kx, (a[1] - lat) * ky, (b[0] - lng) * kx, (b[1] - lat) * ky
+    dx, dy = bx - ax, by - ay
+    length2 = dx * dx + dy * dy
+    t = 0.0 if length2 == 0 else max(0.0, min(1.0, -(ax * dx + ay * dy) / length2))
+    return math.hypot(ax + t * dx, ay + t * dy)
+
+
+def boundary_distance_m(geojson: dict, lng: float, lat: float) -> float:
+    if contains(geojson, lng, lat):
+        return 0.0
+    best = math.inf
+    for rings in polygons(geojson):
+        for ring in rings:
+            for a, b in zip(ring, ring[1:] + ring[:1]):
+                best = min(best, _segment_distance_m(lng, lat, a, b))
+    return best
+
+
+def _grids_near(city_id: int, lng: float, lat: float, margin: float):
+    return db.session.scalars(
+        select(Region).where(
+            Region.city_id == city_id,
+            Region.min_lat <= lat + margin,
+            Region.max_lat >= lat - margin,
+            Region.min_lng <= lng + margin,
+            Region.max_lng >= lng - margin,
+            Region.level == RegionLevel.GRID.value,
+            Region.boundary_geojson.is_not(None),
+        ).order_by(Region.id)
+    ).all()
+
+
+def grid_at(city_id: int, lng: float, lat: float) -> Region | None:
+    """The grid whose boundary contains the point (the lowest id if boundaries overlap)."""
+    for grid in _grids_near(city_id, lng, lat, 0.0):
+        if contains(json.loads(grid.boundary_geojson), lng, lat):
+            return grid
+    return None
+
+
+def place_point(city_id: int, lng: float, lat: float) -> Placement:
+    """The grid for a point; outside every grid, the community of the nearest grid, flagged."""
+    if not (-180 <= lng <= 180 and -90 <= lat <= 90):
+        raise ValidationFailed("位置坐标不正确", details={"location": ["out_of_range"]})
+    grid = grid_at(city_id, lng, lat)
+    if grid is not None:
+        return Placement(grid=grid, community=grid.parent, outside_grid=False)
+    for margin in _SEARCH_STEPS:
+        candidates = _grids_near(city_id, lng, lat, margin)
+        if candidates:
+            nearest = min(candidates, key=lambda g: boundary_distance_m(json.loads(g.boundary_geojson), lng, lat))
+            return Placement(grid=None, community=nearest.parent, outside_grid=True)
+    raise ValidationFailed("该位置不在本市网格服务范围内，请拨打 12345 反映", code="outside_service_area")

@@ -1,0 +1,1 @@
+"""Supervision: SLA clocks, escalation, whistles, nudges, instructions, metrics and unit scores."""

@@ -1,0 +1,312 @@
+"""The figures leaders judge by, computed one way everywhere (dashboard, CSV, API, bench).
+
+A `Scope` names which cases count: a city, optionally a region subtree (by materialized
+path), a category, a department (cases whose order it held) and a period of creation.
+Definitions, over the cases created in the period:
+  received            every case
+  accepted            accepted_at is set (受理)
+  closed              state is closed (办结)
+  closure rate        closed / accepted                     (整改率)
+  acceptance rate     accepted / received                   (受理率)
+  on-time rate        resolved by resolve_due_at / resolved (按时办结率)
+  satisfaction rate   ratings of 4-5 stars / ratings        (满意率)
+  reopen rate         cases reopened at least once / accepted
+  overdue             the running clock is past due now (services.supervision.overdue_condition)
+Rates are None when their denominator is 0. Days, weeks and months are China time.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time, timedelta, timezone
+
+from sqlalchemy import and_, func, literal, select, text
+from sqlalchemy import case as when
+from sqlalchemy.sql import ColumnElement
+
+from gridapp.clock import now
+from gridapp.extensions import db
+from gridapp.models import Case, CaseRating, Region
+from gridapp.models.orders import Order
+from gridapp.services.cases import states as S
+from gridapp.services.regions.tree import path_range
+from gridapp.services.supervision.sla import CHINA, elapsed_minutes
+
+
+@dataclass(frozen=True)
+class Scope:
+    city_id: int
+    path: str | None = None
+    start: datetime | None = None
+    end: datetime | None = None
+    category_id: int | None = None
+    department_id: int | None = None
+    grid_id: int | None = None
+
+    def conditions(self) -> list[ColumnElement]:
+        where = [Case.city_id == self.city_id]
+        if self.path:
+            where += case_path_range(self.path)
+        if self.start is not None:
+            where.append(Case.created_at >= self.start)
+        if self.end is not None:
+            where.append(Case.created_at < self.end)
+        if self.category_id is not None:
+            where.append(Case.category_id == self.category_id)
+        if self.grid_id is not None:
+            where.append(Case.grid_id == self.grid_id)
+        if self.department_id is not None:
+            held = select(Order.case_id).where(Order.city_id == self.city_id, Order.holder_department_id == self.department_id)
+            where.append(Case.id.in_(held))
+        return where
+
+
+def case_path_range(path: str) -> list[ColumnElement]:
+    return [path_range(Case.region_path, path)]
+
+
+# --------------------------------------------------------------------------- #
+# Periods (China time)
+# --------------------------------------------------------------------------- #
+
+
+def china_midnight(day: date) -> datetime:
+    return datetime.combine(day, time(0), CHINA).astimezone(timezone.utc)
+
+
+def period(name: str, at: datetime | None = None) -> tuple[datetime, datetime]:
+    """[start, end) of today, this week (from Monday) or this month, China time."""
+    today = (at or now()).astimezone(CHINA).date()
+    if name == "today":
+        first = today
+    elif name == "week":
+        first = today - timedelta(days=today.weekday())
+    elif name == "month":
+        first = today.replace(day=1)
+    else:
+        raise ValueError(name)
+    return china_midnight(first), china_midnight(today + timedelta(days=1))
+
+
+def month_range(month: str) -> tuple[datetime, datetime]:
+    year, number = (int(part) for part in month.split("-"))
+    first = date(year, number, 1)
+    following = date(year + number // 12, number % 12 + 1, 1)
+    return china_midnight(first), china_midnight(following)
+
+
+# --------------------------------------------------------------------------- #
+# Counts and rates
+# --------------------------------------------------------------------------- #
+
+
+@dataclass
+class Figures:
+    received: int = 0
+    accepted: int = 0
+    closed: int = 0
+    resolved: int = 0
+    on_time: int = 0
+    overdue: int = 0
+    reopened: int = 0
+    ratings: int = 0
+    satisfied: int = 0
+    extra: dict = field(default_factory=dict)
+
+    @staticmethod
+    def _rate(part: int, whole: int) -> float | None:
+        return part / whole if whole else None
+
+    @property
+    def closure_rate(self):
+        return self._rate(self.closed, self.accepted)
+
+    @property
+    def acceptance_rate(self):
+        return self._rate(self.accepted, self.received)
+
+    @property
+    def on_time_rate(self):
+        return self._rate(self.on_time, self.resolved)
+
+    @property
+    def satisfaction_rate(self):
+        return self._rate(self.satisfied, self.ratings)
+
+    @property
+    def reopen_rate(self):
+        return self._rate(self.reopened, self.accepted)
+
+    def as_dict(self) -> dict:
+        names = ("received", "accepted", "closed", "resolved", "on_time", "overdue", "reopened", "ratings", "satisfied")
+        data = {name: getattr(self, name) for name in names}
+        data.update(
+            closure_rate=self.closure_rate, acceptance_rate=self.acceptance_rate, on_time_rate=self.on_time_rate,
+            satisfaction_rate=self.satisfaction_rate, reopen_rate=self.reopen_rate, **self.extra,
+        )
+        return data
+
+
+def _count(condition) -> ColumnElement:
+    return func.coalesce(func.sum(when((condition, 1), else_=0)), 0)
+
+
+def _case_columns(at: datetime) -> list:
+    from gridapp.services.supervision.oversight import overdue_condition
+
+    return [
+        func.count(Case.id),
+        _count(Case.accepted_at.is_not(None)),
+        _count(Case.state == S.CLOSED),
+        _count(Case.resolved_at.is_not(None)),
+        _count((Case.resolved_at.is_not(None)) & (Case.resolved_at <= Case.resolve_due_at)),
+        _count(overdue_condition(at)),
+        _count(Case.reopen_count > 0),
+    ]
+
+
+def _fill(figures: Figures, row) -> Figures:
+    (figures.received, figures.accepted, figures.closed, figures.resolved, figures.on_time, figures.overdue, figures.reopened) = (
+        int(v or 0) for v in row
+    )
+    return figures
+
+
+def figures(scope: Scope) -> Figures:
+    """All counts and rates for one scope: two queries (cases, ratings)."""
+    at = now()
+    result = _fill(Figures(), db.session.execute(select(*_case_columns(at)).where(*scope.conditions())).one())
+    rated = db.session.execute(
+        select(func.count(CaseRating.id), _count(CaseRating.stars >= 4))
+        .join(Case, (Case.id == CaseRating.case_id) & (Case.city_id == CaseRating.city_id))
+        .where(CaseRating.city_id == scope.city_id, *scope.conditions())
+    ).one()
+    result.ratings, result.satisfied = int(rated[0] or 0), int(rated[1] or 0)
+    return result
+
+
+def breakdown(scope: Scope, groups: list[tuple[object, list[ColumnElement]]]) -> dict:
+    """Figures for several groups in one pass: `groups` is [(key, extra conditions)], each case in at most one."""
+    if not groups:
+        return {}
+    at = now()
+    label = when(*[(_all(conds), literal(index)) for index, (_key, conds) in enumerate(groups)], else_=literal(-1)).label("g")
+    rows = db.session.execute(select(label, *_case_columns(at)).where(*scope.conditions()).group_by(label)).all()
+    rated = db.session.execute(
+        select(label, func.count(CaseRating.id), _count(CaseRating.stars >= 4))
+        .join(Case, (Case.id == CaseRating.case_id) & (Case.city_id == CaseRating.city_id))
+        .where(CaseRating.city_id == scope.city_id, *scope.conditions())
+        .group_by(label)
+    ).all()
+    out = {key: Figures() for key, _ in groups}
+    keys = [key for key, _ in groups]
+    for row in rows:
+        if row[0] >= 0:
+            _fill(out[keys[row[0]]], row[1:])
+    for index, count, satisfied in rated:
+        if index >= 0:
+            out[keys[index]].ratings, out[keys[index]].satisfied = int(count), int(satisfied)
+    return out
+
+
+def _all(conditions: list[ColumnElement]):
+    return and_(*conditions)
+
+
+def by_children(scope: Scope, node: Region) -> list[tuple[Region, Figures]]:
+    """Figures for each child of `node` (districts, streets, communities or grids)."""
+    children = list(
+        db.session.scalars(select(Region).where(Region.city_id == node.city_id, Region.parent_id == node.id).order_by(Region.code))
+    )
+    scoped = replace(scope, path=node.path)
+    if node.level == "community":
+        groups = [(child.id, [Case.grid_id == child.id]) for child in children]
+    else:
+        groups = [(child.id, case_path_range(child.path)) for child in children]
+    found = breakdown(scoped, groups)
+    return [(child, found[child.id]) for child in children]
+
+
+def by_category(scope: Scope, categories) -> list[tuple[object, Figures]]:
+    found = breakdown(scope, [(c.id, [Case.category_id == c.id]) for c in categories])
+    return [(c, found[c.id]) for c in categories]
+
+
+def by_department(scope: Scope, departments) -> list[tuple[object, Figures]]:
+    return [(d, figures(replace(scope, department_id=d.id))) for d in departments]
+
+
+def _day_expr(column):
+    """The China-time calendar day of a UTC timestamp column, as 'YYYY-MM-DD' text."""
+    if db.engine.dialect.name == "postgresql":
+        return func.to_char(column + text("interval '8 hours'"), "YYYY-MM-DD")
+    return func.strftime("%Y-%m-%d", column, "+8 hours")
+
+
+def trend(scope: Scope, days: int = 30) -> list[dict]:
+    """Received and closed per China-time day for the last `days` days (closed counted on its closing day)."""
+    today = now().astimezone(CHINA).date()
+    first = today - timedelta(days=days - 1)
+    start, end = china_midnight(first), china_midnight(today + timedelta(days=1))
+    base = replace(scope, start=None, end=None)
+    received_day = _day_expr(Case.created_at).label("d")
+    received = dict(
+        db.session.execute(
+            select(received_day, func.count()).where(*base.conditions(), Case.created_at >= start, Case.created_at < end).group_by(received_day)
+        ).all()
+    )
+    closed_day = _day_expr(Case.closed_at).label("d")
+    closed = dict(
+        db.session.execute(
+            select(closed_day, func.count())
+            .where(*base.conditions(), Case.state == S.CLOSED, Case.closed_at >= start, Case.closed_at < end)
+            .group_by(closed_day)
+        ).all()
+    )
+    out = []
+    for offset in range(days):
+        key = (first + timedelta(days=offset)).isoformat()
+        out.append({"day": key, "received": int(received.get(key, 0)), "closed": int(closed.get(key, 0))})
+    return out
+
+
+def by_grid_counts(scope: Scope) -> dict[int, int]:
+    """Cases per grid in the scope: the heat grid."""
+    return {
+        grid_id: int(count)
+        for grid_id, count in db.session.execute(
+            select(Case.grid_id, func.count()).where(*scope.conditions(), Case.grid_id.is_not(None)).group_by(Case.grid_id)
+        )
+    }
+
+
+# --------------------------------------------------------------------------- #
+# Times (need the rows: mean and 90th percentile)
+# --------------------------------------------------------------------------- #
+
+
+def percentile(values: list[float], p: float) -> float | None:
+    """Nearest-rank percentile."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
+
+
+def timings(scope: Scope) -> dict:
+    """Mean and p90 minutes to first response (accepted) and to resolve, and cases resolved per worker-hour."""
+    rows = db.session.execute(select(Case.created_at, Case.accepted_at, Case.resolved_at, Case.handler_user_id).where(*scope.conditions())).all()
+    response = [(a - c).total_seconds() / 60 for c, a, _r, _h in rows if a is not None]
+    resolve = [(r - c).total_seconds() / 60 for c, _a, r, _h in rows if r is not None]
+    handlers = {h for _c, _a, r, h in rows if r is not None and h is not None}
+    start = scope.start or min((c for c, *_ in rows), default=now())
+    end = min(scope.end or now(), now())
+    hours = elapsed_minutes(start, end, True) / 60 if end > start else 0
+    worker_hours = len(handlers) * hours
+    return {
+        "response_mean_minutes": round(sum(response) / len(response), 1) if response else None,
+        "response_p90_minutes": round(percentile(response, 90), 1) if response else None,
+        "resolve_mean_minutes": round(sum(resolve) / len(resolve), 1) if resolve else None,
+        "resolve_p90_minutes": round(percentile(resolve, 90), 1) if resolve else None,
+        "resolved_per_worker_hour": round(len(resolve) / worker_hours, 3) if worker_hours else None,
+    }

@@ -1,0 +1,1 @@
+"""Test helpers: throwaway servers, real RQ workers, a browser, factories and fakes."""
