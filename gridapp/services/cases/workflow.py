@@ -14,6 +14,7 @@ from flask import current_app
 from sqlalchemy import and_, or_, select
 from sqlalchemy import case as sql_case
 
+from gridapp import jobs
 from gridapp.authz import DEPARTMENT_ROLES, REGION_ROLES, Actor, Role, can_see_region, covers
 from gridapp.clock import now
 from gridapp.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
@@ -414,8 +415,6 @@ def resolve_stored(actor: Actor, case_id: int, note: str, stored) -> Case:
 
 
 def attach_photos(case: Case, event: CaseEvent, kind: str, stored) -> list[CasePhoto]:
-    from gridapp.jobs.photos import make_photo_sizes
-
     rows = [
         CasePhoto(
             city_id=case.city_id, case_id=case.id, event_id=event.id, kind=kind, content_type=clean.content_type,
@@ -426,7 +425,7 @@ def attach_photos(case: Case, event: CaseEvent, kind: str, stored) -> list[CaseP
     db.session.add_all(rows)
     db.session.flush()
     for row in rows:
-        make_photo_sizes.delay(case.city_id, row.id)
+        jobs.enqueue("make_photo_sizes", case.city_id, row.id)
     return rows
 
 
