@@ -3,12 +3,13 @@ the tree, is nudged and gets an instruction; every step is on the timeline and r
 exactly the people it concerns."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
 from gridapp.authz import Role
+from gridapp.clock import CHINA
 from gridapp.extensions import db
 from gridapp.jobs import supervision as supervision_jobs
 from gridapp.models import Case, DeliveryAttempt, Escalation, Notification
@@ -175,9 +176,6 @@ def test_clock_pauses_while_waiting_for_the_resident(client, city, cats, clock):
     assert act(client, resident, case_id, "reopen", note="没清干净").status_code == 200
     db.session.rollback()
     assert db.session.get(Case, case_id).resolve_due_at == due + timedelta(hours=30)
-
-
-CHINA = timezone(timedelta(hours=8))
 
 
 def test_working_time_arithmetic():

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from gridapp.clock import now
+from gridapp.clock import month_of, now, previous_month
 from gridapp.extensions import db
 from gridapp.jobs import QUEUE_DEFAULT, job
 from gridapp.models import City
@@ -35,5 +35,5 @@ def sweep_whistles() -> int:
 @job(queue=QUEUE_DEFAULT, timeout=600, retries=1)
 def compute_scores() -> int:
     """This month's scores so far, and last month's final ones (recomputed: an upsert)."""
-    months = {scores.month_of(now()), scores.previous_month(scores.month_of(now()))}
+    months = {month_of(now()), previous_month(month_of(now()))}
     return sum(len(scores.compute_month(city_id, month)) for city_id in _city_ids() for month in sorted(months))

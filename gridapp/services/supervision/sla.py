@@ -18,10 +18,10 @@ from datetime import date, datetime, time, timedelta, timezone
 
 from flask import current_app
 
+from gridapp.clock import CHINA, now
 from gridapp.models import Case
 from gridapp.services.cases import states as S
 
-CHINA = timezone(timedelta(hours=8))
 WORKING_WINDOWS = ((time(8, 30), time(12, 0)), (time(14, 0), time(18, 0)))
 WORKING_DAYS = frozenset({0, 1, 2, 3, 4})  # Monday to Friday
 
@@ -180,8 +180,6 @@ def refresh(case: Case) -> None:
 
 def view(case: Case, at: datetime | None = None) -> dict:
     """The SLA state as every list and page shows it: the colour is computed now, not the sweep's last."""
-    from gridapp.clock import now
-
     clock = running_clock(case)
     shade = clock.colour(at or now()) if clock else None
     return {
