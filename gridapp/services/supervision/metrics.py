@@ -11,7 +11,7 @@ Definitions, over the cases created in the period:
   on-time rate        resolved by resolve_due_at / resolved (按时办结率)
   satisfaction rate   ratings of 4-5 stars / ratings        (满意率)
   reopen rate         cases reopened at least once / accepted
-  overdue             the running clock is past due now (services.supervision.overdue_condition)
+  overdue             the running clock is past due now (services.supervision.sla.overdue_condition)
 Rates are None when their denominator is 0. Days, weeks and months are China time.
 """
 from __future__ import annotations
@@ -30,7 +30,7 @@ from gridapp.models import Case, CaseRating, Region
 from gridapp.models.orders import Order
 from gridapp.services.cases import states as S
 from gridapp.services.regions.tree import path_range
-from gridapp.services.supervision.sla import elapsed_minutes
+from gridapp.services.supervision.sla import elapsed_minutes, overdue_condition
 
 
 @dataclass(frozen=True)
@@ -141,8 +141,6 @@ def _count(condition) -> ColumnElement:
 
 
 def _case_columns(at: datetime) -> list:
-    from gridapp.services.supervision.oversight import overdue_condition
-
     return [
         func.count(Case.id),
         _count(Case.accepted_at.is_not(None)),

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 
 from gridapp.authz import Actor, Role, can_see_region
 from gridapp.clock import CHINA, now
@@ -376,22 +376,9 @@ def my_report_ins(actor: Actor):
 # Overdue list
 # --------------------------------------------------------------------------- #
 
-NOT_STARTED = (S.ACCEPTED, S.ASSIGNED, S.ORDERED)
-STARTED = (S.IN_PROGRESS, S.REOPENED)
-
-
-def overdue_condition(at):
-    """SQL for "the running clock is past its due time": the same answer as sla.running_clock(...).colour == red."""
-    return or_(
-        and_(Case.state == S.SUBMITTED, Case.confirm_due_at < at),
-        and_(Case.state.in_(NOT_STARTED), or_(Case.onsite_due_at < at, Case.resolve_due_at < at)),
-        and_(Case.state.in_(STARTED), Case.resolve_due_at < at),
-    )
-
-
 def overdue(actor: Actor, region: Region | None = None):
     """Overdue cases under the actor's part of the tree (or one visible node of it), most escalated first."""
-    stmt = cases.staff_list(actor).order_by(None).where(overdue_condition(now()))
+    stmt = cases.staff_list(actor).order_by(None).where(sla.overdue_condition(now()))
     if region is not None:
         stmt = stmt.where(path_range(Case.region_path, region.path))
     return stmt.order_by(Case.escalation_level.desc(), Case.created_at, Case.id)
