@@ -140,5 +140,7 @@ def test_cycle_finder_sees_function_level_and_relative_imports(tmp_path):
     (package / "sub" / "b.py").write_text("from .. import thing\n")
     (package / "c.py").write_text("import pkg.sub.b\n")
     graph = import_graph(tmp_path, "pkg")
-    assert graph == {"pkg": {"pkg.a"}, "pkg.a": {"pkg.sub.b"}, "pkg.sub": set(), "pkg.sub.b": {"pkg"}, "pkg.c": {"pkg.sub.b"}}
+    assert graph == {
+        "pkg": {"pkg.a"}, "pkg.a": {"pkg.sub.b"}, "pkg.sub": set(), "pkg.sub.b": {"pkg"}, "pkg.c": {"pkg.sub.b"},
+    }
     assert cycles(graph) == [["pkg", "pkg.a", "pkg.sub.b", "pkg"]]

@@ -187,8 +187,10 @@ def test_sql_lateness_agrees_with_the_running_clock_in_every_state(client, city,
     at = clock.now()
     times = (None, at - timedelta(hours=1), at, at + timedelta(hours=1))
     due_sql, overdue_sql = sla.running_due_at(), sla.overdue_condition(at)
-    for state, accepted, confirm, onsite, resolve in itertools.product(sorted(S.ALL_STATES), (None, at - timedelta(days=1)), (None, at), times, times):
-        case.state, case.accepted_at, case.confirm_due_at, case.onsite_due_at, case.resolve_due_at = state, accepted, confirm, onsite, resolve
+    combinations = itertools.product(sorted(S.ALL_STATES), (None, at - timedelta(days=1)), (None, at), times, times)
+    for state, accepted, confirm, onsite, resolve in combinations:
+        case.state, case.accepted_at = state, accepted
+        case.confirm_due_at, case.onsite_due_at, case.resolve_due_at = confirm, onsite, resolve
         db.session.flush()
         due, overdue = db.session.execute(select(due_sql, overdue_sql).where(Case.id == case_id)).one()
         running = sla.running_clock(case)

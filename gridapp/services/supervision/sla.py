@@ -141,7 +141,10 @@ def running_due_at() -> ColumnElement:
     return sql_case(
         (and_(Case.state == S.SUBMITTED, Case.confirm_due_at.is_not(None)), Case.confirm_due_at),
         (or_(Case.state.not_in(sorted(S.OPEN_STATES)), Case.accepted_at.is_(None)), null()),
-        (and_(Case.state.in_(sorted(S.NOT_STARTED_STATES)), Case.onsite_due_at < Case.resolve_due_at), Case.onsite_due_at),
+        (
+            and_(Case.state.in_(sorted(S.NOT_STARTED_STATES)), Case.onsite_due_at < Case.resolve_due_at),
+            Case.onsite_due_at,
+        ),
         else_=Case.resolve_due_at,
     )
 
