@@ -42,7 +42,7 @@ _BY_NAME: dict[str, Callable] = {}
 
 
 def job(*, queue: str = QUEUE_DEFAULT, timeout: int = 60, retries: int = 3, sensitive: bool = False) -> Callable:
-    """Mark a function as a background job; adds `.delay(*args)`.
+    """Mark a function as a background job, known by its name to `enqueue`; adds `.delay(*args)`.
 
     `sensitive` jobs carry secrets in their arguments (a login code): their arguments
     stay out of worker logs and the job is deleted from Redis as soon as it has run.
@@ -57,8 +57,8 @@ def job(*, queue: str = QUEUE_DEFAULT, timeout: int = 60, retries: int = 3, sens
 
         fn.delay = delay  # type: ignore[attr-defined]
         fn.job_spec = spec  # type: ignore[attr-defined]
-        known = _BY_NAME.setdefault(fn.__name__, fn)
-        if _path(known) != _path(fn):
+        known = _BY_NAME.get(fn.__name__)
+        if known is not None and _path(known) != _path(fn):
             raise RuntimeError(f"two jobs named {fn.__name__!r}: {_path(known)} and {_path(fn)}")
         _BY_NAME[fn.__name__] = fn
         return fn
