@@ -38,6 +38,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from gridapp import database, h5, jobs, models  # noqa: F401  (models registers the tables)
     from gridapp.cli import register_cli
     from gridapp.extensions import db, jwt, limiter, migrate
+    from gridapp.jobs import catalogue  # noqa: F401  (every job registers its name)
     from gridapp.services.accounts.revocations import is_revoked
     from gridapp.web import access, errors, health, media
 

@@ -1,13 +1,20 @@
-"""The one clock every rule reads.
+"""The one clock every rule reads, and China time.
 
 SLA deadlines, grab lapses, OTP expiry and monthly scores all depend on "now"; reading
 it from one replaceable object lets tests move time instead of sleeping, and keeps
 every timestamp timezone-aware UTC.
+
+People see China Standard Time, and the days, weeks and months that office hours,
+statements, scores and dashboards count in are China's; UTC+8 has no daylight saving,
+so one fixed offset is exact.
 """
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
+
+CHINA_HOURS = 8  # also spelt into SQL that buckets timestamps by China day
+CHINA = timezone(timedelta(hours=CHINA_HOURS))
 
 
 class SystemClock:
@@ -51,3 +58,35 @@ def install(clock: SystemClock | FrozenClock) -> SystemClock | FrozenClock:
     global _clock
     previous, _clock = _clock, clock
     return previous
+
+
+# --------------------------------------------------------------------------- #
+# China calendar
+# --------------------------------------------------------------------------- #
+
+
+def china_today(at: datetime | None = None) -> date:
+    """The China calendar day of `at` (now by default)."""
+    return (at or now()).astimezone(CHINA).date()
+
+
+def china_midnight(day: date) -> datetime:
+    """The start of a China calendar day, as aware UTC."""
+    return datetime.combine(day, time(0), CHINA).astimezone(timezone.utc)
+
+
+def month_of(at: datetime) -> str:
+    """The China calendar month of `at`, as "YYYY-MM"."""
+    return at.astimezone(CHINA).strftime("%Y-%m")
+
+
+def previous_month(month: str) -> str:
+    year, number = (int(part) for part in month.split("-"))
+    return f"{year - 1}-12" if number == 1 else f"{year}-{number - 1:02d}"
+
+
+def month_bounds(month: str) -> tuple[datetime, datetime]:
+    """A China calendar month ("2026-11") as a [start, end) range in UTC; ValueError when malformed."""
+    year, number = (int(part) for part in month.split("-"))
+    first = date(year, number, 1)
+    return china_midnight(first), china_midnight(date(year + number // 12, number % 12 + 1, 1))

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask.views import MethodView
 
 from gridapp.authz import DEPARTMENT_ROLES, REGION_ROLES, Role
-from gridapp.clock import now
+from gridapp.clock import month_of, now
 from gridapp.pagination import paginate
 from gridapp.services.cases import presentation as case_views
 from gridapp.services.cases import workflow as cases
@@ -147,4 +147,4 @@ class Scores(MethodView):
     @blp.doc(security=SECURITY)
     def get(self, args):
         """The departments' unit scores for a month, ranked (computed hourly by the scheduler)."""
-        return scores.ranking(current_actor().city_id, args.get("month") or scores.month_of(now()))
+        return scores.ranking(current_actor().city_id, args.get("month") or month_of(now()))

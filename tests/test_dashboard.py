@@ -11,11 +11,11 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select, text
 
+from gridapp.clock import CHINA
 from gridapp.demo.cases import DEMO_CASES, demo_city_id, seed_demo_cases
 from gridapp.demo.city import seed_demo_city
 from gridapp.extensions import db
 from gridapp.models import Case, Region, User
-from gridapp.services.supervision.sla import CHINA
 from tests.support.factories import auth_headers
 
 

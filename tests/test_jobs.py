@@ -2,13 +2,17 @@
 from __future__ import annotations
 
 import os
+import pkgutil
+import types
 import uuid
 
 import pytest
 from sqlalchemy import select
 
+from gridapp import jobs
 from gridapp.errors import Conflict
 from gridapp.extensions import db
+from gridapp.jobs import catalogue
 from gridapp.models import City
 from tests.conftest import make_app
 from tests.support import fakes as support
@@ -71,6 +75,23 @@ def test_failing_inline_job_does_not_undo_committed_work(app, seen, caplog):
     assert ("c-side", "failing_job ran") in seen
     assert "c-side" in city_codes()
     assert any("inline job" in r.getMessage() and "failing_job" in r.getMessage() for r in caplog.records)
+
+
+def test_a_job_is_asked_for_by_name_and_an_unknown_name_fails_in_the_caller():
+    assert jobs.job_named("probe_city_committed") is support.probe_city_committed
+    with pytest.raises(LookupError, match="no_such_job"):
+        jobs.enqueue("no_such_job", 1)
+
+
+def test_the_catalogue_imports_every_job_module():
+    """create_app imports the catalogue; a job module missing from it would be unknown by name."""
+    found = {m.name for m in pkgutil.iter_modules(jobs.__path__)} - {"catalogue", "worker"}
+    listed = {name for name, value in vars(catalogue).items() if isinstance(value, types.ModuleType)}
+    assert found == listed
+    for module in (getattr(catalogue, name) for name in listed):
+        for fn in vars(module).values():
+            if hasattr(fn, "job_spec") and fn.__module__ == module.__name__:
+                assert jobs.job_named(fn.__name__) is fn
 
 
 # --------------------------------------------------------------------------- #

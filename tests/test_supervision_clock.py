@@ -3,15 +3,18 @@ the tree, is nudged and gets an instruction; every step is on the timeline and r
 exactly the people it concerns."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+import itertools
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
 from gridapp.authz import Role
+from gridapp.clock import CHINA
 from gridapp.extensions import db
 from gridapp.jobs import supervision as supervision_jobs
 from gridapp.models import Case, DeliveryAttempt, Escalation, Notification
+from gridapp.services.cases import states as S
 from gridapp.services.supervision import sla
 from tests.support.cases import act, add_categories, report_at
 from tests.support.factories import auth_headers
@@ -177,7 +180,23 @@ def test_clock_pauses_while_waiting_for_the_resident(client, city, cats, clock):
     assert db.session.get(Case, case_id).resolve_due_at == due + timedelta(hours=30)
 
 
-CHINA = timezone(timedelta(hours=8))
+def test_sql_lateness_agrees_with_the_running_clock_in_every_state(client, city, cats, clock):
+    """The inbox order, the overdue list and the dashboard's count read SQL; the sweep and pages read Python."""
+    case_id = report_at(client, city.users[Role.RESIDENT], cats["garbage"])["id"]
+    case = db.session.get(Case, case_id)
+    at = clock.now()
+    times = (None, at - timedelta(hours=1), at, at + timedelta(hours=1))
+    due_sql, overdue_sql = sla.running_due_at(), sla.overdue_condition(at)
+    combinations = itertools.product(sorted(S.ALL_STATES), (None, at - timedelta(days=1)), (None, at), times, times)
+    for state, accepted, confirm, onsite, resolve in combinations:
+        case.state, case.accepted_at = state, accepted
+        case.confirm_due_at, case.onsite_due_at, case.resolve_due_at = confirm, onsite, resolve
+        db.session.flush()
+        due, overdue = db.session.execute(select(due_sql, overdue_sql).where(Case.id == case_id)).one()
+        running = sla.running_clock(case)
+        expected = (running.due if running else None, running is not None and running.colour(at) == "red")
+        assert (due, bool(overdue)) == expected, (state, accepted, confirm, onsite, resolve)
+    db.session.rollback()
 
 
 def test_working_time_arithmetic():

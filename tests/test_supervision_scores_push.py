@@ -7,13 +7,13 @@ import pytest
 from sqlalchemy import select
 
 from gridapp.authz import Role
+from gridapp.clock import month_of
 from gridapp.extensions import db
 from gridapp.jobs import push as push_jobs
 from gridapp.jobs import supervision as supervision_jobs
 from gridapp.models import DeliveryAttempt, Department, DepartmentScore
 from gridapp.services.accounts.users import load_actor
 from gridapp.services.supervision import oversight as supervision
-from gridapp.services.supervision import scores
 from tests.support.cases import add_categories, report_at
 from tests.support.factories import auth_headers
 
@@ -46,7 +46,7 @@ def test_late_report_in_costs_the_department_points(client, city, clock):
     supervision.blow_whistle(street, case_id, [city.department.id], "quick", "速到")
     clock.advance(timedelta(hours=3))
     assert supervision_jobs.sweep_whistles() == 1
-    month = scores.month_of(clock.now())
+    month = month_of(clock.now())
     assert supervision_jobs.compute_scores() == 4  # two departments × this month and last
     assert supervision_jobs.compute_scores() == 4  # recomputed in place, not added
     db.session.rollback()

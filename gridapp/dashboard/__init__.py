@@ -14,6 +14,7 @@ import io
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 
 from gridapp.authz import Role
+from gridapp.clock import CHINA
 from gridapp.dashboard import charts
 from gridapp.services.accounts.users import default_city_code
 from gridapp.services.cases import states as S
@@ -117,7 +118,7 @@ def overdue():
 
 def _overdue_row(case) -> list:
     view = sla.view(case)
-    due = view["due_at"].astimezone(sla.CHINA).strftime("%Y-%m-%d %H:%M") if view["due_at"] else ""
+    due = view["due_at"].astimezone(CHINA).strftime("%Y-%m-%d %H:%M") if view["due_at"] else ""
     handler = case.handler.display_name if case.handler else ""
     return [case.id, case.category.name, case.place_label or "", S.STATE_LABELS[case.state], view["clock_label"] or "", due, case.escalation_level, handler]
 

@@ -5,11 +5,10 @@ pages plus a little JavaScript calling the same JSON API with the session cookie
 """
 from __future__ import annotations
 
-from datetime import timedelta, timezone
-
 from flask import Blueprint, current_app, render_template, request, url_for
 
 from gridapp.authz import Role
+from gridapp.clock import CHINA
 from gridapp.pagination import paginate
 from gridapp.services.accounts.users import default_city_code
 from gridapp.services.notifications import inbox as notifications
@@ -18,8 +17,6 @@ from gridapp.web.errors import HTML_BLUEPRINTS
 
 bp = Blueprint("h5", __name__, url_prefix="/h5")
 HTML_BLUEPRINTS.add(bp.name)
-
-CHINA = timezone(timedelta(hours=8))
 
 
 @bp.app_template_filter("local_time")

@@ -4,6 +4,12 @@ With REDIS_URL set, `job.delay(...)` enqueues on the named RQ queue; without it 
 same function runs in the calling process. Either way it happens after the caller's
 unit of work commits. Jobs take ids, reload their rows, and are idempotent, because
 RQ may run a job again after a retry.
+
+Services ask for a job by name (`enqueue("make_photo_sizes", city_id, photo_id)`) rather
+than importing the job modules, which import the services to do the work. Each @job
+registers its name when its module is imported; gridapp.jobs.catalogue imports them all
+at start-up (create_app, hence also the RQ worker), and RQ still records the function's
+own path, so workers import it from there.
 """
 from __future__ import annotations
 
@@ -32,8 +38,11 @@ class JobSpec:
     sensitive: bool
 
 
+_BY_NAME: dict[str, Callable] = {}
+
+
 def job(*, queue: str = QUEUE_DEFAULT, timeout: int = 60, retries: int = 3, sensitive: bool = False) -> Callable:
-    """Mark a function as a background job; adds `.delay(*args)`.
+    """Mark a function as a background job, known by its name to `enqueue`; adds `.delay(*args)`.
 
     `sensitive` jobs carry secrets in their arguments (a login code): their arguments
     stay out of worker logs and the job is deleted from Redis as soon as it has run.
@@ -48,9 +57,30 @@ def job(*, queue: str = QUEUE_DEFAULT, timeout: int = 60, retries: int = 3, sens
 
         fn.delay = delay  # type: ignore[attr-defined]
         fn.job_spec = spec  # type: ignore[attr-defined]
+        known = _BY_NAME.get(fn.__name__)
+        if known is not None and _path(known) != _path(fn):
+            raise RuntimeError(f"two jobs named {fn.__name__!r}: {_path(known)} and {_path(fn)}")
+        _BY_NAME[fn.__name__] = fn
         return fn
 
     return decorate
+
+
+def _path(fn: Callable) -> str:
+    return f"{fn.__module__}.{fn.__qualname__}"
+
+
+def job_named(name: str) -> Callable:
+    """The job function registered as `name`; an unknown name fails here, in the caller, not later in a worker."""
+    try:
+        return _BY_NAME[name]
+    except KeyError:
+        raise LookupError(f"no job named {name!r} (is its module listed in gridapp.jobs.catalogue?)") from None
+
+
+def enqueue(name: str, *args: Any) -> None:
+    """Run the job called `name` with `args` once the caller's unit of work commits."""
+    job_named(name).delay(*args)
 
 
 def dispatch(fn: Callable, spec: JobSpec, args: tuple) -> None:

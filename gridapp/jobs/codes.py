@@ -7,6 +7,7 @@ from gridapp.extensions import db
 from gridapp.integrations.sms import sms_sender
 from gridapp.jobs import QUEUE_MEDIA, QUEUE_NOTIFY, job
 from gridapp.models import EBike
+from gridapp.services.codes import sheets
 
 
 @job(queue=QUEUE_NOTIFY, timeout=30, retries=3)
@@ -21,8 +22,6 @@ def sms_move_request(city_id: int, ebike_id: int) -> None:
 @job(queue=QUEUE_MEDIA, timeout=1800, retries=2)
 def build_sheet(city_id: int, job_id: int) -> None:
     """Draw a large batch of door plates; progress is committed after every page."""
-    from gridapp.services.codes import sheets
-
     batch = sheets.start_sheet(city_id, job_id)
     if batch is None:
         return

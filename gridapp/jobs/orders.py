@@ -11,6 +11,7 @@ from sqlalchemy import select
 from gridapp.extensions import db
 from gridapp.jobs import QUEUE_DEFAULT, job
 from gridapp.models import City
+from gridapp.services.orders import workflow as orders
 
 
 def _city_ids() -> list[int]:
@@ -21,13 +22,9 @@ def _city_ids() -> list[int]:
 
 @job(queue=QUEUE_DEFAULT, timeout=300, retries=1)
 def sweep_grab_lapses() -> int:
-    from gridapp.services.orders import workflow as orders
-
     return sum(len(orders.sweep_lapses(city_id)) for city_id in _city_ids())
 
 
 @job(queue=QUEUE_DEFAULT, timeout=300, retries=1)
 def sweep_order_deadlines() -> int:
-    from gridapp.services.orders import workflow as orders
-
     return sum(len(orders.sweep_deadlines(city_id)) for city_id in _city_ids())

@@ -6,12 +6,11 @@ from sqlalchemy import select
 from gridapp.extensions import db
 from gridapp.jobs import QUEUE_NOTIFY, job
 from gridapp.models import City
+from gridapp.services.notifications import push
 
 
 @job(queue=QUEUE_NOTIFY, timeout=30, retries=3)
-def deliver(city_id: int, attempt_id: int) -> str:
-    from gridapp.services.notifications import push
-
+def deliver_push(city_id: int, attempt_id: int) -> str:
     status = push.attempt(city_id, attempt_id)
     if status == "pending":
         raise push.DeliveryFailed(f"delivery {attempt_id} failed; will retry")
@@ -21,8 +20,6 @@ def deliver(city_id: int, attempt_id: int) -> str:
 @job(queue=QUEUE_NOTIFY, timeout=300, retries=1)
 def retry_deliveries() -> int:
     """Deliveries still pending a minute after their last try (inline mode has no RQ retries)."""
-    from gridapp.services.notifications import push
-
     city_ids = list(db.session.scalars(select(City.id).order_by(City.id)))
     db.session.rollback()
     count = 0
@@ -30,7 +27,7 @@ def retry_deliveries() -> int:
         for attempt_id in push.pending_ids(city_id):
             db.session.rollback()
             try:
-                deliver(city_id, attempt_id)
+                deliver_push(city_id, attempt_id)
             except push.DeliveryFailed:
                 pass
             count += 1

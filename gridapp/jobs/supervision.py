@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from gridapp.clock import now
+from gridapp.clock import month_of, now, previous_month
 from gridapp.extensions import db
 from gridapp.jobs import QUEUE_DEFAULT, job
 from gridapp.models import City
+from gridapp.services.supervision import oversight as supervision
+from gridapp.services.supervision import scores
 
 
 def _city_ids() -> list[int]:
@@ -22,22 +24,16 @@ def _city_ids() -> list[int]:
 
 @job(queue=QUEUE_DEFAULT, timeout=300, retries=1)
 def sweep_sla() -> int:
-    from gridapp.services.supervision import oversight as supervision
-
     return sum(len(supervision.sweep_sla(city_id)) for city_id in _city_ids())
 
 
 @job(queue=QUEUE_DEFAULT, timeout=300, retries=1)
 def sweep_whistles() -> int:
-    from gridapp.services.supervision import oversight as supervision
-
     return sum(len(supervision.sweep_whistles(city_id)) for city_id in _city_ids())
 
 
 @job(queue=QUEUE_DEFAULT, timeout=600, retries=1)
 def compute_scores() -> int:
     """This month's scores so far, and last month's final ones (recomputed: an upsert)."""
-    from gridapp.services.supervision import scores
-
-    months = {scores.month_of(now()), scores.previous_month(scores.month_of(now()))}
+    months = {month_of(now()), previous_month(month_of(now()))}
     return sum(len(scores.compute_month(city_id, month)) for city_id in _city_ids() for month in sorted(months))

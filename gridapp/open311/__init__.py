@@ -11,30 +11,12 @@ Requests are rate limited per api_key (per address without one).
 """
 from __future__ import annotations
 
-import hashlib
+from flask import Flask
 
-from flask import Blueprint, Flask, current_app, request
-from flask_limiter.util import get_remote_address
-
-from gridapp.extensions import limiter
+from gridapp.open311 import views  # noqa: F401  (routes register on bp)
+from gridapp.open311.blueprint import PREFIX, bp
 from gridapp.open311.errors import render_error
 from gridapp.web import errors as web_errors
-
-PREFIX = "/open311"
-bp = Blueprint("open311", __name__, url_prefix=PREFIX)
-
-
-def per_api_key() -> str:
-    key = request.values.get("api_key")
-    if key:
-        return "key:" + hashlib.sha256(key.encode()).hexdigest()[:24]
-    return "ip:" + get_remote_address()
-
-
-# One budget per key across every Open311 method (a plain limit would count each route apart).
-limiter.shared_limit(lambda: current_app.config["OPEN311_RATE_LIMIT"], scope="open311", key_func=per_api_key)(bp)
-
-from gridapp.open311 import views  # noqa: E402,F401  (routes register on bp)
 
 
 def init_app(app: Flask) -> None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 from flask import current_app, request
 
 from gridapp.errors import NotFound
-from gridapp.open311 import bp, params
+from gridapp.open311 import params
+from gridapp.open311.blueprint import bp
 from gridapp.open311.render import render
 from gridapp.services.open311 import requests as open311
 from gridapp.web.access import public

@@ -10,11 +10,11 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import delete, func, select
 
+from gridapp import jobs
 from gridapp.authz import Role
 from gridapp.clock import now
 from gridapp.errors import RateLimited, Unauthenticated, ValidationFailed
 from gridapp.extensions import db
-from gridapp.jobs.messaging import send_login_code
 from gridapp.models import OtpChallenge, User
 from gridapp.services.accounts.users import city_by_code, grant_role, new_user
 from gridapp.unit_of_work import unit_of_work
@@ -72,7 +72,7 @@ def request_login_code(city_code: str, phone: str) -> int:
             expires_at=current + timedelta(seconds=ttl),
         )
     )
-    send_login_code.delay(phone, code, max(1, ttl // 60))
+    jobs.enqueue("send_login_code", phone, code, max(1, ttl // 60))
     return ttl
 
 

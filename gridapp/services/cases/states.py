@@ -35,6 +35,8 @@ STATE_LABELS = {
 
 # Someone still has to act on the case.
 OPEN_STATES = frozenset({SUBMITTED, ACCEPTED, ASSIGNED, ORDERED, IN_PROGRESS, REOPENED})
+# Accepted, but nobody has started on site yet: the on-site clock may still be the one running.
+NOT_STARTED_STATES = frozenset({ACCEPTED, ASSIGNED, ORDERED})
 # The work is done; the resident may confirm, rate or send it back.
 AWAITING_RESIDENT_STATES = frozenset({RESOLVED, VERIFIED})
 # Nothing more happens (a merged case lives on in the one it was merged into).

@@ -12,8 +12,8 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import and_, or_, select
-from sqlalchemy import case as sql_case
 
+from gridapp import jobs
 from gridapp.authz import DEPARTMENT_ROLES, REGION_ROLES, Actor, Role, can_see_region, covers
 from gridapp.clock import now
 from gridapp.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
@@ -153,16 +153,6 @@ def mine(actor: Actor):
     )
 
 
-def running_due_at():
-    """SQL for the deadline of the clock a case is on now (services.sla.running_clock, as a column)."""
-    not_started = Case.state.in_((S.ACCEPTED, S.ASSIGNED, S.ORDERED))
-    return sql_case(
-        (Case.state == S.SUBMITTED, Case.confirm_due_at),
-        (and_(not_started, Case.onsite_due_at < Case.resolve_due_at), Case.onsite_due_at),
-        else_=Case.resolve_due_at,
-    )
-
-
 def staff_list(
     actor: Actor,
     *,
@@ -194,7 +184,7 @@ def staff_list(
     if abusive is not None:
         stmt = stmt.where(Case.abusive.is_(abusive))
     if sort == "urgency":
-        due = running_due_at()
+        due = sla.running_due_at()
         return stmt.order_by(due.is_(None), due, Case.id)
     return stmt.order_by(Case.created_at.desc(), Case.id.desc())
 
@@ -414,8 +404,6 @@ def resolve_stored(actor: Actor, case_id: int, note: str, stored) -> Case:
 
 
 def attach_photos(case: Case, event: CaseEvent, kind: str, stored) -> list[CasePhoto]:
-    from gridapp.jobs.photos import make_photo_sizes
-
     rows = [
         CasePhoto(
             city_id=case.city_id, case_id=case.id, event_id=event.id, kind=kind, content_type=clean.content_type,
@@ -426,7 +414,7 @@ def attach_photos(case: Case, event: CaseEvent, kind: str, stored) -> list[CaseP
     db.session.add_all(rows)
     db.session.flush()
     for row in rows:
-        make_photo_sizes.delay(case.city_id, row.id)
+        jobs.enqueue("make_photo_sizes", case.city_id, row.id)
     return rows
 
 

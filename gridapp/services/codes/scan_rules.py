@@ -9,19 +9,18 @@ Personal data is masked unless the standing needs it whole (PIPL minimum use).
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 
 from sqlalchemy import func, select
 
 from gridapp.authz import Actor, Role
-from gridapp.clock import now
+from gridapp.clock import CHINA, now
 from gridapp.extensions import db
 from gridapp.models import Household, HouseholdMember, QrCode, Rating, Region
 from gridapp.privacy import mask_id_number, mask_phone
 from gridapp.services.codes import entities
 from gridapp.services.regions.tree import grid_workers
 
-CHINA = timezone(timedelta(hours=8))
 STAFF_STANDINGS = ("grid_worker", "official", "department")
 LICENCE_LABELS = {"valid": "有效", "expired": "已过期", "revoked": "已吊销", "pending": "办理中"}
 OFFICIAL_ROLES = frozenset({Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.DISTRICT_ADMIN, Role.SUPER_ADMIN})

@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from gridapp import jobs
 from gridapp.authz import Actor
 from gridapp.clock import now
 from gridapp.errors import Conflict, Forbidden, RateLimited, ValidationFailed
@@ -121,9 +122,7 @@ def contact(token: str, actor: Actor, message: str | None = None) -> dict:
         kind, recipients = "move", [entity.owner_user_id] if entity.owner_user_id else []
         title, body = "请您挪车", f"有人请您挪动停放在{region.name if region else ''}的电动车 {entity.plate_no}{note}"
         if not recipients:
-            from gridapp.jobs.codes import sms_move_request
-
-            sms_move_request.delay(code.city_id, entity.id)
+            jobs.enqueue("sms_move_request", code.city_id, entity.id)
     elif code.kind == "household_outdoor":
         kind, recipients = "contact", [w.id for w in grid_workers(region)] if region else []
         title, body = "居民请求联系", f"{caller.display_name}（{caller.phone or '未留电话'}）在{label}请您联系{note}"

@@ -12,6 +12,7 @@ from collections import defaultdict
 
 from sqlalchemy import func, select
 
+from gridapp import jobs
 from gridapp.authz import Actor, require_region
 from gridapp.clock import now
 from gridapp.errors import NotFound, ValidationFailed
@@ -126,9 +127,7 @@ def request_sheet(actor: Actor, region_id: int, kinds: list[str] | None = None, 
     if total <= INLINE_LIMIT:
         render_sheet(job)
     else:
-        from gridapp.jobs.codes import build_sheet
-
-        build_sheet.delay(job.city_id, job.id)
+        jobs.enqueue("build_sheet", job.city_id, job.id)
     return job
 
 

@@ -13,6 +13,7 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import select
 
+from gridapp import jobs
 from gridapp.clock import now
 from gridapp.extensions import db
 from gridapp.integrations.push import push_channel
@@ -25,8 +26,6 @@ class DeliveryFailed(Exception):
 
 
 def push(notes: list[Notification]) -> list[DeliveryAttempt]:
-    from gridapp.jobs.push import deliver
-
     if not notes:
         return []
     db.session.flush()
@@ -35,7 +34,7 @@ def push(notes: list[Notification]) -> list[DeliveryAttempt]:
     db.session.add_all(rows)
     db.session.flush()
     for row in rows:
-        deliver.delay(row.city_id, row.id)
+        jobs.enqueue("deliver_push", row.city_id, row.id)
     return rows
 
 

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import select, update
 
 from gridapp.authz import Actor, Role, can_see_region, require_role
-from gridapp.clock import now
+from gridapp.clock import CHINA, now
+from gridapp.clock import month_bounds as china_month_bounds
 from gridapp.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
 from gridapp.extensions import db
 from gridapp.models import Order, Region, Shop, User
@@ -28,7 +29,6 @@ from gridapp.services.points import ledger
 from gridapp.unit_of_work import unit_of_work
 
 MAX_REDEMPTION = 100_000
-CST = timezone(timedelta(hours=8))
 # Who may read a shop's statement besides its owner: officials over the shop's grid.
 STATEMENT_ROLES = frozenset({Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.DISTRICT_ADMIN, Role.SYSTEM_ADMIN})
 
@@ -223,14 +223,11 @@ def charge_resident(actor: Actor, shop_id: int, resident_token: str, points: int
 
 
 def month_bounds(month: str) -> tuple[datetime, datetime]:
-    """A month in China Standard Time ("2026-11") as a UTC range."""
+    """A month in China Standard Time ("2026-11") as a UTC range; a malformed month is the caller's error."""
     try:
-        year, mon = (int(part) for part in month.split("-"))
-        start = datetime(year, mon, 1, tzinfo=CST)
+        return china_month_bounds(month)
     except ValueError:
         raise ValidationFailed("月份格式应为 YYYY-MM", details={"month": [month]}) from None
-    end = datetime(year + mon // 12, mon % 12 + 1, 1, tzinfo=CST)
-    return start.astimezone(timezone.utc), end.astimezone(timezone.utc)
 
 
 def shop_statement(actor: Actor, shop_id: int, month: str) -> dict:
@@ -252,7 +249,7 @@ def shop_statement(actor: Actor, shop_id: int, month: str) -> dict:
     lines = [
         {
             "redemption_id": r.id,
-            "confirmed_at": r.confirmed_at.astimezone(CST).strftime("%Y-%m-%d %H:%M:%S"),
+            "confirmed_at": r.confirmed_at.astimezone(CHINA).strftime("%Y-%m-%d %H:%M:%S"),
             "resident": mask_name(u.display_name),
             "phone": mask_phone(u.phone) if u.phone else "",
             "points": r.points,

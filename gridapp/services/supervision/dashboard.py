@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from gridapp.authz import Actor, can_see_region
-from gridapp.clock import now
+from gridapp.clock import month_bounds, month_of, now
 from gridapp.extensions import db
 from gridapp.models import Case, Category, Department, Region
 from gridapp.services.cases import workflow as cases
@@ -66,8 +66,8 @@ def overdue_page(actor: Actor, region_id: int | None = None, limit: int = 200) -
 
 
 def departments_page(actor: Actor, month: str | None = None) -> dict:
-    month = month or scores.month_of(now())
-    start, end = metrics.month_range(month)
+    month = month or month_of(now())
+    start, end = month_bounds(month)
     departments = list(db.session.scalars(select(Department).where(Department.city_id == actor.city_id).order_by(Department.code)))
     figures = dict(metrics.by_department(Scope(actor.city_id, None, start, end), departments))
     ranking = scores.ranking(actor.city_id, month)

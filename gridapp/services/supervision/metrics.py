@@ -11,26 +11,26 @@ Definitions, over the cases created in the period:
   on-time rate        resolved by resolve_due_at / resolved (按时办结率)
   satisfaction rate   ratings of 4-5 stars / ratings        (满意率)
   reopen rate         cases reopened at least once / accepted
-  overdue             the running clock is past due now (services.supervision.overdue_condition)
+  overdue             the running clock is past due now (services.supervision.sla.overdue_condition)
 Rates are None when their denominator is 0. Days, weeks and months are China time.
 """
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import datetime, timedelta
 
 from sqlalchemy import and_, func, literal, select, text
 from sqlalchemy import case as when
 from sqlalchemy.sql import ColumnElement
 
-from gridapp.clock import now
+from gridapp.clock import CHINA_HOURS, china_midnight, china_today, now
 from gridapp.extensions import db
 from gridapp.models import Case, CaseRating, Region
 from gridapp.models.orders import Order
 from gridapp.services.cases import states as S
 from gridapp.services.regions.tree import path_range
-from gridapp.services.supervision.sla import CHINA, elapsed_minutes
+from gridapp.services.supervision.sla import elapsed_minutes, overdue_condition
 
 
 @dataclass(frozen=True)
@@ -70,13 +70,9 @@ def case_path_range(path: str) -> list[ColumnElement]:
 # --------------------------------------------------------------------------- #
 
 
-def china_midnight(day: date) -> datetime:
-    return datetime.combine(day, time(0), CHINA).astimezone(timezone.utc)
-
-
 def period(name: str, at: datetime | None = None) -> tuple[datetime, datetime]:
     """[start, end) of today, this week (from Monday) or this month, China time."""
-    today = (at or now()).astimezone(CHINA).date()
+    today = china_today(at)
     if name == "today":
         first = today
     elif name == "week":
@@ -86,13 +82,6 @@ def period(name: str, at: datetime | None = None) -> tuple[datetime, datetime]:
     else:
         raise ValueError(name)
     return china_midnight(first), china_midnight(today + timedelta(days=1))
-
-
-def month_range(month: str) -> tuple[datetime, datetime]:
-    year, number = (int(part) for part in month.split("-"))
-    first = date(year, number, 1)
-    following = date(year + number // 12, number % 12 + 1, 1)
-    return china_midnight(first), china_midnight(following)
 
 
 # --------------------------------------------------------------------------- #
@@ -152,8 +141,6 @@ def _count(condition) -> ColumnElement:
 
 
 def _case_columns(at: datetime) -> list:
-    from gridapp.services.supervision.oversight import overdue_condition
-
     return [
         func.count(Case.id),
         _count(Case.accepted_at.is_not(None)),
@@ -239,13 +226,13 @@ def by_department(scope: Scope, departments) -> list[tuple[object, Figures]]:
 def _day_expr(column):
     """The China-time calendar day of a UTC timestamp column, as 'YYYY-MM-DD' text."""
     if db.engine.dialect.name == "postgresql":
-        return func.to_char(column + text("interval '8 hours'"), "YYYY-MM-DD")
-    return func.strftime("%Y-%m-%d", column, "+8 hours")
+        return func.to_char(column + text(f"interval '{CHINA_HOURS} hours'"), "YYYY-MM-DD")
+    return func.strftime("%Y-%m-%d", column, f"+{CHINA_HOURS} hours")
 
 
 def trend(scope: Scope, days: int = 30) -> list[dict]:
     """Received and closed per China-time day for the last `days` days (closed counted on its closing day)."""
-    today = now().astimezone(CHINA).date()
+    today = china_today()
     first = today - timedelta(days=days - 1)
     start, end = china_midnight(first), china_midnight(today + timedelta(days=1))
     base = replace(scope, start=None, end=None)

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 
 from gridapp.authz import Actor, Role, can_see_region
-from gridapp.clock import now
+from gridapp.clock import CHINA, now
 from gridapp.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
 from gridapp.extensions import db
 from gridapp.models import (
@@ -136,10 +136,10 @@ def _evaluate(city_id: int, case_id: int) -> bool:
         case.sla_colour = colour
         action = f"sla_{colour}"
         if colour == "yellow":
-            note = f"{clock.label}时限将于 {clock.due.astimezone(sla.CHINA):%m-%d %H:%M} 到期"
-            title = f"案件 #{case.id} 临期预警：请在 {clock.due.astimezone(sla.CHINA):%m-%d %H:%M} 前{clock.label}"
+            note = f"{clock.label}时限将于 {clock.due.astimezone(CHINA):%m-%d %H:%M} 到期"
+            title = f"案件 #{case.id} 临期预警：请在 {clock.due.astimezone(CHINA):%m-%d %H:%M} 前{clock.label}"
         else:
-            note = f"{clock.label}已超时（时限 {clock.due.astimezone(sla.CHINA):%m-%d %H:%M}）"
+            note = f"{clock.label}已超时（时限 {clock.due.astimezone(CHINA):%m-%d %H:%M}）"
             title = f"案件 #{case.id} 已超时：{clock.label}时限已过"
         cases.add_event(case, action, None, case.state, note)
         _tell(case, responsible(case), action, title, f"{case.category.name}：{case.place_label or ''}")
@@ -280,7 +280,7 @@ def _blow_whistle(actor: Actor, case_id: int, department_ids: list[int], grade: 
         )
         _tell(
             case, department_people(case.city_id, department.id), "whistle",
-            f"{WHISTLE_LABELS[grade]}：请于 {report_by.astimezone(sla.CHINA):%m-%d %H:%M} 前到案件 #{case.id} 报到", note,
+            f"{WHISTLE_LABELS[grade]}：请于 {report_by.astimezone(CHINA):%m-%d %H:%M} 前到案件 #{case.id} 报到", note,
         )
     names = "、".join(d.name for d in departments)
     cases.add_event(case, "whistle", actor, case.state, f"{WHISTLE_LABELS[grade]}，召集{names}" + (f"：{note}" if note else ""))
@@ -376,22 +376,9 @@ def my_report_ins(actor: Actor):
 # Overdue list
 # --------------------------------------------------------------------------- #
 
-NOT_STARTED = (S.ACCEPTED, S.ASSIGNED, S.ORDERED)
-STARTED = (S.IN_PROGRESS, S.REOPENED)
-
-
-def overdue_condition(at):
-    """SQL for "the running clock is past its due time": the same answer as sla.running_clock(...).colour == red."""
-    return or_(
-        and_(Case.state == S.SUBMITTED, Case.confirm_due_at < at),
-        and_(Case.state.in_(NOT_STARTED), or_(Case.onsite_due_at < at, Case.resolve_due_at < at)),
-        and_(Case.state.in_(STARTED), Case.resolve_due_at < at),
-    )
-
-
 def overdue(actor: Actor, region: Region | None = None):
     """Overdue cases under the actor's part of the tree (or one visible node of it), most escalated first."""
-    stmt = cases.staff_list(actor).order_by(None).where(overdue_condition(now()))
+    stmt = cases.staff_list(actor).order_by(None).where(sla.overdue_condition(now()))
     if region is not None:
         stmt = stmt.where(path_range(Case.region_path, region.path))
     return stmt.order_by(Case.escalation_level.desc(), Case.created_at, Case.id)

@@ -13,22 +13,11 @@ from datetime import datetime
 from flask import current_app
 from sqlalchemy import func, or_, select
 
-from gridapp.clock import now
+from gridapp.clock import month_bounds, now
 from gridapp.extensions import db
 from gridapp.models import CaseEvent, CaseRating, Department, DepartmentScore, RoleGrant, WhistleTarget
 from gridapp.models.orders import Order
-from gridapp.services.supervision.metrics import month_range
-from gridapp.services.supervision.sla import CHINA
 from gridapp.unit_of_work import unit_of_work
-
-
-def month_of(at: datetime) -> str:
-    return at.astimezone(CHINA).strftime("%Y-%m")
-
-
-def previous_month(month: str) -> str:
-    year, number = (int(part) for part in month.split("-"))
-    return f"{year - 1}-12" if number == 1 else f"{year}-{number - 1:02d}"
 
 
 def _late_minutes(city_id: int, department_id: int, start: datetime, end: datetime) -> int:
@@ -53,7 +42,7 @@ def _staff(city_id: int, department_id: int):
 
 
 def deductions(city_id: int, department_id: int, month: str) -> dict[str, int]:
-    start, end = month_range(month)
+    start, end = month_bounds(month)
     staff = _staff(city_id, department_id)
     reopened = db.session.scalar(
         select(func.count()).where(

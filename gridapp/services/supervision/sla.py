@@ -1,5 +1,9 @@
 """SLA clocks: deadlines in calendar or working time, which clock runs, and its colour.
 
+The one home of lateness: `running_clock` says which clock a case is on and when it is
+due, and `running_due_at` / `overdue_condition` say the same in SQL for lists and counts
+(the inbox's urgency order, the overdue list, the dashboard's figures).
+
 A case runs one clock at a time, chosen by its state: confirm receipt while it waits to
 be accepted, on site until someone starts on it (when that comes before the resolve
 deadline), resolve until it is resolved. While the case waits for the resident (resolved,
@@ -17,11 +21,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
 from flask import current_app
+from sqlalchemy import and_, null, or_
+from sqlalchemy import case as sql_case
+from sqlalchemy.sql import ColumnElement
 
+from gridapp.clock import CHINA, now
 from gridapp.models import Case
 from gridapp.services.cases import states as S
 
-CHINA = timezone(timedelta(hours=8))
 WORKING_WINDOWS = ((time(8, 30), time(12, 0)), (time(14, 0), time(18, 0)))
 WORKING_DAYS = frozenset({0, 1, 2, 3, 4})  # Monday to Friday
 
@@ -121,10 +128,30 @@ def running_clock(case: Case) -> Clock | None:
         return Clock("confirm", case.created_at, case.confirm_due_at, working)
     if case.state not in S.OPEN_STATES or case.accepted_at is None or case.resolve_due_at is None:
         return None
-    not_started = case.state in (S.ACCEPTED, S.ASSIGNED, S.ORDERED)
-    if not_started and case.onsite_due_at and case.onsite_due_at < case.resolve_due_at:
+    if case.state in S.NOT_STARTED_STATES and case.onsite_due_at and case.onsite_due_at < case.resolve_due_at:
         return Clock("onsite", case.accepted_at, case.onsite_due_at, working)
     return Clock("resolve", case.accepted_at, case.resolve_due_at, working)
+
+
+def running_due_at() -> ColumnElement:
+    """`running_clock(case).due` as a SQL column (NULL when no clock runs), to sort and count in the database.
+
+    tests/test_supervision_clock.py checks that the two agree in every state.
+    """
+    return sql_case(
+        (and_(Case.state == S.SUBMITTED, Case.confirm_due_at.is_not(None)), Case.confirm_due_at),
+        (or_(Case.state.not_in(sorted(S.OPEN_STATES)), Case.accepted_at.is_(None)), null()),
+        (
+            and_(Case.state.in_(sorted(S.NOT_STARTED_STATES)), Case.onsite_due_at < Case.resolve_due_at),
+            Case.onsite_due_at,
+        ),
+        else_=Case.resolve_due_at,
+    )
+
+
+def overdue_condition(at: datetime) -> ColumnElement:
+    """SQL for "the running clock is past its due time at `at`": running_clock(case).colour(at) == "red"."""
+    return running_due_at() <= at
 
 
 def colour(case: Case, at: datetime) -> str | None:
@@ -180,8 +207,6 @@ def refresh(case: Case) -> None:
 
 def view(case: Case, at: datetime | None = None) -> dict:
     """The SLA state as every list and page shows it: the colour is computed now, not the sweep's last."""
-    from gridapp.clock import now
-
     clock = running_clock(case)
     shade = clock.colour(at or now()) if clock else None
     return {

@@ -1,0 +1,8 @@
+"""Every job module, imported once at start-up so that each job is known by its name.
+
+create_app imports this module, so the web app, the CLI and the RQ worker (which builds
+the app) can all run `gridapp.jobs.enqueue(name, ...)` for any job below.
+"""
+from __future__ import annotations
+
+from gridapp.jobs import cases, codes, maintenance, messaging, orders, photos, push, schedule, supervision  # noqa: F401
