@@ -25,6 +25,7 @@ from gridapp.clock import now
 from gridapp.errors import DomainError, NotFound, ValidationFailed
 from gridapp.extensions import db
 from gridapp.models import CasePhoto
+from gridapp.services import idempotency
 from gridapp.storage import media_storage
 from gridapp.unit_of_work import unit_of_work
 
@@ -205,18 +206,22 @@ Stored = list[tuple[str, "CleanPhoto"]]
 def stored_then(uploads: Iterable[Upload], record: Callable[[Stored], T], *, required: bool = True) -> T:
     """Clean and store photos first, then `record(stored)` them in a unit of work; files go again if it fails.
 
-    Files are written outside the database transaction (the store may be S3, and a
-    SQLite write lock must not be held across it), so a failed transaction must not
-    leave orphans behind.
+    Every upload comes through here. Files are written outside the database transaction
+    (the store may be S3, and a SQLite write lock must not be held across it), so a
+    failed transaction must not leave orphans behind; nor may a retry that only replays
+    the first request's resource (idempotency.Replayed), whose photos are stored already.
     """
     cleaned = clean_all(uploads, required=required)
     release_read_snapshot()
     keys = store(cleaned)
     try:
-        return record(list(zip(keys, cleaned)))
+        result = record(list(zip(keys, cleaned)))
     except BaseException:
         discard(keys)
         raise
+    if isinstance(result, idempotency.Replayed):
+        discard(keys)
+    return result
 
 
 def discard(keys: Iterable[str]) -> None:
