@@ -23,7 +23,6 @@ from gridapp.services.cases import workflow as case_service
 from gridapp.services.notifications.inbox import notify
 from gridapp.services.regions import geo
 from gridapp.services.regions.tree import get_region, grid_workers
-from gridapp.unit_of_work import unit_of_work
 
 
 @dataclass(frozen=True)
@@ -161,36 +160,22 @@ def _open311_where(actor: Actor, data: dict, within: str | None) -> Where:
 def _intake(actor, data, uploads, claim, *, photos_required, locate, replay=None):
     """Checks first (no writes), files next (outside any transaction), rows last (one unit of work).
 
-    Not itself a unit of work: the photo files must be written before the transaction
-    and removed if it fails, and an Idempotency-Key race is settled by retrying the
-    lookup after the losing transaction has rolled back.
+    A retry with a known Idempotency-Key is answered before any photo work.
     """
     replay = replay or (lambda case_id: case_service.visible_case(actor, case_id))
-    earlier = idempotency.previous(claim)
+    earlier = idempotency.replay(claim, replay)
     if earlier is not None:
-        return idempotency.Replayed(replay(earlier))
+        return earlier
     active_category(actor.city_id, data["category_id"])
     channel, where = locate()
-    cleaned = photo_service.clean_all(uploads, required=photos_required)
-    photo_service.release_read_snapshot()
-    keys = photo_service.store(cleaned)
-    created = False
-    try:
-        result = idempotency.once(
-            claim,
-            lambda: _create(actor, channel, where, data, list(zip(keys, cleaned)), claim),
-            replay,
-        )
-        created = not isinstance(result, idempotency.Replayed)
-        return result
-    finally:
-        if not created:  # failed, or lost a race to a retry with the same key: its photos stand
-            photo_service.discard(keys)
+    return photo_service.stored_then(
+        uploads,
+        lambda stored: idempotency.create(claim, "case", lambda: _create(actor, channel, where, data, stored), replay),
+        required=photos_required,
+    )
 
 
-@unit_of_work
-def _create(actor: Actor, channel: str, where: Where, data: dict, stored, claim) -> Case:
-    idempotency.reserve(claim)  # first: a concurrent retry with the same key waits here, then fails
+def _create(actor: Actor, channel: str, where: Where, data: dict, stored) -> Case:
     category = active_category(actor.city_id, data["category_id"])
     resident = channel in ("code", "location")
     case = Case(
@@ -221,7 +206,6 @@ def _create(actor: Actor, channel: str, where: Where, data: dict, stored, claim)
     note = data.get("intake_note") or note
     event = case_service.add_event(case, "submit", actor, None, note)
     case_service.attach_photos(case, event, "before", stored)
-    idempotency.complete(claim, "case", case.id)
     if channel == "patrol":
         case_service.accept(actor, case.id)
         case_service.assign(actor, case.id)

@@ -214,14 +214,13 @@ def post_order_once(actor: Actor, claim, **fields) -> Order:
     """post_order at most once per Idempotency-Key (a retried request gets the first order back)."""
     from gridapp.services import idempotency
 
-    return idempotency.once(claim, lambda: post_order(actor, claim=claim, **fields), lambda order_id: visible_order(actor, order_id))
+    return idempotency.create(claim, "order", lambda: post_order(actor, **fields), lambda order_id: visible_order(actor, order_id))
 
 
 @unit_of_work
 def post_order(
     actor: Actor,
     *,
-    claim=None,
     community_id: int,
     title: str,
     category_id: int,
@@ -232,10 +231,7 @@ def post_order(
     case_id: int | None = None,
 ) -> Order:
     """Post an order and reserve its scaled bounty from the community's budget in the same transaction."""
-    from gridapp.services import idempotency
-
     require_role(actor, *COMMUNITY_ROLES)
-    idempotency.reserve(claim)
     community = _community(actor.city_id, community_id)
     require_region(actor, actor.city_id, community.path, roles=COMMUNITY_ROLES)
     category = db.session.scalar(select(Category).where(Category.city_id == actor.city_id, Category.id == category_id, Category.is_active.is_(True)))
@@ -276,7 +272,6 @@ def post_order(
     _event(order, "post", actor.user_id, None, f"赏金 {bounty} 分（{DIFFICULTY_LABELS[difficulty]}，预留 {order.reserved} 分）")
     if case_id is not None:
         order_cases.case_ordered(actor, order)
-    idempotency.complete(claim, "order", order.id)
     return order
 
 
