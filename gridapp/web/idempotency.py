@@ -33,7 +33,10 @@ def request_claim(actor: Actor, fields: dict, files: list[Upload] = ()) -> idemp
 
 
 def created(result, schema_dump):
-    """(body, 201, headers): a replay says so in a header, and carries the same status as the first answer."""
+    """(body, 201, headers): a replay answers 201 like the first answer and says so in a header.
+
+    Every creating route answers 201, so the status is decided here and never recorded with the key.
+    """
     if isinstance(result, idempotency.Replayed):
         return schema_dump(result.resource), 201, {REPLAYED_HEADER: "true"}
     return schema_dump(result), 201

@@ -231,7 +231,7 @@ def _tell_the_grid(case: Case, actor: Actor) -> None:
     people = [p for p in people if p != actor.user_id]
     if people:
         title = f"新{'的网格外' if case.outside_grid else ''}案件：{case.category.name}"
-        notify(case.city_id, people, "case_new", title, case.description[:60], case_service.case_link(case))
+        notify(case.city_id, people, "case_new", title, case.description[:60], ("case", case.id))
 
 
 def _code_id(actor: Actor, token: str | None) -> int | None:

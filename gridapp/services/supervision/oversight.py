@@ -93,7 +93,7 @@ def responsible(case: Case) -> list[int]:
 
 
 def _tell(case: Case, user_ids, kind: str, title: str, body: str = "") -> None:
-    push(notify(case.city_id, user_ids, kind, title, body, cases.case_link(case)))
+    push(notify(case.city_id, user_ids, kind, title, body, ("case", case.id)))
 
 
 def level_region_id(case: Case, level: int) -> int:
