@@ -8,7 +8,7 @@ from gridapp.open311 import bp, entries, params, statuses
 from gridapp.open311.render import render
 from gridapp.services.open311 import requests as open311
 from gridapp.web.access import public
-from gridapp.web.idempotency import HEADER, REPLAYED_HEADER, uploads
+from gridapp.web.idempotency import REPLAYED_HEADER, request_claim, uploads
 
 FMT = "<any(xml,json):fmt>"
 
@@ -43,7 +43,9 @@ def create_request(fmt):
     form = params.load(params.CreateForm, request.form)
     who = _caller(form, key_required=True)
     photos = uploads(request.files.getlist("media"))
-    created = open311.create_request(who, form, params.attributes(request.form), photos, request.headers.get(HEADER))
+    attributes = params.attributes(request.form)
+    claim = request_claim(who, dict(form, attributes=attributes), photos)
+    created = open311.create_request(who, form, attributes, photos, claim)
     headers = {REPLAYED_HEADER: "true"} if created.replayed else {}
     return render(fmt, "service_requests", [entries.created_entry(created)], status=201, headers=headers)
 

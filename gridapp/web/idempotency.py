@@ -5,13 +5,16 @@ caller, operation, fingerprint of what was sent) and plain Upload objects.
 """
 from __future__ import annotations
 
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 from flask import request
 
 from gridapp.authz import Actor
 from gridapp.services import idempotency
 from gridapp.services.photos import Upload, read_upload
+
+if TYPE_CHECKING:
+    from gridapp.services.open311.requests import Caller
 
 HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
@@ -22,8 +25,9 @@ def uploads(files: Iterable) -> list[Upload]:
     return [read_upload(f.stream, f.filename) for f in files]
 
 
-def request_claim(actor: Actor, fields: dict, files: list[Upload] = ()) -> idempotency.IdempotencyClaim | None:
-    """The claim for this request, or None when the client sent no key."""
+def request_claim(actor: Actor | Caller, fields: dict, files: list[Upload] = ()) -> idempotency.IdempotencyClaim | None:
+    """The claim for this request, or None when the client sent no key; keys belong to the sending user
+    (an Open311 key's service account for an Open311 caller)."""
     digest = idempotency.fingerprint(
         [(name, "" if value is None else str(value)) for name, value in fields.items()],
         [(f.filename, f.digest) for f in files],

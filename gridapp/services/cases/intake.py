@@ -9,6 +9,7 @@ written, the grid's workers told.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 from sqlalchemy import select
 
@@ -134,13 +135,17 @@ def submit_hotline(actor: Actor, data: dict, uploads: list[photo_service.Upload]
     return _intake(actor, data, uploads, claim, photos_required=False, locate=lambda: ("hotline", _hotline_where(actor, data)))
 
 
-def submit_open311(actor: Actor, data: dict, uploads: list[photo_service.Upload], claim=None, *, within: str | None = None):
+def submit_open311(
+    actor: Actor, data: dict, uploads: list[photo_service.Upload], claim=None, *, within: str | None = None,
+    recorded: Callable[[Case], None] | None = None,
+):  # fmt: skip
     """An Open311 client files for a person without an account here: placed by a code's token
-    (`code`) or a position, kept inside the key's subtree `within`; contact details stay private."""
+    (`code`) or a position, kept inside the key's subtree `within`; contact details stay private.
+    `recorded(case)` adds the client's own record of the request in the same unit of work."""
     return _intake(
         actor, data, uploads, claim, photos_required=False,
         locate=lambda: ("open311", _open311_where(actor, data, within)),
-        replay=lambda case_id: case_service.get_case(actor.city_id, case_id),
+        replay=lambda case_id: case_service.get_case(actor.city_id, case_id), recorded=recorded,
     )  # fmt: skip
 
 
@@ -157,7 +162,7 @@ def _open311_where(actor: Actor, data: dict, within: str | None) -> Where:
     return where
 
 
-def _intake(actor, data, uploads, claim, *, photos_required, locate, replay=None):
+def _intake(actor, data, uploads, claim, *, photos_required, locate, replay=None, recorded=None):
     """Checks first (no writes), files next (outside any transaction), rows last (one unit of work).
 
     A retry with a known Idempotency-Key is answered before any photo work.
@@ -170,12 +175,12 @@ def _intake(actor, data, uploads, claim, *, photos_required, locate, replay=None
     channel, where = locate()
     return photo_service.stored_then(
         uploads,
-        lambda stored: idempotency.create(claim, "case", lambda: _create(actor, channel, where, data, stored), replay),
+        lambda stored: idempotency.create(claim, "case", lambda: _create(actor, channel, where, data, stored, recorded), replay),
         required=photos_required,
     )
 
 
-def _create(actor: Actor, channel: str, where: Where, data: dict, stored) -> Case:
+def _create(actor: Actor, channel: str, where: Where, data: dict, stored, recorded=None) -> Case:
     category = active_category(actor.city_id, data["category_id"])
     resident = channel in ("code", "location")
     case = Case(
@@ -211,6 +216,8 @@ def _create(actor: Actor, channel: str, where: Where, data: dict, stored) -> Cas
         case_service.assign(actor, case.id)
     else:
         _tell_the_grid(case, actor)
+    if recorded is not None:
+        recorded(case)
     return case
 
 

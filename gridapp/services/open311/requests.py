@@ -26,7 +26,6 @@ from gridapp.services.cases import intake
 from gridapp.services.cases import states as S
 from gridapp.services.open311 import api_keys
 from gridapp.services.regions.tree import path_range
-from gridapp.unit_of_work import unit_of_work
 
 WINDOW = timedelta(days=90)
 MAX_RESULTS = 1000
@@ -49,6 +48,7 @@ class Caller:
     city_code: str
     client_id: int | None = None
     region_path: str | None = None
+    user_id: int | None = None  # the key's service account: it files, and owns the Idempotency-Keys it sends
 
 
 def caller(api_key: str | None, jurisdiction_id: str | None, *, key_required: bool = False) -> Caller:
@@ -58,7 +58,7 @@ def caller(api_key: str | None, jurisdiction_id: str | None, *, key_required: bo
         city = db.session.get(City, client.city_id)
         if jurisdiction_id and jurisdiction_id != city.code:
             raise NotFound("jurisdiction_id 不存在", code="jurisdiction_not_found", details={"jurisdiction_id": [jurisdiction_id]})
-        return Caller(city.id, city.code, client.id, client.region.path if client.region else None)
+        return Caller(city.id, city.code, client.id, client.region.path if client.region else None, client.user_id)
     if not jurisdiction_id:
         try:
             jurisdiction_id = default_city_code(current_app.config)
@@ -139,13 +139,6 @@ class Created:
     replayed: bool = False
 
 
-def _claim(client: ApiClient, key: str | None, form: dict, uploads) -> idempotency.IdempotencyClaim | None:
-    digest = idempotency.fingerprint(
-        [(name, "" if value is None else str(value)) for name, value in form.items()], [(u.filename, u.digest) for u in uploads]
-    )
-    return idempotency.claim(client.city_id, client.user_id, key, "POST /open311/v2/requests", digest)
-
-
 def _full_name(given: str | None, family: str | None) -> str | None:
     """张 + 三 reads 张三 (family name first, no space); John + Smith reads John Smith."""
     if given and family and not (given + family).isascii():
@@ -153,9 +146,11 @@ def _full_name(given: str | None, family: str | None) -> str | None:
     return " ".join(part for part in (given, family) if part) or None
 
 
-@unit_of_work
-def create_request(who: Caller, form: dict, attributes: dict[str, list[str]], uploads, idempotency_key: str | None = None) -> Created:
-    """File a case for an Open311 client through the mobile API's intake; its extra contact fields stay private here."""
+def create_request(who: Caller, form: dict, attributes: dict[str, list[str]], uploads, claim=None) -> Created:
+    """File a case for an Open311 client through the mobile API's intake; its extra contact fields stay private here.
+
+    Not a unit of work itself: intake stores the photos before its own, which also records the request here.
+    """
     client = db.session.scalar(select(ApiClient).where(ApiClient.city_id == who.city_id, ApiClient.id == who.client_id))
     category = service(who, form["service_code"])
     values = _attribute_values(attributes)
@@ -181,18 +176,20 @@ def create_request(who: Caller, form: dict, attributes: dict[str, list[str]], up
     # Never fetched (it could point anywhere), but staff see the client's link on the first step.
     link = f"，附图链接：{form['media_url']}" if form.get("media_url") else ""
     data["intake_note"] = f"Open311 接口提交（{client.name}）{link}"
-    claim = _claim(client, idempotency_key, dict(form, attributes=values), uploads)
+
+    def recorded(case: Case) -> None:
+        db.session.add(
+            Open311Request(
+                city_id=who.city_id, case_id=case.id, api_client_id=client.id, token=secrets.token_hex(16),
+                email=form.get("email"), device_id=form.get("device_id"), account_id=form.get("account_id"),
+                media_url=form.get("media_url"),
+            )
+        )  # fmt: skip
+
     actor = api_keys.actor_for(client)
-    result = intake.submit_open311(actor, data, uploads, claim, within=who.region_path)
+    result = intake.submit_open311(actor, data, uploads, claim, within=who.region_path, recorded=recorded)
     if isinstance(result, idempotency.Replayed):
         return Created(result.resource, form.get("account_id"), replayed=True)
-    db.session.add(
-        Open311Request(
-            city_id=who.city_id, case_id=result.id, api_client_id=client.id, token=secrets.token_hex(16),
-            email=form.get("email"), device_id=form.get("device_id"), account_id=form.get("account_id"),
-            media_url=form.get("media_url"),
-        )
-    )  # fmt: skip
     return Created(result, form.get("account_id"))
 
 
