@@ -15,7 +15,6 @@ from gridapp.unit_of_work import unit_of_work
 
 # Scanning again at the same door soon after continues the same visit.
 SAME_VISIT = timedelta(hours=2)
-MAX_PHOTOS = photo_service.MAX_PHOTOS
 
 
 def open_visit(city_id: int, household_id: int, worker_id: int, code_id: int | None) -> Visit:
@@ -46,8 +45,8 @@ def _record(actor: Actor, visit_id: int, notes: str, stored: photo_service.Store
     if visit is None:
         raise NotFound("走访记录不存在")
     keys = visit.photos + [key for key, _photo in stored]
-    if len(keys) > MAX_PHOTOS:
-        raise ValidationFailed(f"每次走访最多 {MAX_PHOTOS} 张照片", details={"photos": ["too_many"]})
+    if len(keys) > photo_service.MAX_PHOTOS:
+        raise ValidationFailed(f"每次走访最多 {photo_service.MAX_PHOTOS} 张照片", details={"photos": ["too_many"]})
     visit.notes = notes
     visit.photo_keys = "\n".join(keys)
     visit.updated_at = now()
