@@ -170,7 +170,7 @@ def _reencode(image: Image.Image, fmt: str, icc_profile: bytes | None) -> CleanP
     return CleanPhoto(out.getvalue(), fmt, bare.width, bare.height)
 
 
-def clean_all(uploads: Iterable[Upload], *, required: bool) -> list[CleanPhoto]:
+def _clean_all(uploads: Iterable[Upload], *, required: bool) -> list[CleanPhoto]:
     uploads = list(uploads)
     if required and not uploads:
         raise ValidationFailed("请至少上传 1 张照片", code="photos_required", details={"photos": ["required"]})
@@ -184,8 +184,8 @@ def new_key(extension: str, suffix: str = "") -> str:
     return f"photos/{today:%Y}/{today:%m}/{uuid.uuid4().hex}{suffix}.{extension}"
 
 
-def store(photos: list[CleanPhoto]) -> list[str]:
-    """Write the cleaned photos; the caller deletes the keys again if its unit of work fails."""
+def _store(photos: list[CleanPhoto]) -> list[str]:
+    """Write the cleaned photos; stored_then discards them again if its unit of work fails."""
     storage = media_storage()
     keys: list[str] = []
     try:
@@ -211,9 +211,9 @@ def stored_then(uploads: Iterable[Upload], record: Callable[[Stored], T], *, req
     failed transaction must not leave orphans behind; nor may a retry that only replays
     the first request's resource (idempotency.Replayed), whose photos are stored already.
     """
-    cleaned = clean_all(uploads, required=required)
+    cleaned = _clean_all(uploads, required=required)
     release_read_snapshot()
-    keys = store(cleaned)
+    keys = _store(cleaned)
     try:
         result = record(list(zip(keys, cleaned)))
     except BaseException:
