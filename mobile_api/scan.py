@@ -8,6 +8,7 @@ from gridapp.authz import Role
 from gridapp.services.codes import scanning as scans
 from gridapp.services.codes import visits
 from gridapp.web.access import ALL_ROLES, allow, current_actor, public
+from gridapp.web.idempotency import uploads
 from mobile_api.blueprint import ApiBlueprint
 from mobile_api.schemas.scan import (
     ContactBodySchema,
@@ -74,5 +75,5 @@ class VisitNotes(MethodView):
     @blp.doc(security=[{"bearer": []}])
     def post(self, form, visit_id):
         """Notes and photos (multipart `photos`, up to 9) for a visit opened by scanning."""
-        photos = [f.read() for f in request.files.getlist("photos")]
+        photos = uploads(request.files.getlist("photos"))
         return visits.record_visit(current_actor(), visit_id, form["notes"], photos)

@@ -23,7 +23,7 @@ def test_resident_signs_in_on_the_phone_and_reads_the_inbox(phone, city, caplog)
     caplog.set_level("INFO", logger="gridapp.sms")
     resident = city.users[Role.RESIDENT]
     number = resident.phone
-    notify(city.city.id, [resident.id], "case", "您反映的问题已受理", "网格员将在 1 天内到场处理")
+    notify(city.city.id, [resident.id], "case", "您反映的问题已受理", "网格员将在 1 天内到场处理", ("case", 42))
     db.session.commit()  # and touch no ORM object below: an open SQLite transaction would block the server
 
     phone.goto("/h5/notifications")
@@ -35,6 +35,7 @@ def test_resident_signs_in_on_the_phone_and_reads_the_inbox(phone, city, caplog)
     phone.click("#login-submit")
     phone.wait_for_url(lambda url: url.endswith("/h5/notifications") and "/login" not in url)
     assert "您反映的问题已受理" in phone.inner_text("main")
+    assert phone.get_attribute(".note h2 a", "href") == "/h5/reports/42"  # the web layer's link for the target
     cookies = {c["name"]: c for c in phone.context.cookies()}
     assert cookies["access_token_cookie"]["httpOnly"] is True
 

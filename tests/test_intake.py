@@ -8,6 +8,7 @@ from gridapp.authz import Role
 from gridapp.extensions import db
 from gridapp.models import Case, CaseEvent, Notification
 from gridapp.services.regions import geo
+from gridapp.web.links import notification_link
 from tests.support.cases import G1, G3, add_categories, jpeg, photo_files, post_report, report_at
 from tests.support.factories import auth_headers
 
@@ -76,7 +77,8 @@ def test_free_report_lands_in_the_grid_under_the_phone(client, city, cats):
     assert body["outside_grid"] is False
     assert len(body["photos"]) == 1 and body["photos"][0]["kind"] == "before"
     note = db.session.scalar(select(Notification).where(Notification.user_id == worker.id))
-    assert note.title == "新案件：垃圾乱堆" and note.link == f"/h5/reports/{body['id']}"
+    assert note.title == "新案件：垃圾乱堆" and (note.target_kind, note.target_id) == ("case", body["id"])
+    assert notification_link(note) == f"/h5/reports/{body['id']}"
     events = db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == body["id"])).all()
     assert [(e.action, e.from_state, e.to_state, e.actor_user_id) for e in events] == [("submit", None, "submitted", resident.id)]
 

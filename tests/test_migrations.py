@@ -110,3 +110,28 @@ def test_the_comparison_notices_a_schema_that_drifted(fresh_app):
         with db.engine.begin() as connection:
             connection.execute(text('ALTER TABLE regions ALTER COLUMN path TYPE varchar(255) COLLATE "default"'))
         assert [(t, c) for t, c, _, _ in wrong_collations()] == [("regions", "path")]
+
+
+def test_0002_turns_notification_links_into_targets_and_back(fresh_app):
+    downgrade(revision="0001")
+    with db.engine.begin() as connection:
+        connection.execute(text("INSERT INTO cities (id, code, name, created_at) VALUES (1, 'xa', '西安', '2026-12-01')"))
+        connection.execute(
+            text("INSERT INTO users (id, city_id, display_name, is_active, created_at) VALUES (1, 1, '张三', true, '2026-12-01')")
+        )
+        for note_id, link in ((1, "/h5/reports/12"), (2, "/orders/7"), (3, "/points/redemptions/5"), (4, None)):
+            connection.execute(
+                text(
+                    "INSERT INTO notifications (id, city_id, user_id, kind, title, body, link, created_at) "
+                    "VALUES (:id, 1, 1, 'case', '标题', '', :link, '2026-12-01')"
+                ),
+                {"id": note_id, "link": link},
+            )
+    upgrade()
+    with db.engine.connect() as connection:
+        targets = connection.execute(text("SELECT target_kind, target_id FROM notifications ORDER BY id")).all()
+    assert [tuple(t) for t in targets] == [("case", 12), ("order", 7), ("redemption", 5), (None, None)]
+    downgrade(revision="0001")
+    with db.engine.connect() as connection:
+        links = connection.execute(text("SELECT link FROM notifications ORDER BY id")).scalars().all()
+    assert links == ["/h5/reports/12", "/orders/7", "/points/redemptions/5", None]

@@ -9,9 +9,9 @@ from sqlalchemy import select
 
 from gridapp.extensions import db
 from gridapp.models import ApiClient, Case, CaseEvent, Household, Open311Request
+from gridapp.open311 import statuses as open311
 from gridapp.services.cases import states as S
 from gridapp.services.codes.issuing import new_code
-from gridapp.services.open311 import requests as open311
 from tests.support.cases import G1, G3, add_categories, jpeg
 from tests.support.factories import build_city
 from tests.support.open311 import (

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import io
 import os
-import struct
-import zlib
 
 import pytest
 from PIL import Image
@@ -16,26 +14,13 @@ from gridapp.extensions import db
 from gridapp.models import Case, CaseEvent, CasePhoto, IdempotencyKey
 from gridapp.storage import media_storage
 from tests.conftest import make_app
-from tests.support.cases import G1, add_categories, jpeg, media_files, png, post_report, webp
+from tests.support.cases import G1, add_categories, jpeg, media_files, png, png_bomb, post_report, webp
 from tests.support.factories import build_city
 
 
 @pytest.fixture
 def cats(city):
     return add_categories(city)
-
-
-def _chunk(kind: bytes, data: bytes) -> bytes:
-    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-
-
-def png_bomb(side: int = 20_000) -> bytes:
-    """A real, valid 1-bit PNG of side × side pixels: about 50 KB on the wire, 400 MB decoded."""
-    row = b"\x00" + b"\x00" * ((side + 7) // 8)
-    compressor = zlib.compressobj(9)
-    idat = b"".join(compressor.compress(row) for _ in range(side)) + compressor.flush()
-    header = struct.pack(">IIBBBBB", side, side, 1, 0, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header) + _chunk(b"IDAT", idat) + _chunk(b"IEND", b"")
 
 
 ZOO = {

@@ -13,6 +13,7 @@ from gridapp.authz import Role
 from gridapp.extensions import db
 from gridapp.models import Notification, Visit
 from gridapp.storage import media_storage
+from tests.support.cases import jpeg, media_files, png_bomb
 from tests.support.factories import auth_headers
 from tests.support.places import EBIKE_PHONE, MEMBER_PHONE, build_places
 
@@ -98,10 +99,38 @@ def test_reverse_scan_opens_the_record_and_a_visit_with_notes_and_photos(client,
     )
     assert response.status_code == 200, response.json
     assert response.json["notes"] == "独居老人，身体良好" and len(response.json["photos"]) == 1
-    assert media_storage().read(response.json["photos"][0]) == _jpeg()
+    stored = Image.open(io.BytesIO(media_storage().read(response.json["photos"][0])))
+    assert (stored.format, stored.size) == ("JPEG", (8, 8))  # a cleaned copy, like a report's photo
     bad = client.post(f"/api/v1/visits/{visit_id}", headers=worker, content_type="multipart/form-data",
                       data={"notes": "x", "photos": [(io.BytesIO(b"not an image"), "a.jpg")]})
-    assert bad.status_code == 422
+    assert (bad.status_code, bad.json["code"]) == (415, "photo_type_unsupported")
     other = client.post(f"/api/v1/visits/{visit_id}", headers=auth_headers(city.worker4), data={"notes": "x"})
     assert other.status_code == 404
     assert db.session.get(Visit, visit_id).worker_id == city.users[Role.GRID_WORKER].id
+
+
+def test_visit_photos_get_the_report_photo_checks_and_cleaning(app, client, city, places):
+    worker = auth_headers(city.users[Role.GRID_WORKER])
+    visit_id = client.get(f"/api/v1/scan/{places.tokens['resident']}", headers=worker).json["visit"]["id"]
+    url = f"/api/v1/visits/{visit_id}"
+    original = jpeg(64, 48, gps=True)
+    response = client.post(url, headers=worker, content_type="multipart/form-data",
+                           data={"notes": "入户", "photos": [(io.BytesIO(original), "IMG_0001.jpg")]})
+    assert response.status_code == 200, response.json
+    key = response.json["photos"][0]
+    served = client.get(f"/media/{key}")
+    assert served.status_code == 200
+    assert b"Exif" not in served.data and b"PhoneMaker" not in served.data
+    assert not Image.open(io.BytesIO(served.data)).getexif().get_ifd(0x8825)
+
+    files_before = media_files(app)
+    for blob, name, status, code in (
+        (png_bomb(), "huge.png", 413, "photo_too_many_pixels"),
+        (jpeg(800, 600)[:2500], "cut.jpg", 422, "photo_corrupt"),
+    ):
+        refused = client.post(url, headers=worker, content_type="multipart/form-data",
+                              data={"notes": "x", "photos": [(io.BytesIO(jpeg()), "good.jpg"), (io.BytesIO(blob), name)]})
+        assert (refused.status_code, refused.json["code"]) == (status, code)
+        assert media_files(app) == files_before
+    db.session.rollback()
+    assert db.session.get(Visit, visit_id).photos == [key] and db.session.get(Visit, visit_id).notes == "入户"

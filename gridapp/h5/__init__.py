@@ -14,6 +14,7 @@ from gridapp.services.accounts.users import default_city_code
 from gridapp.services.notifications import inbox as notifications
 from gridapp.web.access import ALL_ROLES, allow, current_actor, public
 from gridapp.web.errors import HTML_BLUEPRINTS
+from gridapp.web.links import notification_link
 
 bp = Blueprint("h5", __name__, url_prefix="/h5")
 HTML_BLUEPRINTS.add(bp.name)
@@ -64,5 +65,7 @@ def inbox():
     except ValueError:
         page = 1
     return render_template(
-        "h5/notifications.html", page=paginate(notifications.inbox(current_actor()), {"page": page, "per_page": 20})
+        "h5/notifications.html",
+        page=paginate(notifications.inbox(current_actor()), {"page": page, "per_page": 20}),
+        link_for=notification_link,
     )

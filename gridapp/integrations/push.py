@@ -1,7 +1,8 @@
 """Push channels: telling someone outside the app (WeChat subscribe message, SMS).
 
 A channel is any class with a `name` and `send(user, notification)` that raises when the
-message was not accepted, named by the PUSH_CHANNEL setting. Deliveries run as
+message was not accepted, named by the PUSH_CHANNEL setting. The notification names its
+target (kind, id); a channel that links to it asks gridapp.web.links for the page. Deliveries run as
 background jobs with retries and end as a dead letter when every try failed
 (services.push). The default channel writes to the log, so a deployment without
 credentials still works and shows what would have been sent.
@@ -15,6 +16,7 @@ from flask import current_app
 
 from gridapp.integrations import load_object
 from gridapp.integrations.sms import sms_sender
+from gridapp.web.links import notification_link
 
 log = logging.getLogger("gridapp.push")
 
@@ -32,7 +34,7 @@ class LogPushChannel:
         self.config = config
 
     def send(self, user, notification) -> None:
-        log.info("push to user %s: %s %s", user.id, notification.title, notification.link or "")
+        log.info("push to user %s: %s %s", user.id, notification.title, notification_link(notification) or "")
 
 
 class SmsPushChannel:

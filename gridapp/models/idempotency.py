@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from sqlalchemy import Integer, String, UniqueConstraint
+from sqlalchemy import String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gridapp.extensions import db
@@ -12,7 +12,8 @@ from gridapp.models.base import BigId, TenantMixin
 
 class IdempotencyKey(TenantMixin, db.Model):
     """The unique constraint is the whole mechanism: a second transaction inserting the same
-    key waits for the first and then fails, so two concurrent retries never both create."""
+    key waits for the first and then fails, so two concurrent retries never both create.
+    It names what was created, not how it was answered: a replay's HTTP status is the web layer's."""
 
     __tablename__ = "idempotency_keys"
     __table_args__ = (UniqueConstraint("city_id", "client", "key"),)
@@ -20,6 +21,5 @@ class IdempotencyKey(TenantMixin, db.Model):
     key: Mapped[str] = mapped_column(String(128), nullable=False)
     scope: Mapped[str] = mapped_column(String(128), nullable=False)
     fingerprint: Mapped[str] = mapped_column(String(64), nullable=False)
-    status_code: Mapped[int] = mapped_column(Integer, nullable=False, default=201)
     resource_type: Mapped[Optional[str]] = mapped_column(String(32))
     resource_id: Mapped[Optional[int]] = mapped_column(BigId)

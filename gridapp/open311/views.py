@@ -1,15 +1,15 @@
-"""The GeoReport v2 methods: parse the spec's parameters, call one service, render XML or JSON."""
+"""The GeoReport v2 methods: parse the spec's parameters, call one service, spell its answer as entries, render XML or JSON."""
 from __future__ import annotations
 
 from flask import current_app, request
 
 from gridapp.errors import NotFound
-from gridapp.open311 import params
+from gridapp.open311 import entries, params, statuses
 from gridapp.open311.blueprint import bp
 from gridapp.open311.render import render
 from gridapp.services.open311 import requests as open311
 from gridapp.web.access import public
-from gridapp.web.idempotency import HEADER, REPLAYED_HEADER, uploads
+from gridapp.web.idempotency import REPLAYED_HEADER, request_claim, uploads
 
 FMT = "<any(xml,json):fmt>"
 
@@ -21,21 +21,21 @@ def _caller(args: dict, *, key_required: bool = False) -> open311.Caller:
 @bp.get(f"/discovery.{FMT}")
 @public(scope="open311_discovery")
 def discovery(fmt):
-    return render(fmt, "discovery", open311.discovery(current_app.config["PUBLIC_BASE_URL"]))
+    return render(fmt, "discovery", entries.discovery(current_app.config["PUBLIC_BASE_URL"]))
 
 
 @bp.get(f"/v2/services.{FMT}")
 @public(scope="open311_read")
 def services(fmt):
     who = _caller(params.load(params.Open311Args, request.args))
-    return render(fmt, "services", [open311.service_entry(c) for c in open311.services(who)])
+    return render(fmt, "services", [entries.service_entry(c) for c in open311.services(who)])
 
 
 @bp.get(f"/v2/services/<service_code>.{FMT}")
 @public(scope="open311_read")
 def service_definition(service_code, fmt):
     who = _caller(params.load(params.Open311Args, request.args))
-    return render(fmt, "service_definition", open311.service_definition(open311.service(who, service_code)))
+    return render(fmt, "service_definition", entries.service_definition(open311.service(who, service_code)))
 
 
 @bp.post(f"/v2/requests.{FMT}")
@@ -44,14 +44,11 @@ def create_request(fmt):
     form = params.load(params.CreateForm, request.form)
     who = _caller(form, key_required=True)
     photos = uploads(request.files.getlist("media"))
-    created = open311.create_request(who, form, params.attributes(request.form), photos, request.headers.get(HEADER))
-    entry = {
-        "service_request_id": created.case.id,
-        "service_notice": open311.service_notice(created.case.category),
-        "account_id": created.account_id,
-    }
+    attributes = params.attributes(request.form)
+    claim = request_claim(who, dict(form, attributes=attributes), photos)
+    created = open311.create_request(who, form, attributes, photos, claim)
     headers = {REPLAYED_HEADER: "true"} if created.replayed else {}
-    return render(fmt, "service_requests", [entry], status=201, headers=headers)
+    return render(fmt, "service_requests", [entries.created_entry(created)], status=201, headers=headers)
 
 
 @bp.get(f"/v2/requests.{FMT}")
@@ -61,9 +58,10 @@ def requests(fmt):
     who = _caller(args)
     found = open311.requests(
         who, ids=args.get("service_request_id"), service_codes=args.get("service_code"), start=args.get("start_date"),
-        end=args.get("end_date"), statuses=args.get("status"), page=args["page"], page_size=args["page_size"],
+        end=args.get("end_date"), states=statuses.states_for(args.get("status")), page=args["page"],
+        page_size=args["page_size"],
     )  # fmt: skip
-    return render(fmt, "service_requests", open311.request_entries(who, found))
+    return render(fmt, "service_requests", [entries.request_entry(p) for p in open311.published(who, found)])
 
 
 @bp.get(f"/v2/requests/<service_request_id>.{FMT}")
@@ -73,7 +71,7 @@ def request_item(service_request_id, fmt):
     if not service_request_id.isdigit():
         raise NotFound("service_request_id 不存在", code="request_not_found")
     case = open311.request_by_id(who, int(service_request_id))
-    return render(fmt, "service_requests", open311.request_entries(who, [case]))
+    return render(fmt, "service_requests", [entries.request_entry(p) for p in open311.published(who, [case])])
 
 
 @bp.get(f"/v2/tokens/<token>.{FMT}")
@@ -81,7 +79,7 @@ def request_item(service_request_id, fmt):
 def token(token, fmt):
     who = _caller(params.load(params.Open311Args, request.args))
     case_id = open311.request_id_for_token(who, token)
-    return render(fmt, "service_requests", [{"service_request_id": case_id, "token": token}])
+    return render(fmt, "service_requests", [entries.token_entry(case_id, token)])
 
 
 @bp.get(f"/v2/servicerequestupdates.{FMT}")
@@ -93,4 +91,4 @@ def updates(fmt):
         who, start=args.get("start_date"), end=args.get("end_date"), ids=args.get("service_request_id"),
         page=args["page"], page_size=args["page_size"],
     )  # fmt: skip
-    return render(fmt, "service_requests_updates", found)
+    return render(fmt, "service_requests_updates", [entries.update_entry(case, event) for case, event in found])

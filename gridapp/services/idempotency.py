@@ -10,17 +10,14 @@ with a different body is a client bug and is refused.
 Replays return the resource as it is now (by id), not a byte copy of the first answer:
 the resident wants to see their report, and it may have moved on since.
 
-Use from a creating service:
+Every creating service goes through `create`, which holds the whole sequence:
 
     def create_thing(actor, data, claim=None):
-        return idempotency.once(claim, lambda: _create(actor, data, claim), lambda id: load(actor, id))
+        return idempotency.create(claim, "thing", lambda: _make(actor, data), lambda id: load(actor, id))
 
-    @unit_of_work
-    def _create(actor, data, claim):
-        idempotency.reserve(claim)          # first, so a racing retry waits here
-        thing = ...
-        idempotency.complete(claim, "thing", thing.id)
-        return thing
+`_make` runs inside the unit of work that first inserts the key row (so a racing retry
+waits there) and then records the new row's id under it. The HTTP status of a replay
+is the web layer's business, not recorded here.
 """
 from __future__ import annotations
 
@@ -36,6 +33,7 @@ from sqlalchemy.exc import IntegrityError
 from gridapp.errors import ValidationFailed
 from gridapp.extensions import db
 from gridapp.models import IdempotencyKey
+from gridapp.unit_of_work import unit_of_work
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -94,42 +92,42 @@ def find(claim: IdempotencyClaim) -> IdempotencyKey | None:
     return row
 
 
-def reserve(claim: IdempotencyClaim | None) -> None:
-    """Insert the key row inside the creating unit of work; a concurrent twin blocks here, then fails."""
-    if claim is None:
-        return
-    db.session.add(
-        IdempotencyKey(city_id=claim.city_id, client=claim.client, key=claim.key, scope=claim.scope, fingerprint=claim.fingerprint)
-    )
-    db.session.flush()
+def replay(claim: IdempotencyClaim | None, load: Callable[[int], T]) -> Replayed | None:
+    """What was created earlier under this claim, if anything (raises when the key was used for something else).
 
-
-def complete(claim: IdempotencyClaim | None, resource_type: str, resource_id: int, status_code: int = 201) -> None:
-    if claim is None:
-        return
-    row = find(claim)
-    row.resource_type, row.resource_id, row.status_code = resource_type, resource_id, status_code
-
-
-def previous(claim: IdempotencyClaim | None) -> int | None:
-    """The id created earlier under this claim, if any (raises when the key was used for something else)."""
-    if claim is None:
+    `create` checks this itself; a caller with slow work before it (photos) checks first too.
+    """
+    row = find(claim) if claim is not None else None
+    if row is None or row.resource_id is None:
         return None
-    row = find(claim)
-    return row.resource_id if row is not None else None
+    return Replayed(load(row.resource_id))
 
 
-def once(claim: IdempotencyClaim | None, create: Callable[[], T], replay: Callable[[int], T]) -> T | Replayed:
-    """Run `create` (a unit of work that calls reserve/complete) at most once per claim."""
-    earlier = previous(claim)
+def create(claim: IdempotencyClaim | None, kind: str, make: Callable[[], T], load: Callable[[int], T]) -> T | Replayed:
+    """`make()` at most once per claim, in one unit of work with the key; a retry gets `load(id)` of the first."""
+    earlier = replay(claim, load)
     if earlier is not None:
-        return Replayed(replay(earlier))
+        return earlier
     try:
-        return create()
+        return _made_once(claim, kind, make)
     except IntegrityError:
         db.session.rollback()
-        earlier = previous(claim)
+        earlier = replay(claim, load)
         if earlier is None:
             raise
-        log.info("idempotency key %s/%s: lost the race, replaying %s", claim.client, claim.key, earlier)
-        return Replayed(replay(earlier))
+        log.info("idempotency key %s/%s: lost the race, replaying the winner's %s", claim.client, claim.key, kind)
+        return earlier
+
+
+@unit_of_work
+def _made_once(claim: IdempotencyClaim | None, kind: str, make: Callable[[], T]) -> T:
+    if claim is None:
+        return make()
+    # The key row first: a concurrent twin blocks on its unique constraint here, then fails.
+    row = IdempotencyKey(city_id=claim.city_id, client=claim.client, key=claim.key, scope=claim.scope, fingerprint=claim.fingerprint)
+    db.session.add(row)
+    db.session.flush()
+    made = make()
+    db.session.flush()
+    row.resource_type, row.resource_id = kind, made.id
+    return made

@@ -25,6 +25,7 @@ from gridapp.clock import now
 from gridapp.errors import DomainError, NotFound, ValidationFailed
 from gridapp.extensions import db
 from gridapp.models import CasePhoto
+from gridapp.services import idempotency
 from gridapp.storage import media_storage
 from gridapp.unit_of_work import unit_of_work
 
@@ -169,7 +170,7 @@ def _reencode(image: Image.Image, fmt: str, icc_profile: bytes | None) -> CleanP
     return CleanPhoto(out.getvalue(), fmt, bare.width, bare.height)
 
 
-def clean_all(uploads: Iterable[Upload], *, required: bool) -> list[CleanPhoto]:
+def _clean_all(uploads: Iterable[Upload], *, required: bool) -> list[CleanPhoto]:
     uploads = list(uploads)
     if required and not uploads:
         raise ValidationFailed("请至少上传 1 张照片", code="photos_required", details={"photos": ["required"]})
@@ -183,8 +184,8 @@ def new_key(extension: str, suffix: str = "") -> str:
     return f"photos/{today:%Y}/{today:%m}/{uuid.uuid4().hex}{suffix}.{extension}"
 
 
-def store(photos: list[CleanPhoto]) -> list[str]:
-    """Write the cleaned photos; the caller deletes the keys again if its unit of work fails."""
+def _store(photos: list[CleanPhoto]) -> list[str]:
+    """Write the cleaned photos; stored_then discards them again if its unit of work fails."""
     storage = media_storage()
     keys: list[str] = []
     try:
@@ -205,18 +206,22 @@ Stored = list[tuple[str, "CleanPhoto"]]
 def stored_then(uploads: Iterable[Upload], record: Callable[[Stored], T], *, required: bool = True) -> T:
     """Clean and store photos first, then `record(stored)` them in a unit of work; files go again if it fails.
 
-    Files are written outside the database transaction (the store may be S3, and a
-    SQLite write lock must not be held across it), so a failed transaction must not
-    leave orphans behind.
+    Every upload comes through here. Files are written outside the database transaction
+    (the store may be S3, and a SQLite write lock must not be held across it), so a
+    failed transaction must not leave orphans behind; nor may a retry that only replays
+    the first request's resource (idempotency.Replayed), whose photos are stored already.
     """
-    cleaned = clean_all(uploads, required=required)
+    cleaned = _clean_all(uploads, required=required)
     release_read_snapshot()
-    keys = store(cleaned)
+    keys = _store(cleaned)
     try:
-        return record(list(zip(keys, cleaned)))
+        result = record(list(zip(keys, cleaned)))
     except BaseException:
         discard(keys)
         raise
+    if isinstance(result, idempotency.Replayed):
+        discard(keys)
+    return result
 
 
 def discard(keys: Iterable[str]) -> None:

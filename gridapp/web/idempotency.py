@@ -5,13 +5,16 @@ caller, operation, fingerprint of what was sent) and plain Upload objects.
 """
 from __future__ import annotations
 
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 from flask import request
 
 from gridapp.authz import Actor
 from gridapp.services import idempotency
 from gridapp.services.photos import Upload, read_upload
+
+if TYPE_CHECKING:
+    from gridapp.services.open311.requests import Caller
 
 HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
@@ -22,8 +25,9 @@ def uploads(files: Iterable) -> list[Upload]:
     return [read_upload(f.stream, f.filename) for f in files]
 
 
-def request_claim(actor: Actor, fields: dict, files: list[Upload] = ()) -> idempotency.IdempotencyClaim | None:
-    """The claim for this request, or None when the client sent no key."""
+def request_claim(actor: Actor | Caller, fields: dict, files: list[Upload] = ()) -> idempotency.IdempotencyClaim | None:
+    """The claim for this request, or None when the client sent no key; keys belong to the sending user
+    (an Open311 key's service account for an Open311 caller)."""
     digest = idempotency.fingerprint(
         [(name, "" if value is None else str(value)) for name, value in fields.items()],
         [(f.filename, f.digest) for f in files],
@@ -33,7 +37,10 @@ def request_claim(actor: Actor, fields: dict, files: list[Upload] = ()) -> idemp
 
 
 def created(result, schema_dump):
-    """(body, 201, headers): a replay says so in a header, and carries the same status as the first answer."""
+    """(body, 201, headers): a replay answers 201 like the first answer and says so in a header.
+
+    Every creating route answers 201, so the status is decided here and never recorded with the key.
+    """
     if isinstance(result, idempotency.Replayed):
         return schema_dump(result.resource), 201, {REPLAYED_HEADER: "true"}
     return schema_dump(result), 201

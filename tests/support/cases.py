@@ -7,7 +7,9 @@ g4 far away at (101, 31).
 from __future__ import annotations
 
 import io
+import struct
 import uuid
+import zlib
 
 from PIL import ExifTags, Image
 
@@ -60,6 +62,19 @@ def webp(width: int = 32, height: int = 32) -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (width, height), (10, 200, 20)).save(out, "WEBP")
     return out.getvalue()
+
+
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+
+def png_bomb(side: int = 20_000) -> bytes:
+    """A real, valid 1-bit PNG of side × side pixels: about 50 KB on the wire, 400 MB decoded."""
+    row = b"\x00" + b"\x00" * ((side + 7) // 8)
+    compressor = zlib.compressobj(9)
+    idat = b"".join(compressor.compress(row) for _ in range(side)) + compressor.flush()
+    header = struct.pack(">IIBBBBB", side, side, 1, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header) + _chunk(b"IDAT", idat) + _chunk(b"IEND", b"")
 
 
 def photo_files(*blobs: bytes, name: str = "photo.jpg") -> list[tuple[io.BytesIO, str]]:

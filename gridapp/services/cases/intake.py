@@ -9,6 +9,7 @@ written, the grid's workers told.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 from sqlalchemy import select
 
@@ -23,7 +24,6 @@ from gridapp.services.cases import workflow as case_service
 from gridapp.services.notifications.inbox import notify
 from gridapp.services.regions import geo
 from gridapp.services.regions.tree import get_region, grid_workers
-from gridapp.unit_of_work import unit_of_work
 
 
 @dataclass(frozen=True)
@@ -135,13 +135,17 @@ def submit_hotline(actor: Actor, data: dict, uploads: list[photo_service.Upload]
     return _intake(actor, data, uploads, claim, photos_required=False, locate=lambda: ("hotline", _hotline_where(actor, data)))
 
 
-def submit_open311(actor: Actor, data: dict, uploads: list[photo_service.Upload], claim=None, *, within: str | None = None):
+def submit_open311(
+    actor: Actor, data: dict, uploads: list[photo_service.Upload], claim=None, *, within: str | None = None,
+    recorded: Callable[[Case], None] | None = None,
+):  # fmt: skip
     """An Open311 client files for a person without an account here: placed by a code's token
-    (`code`) or a position, kept inside the key's subtree `within`; contact details stay private."""
+    (`code`) or a position, kept inside the key's subtree `within`; contact details stay private.
+    `recorded(case)` adds the client's own record of the request in the same unit of work."""
     return _intake(
         actor, data, uploads, claim, photos_required=False,
         locate=lambda: ("open311", _open311_where(actor, data, within)),
-        replay=lambda case_id: case_service.get_case(actor.city_id, case_id),
+        replay=lambda case_id: case_service.get_case(actor.city_id, case_id), recorded=recorded,
     )  # fmt: skip
 
 
@@ -158,39 +162,25 @@ def _open311_where(actor: Actor, data: dict, within: str | None) -> Where:
     return where
 
 
-def _intake(actor, data, uploads, claim, *, photos_required, locate, replay=None):
+def _intake(actor, data, uploads, claim, *, photos_required, locate, replay=None, recorded=None):
     """Checks first (no writes), files next (outside any transaction), rows last (one unit of work).
 
-    Not itself a unit of work: the photo files must be written before the transaction
-    and removed if it fails, and an Idempotency-Key race is settled by retrying the
-    lookup after the losing transaction has rolled back.
+    A retry with a known Idempotency-Key is answered before any photo work.
     """
     replay = replay or (lambda case_id: case_service.visible_case(actor, case_id))
-    earlier = idempotency.previous(claim)
+    earlier = idempotency.replay(claim, replay)
     if earlier is not None:
-        return idempotency.Replayed(replay(earlier))
+        return earlier
     active_category(actor.city_id, data["category_id"])
     channel, where = locate()
-    cleaned = photo_service.clean_all(uploads, required=photos_required)
-    photo_service.release_read_snapshot()
-    keys = photo_service.store(cleaned)
-    created = False
-    try:
-        result = idempotency.once(
-            claim,
-            lambda: _create(actor, channel, where, data, list(zip(keys, cleaned)), claim),
-            replay,
-        )
-        created = not isinstance(result, idempotency.Replayed)
-        return result
-    finally:
-        if not created:  # failed, or lost a race to a retry with the same key: its photos stand
-            photo_service.discard(keys)
+    return photo_service.stored_then(
+        uploads,
+        lambda stored: idempotency.create(claim, "case", lambda: _create(actor, channel, where, data, stored, recorded), replay),
+        required=photos_required,
+    )
 
 
-@unit_of_work
-def _create(actor: Actor, channel: str, where: Where, data: dict, stored, claim) -> Case:
-    idempotency.reserve(claim)  # first: a concurrent retry with the same key waits here, then fails
+def _create(actor: Actor, channel: str, where: Where, data: dict, stored, recorded=None) -> Case:
     category = active_category(actor.city_id, data["category_id"])
     resident = channel in ("code", "location")
     case = Case(
@@ -221,12 +211,13 @@ def _create(actor: Actor, channel: str, where: Where, data: dict, stored, claim)
     note = data.get("intake_note") or note
     event = case_service.add_event(case, "submit", actor, None, note)
     case_service.attach_photos(case, event, "before", stored)
-    idempotency.complete(claim, "case", case.id)
     if channel == "patrol":
         case_service.accept(actor, case.id)
         case_service.assign(actor, case.id)
     else:
         _tell_the_grid(case, actor)
+    if recorded is not None:
+        recorded(case)
     return case
 
 
@@ -247,7 +238,7 @@ def _tell_the_grid(case: Case, actor: Actor) -> None:
     people = [p for p in people if p != actor.user_id]
     if people:
         title = f"新{'的网格外' if case.outside_grid else ''}案件：{case.category.name}"
-        notify(case.city_id, people, "case_new", title, case.description[:60], case_service.case_link(case))
+        notify(case.city_id, people, "case_new", title, case.description[:60], ("case", case.id))
 
 
 def _code_id(actor: Actor, token: str | None) -> int | None:

@@ -271,14 +271,10 @@ def followers_of(case: Case) -> list[int]:
     return ids
 
 
-def case_link(case: Case) -> str:
-    return f"/h5/reports/{case.id}"
-
-
 def tell_followers(case: Case, actor: Actor | None, title: str, body: str = "") -> None:
     others = [u for u in followers_of(case) if actor is None or u != actor.user_id]
     if others:
-        notify(case.city_id, others, "case", title, body, case_link(case))
+        notify(case.city_id, others, "case", title, body, ("case", case.id))
 
 
 def _move(actor: Actor | None, case: Case, action: str, note: str = "", **facts) -> CaseEvent:
@@ -348,7 +344,7 @@ def assign(actor: Actor, case_id: int, handler_user_id: int | None = None, note:
     case.department_kind = None
     _move(actor, case, "assign", note or f"派给网格员{worker.display_name}")
     if worker.id != actor.user_id:
-        notify(case.city_id, [worker.id], "case_assigned", "您有新的案件待处理", f"{case.category.name}：{case.place_label or ''}", f"/h5/reports/{case.id}")
+        notify(case.city_id, [worker.id], "case_assigned", "您有新的案件待处理", f"{case.category.name}：{case.place_label or ''}", ("case", case.id))
     return case
 
 
@@ -445,7 +441,7 @@ def reopen(actor: Actor, case_id: int, note: str) -> Case:
     case.reopen_count += 1
     case.resolved_at = case.verified_at = None
     if case.handler_user_id:
-        notify(case.city_id, [case.handler_user_id], "case_reopened", "群众不满意，案件已退回", note, case_link(case))
+        notify(case.city_id, [case.handler_user_id], "case_reopened", "群众不满意，案件已退回", note, ("case", case.id))
     return case
 
 
@@ -514,7 +510,7 @@ def merge(actor: Actor, case_id: int, into_case_id: int, note: str = "") -> Case
     moved = [u for u in followers_of(case) if _add_follower(target, u)]
     add_event(target, "merged_in", actor, target.state, f"并入案件 #{case.id}")
     if moved:
-        notify(case.city_id, moved, "case", "您反映的问题已与其他群众的反映合并", "您可在此继续关注处理进展", case_link(target))
+        notify(case.city_id, moved, "case", "您反映的问题已与其他群众的反映合并", "您可在此继续关注处理进展", ("case", target.id))
     return case
 
 
@@ -552,7 +548,7 @@ def hand_up(actor: Actor, case_id: int, note: str) -> Case:
     add_event(case, "hand_up", actor, case.state, note)
     notify(
         case.city_id, users_with_role(case.city_id, Role.COMMUNITY_ADMIN, case.community_id), "case_hand_up",
-        f"网格员提请下单：{case.category.name}", note, case_link(case),
+        f"网格员提请下单：{case.category.name}", note, ("case", case.id),
     )  # fmt: skip
     return case
 

@@ -160,14 +160,12 @@ def _flush_or_conflict(spec: Spec) -> None:
 
 def create_record(actor: Actor, spec: Spec, data: dict, claim: idempotency.IdempotencyClaim | None = None):
     """A retry with the same Idempotency-Key gets the record created the first time."""
-    return idempotency.once(
-        claim, lambda: _create_record(actor, spec, data, claim), lambda entity_id: _annotate(actor, spec, [_load(actor, spec, entity_id)])[0]
+    return idempotency.create(
+        claim, spec.entity_type, lambda: _create_record(actor, spec, data), lambda entity_id: _annotate(actor, spec, [_load(actor, spec, entity_id)])[0]
     )
 
 
-@unit_of_work
-def _create_record(actor: Actor, spec: Spec, data: dict, claim):
-    idempotency.reserve(claim)
+def _create_record(actor: Actor, spec: Spec, data: dict):
     data = dict(data)
     members = data.pop("members", None) or []
     _region_for(actor, spec, data[spec.region_attr])
@@ -179,7 +177,6 @@ def _create_record(actor: Actor, spec: Spec, data: dict, claim):
     if members:
         _log_read(actor, entity, "create")
         db.session.flush()
-    idempotency.complete(claim, spec.entity_type, entity.id)
     return _annotate(actor, spec, [entity])[0]
 
 

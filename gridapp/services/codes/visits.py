@@ -1,11 +1,8 @@
 """Home visits (入户走访) opened by a grid worker's scan, then given notes and photos."""
 from __future__ import annotations
 
-import io
-import uuid
 from datetime import timedelta
 
-from PIL import Image, UnidentifiedImageError
 from sqlalchemy import select
 
 from gridapp.authz import Actor
@@ -13,13 +10,11 @@ from gridapp.clock import now
 from gridapp.errors import NotFound, ValidationFailed
 from gridapp.extensions import db
 from gridapp.models import Visit
-from gridapp.storage import media_storage
+from gridapp.services import photos as photo_service
 from gridapp.unit_of_work import unit_of_work
 
 # Scanning again at the same door soon after continues the same visit.
 SAME_VISIT = timedelta(hours=2)
-MAX_PHOTOS = 9
-PHOTO_TYPES = {"JPEG": ("jpg", "image/jpeg"), "PNG": ("png", "image/png"), "WEBP": ("webp", "image/webp")}
 
 
 def open_visit(city_id: int, household_id: int, worker_id: int, code_id: int | None) -> Visit:
@@ -39,33 +34,19 @@ def open_visit(city_id: int, household_id: int, worker_id: int, code_id: int | N
     return visit
 
 
-def _photo_key(data: bytes) -> tuple[str, str]:
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            image.verify()
-            kind = image.format
-    except (UnidentifiedImageError, OSError, SyntaxError):
-        raise ValidationFailed("照片格式不正确", details={"photos": ["not_an_image"]}) from None
-    if kind not in PHOTO_TYPES:
-        raise ValidationFailed("照片只支持 JPEG、PNG、WebP", details={"photos": [kind]})
-    ext, content_type = PHOTO_TYPES[kind]
-    stamp = now()
-    return f"visits/{stamp:%Y}/{stamp:%m}/{uuid.uuid4().hex}.{ext}", content_type
+def record_visit(actor: Actor, visit_id: int, notes: str, uploads: list[photo_service.Upload]) -> Visit:
+    """Notes and photos for a visit; photos are checked and cleaned like a report's (no EXIF or GPS is kept)."""
+    return photo_service.stored_then(uploads, lambda stored: _record(actor, visit_id, notes, stored), required=False)
 
 
 @unit_of_work
-def record_visit(actor: Actor, visit_id: int, notes: str, photos: list[bytes]) -> Visit:
+def _record(actor: Actor, visit_id: int, notes: str, stored: photo_service.Stored) -> Visit:
     visit = db.session.scalar(select(Visit).where(Visit.city_id == actor.city_id, Visit.id == visit_id, Visit.worker_id == actor.user_id))
     if visit is None:
         raise NotFound("走访记录不存在")
-    keys = visit.photos
-    if len(keys) + len(photos) > MAX_PHOTOS:
-        raise ValidationFailed(f"每次走访最多 {MAX_PHOTOS} 张照片", details={"photos": ["too_many"]})
-    storage = media_storage()
-    for data in photos:
-        key, content_type = _photo_key(data)
-        storage.save(key, data, content_type)
-        keys.append(key)
+    keys = visit.photos + [key for key, _photo in stored]
+    if len(keys) > photo_service.MAX_PHOTOS:
+        raise ValidationFailed(f"每次走访最多 {photo_service.MAX_PHOTOS} 张照片", details={"photos": ["too_many"]})
     visit.notes = notes
     visit.photo_keys = "\n".join(keys)
     visit.updated_at = now()

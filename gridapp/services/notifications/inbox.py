@@ -17,9 +17,15 @@ from gridapp.models.notifications import Notification
 from gridapp.unit_of_work import unit_of_work
 
 
-def notify(city_id: int, user_ids: Iterable[int], kind: str, title: str, body: str = "", link: str | None = None) -> list[Notification]:
+def notify(
+    city_id: int, user_ids: Iterable[int], kind: str, title: str, body: str = "", target: tuple[str, int] | None = None
+) -> list[Notification]:
+    """`target` is what the notification is about, e.g. ("case", 12); the web layer turns it into a link."""
+    target_kind, target_id = target or (None, None)
     notes = [
-        Notification(city_id=city_id, user_id=user_id, kind=kind, title=title, body=body, link=link)
+        Notification(
+            city_id=city_id, user_id=user_id, kind=kind, title=title, body=body, target_kind=target_kind, target_id=target_id
+        )
         for user_id in dict.fromkeys(user_ids)  # once per person, in order
     ]
     db.session.add_all(notes)

@@ -1,17 +1,17 @@
-"""Open311 GeoReport v2 over gridapp's cases: who is asking, what they may see, and how our
-richer case life maps onto the standard's words.
+"""Open311 GeoReport v2 over gridapp's cases: who is asking, what they may see, and filing.
 
 Reads need no key (the spec allows public reads) and show only what may be public:
 category, state, place, SLA, agency, the sanitised photos and the description, never
 the reporter or a contact. Abusive reports are not shown at all. With a key, reads and
 writes are kept inside the key's city and region subtree, like any other caller.
 Cases are filed through the same intake as the mobile API (intake.submit_open311).
+The spec's words, times and XML/JSON shapes are gridapp.open311's (statuses, entries).
 """
 from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import and_, select
@@ -20,89 +20,21 @@ from gridapp.clock import now
 from gridapp.errors import NotFound, ValidationFailed
 from gridapp.extensions import db
 from gridapp.models import ApiClient, Case, CaseEvent, Category, City, Department, Open311Request, Order
-from gridapp.models.categories import DIFFICULTY_LABELS
 from gridapp.services import idempotency
 from gridapp.services.accounts.users import default_city_code
 from gridapp.services.cases import intake
 from gridapp.services.cases import states as S
 from gridapp.services.open311 import api_keys
 from gridapp.services.regions.tree import path_range
-from gridapp.storage import media_storage
-from gridapp.unit_of_work import unit_of_work
 
-SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
-# When this API's behaviour last changed (discovery's changeset).
-CHANGESET = datetime(2026, 11, 1, tzinfo=timezone.utc)
 WINDOW = timedelta(days=90)
 MAX_RESULTS = 1000
-
-# --------------------------------------------------------------------------- #
-# Words: our states and events in the standard's statuses
-# --------------------------------------------------------------------------- #
-
-# GeoReport v2 knows two statuses: work done (resolved, verified) counts as closed.
-CLOSED_STATES = S.CLOSED_STATES | S.AWAITING_RESIDENT_STATES
-
-# The extended statuses of the servicerequestupdates extension (mySociety's set).
-EXTENDED_STATUSES = (
-    "open", "investigating", "in_progress", "action_scheduled", "internal_referral", "fixed", "closed",
-    "duplicate", "not_councils_responsibility", "no_further_action", "reopen",
-)  # fmt: skip
-STATE_STATUS = {
-    S.SUBMITTED: "open",
-    S.ACCEPTED: "investigating",
-    S.ASSIGNED: "action_scheduled",
-    S.ORDERED: "internal_referral",
-    S.IN_PROGRESS: "in_progress",
-    S.RESOLVED: "fixed",
-    S.VERIFIED: "fixed",
-    S.REOPENED: "reopen",
-    S.CLOSED: "closed",
-    S.MERGED: "duplicate",
-    S.REJECTED: "no_further_action",
-}
-ACTION_STATUS = {"submit": "open", "reopen": "reopen"}
-REJECT_STATUS = {
-    "duplicate": "duplicate",
-    "not_ours": "not_councils_responsibility",
-    "invalid": "no_further_action",
-    "abusive": "no_further_action",
-}
 # Steps whose note staff write for the public; a resident's words (a reopen, a rating) stay private.
 PUBLIC_NOTES = frozenset({"accept", "reject", "assign", "order", "start", "resolve", "verify", "merge", "auto_close"})
 
 
-def open_or_closed(state: str) -> str:
-    return "closed" if state in CLOSED_STATES else "open"
-
-
-def extended_status(case: Case, event: CaseEvent) -> str:
-    """Every event maps to one status: the action's own word, else the state it left the case in."""
-    if event.action == "reject":
-        return REJECT_STATUS.get(case.reject_reason or "", "no_further_action")
-    return ACTION_STATUS.get(event.action) or STATE_STATUS.get(event.to_state, "open")
-
-
-def event_text(event: CaseEvent) -> str:
-    label = S.action_label(event.action)
-    if event.action in PUBLIC_NOTES and event.note and event.note != label:
-        return f"{label}：{event.note}"
-    return label
-
-
-def w3(moment: datetime | None) -> str | None:
-    """UTC with Z and whole seconds, e.g. 2026-11-23T09:00:00Z."""
-    if moment is None:
-        return None
-    return moment.astimezone(timezone.utc).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _duration(minutes: int) -> str:
-    if minutes % 1440 == 0:
-        return f"{minutes // 1440} 天"
-    if minutes % 60 == 0:
-        return f"{minutes // 60} 小时"
-    return f"{minutes} 分钟"
+def public_note(event: CaseEvent) -> str | None:
+    return event.note if event.action in PUBLIC_NOTES and event.note else None
 
 
 # --------------------------------------------------------------------------- #
@@ -116,6 +48,7 @@ class Caller:
     city_code: str
     client_id: int | None = None
     region_path: str | None = None
+    user_id: int | None = None  # the key's service account: it files, and owns the Idempotency-Keys it sends
 
 
 def caller(api_key: str | None, jurisdiction_id: str | None, *, key_required: bool = False) -> Caller:
@@ -125,7 +58,7 @@ def caller(api_key: str | None, jurisdiction_id: str | None, *, key_required: bo
         city = db.session.get(City, client.city_id)
         if jurisdiction_id and jurisdiction_id != city.code:
             raise NotFound("jurisdiction_id 不存在", code="jurisdiction_not_found", details={"jurisdiction_id": [jurisdiction_id]})
-        return Caller(city.id, city.code, client.id, client.region.path if client.region else None)
+        return Caller(city.id, city.code, client.id, client.region.path if client.region else None, client.user_id)
     if not jurisdiction_id:
         try:
             jurisdiction_id = default_city_code(current_app.config)
@@ -176,43 +109,6 @@ def service(who: Caller, service_code: str) -> Category:
     return category
 
 
-def service_notice(category: Category) -> str:
-    return f"受理后 {_duration(category.resolve_minutes)}内处置完毕"
-
-
-def service_entry(category: Category) -> dict:
-    route = "网格员处置" if category.default_route == "grid_worker" else "职能部门处置"
-    keywords = [category.name, DIFFICULTY_LABELS[category.difficulty], route] + (["紧急"] if category.is_urgent else [])
-    return {
-        "service_code": category.code,
-        "service_name": category.name,
-        "description": f"{category.name}（{route}），{service_notice(category)}。",
-        "metadata": bool(ATTRIBUTES),
-        "type": "realtime",
-        "keywords": ", ".join(keywords),
-        "group": category.department_kind or "grid",
-    }
-
-
-def service_definition(category: Category) -> dict:
-    return {
-        "service_code": category.code,
-        "attributes": [
-            {
-                "variable": True,
-                "code": a.code,
-                "datatype": a.datatype,
-                "required": a.required,
-                "datatype_description": a.datatype_description,
-                "order": a.order,
-                "description": a.description,
-                "values": [{"key": key, "name": name} for key, name in a.values],
-            }
-            for a in ATTRIBUTES
-        ],
-    }
-
-
 def _attribute_values(raw: dict[str, list[str]]) -> dict[str, object]:
     """attribute[code]=value (or attribute[code][]=v1&…): checked against the definition; unknown codes are ignored."""
     values: dict[str, object] = {}
@@ -243,13 +139,6 @@ class Created:
     replayed: bool = False
 
 
-def _claim(client: ApiClient, key: str | None, form: dict, uploads) -> idempotency.IdempotencyClaim | None:
-    digest = idempotency.fingerprint(
-        [(name, "" if value is None else str(value)) for name, value in form.items()], [(u.filename, u.digest) for u in uploads]
-    )
-    return idempotency.claim(client.city_id, client.user_id, key, "POST /open311/v2/requests", digest)
-
-
 def _full_name(given: str | None, family: str | None) -> str | None:
     """张 + 三 reads 张三 (family name first, no space); John + Smith reads John Smith."""
     if given and family and not (given + family).isascii():
@@ -257,9 +146,11 @@ def _full_name(given: str | None, family: str | None) -> str | None:
     return " ".join(part for part in (given, family) if part) or None
 
 
-@unit_of_work
-def create_request(who: Caller, form: dict, attributes: dict[str, list[str]], uploads, idempotency_key: str | None = None) -> Created:
-    """File a case for an Open311 client through the mobile API's intake; its extra contact fields stay private here."""
+def create_request(who: Caller, form: dict, attributes: dict[str, list[str]], uploads, claim=None) -> Created:
+    """File a case for an Open311 client through the mobile API's intake; its extra contact fields stay private here.
+
+    Not a unit of work itself: intake stores the photos before its own, which also records the request here.
+    """
     client = db.session.scalar(select(ApiClient).where(ApiClient.city_id == who.city_id, ApiClient.id == who.client_id))
     category = service(who, form["service_code"])
     values = _attribute_values(attributes)
@@ -285,18 +176,20 @@ def create_request(who: Caller, form: dict, attributes: dict[str, list[str]], up
     # Never fetched (it could point anywhere), but staff see the client's link on the first step.
     link = f"，附图链接：{form['media_url']}" if form.get("media_url") else ""
     data["intake_note"] = f"Open311 接口提交（{client.name}）{link}"
-    claim = _claim(client, idempotency_key, dict(form, attributes=values), uploads)
+
+    def recorded(case: Case) -> None:
+        db.session.add(
+            Open311Request(
+                city_id=who.city_id, case_id=case.id, api_client_id=client.id, token=secrets.token_hex(16),
+                email=form.get("email"), device_id=form.get("device_id"), account_id=form.get("account_id"),
+                media_url=form.get("media_url"),
+            )
+        )  # fmt: skip
+
     actor = api_keys.actor_for(client)
-    result = intake.submit_open311(actor, data, uploads, claim, within=who.region_path)
+    result = intake.submit_open311(actor, data, uploads, claim, within=who.region_path, recorded=recorded)
     if isinstance(result, idempotency.Replayed):
         return Created(result.resource, form.get("account_id"), replayed=True)
-    db.session.add(
-        Open311Request(
-            city_id=who.city_id, case_id=result.id, api_client_id=client.id, token=secrets.token_hex(16),
-            email=form.get("email"), device_id=form.get("device_id"), account_id=form.get("account_id"),
-            media_url=form.get("media_url"),
-        )
-    )  # fmt: skip
     return Created(result, form.get("account_id"))
 
 
@@ -328,9 +221,9 @@ def window(start: datetime | None, end: datetime | None) -> tuple[datetime, date
 
 def requests(
     who: Caller, *, ids: list[int] | None = None, service_codes: list[str] | None = None, start=None, end=None,
-    statuses: list[str] | None = None, page: int = 1, page_size: int = MAX_RESULTS,
+    states: frozenset[str] | None = None, page: int = 1, page_size: int = MAX_RESULTS,
 ) -> list[Case]:  # fmt: skip
-    """Newest first. A list of ids overrides every other filter, as the spec says."""
+    """Newest first, optionally only in `states`. A list of ids overrides every other filter, as the spec says."""
     stmt = _visible(who)
     if ids is not None:
         stmt = stmt.where(Case.id.in_(ids))
@@ -340,11 +233,8 @@ def requests(
         if service_codes:
             codes = select(Category.id).where(Category.city_id == who.city_id, Category.code.in_(service_codes))
             stmt = stmt.where(Case.category_id.in_(codes))
-        closed = Case.state.in_(sorted(CLOSED_STATES))
-        if statuses and set(statuses) == {"closed"}:
-            stmt = stmt.where(closed)
-        elif statuses and set(statuses) == {"open"}:
-            stmt = stmt.where(~closed)
+        if states is not None:
+            stmt = stmt.where(Case.state.in_(sorted(states)))
     stmt = stmt.order_by(Case.created_at.desc(), Case.id.desc()).limit(page_size).offset((page - 1) * page_size)
     return list(db.session.scalars(stmt))
 
@@ -385,14 +275,6 @@ def _departments(city_id: int, case_ids: list[int]) -> dict[int, str]:
     return {case_id: name for case_id, name in rows}
 
 
-def media_url(photos) -> str | None:
-    """The first sanitised photo (EXIF-free since upload), as an absolute URL."""
-    for photo in photos:
-        url = media_storage().url(photo.web_key or photo.original_key)
-        return url if "://" in url else f"{current_app.config['PUBLIC_BASE_URL']}{url}"
-    return None
-
-
 def expected_at(case: Case) -> datetime:
     """The SLA due time: set on acceptance; before that, counted from the report."""
     if case.resolve_due_at is not None:
@@ -408,36 +290,36 @@ def _agency(case: Case, department: str | None) -> str:
     return case.community.name
 
 
-def request_entries(who: Caller, cases: list[Case]) -> list[dict]:
+@dataclass(frozen=True)
+class Published:
+    """A case as Open311 may show it: who answers for it, its latest step, its times and its report photos."""
+
+    case: Case
+    agency: str
+    last_move: CaseEvent | None
+    updated_at: datetime
+    expected_at: datetime
+    photos: list
+
+
+def published(who: Caller, cases: list[Case]) -> list[Published]:
     ids = [case.id for case in cases]
     events, departments = _events(who.city_id, ids), _departments(who.city_id, ids)
-    entries = []
+    found = []
     for case in cases:
         history = events[case.id]
         moves = [e for e in history if e.action in S.TRANSITIONS]
-        last = history[-1] if history else None
-        entries.append(
-            {
-                "service_request_id": case.id,
-                "status": open_or_closed(case.state),
-                "status_notes": event_text(moves[-1]) if moves else None,
-                "service_name": case.category.name,
-                "service_code": case.category.code,
-                "description": case.description or None,
-                "agency_responsible": _agency(case, departments.get(case.id)),
-                "service_notice": service_notice(case.category),
-                "requested_datetime": w3(case.created_at),
-                "updated_datetime": w3(last.created_at if last else case.created_at),
-                "expected_datetime": w3(expected_at(case)),
-                "address": case.place_label or case.address,
-                "address_id": None,  # a code's token opens its page: it is not published
-                "zipcode": None,
-                "lat": case.lat,
-                "long": case.lng,
-                "media_url": media_url([p for p in case.photos if p.kind == "before"]),
-            }
+        found.append(
+            Published(
+                case=case,
+                agency=_agency(case, departments.get(case.id)),
+                last_move=moves[-1] if moves else None,
+                updated_at=history[-1].created_at if history else case.created_at,
+                expected_at=expected_at(case),
+                photos=[p for p in case.photos if p.kind == "before"],
+            )
         )
-    return entries
+    return found
 
 
 # --------------------------------------------------------------------------- #
@@ -445,8 +327,10 @@ def request_entries(who: Caller, cases: list[Case]) -> list[dict]:
 # --------------------------------------------------------------------------- #
 
 
-def updates(who: Caller, *, start=None, end=None, ids: list[int] | None = None, page: int = 1, page_size: int = MAX_RESULTS) -> list[dict]:
-    """Every event on visible cases in the window, oldest first, each with its extended status."""
+def updates(
+    who: Caller, *, start=None, end=None, ids: list[int] | None = None, page: int = 1, page_size: int = MAX_RESULTS
+) -> list[tuple[Case, CaseEvent]]:
+    """Every event on visible cases in the window, oldest first, with its case."""
     start, end = window(start, end)
     visible = _visible(who).with_only_columns(Case.id)
     if ids is not None:
@@ -463,31 +347,4 @@ def updates(who: Caller, *, start=None, end=None, ids: list[int] | None = None, 
         case.id: case
         for case in db.session.scalars(select(Case).where(Case.city_id == who.city_id, Case.id.in_({e.case_id for e in events})))
     }
-    return [
-        {
-            "update_id": event.id,
-            "service_request_id": event.case_id,
-            "status": extended_status(cases[event.case_id], event),
-            "updated_datetime": w3(event.created_at),
-            "description": event_text(event),
-            "media_url": media_url(event.photos),
-        }
-        for event in events
-    ]
-
-
-def discovery(base_url: str) -> dict:
-    return {
-        "changeset": w3(CHANGESET),
-        "contact": "网格通 gridapp：请联系所在城市的系统管理员，或拨打 12345 热线。",
-        "key_service": "API keys (api_key) are issued by the city's system or district administrator; see the README section on Open311.",
-        "endpoints": [
-            {
-                "specification": SPECIFICATION,
-                "url": f"{base_url}/open311/v2",
-                "changeset": w3(CHANGESET),
-                "type": "production",
-                "formats": ["text/xml", "application/json"],
-            }
-        ],
-    }
+    return [(cases[event.case_id], event) for event in events]

@@ -214,14 +214,13 @@ def post_order_once(actor: Actor, claim, **fields) -> Order:
     """post_order at most once per Idempotency-Key (a retried request gets the first order back)."""
     from gridapp.services import idempotency
 
-    return idempotency.once(claim, lambda: post_order(actor, claim=claim, **fields), lambda order_id: visible_order(actor, order_id))
+    return idempotency.create(claim, "order", lambda: post_order(actor, **fields), lambda order_id: visible_order(actor, order_id))
 
 
 @unit_of_work
 def post_order(
     actor: Actor,
     *,
-    claim=None,
     community_id: int,
     title: str,
     category_id: int,
@@ -232,10 +231,7 @@ def post_order(
     case_id: int | None = None,
 ) -> Order:
     """Post an order and reserve its scaled bounty from the community's budget in the same transaction."""
-    from gridapp.services import idempotency
-
     require_role(actor, *COMMUNITY_ROLES)
-    idempotency.reserve(claim)
     community = _community(actor.city_id, community_id)
     require_region(actor, actor.city_id, community.path, roles=COMMUNITY_ROLES)
     category = db.session.scalar(select(Category).where(Category.city_id == actor.city_id, Category.id == category_id, Category.is_active.is_(True)))
@@ -276,7 +272,6 @@ def post_order(
     _event(order, "post", actor.user_id, None, f"赏金 {bounty} 分（{DIFFICULTY_LABELS[difficulty]}，预留 {order.reserved} 分）")
     if case_id is not None:
         order_cases.case_ordered(actor, order)
-    idempotency.complete(claim, "order", order.id)
     return order
 
 
@@ -428,7 +423,7 @@ def _resolve(actor: Actor, order_id: int, note: str, stored) -> Order:
 
         order_cases.case_resolved(actor, order, note, stored)
     community_admins = users_with_role(order.city_id, Role.COMMUNITY_ADMIN, order.community_id)
-    notify(order.city_id, community_admins, "order_resolved", "订单已处置，请核实", order.title, f"/orders/{order.id}")
+    notify(order.city_id, community_admins, "order_resolved", "订单已处置，请核实", order.title, ("order", order.id))
     return order
 
 
@@ -440,7 +435,7 @@ def send_back(actor: Actor, order_id: int, reason: str) -> Order:
     _require_reason(reason)
     _move(order, {RESOLVED}, IN_PROGRESS, "send_back", actor, reason, resolved_at=None)
     if order.holder_user_id:
-        notify(order.city_id, [order.holder_user_id], "order_sent_back", "社区退回了您处置的订单", reason, f"/orders/{order.id}")
+        notify(order.city_id, [order.holder_user_id], "order_sent_back", "社区退回了您处置的订单", reason, ("order", order.id))
     return order
 
 
@@ -479,7 +474,7 @@ def verify(actor: Actor, order_id: int, difficulty: str | None = None, note: str
         from gridapp.services.orders import case_link as order_cases
 
         order_cases.case_verified(actor, order, note)
-    notify(city_id, [order.holder_user_id], "order_paid", f"订单已核实，获得 {to_staff} 积分", order.title, f"/orders/{order.id}")
+    notify(city_id, [order.holder_user_id], "order_paid", f"订单已核实，获得 {to_staff} 积分", order.title, ("order", order.id))
     return order
 
 
@@ -525,7 +520,7 @@ def assign(actor: Actor, order_id: int, department_id: int, deadline: datetime, 
         grabbed_at=at, start_by=at + _start_window(), deadline=deadline,
     )
     recipients = [user_id] if user_id else _department_staff(actor.city_id, department.id)
-    notify(order.city_id, recipients, "order_assigned", "社区向您的部门派单", order.title, f"/orders/{order.id}")
+    notify(order.city_id, recipients, "order_assigned", "社区向您的部门派单", order.title, ("order", order.id))
     return order
 
 
@@ -568,7 +563,7 @@ def _lapse(city_id: int, order_id: int) -> bool:
     department_id, user_id, grabbed_at, start_by = held
     db.session.add(OrderLapse(city_id=city_id, order_id=order.id, department_id=department_id, user_id=user_id, grabbed_at=grabbed_at, start_by=start_by))
     if user_id:
-        notify(city_id, [user_id], "order_lapsed", "您抢到的订单未按时开始，已退回抢单池", order.title, f"/orders/{order.id}")
+        notify(city_id, [user_id], "order_lapsed", "您抢到的订单未按时开始，已退回抢单池", order.title, ("order", order.id))
     if target == ESCALATED:
         _tell_escalated(order)
     return True
@@ -599,7 +594,7 @@ def _tell_escalated(order: Order) -> None:
     recipients = users_with_role(order.city_id, Role.COMMUNITY_ADMIN, order.community_id)
     if street_id is not None:
         recipients += users_with_role(order.city_id, Role.STREET_ADMIN, street_id)
-    notify(order.city_id, recipients, "order_escalated", "订单逾期无人抢单，请社区直接派单", f"{order.community.name}：{order.title}", f"/orders/{order.id}")
+    notify(order.city_id, recipients, "order_escalated", "订单逾期无人抢单，请社区直接派单", f"{order.community.name}：{order.title}", ("order", order.id))
 
 
 # --------------------------------------------------------------------------- #

@@ -157,7 +157,7 @@ def request_redemption(actor: Actor, shop_id: int, points: int, note: str = "") 
     if shop.owner_user_id:
         from gridapp.services.notifications.inbox import notify
 
-        notify(actor.city_id, [shop.owner_user_id], "redemption_requested", f"居民申请兑换 {points} 积分", shop.name, f"/points/redemptions/{redemption.id}")
+        notify(actor.city_id, [shop.owner_user_id], "redemption_requested", f"居民申请兑换 {points} 积分", shop.name, ("redemption", redemption.id))
     return redemption
 
 

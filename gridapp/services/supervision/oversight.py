@@ -93,7 +93,7 @@ def responsible(case: Case) -> list[int]:
 
 
 def _tell(case: Case, user_ids, kind: str, title: str, body: str = "") -> None:
-    push(notify(case.city_id, user_ids, kind, title, body, cases.case_link(case)))
+    push(notify(case.city_id, user_ids, kind, title, body, ("case", case.id)))
 
 
 def level_region_id(case: Case, level: int) -> int:
@@ -175,16 +175,14 @@ def _supervised_case(actor: Actor, case_id: int, roles, what: str) -> Case:
 
 def nudge(actor: Actor, case_id: int, note: str = "", claim=None):
     """拍一拍: remind whoever must act on an active case now (once per Idempotency-Key)."""
-    return idempotency.once(claim, lambda: _nudge(actor, case_id, note, claim), lambda row_id: _load(Nudge, actor, row_id))
+    return idempotency.create(claim, "nudge", lambda: _nudge(actor, case_id, note), lambda row_id: _load(Nudge, actor, row_id))
 
 
 def _load(model, actor: Actor, row_id: int):
     return db.session.scalar(select(model).where(model.city_id == actor.city_id, model.id == row_id))
 
 
-@unit_of_work
-def _nudge(actor: Actor, case_id: int, note: str, claim) -> Nudge:
-    idempotency.reserve(claim)
+def _nudge(actor: Actor, case_id: int, note: str) -> Nudge:
     case = _supervised_case(actor, case_id, NUDGERS, "拍一拍")
     if case.state not in S.ACTIVE_STATES:
         raise InvalidTransition("案件已办结，无需催办", details={"state": case.state})
@@ -193,8 +191,6 @@ def _nudge(actor: Actor, case_id: int, note: str, claim) -> Nudge:
     db.session.add(row)
     cases.add_event(case, "nudge", actor, case.state, note or "请尽快处理")
     _tell(case, targets, "nudge", f"{actor.display_name}拍了拍您：请尽快处理案件 #{case.id}", note or f"{case.category.name}：{case.place_label or ''}")
-    db.session.flush()
-    idempotency.complete(claim, "nudge", row.id)
     return row
 
 
@@ -202,20 +198,16 @@ def instruct(actor: Actor, case_id: int, text: str, claim=None):
     """批示: a written instruction pushed to the handler and the community's admins."""
     if not text.strip():
         raise ValidationFailed("请填写批示内容", details={"text": ["required"]})
-    return idempotency.once(claim, lambda: _instruct(actor, case_id, text, claim), lambda row_id: _load(Instruction, actor, row_id))
+    return idempotency.create(claim, "instruction", lambda: _instruct(actor, case_id, text), lambda row_id: _load(Instruction, actor, row_id))
 
 
-@unit_of_work
-def _instruct(actor: Actor, case_id: int, text: str, claim) -> Instruction:
-    idempotency.reserve(claim)
+def _instruct(actor: Actor, case_id: int, text: str) -> Instruction:
     case = _supervised_case(actor, case_id, INSTRUCTORS, "批示")
     row = Instruction(city_id=case.city_id, case_id=case.id, author_user_id=actor.user_id, text=text.strip())
     db.session.add(row)
     cases.add_event(case, "instruct", actor, case.state, text.strip())
     people = responsible(case) + users_with_role(case.city_id, Role.COMMUNITY_ADMIN, case.community_id)
     _tell(case, [p for p in people if p != actor.user_id], "instruction", f"{actor.display_name}对案件 #{case.id} 作出批示", text.strip())
-    db.session.flush()
-    idempotency.complete(claim, "instruction", row.id)
     return row
 
 
@@ -254,14 +246,12 @@ def nudge_counts(city_id: int, user_ids: list[int]) -> dict[int, int]:
 
 def blow_whistle(actor: Actor, case_id: int, department_ids: list[int], grade: str, note: str = "", claim=None):
     """吹哨: call departments to a case; each must report in within the grade's time."""
-    return idempotency.once(
-        claim, lambda: _blow_whistle(actor, case_id, department_ids, grade, note, claim), lambda row_id: _load(Whistle, actor, row_id)
+    return idempotency.create(
+        claim, "whistle", lambda: _blow_whistle(actor, case_id, department_ids, grade, note), lambda row_id: _load(Whistle, actor, row_id)
     )
 
 
-@unit_of_work
-def _blow_whistle(actor: Actor, case_id: int, department_ids: list[int], grade: str, note: str, claim) -> Whistle:
-    idempotency.reserve(claim)
+def _blow_whistle(actor: Actor, case_id: int, department_ids: list[int], grade: str, note: str) -> Whistle:
     if grade not in WHISTLE_MINUTES:
         raise ValidationFailed("吹哨类型不正确", details={"grade": sorted(WHISTLE_MINUTES)})
     if not department_ids:
@@ -284,7 +274,6 @@ def _blow_whistle(actor: Actor, case_id: int, department_ids: list[int], grade: 
         )
     names = "、".join(d.name for d in departments)
     cases.add_event(case, "whistle", actor, case.state, f"{WHISTLE_LABELS[grade]}，召集{names}" + (f"：{note}" if note else ""))
-    idempotency.complete(claim, "whistle", whistle.id)
     return whistle
 
 

@@ -1,0 +1,20 @@
+"""Where tapping a notification goes: a page for its target, chosen here rather than by the services
+that notify, which only say what the notification is about (a case, an order, a redemption).
+
+Cases open their H5 page; orders and redemptions open the mini-program's own pages.
+"""
+from __future__ import annotations
+
+from gridapp.models.notifications import Notification
+
+TARGET_PATHS = {
+    "case": "/h5/reports/{id}",
+    "order": "/orders/{id}",
+    "redemption": "/points/redemptions/{id}",
+}
+
+
+def notification_link(note: Notification) -> str | None:
+    if note.target_kind is None:
+        return None
+    return TARGET_PATHS[note.target_kind].format(id=note.target_id)
