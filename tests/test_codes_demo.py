@@ -12,8 +12,8 @@ from gridapp.models import EBike, MobileStall, Place, QrCode, Region, User
 from gridapp.services.codes import sheets
 from gridapp.services.codes.issuing import url_for_token
 from qr.render import render_png
-from tests.support.codes import decode_png, plates_of_pdf
 from tests.support.factories import auth_headers
+from tests.support.qr import decode_png, plates_of_pdf
 
 
 @pytest.fixture

@@ -8,14 +8,8 @@ from gridapp.authz import Role
 from gridapp.extensions import db
 from gridapp.models import Case, CaseEvent, Notification
 from gridapp.services.regions import geo
-from tests.support.cases import G1, G3, add_categories, jpeg, photo_files, post_report, report_at
+from tests.support.cases import G1, G3, jpeg, photo_files, post_report, report_at
 from tests.support.factories import auth_headers
-
-
-@pytest.fixture
-def cats(city):
-    return add_categories(city)
-
 
 # --------------------------------------------------------------------------- #
 # Geometry

@@ -20,11 +20,6 @@ from tests.support.cases import G1, add_categories, jpeg, media_files, png, post
 from tests.support.factories import build_city
 
 
-@pytest.fixture
-def cats(city):
-    return add_categories(city)
-
-
 def _chunk(kind: bytes, data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
 
