@@ -3,67 +3,38 @@
     python bench/regions.py [--nodes-per-community 49] [--database-url postgresql://...]
 
 Without --database-url (or DATABASE_URL) it starts a throwaway PostgreSQL server in a
-temp dir (tests/servers.py), so it runs anywhere the test suite runs. It builds the
-schema with the real migrations, bulk-loads a city of 10 districts × 10 streets × 20
-communities × N grids, then prints the median time of the queries the API runs and
-whether PostgreSQL answered them from the (city_id, path) index.
+temp dir (tests/support/servers.py), so it runs anywhere the test suite runs. It builds
+the schema with the real migrations, bulk-loads a city of 10 districts × 10 streets × 20
+communities × N grids, then prints the median time of the queries the API runs, each
+beside its target, and whether PostgreSQL answered them from the (city_id, path) index.
 """
 from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import time
 
-from harness import bench_city  # first: it puts the repository on sys.path
+from harness import bench_city, figure, region_rows, timed  # first: it puts the repository on sys.path
 from sqlalchemy import func, insert, select, text  # noqa: E402
 
-from gridapp.clock import now  # noqa: E402
 from gridapp.extensions import db  # noqa: E402
 from gridapp.models import Region  # noqa: E402
 from gridapp.services.regions.tree import ancestors, subtree, subtree_filter  # noqa: E402
 
+QUERY_MS = 50  # one query of an API answer that should take well under 200 ms
+
 
 def build_tree(city_id: int, grids_per_community: int) -> dict[str, int]:
-    """Insert the tree level by level with explicit ids (one executemany per level)."""
-    next_id = db.session.scalar(select(func.coalesce(func.max(Region.id), 0))) + 1
-    created = now()
-    rows, last = [], {}
-
-    def node(parent, level, code, name):
-        nonlocal next_id
-        node_id, next_id = next_id, next_id + 1
-        path = f"{parent['path'] if parent else '/'}{node_id}/"
-        row = {"id": node_id, "city_id": city_id, "parent_id": parent["id"] if parent else None, "level": level,
-               "code": code, "name": name, "path": path, "created_at": created}
-        rows.append(row)
-        last[level] = node_id
-        return row
-
-    root = node(None, "city", "bench", "基准市")
-    for d in range(10):
-        district = node(root, "district", f"d{d}", f"区{d}")
-        for s in range(10):
-            street = node(district, "street", f"d{d}s{s}", f"街道{s}")
-            for c in range(20):
-                community = node(street, "community", f"d{d}s{s}c{c}", f"社区{c}")
-                for g in range(grids_per_community):
-                    node(community, "grid", f"d{d}s{s}c{c}g{g}", f"网格{g}")
+    """Insert the tree with explicit ids, 10,000 rows per executemany."""
+    first_id = db.session.scalar(select(func.coalesce(func.max(Region.id), 0))) + 1
+    rows = region_rows(city_id, (10, 10, 20, grids_per_community), first_id)
     for start in range(0, len(rows), 10_000):
         db.session.execute(insert(Region), rows[start:start + 10_000])
     db.session.commit()
     db.session.execute(text("ANALYZE regions"))
     db.session.commit()
-    return {"nodes": len(rows), "root": root["id"], **last}
-
-
-def timed(fn, repeat: int = 25) -> float:
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples) * 1000
+    last = {row["level"]: row["id"] for row in rows}  # the last node of each level
+    return {"nodes": len(rows), "root": rows[0]["id"], **last}
 
 
 def uses_index(stmt) -> bool:
@@ -94,9 +65,9 @@ def main() -> None:
             ("children of a street, first page", lambda: list(db.session.scalars(select(Region).where(Region.city_id == city.id, Region.parent_id == street.id).order_by(Region.code).limit(20))), 20),
         ]
         for label, fn, size in cases:
-            ms = timed(fn)
+            ms = timed(fn, 25)
             db.session.rollback()
-            print(f"  {label:<40} {ms:8.2f} ms" + (f"  ({size:,} rows)" if size else ""))
+            figure(label, ms, QUERY_MS, note=f"({size:,} rows)" if size else "")
         stmt = select(func.count()).where(Region.city_id == city.id, subtree_filter(street.path))
         print(f"  subtree range scan uses ix_regions_city_id_path: {uses_index(stmt)}")
 

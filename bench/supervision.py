@@ -3,22 +3,22 @@
     python bench/supervision.py [--cases 1000000] [--days 180] [--database-url postgresql://...]
 
 Without --database-url (or DATABASE_URL) it starts a throwaway PostgreSQL server
-(tests/servers.py). It builds the schema with the real migrations, a city of
+(tests/support/servers.py). It builds the schema with the real migrations, a city of
 5 districts × 8 streets × 10 communities × 10 grids, and COPYs the cases (spread over the
 last `--days` days, in every state) and ratings for 60 % of the closed ones. Then it times
-the same service calls the dashboard makes (services.metrics), medians of several runs.
+the same service calls the dashboard makes (services.metrics), medians of several runs,
+each beside its target.
 """
 from __future__ import annotations
 
 import argparse
 import os
 import random
-import statistics
 import time
 from contextlib import ExitStack
 from datetime import timedelta
 
-from harness import bench_city  # first: it puts the repository on sys.path
+from harness import bench_city, figure, region_rows, timed  # first: it puts the repository on sys.path
 from sqlalchemy import insert, select, text  # noqa: E402
 
 from gridapp.clock import now  # noqa: E402
@@ -27,6 +27,7 @@ from gridapp.models import Category, Region, User  # noqa: E402
 from gridapp.services.supervision import metrics  # noqa: E402
 from gridapp.services.supervision.metrics import Scope  # noqa: E402
 
+PAGE_MS = 1000  # a leader waits at most a second for a dashboard page
 STATES = [("submitted", 2), ("accepted", 1), ("assigned", 2), ("in_progress", 3), ("resolved", 2), ("verified", 2), ("closed", 85), ("rejected", 3)]
 COLUMNS = (
     "id", "city_id", "created_at", "updated_at", "channel", "state", "category_id", "grid_id", "community_id", "region_path",
@@ -36,30 +37,12 @@ COLUMNS = (
 
 
 def build_tree(city_id: int) -> tuple[Region, list[dict]]:
-    next_id, rows, grids = 1, [], []
-    created = now()
-
-    def node(parent, level, code, name):
-        nonlocal next_id
-        row = {"id": next_id, "city_id": city_id, "parent_id": parent["id"] if parent else None, "level": level, "code": code,
-               "name": name, "path": f"{parent['path'] if parent else '/'}{next_id}/", "created_at": created}
-        next_id += 1
-        rows.append(row)
-        return row
-
-    root = node(None, "city", "bench", "基准市")
-    for d in range(5):
-        district = node(root, "district", f"d{d}", f"区{d}")
-        for s in range(8):
-            street = node(district, "street", f"d{d}s{s}", f"街道{s}")
-            for c in range(10):
-                community = node(street, "community", f"d{d}s{s}c{c}", f"社区{c}")
-                for g in range(10):
-                    grids.append(node(community, "grid", f"d{d}s{s}c{c}g{g}", f"网格{g}"))
+    rows = region_rows(city_id, (5, 8, 10, 10), 1)
+    grids = [row for row in rows if row["level"] == "grid"]
     db.session.execute(insert(Region), rows)
     db.session.execute(text("SELECT setval('regions_id_seq', (SELECT max(id) FROM regions))"))
     db.session.commit()
-    return db.session.get(Region, root["id"]), grids
+    return db.session.get(Region, rows[0]["id"]), grids
 
 
 def load_cases(city_id: int, grids: list[dict], categories: list[int], resident_id: int, count: int, days: int) -> tuple[int, int]:
@@ -107,16 +90,6 @@ def load_cases(city_id: int, grids: list[dict], categories: list[int], resident_
     return count, ratings
 
 
-def timed(fn, repeat: int) -> float:
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        samples.append(time.perf_counter() - start)
-        db.session.rollback()
-    return statistics.median(samples) * 1000
-
-
 def overview(city_id: int, node: Region, categories) -> None:
     """What dashboard.region_page computes, but for the per-case timings (see `timings` below)."""
     for name in ("today", "week", "month"):
@@ -161,7 +134,7 @@ def main() -> None:
             ("response/resolve mean+p90, the city's month", lambda: metrics.timings(month(root))),
         ]
         for label, fn in rows:
-            print(f"  {label:<66} {timed(fn, args.repeat):9.1f} ms")
+            figure(label, timed(fn, args.repeat, between=db.session.rollback), PAGE_MS)
         print(f"  (month so far: {metrics.figures(month(root)).received:,} cases in the city)")
 
 

@@ -114,6 +114,22 @@ def city(app):
     return build_city()
 
 
+@pytest.fixture
+def cats(city):
+    """The test city's categories by code: garbage (grid worker), parking and wages (departments)."""
+    from tests.support.cases import add_categories
+
+    return add_categories(city)
+
+
+@pytest.fixture
+def places(city):
+    """One entity of every code-bearing type in g1, with their codes."""
+    from tests.support.places import build_places
+
+    return build_places(city)
+
+
 @pytest.fixture(scope="session")
 def browser():
     servers.require_service("chromium")
@@ -135,12 +151,10 @@ def live_url(app):
 @pytest.fixture
 def phone(browser, live_url):
     """A fresh phone-sized browser context (WeChat's user agent) pointed at the live server."""
-    from tests.support.browser import PHONE
+    from tests.support.browser import PHONE, device_page
 
-    context = browser.new_context(base_url=live_url, **PHONE)
-    page = context.new_page()
-    yield page
-    context.close()
+    with device_page(browser, live_url, PHONE) as page:
+        yield page
 
 
 @pytest.fixture

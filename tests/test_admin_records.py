@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import io
 
-import pytest
 from PIL import Image
 from sqlalchemy import select
 
@@ -13,12 +12,7 @@ from gridapp.models import HouseholdAccessLog
 from gridapp.storage import media_storage
 from tests.support.cases import jpeg, media_files
 from tests.support.factories import auth_headers
-from tests.support.places import MEMBER_ID, MEMBER_PHONE, SHOP_OWNER_PHONE, build_places
-
-
-@pytest.fixture
-def places(city):
-    return build_places(city)
+from tests.support.places import MEMBER_ID, MEMBER_PHONE, SHOP_OWNER_PHONE
 
 
 def test_community_admin_manages_households_with_members_and_every_read_is_logged(client, city, places):

@@ -16,8 +16,9 @@ from gridapp.extensions import db
 from gridapp.models import OtpChallenge, User
 from gridapp.services.accounts.users import hash_password
 from tests.support import servers
+from tests.support.errors import assert_error
 from tests.support.factories import PASSWORD
-from tests.support.fakes import FakeWeChat, code_in
+from tests.support.fakes import FakeWeChat, code_in, sms_codes
 
 CITY = "testcity"
 PHONE = "13812345678"
@@ -26,16 +27,6 @@ PHONE = "13812345678"
 # --------------------------------------------------------------------------- #
 # Helpers
 # --------------------------------------------------------------------------- #
-
-
-def assert_error(response, status: int, code: str) -> dict:
-    """The one error shape: exactly {"code", "message", "details"}."""
-    body = response.get_json()
-    assert response.status_code == status, body
-    assert set(body) == {"code", "message", "details"}, body
-    assert body["code"] == code, body
-    assert isinstance(body["message"], str) and body["message"], body
-    return body
 
 
 def bearer(token: str) -> dict[str, str]:
@@ -59,15 +50,6 @@ def me(client, token: str):
 def reload(user: User) -> User:
     db.session.rollback()
     return db.session.get(User, user.id)
-
-
-def sms_codes(caplog, phone: str) -> list[str]:
-    """Login codes the default LogSmsSender wrote to the "gridapp.sms" log for `phone`."""
-    return [
-        code_in(record.getMessage())
-        for record in caplog.records
-        if record.name == "gridapp.sms" and phone in record.getMessage()
-    ]
 
 
 def request_code(client, caplog, phone: str = PHONE, city: str = CITY) -> str:

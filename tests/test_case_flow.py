@@ -13,13 +13,8 @@ from gridapp.jobs.cases import auto_close_cases
 from gridapp.models import Case, CaseEvent, CaseFollower, CaseRating, Household, Notification
 from gridapp.services.cases import workflow as case_service
 from gridapp.services.codes.issuing import new_code
-from tests.support.cases import G1, act, add_categories, post_report, report_at, resolve
+from tests.support.cases import G1, act, post_report, report_at, resolve
 from tests.support.factories import auth_headers
-
-
-@pytest.fixture
-def cats(city):
-    return add_categories(city)
 
 
 @pytest.fixture

@@ -3,23 +3,15 @@ from __future__ import annotations
 
 import uuid
 
-import pytest
-
 from gridapp.authz import Role
 from gridapp.extensions import db
 from gridapp.services.codes import sheets
 from gridapp.services.regions.tree import get_region
 from tests.conftest import make_app
 from tests.support import servers
-from tests.support.codes import decode_png, decode_svg, plates_of_pdf
 from tests.support.factories import auth_headers, build_city
-from tests.support.places import build_places
+from tests.support.qr import decode_png, decode_svg, plates_of_pdf
 from tests.support.workers import isolated_redis, run_worker
-
-
-@pytest.fixture
-def places(city):
-    return build_places(city)
 
 
 def test_images_decode_to_exactly_the_code_url(client, city, places, app):

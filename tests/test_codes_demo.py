@@ -1,8 +1,6 @@
 """The demo city's codes: every one renders and decodes to exactly its URL, from PNG and from a PDF sheet."""
 from __future__ import annotations
 
-import time
-
 import pytest
 from sqlalchemy import func, select
 
@@ -12,8 +10,10 @@ from gridapp.models import EBike, MobileStall, Place, QrCode, Region, User
 from gridapp.services.codes import sheets
 from gridapp.services.codes.issuing import url_for_token
 from qr.render import render_png
-from tests.support.codes import decode_png, plates_of_pdf
 from tests.support.factories import auth_headers
+from tests.support.qr import decode_png, plates_of_pdf
+
+pytestmark = pytest.mark.slow  # decodes every code of the demo city
 
 
 @pytest.fixture
@@ -29,11 +29,9 @@ def test_every_demo_code_renders_to_a_png_that_decodes_to_its_url(demo):
     assert {c.kind for c in codes} == {"household_outdoor", "household_indoor", "shop", "cadre", "ebike", "stall", "place", "resident"}
     for model in (EBike, MobileStall, Place):
         assert db.session.scalar(select(func.count()).select_from(model)) >= 40
-    started = time.perf_counter()
     for code in codes:
         url = url_for_token(code.token)
         assert decode_png(render_png(url, size_px=232, ec="Q")) == [url], code.id  # captions: test_codes_api
-    print(f"rendered and decoded {len(codes)} PNGs in {time.perf_counter() - started:.1f}s")
     assert seed_demo_city().codes_issued == 0  # a second run issues nothing
 
 
@@ -41,12 +39,10 @@ def test_a_community_sheet_from_the_background_job_decodes_plate_by_plate(demo, 
     community = db.session.scalar(select(Region).where(Region.code == "kbs-hbgx-kc"))
     admin = db.session.scalar(select(User).where(User.username == "kc_shuji"))
     headers = auth_headers(admin)
-    started = time.perf_counter()
     job = client.post("/api/v1/code-sheets", headers=headers, json={"region_id": community.id}).json
     assert job["total"] > sheets.INLINE_LIMIT  # the background path (run inline here: no Redis)
     polled = client.get(f"/api/v1/code-sheets/{job['id']}", headers=headers).json
     assert polled["status"] == "done" and polled["done"] == polled["total"]
     pdf = client.get(polled["download_url"], headers=headers).data
-    print(f"sheet of {polled['total']} plates in {time.perf_counter() - started:.1f}s")
     expected = sheets.plates(community.city_id, community, list(sheets.PRINTABLE_KINDS), None)
     assert plates_of_pdf(pdf, len(expected)) == [[p["url"]] for p in expected]

@@ -12,12 +12,7 @@ from gridapp.models import QrCode
 from gridapp.services.accounts.users import load_actor
 from gridapp.services.codes import issuing as codes
 from qr.tokens import looks_like_token
-from tests.support.places import MEMBER_NAME, build_places
-
-
-@pytest.fixture
-def places(city):
-    return build_places(city)
+from tests.support.places import MEMBER_NAME
 
 
 def actor(city, role):

@@ -12,7 +12,7 @@ from gridapp.extensions import db
 from gridapp.models import Notification
 from gridapp.services.cases import workflow as cases
 from gridapp.services.supervision import oversight as supervision
-from tests.support.browser import PHONE
+from tests.support.browser import PHONE, device_page
 
 pytestmark = pytest.mark.browser
 TABLET = {**PHONE, "viewport": {"width": 1024, "height": 1366}, "user_agent": "Mozilla/5.0 (iPad; CPU OS 17_0 like Mac OS X)"}
@@ -20,10 +20,8 @@ TABLET = {**PHONE, "viewport": {"width": 1024, "height": 1366}, "user_agent": "M
 
 @pytest.fixture
 def tablet(browser, live_url):
-    context = browser.new_context(base_url=live_url, **TABLET)
-    page = context.new_page()
-    yield page
-    context.close()
+    with device_page(browser, live_url, TABLET) as page:
+        yield page
 
 
 def test_leader_signs_in_drills_down_and_nudges(tablet, app, clock):

@@ -2,17 +2,8 @@
 from __future__ import annotations
 
 from gridapp.authz import Role
+from tests.support.errors import assert_error
 from tests.support.factories import auth_headers
-
-
-def assert_error(response, status, code):
-    assert response.status_code == status, response.get_data(as_text=True)
-    assert response.is_json
-    body = response.json
-    assert set(body) == {"code", "message", "details"}
-    assert body["code"] == code
-    assert isinstance(body["message"], str) and body["message"]
-    return body
 
 
 def test_unknown_route_is_404_json(client):

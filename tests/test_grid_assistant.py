@@ -3,19 +3,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import select
 
 from gridapp.authz import Role
 from gridapp.extensions import db
 from gridapp.models import Notification
-from tests.support.cases import G1, act, add_categories, report_at
+from tests.support.cases import G1, act, report_at
 from tests.support.factories import auth_headers
-
-
-@pytest.fixture
-def cats(city):
-    return add_categories(city)
 
 
 def inbox(client, worker, **query):

@@ -1,22 +1,14 @@
 """H5 sign-in in a real browser: phone + SMS code → session cookie → pages that need it."""
 from __future__ import annotations
 
-import re
-
 import pytest
 
 from gridapp.authz import Role
 from gridapp.extensions import db
 from gridapp.services.notifications.inbox import notify
+from tests.support.fakes import sms_codes
 
 pytestmark = pytest.mark.browser
-
-
-def sms_code(caplog, phone_number: str) -> str:
-    for record in reversed(caplog.records):
-        if record.name == "gridapp.sms" and phone_number in record.getMessage():
-            return re.search(r"验证码是 (\d{6})", record.getMessage()).group(1)
-    raise AssertionError("no SMS code was logged")
 
 
 def test_resident_signs_in_on_the_phone_and_reads_the_inbox(phone, city, caplog):
@@ -31,7 +23,7 @@ def test_resident_signs_in_on_the_phone_and_reads_the_inbox(phone, city, caplog)
     phone.fill("#phone", number)
     phone.click("#send-code")
     phone.wait_for_selector("#login-message.ok")
-    phone.fill("#code", sms_code(caplog, number))
+    phone.fill("#code", sms_codes(caplog, number)[-1])
     phone.click("#login-submit")
     phone.wait_for_url(lambda url: url.endswith("/h5/notifications") and "/login" not in url)
     assert "您反映的问题已受理" in phone.inner_text("main")
@@ -57,7 +49,7 @@ def test_wrong_code_says_why_in_chinese(phone, city, caplog):
     phone.fill("#phone", number)
     phone.click("#send-code")
     phone.wait_for_selector("#login-message.ok")
-    real = sms_code(caplog, number)
+    real = sms_codes(caplog, number)[-1]
     phone.fill("#code", "000000" if real != "000000" else "111111")
     phone.click("#login-submit")
     phone.wait_for_function("document.querySelector('#login-message').textContent.includes('验证码错误')")

@@ -17,11 +17,6 @@ from tests.support.cases import G1, add_categories, jpeg, media_files, post_repo
 from tests.support.factories import auth_headers, build_city
 
 
-@pytest.fixture
-def cats(city):
-    return add_categories(city)
-
-
 def same_photo():
     return [(io.BytesIO(jpeg(color=(1, 2, 3))), "a.jpg")]
 
@@ -86,6 +81,7 @@ def test_failed_create_does_not_burn_the_key(app, client, city, cats):
     assert fixed.status_code == 422 and fixed.json["code"] == "outside_service_area"
 
 
+@pytest.mark.slow
 def test_twenty_concurrent_retries_on_postgresql_create_exactly_one(pg_admin_url, tmp_path):
     """Twenty threads, each with its own connection (the pool hands each thread its own), race one key."""
     url = servers.create_database(pg_admin_url, f"gridapp_idem_{uuid.uuid4().hex[:8]}")

@@ -9,14 +9,8 @@ from gridapp.extensions import db
 from gridapp.models import Case, CaseEvent, Notification
 from gridapp.services.regions import geo
 from gridapp.web.links import notification_link
-from tests.support.cases import G1, G3, add_categories, jpeg, photo_files, post_report, report_at
+from tests.support.cases import G1, G3, jpeg, photo_files, post_report, report_at
 from tests.support.factories import auth_headers
-
-
-@pytest.fixture
-def cats(city):
-    return add_categories(city)
-
 
 # --------------------------------------------------------------------------- #
 # Geometry

@@ -12,7 +12,7 @@ from gridapp.models import ApiClient, Case, CaseEvent, Household, Open311Request
 from gridapp.open311 import statuses as open311
 from gridapp.services.cases import states as S
 from gridapp.services.codes.issuing import new_code
-from tests.support.cases import G1, G3, add_categories, jpeg
+from tests.support.cases import G1, G3, jpeg
 from tests.support.factories import build_city
 from tests.support.open311 import (
     ATTRIBUTE_FIELDS,
@@ -35,11 +35,6 @@ from tests.support.open311 import (
 )
 
 V2 = "/open311/v2"
-
-
-@pytest.fixture
-def cats(city):
-    return add_categories(city)
 
 
 @pytest.fixture

@@ -17,12 +17,6 @@ from tests.conftest import make_app
 from tests.support.cases import G1, add_categories, jpeg, media_files, png, png_bomb, post_report, webp
 from tests.support.factories import build_city
 
-
-@pytest.fixture
-def cats(city):
-    return add_categories(city)
-
-
 ZOO = {
     "text_named_jpg": (lambda: b"just some notes, not a picture\n" * 20, "notes.jpg", 415, "photo_type_unsupported", "不是 JPEG、PNG 或 WebP"),
     "png_20000_square": (png_bomb, "huge.png", 413, "photo_too_many_pixels", "像素过大"),

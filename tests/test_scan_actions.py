@@ -5,7 +5,6 @@ import io
 import json
 from datetime import timedelta
 
-import pytest
 from PIL import Image
 from sqlalchemy import select
 
@@ -15,12 +14,7 @@ from gridapp.models import Notification, Visit
 from gridapp.storage import media_storage
 from tests.support.cases import jpeg, media_files, png_bomb
 from tests.support.factories import auth_headers
-from tests.support.places import EBIKE_PHONE, MEMBER_PHONE, build_places
-
-
-@pytest.fixture
-def places(city):
-    return build_places(city)
+from tests.support.places import EBIKE_PHONE, MEMBER_PHONE
 
 
 def test_rating_a_shop_replaces_my_earlier_stars(client, city, places):

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
 from sqlalchemy import func, select
 
 from gridapp.authz import Role
@@ -24,7 +23,6 @@ from tests.support.places import (
     MEMBER_PHONE,
     SHOP_OWNER_PHONE,
     VENDOR_PHONE,
-    build_places,
 )
 
 KINDS = ["household_outdoor", "household_indoor", "shop", "cadre", "ebike", "stall", "place", "resident"]
@@ -53,11 +51,6 @@ EXPECTED_VIEWER = {
     "anonymous": "anonymous", "resident": "resident", "other_worker": "resident", "worker": "grid_worker",
     "department_staff": "department", "department_admin": "department", **{o: "official" for o in OFFICIALS},
 }
-
-
-@pytest.fixture
-def places(city):
-    return build_places(city)
 
 
 def scanner_headers(city, places, scanner):

@@ -1,14 +1,13 @@
-"""Proves the throwaway-server harness (tests/servers.py) works for real.
+"""Proves the throwaway-server harness (tests/support/servers.py) works for real.
 
 PostgreSQL and Redis are started once for this module; a real `rq worker`
-subprocess executes a job from tests/jobs_fixture.py.
+subprocess executes a job from tests/support/jobs.py.
 """
 
 from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import threading
 import uuid
 from pathlib import Path
@@ -17,8 +16,7 @@ import pytest
 
 from tests.support import servers
 from tests.support.servers import create_database, libpq_url, postgres_server, redis_server, require_service
-
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from tests.support.workers import REPO_ROOT, rq_command
 
 
 @pytest.fixture(scope="module")
@@ -146,11 +144,6 @@ def test_redis_set_get(redis_url):
         conn.close()
 
 
-def _rq_command() -> list[str]:
-    script = Path(sys.executable).with_name("rq")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "rq.cli"]
-
-
 @pytest.mark.parametrize(
     ("worker_class", "forks_per_job"),
     [("rq.Worker", True), ("rq.SimpleWorker", False)],
@@ -163,11 +156,11 @@ def test_rq_worker_subprocess_runs_enqueued_job(redis_url, worker_class, forks_p
     token = uuid.uuid4().hex[:8]
     queue_name = f"harness-{token}"
     key = f"harness:job:{token}"
-    # Enqueue by dotted path: the worker subprocess imports tests.jobs_fixture itself.
+    # Enqueue by dotted path: the worker subprocess imports tests.support.jobs itself.
     job = Queue(queue_name, connection=conn).enqueue("tests.support.jobs.record", key, "hello")
 
     cmd = [
-        *_rq_command(),
+        *rq_command(),
         "worker",
         "--burst",
         "--url", redis_url,

@@ -16,15 +16,10 @@ from gridapp.jobs import supervision as supervision_jobs
 from gridapp.models import Case, DeliveryAttempt, Escalation, Notification
 from gridapp.services.cases import states as S
 from gridapp.services.supervision import sla
-from tests.support.cases import act, add_categories, report_at
+from tests.support.cases import act, report_at
 from tests.support.factories import auth_headers
 
 SUPERVISION_KINDS = {"sla_yellow", "sla_red", "escalation", "nudge", "instruction", "whistle", "report_in", "report_in_late"}
-
-
-@pytest.fixture
-def cats(city):
-    return add_categories(city)
 
 
 def kinds_by_user(city) -> dict[str, set[str]]:

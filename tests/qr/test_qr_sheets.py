@@ -10,7 +10,7 @@ import qr.sheets
 from qr.render import qr_matrix
 from qr.sheets import Plate, SheetLayout, write_sheets
 from qr.tokens import code_url, new_token
-from tests.support.qr import decode
+from tests.support.qr import plates_of_pdf
 
 BASE = "https://grid.example.gov.cn"
 LAYOUT = SheetLayout()
@@ -50,19 +50,14 @@ def sheet() -> tuple[list[object], bytes, list[tuple[int, int]]]:
     return plates, out.getvalue(), calls
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("dpi", [150, 200])
 def test_every_plate_decodes_to_exactly_its_url_when_rasterised(sheet, pdfium, dpi):
     plates, pdf_bytes, _ = sheet
-    document = pdfium.PdfDocument(pdf_bytes)
-    assert len(document) == math.ceil(30 / LAYOUT.per_page) == 3
-    scale = dpi / 72
-    for index, plate in enumerate(plates):
-        page_number, slot = divmod(index, LAYOUT.per_page)
-        image = document[page_number].render(scale=scale, grayscale=True).to_pil()
-        box = LAYOUT.plate_box(slot)
-        crop = image.crop((round(box.x * scale), round(box.y * scale),
-                           round((box.x + box.width) * scale), round((box.y + box.height) * scale)))
-        assert decode(crop) == [url_of(plate)], f"plate #{index + 1} at {dpi} dpi"
+    assert len(pdfium.PdfDocument(pdf_bytes)) == math.ceil(30 / LAYOUT.per_page) == 3
+    decoded = plates_of_pdf(pdf_bytes, len(plates), dpi, LAYOUT)
+    for index, (plate, found) in enumerate(zip(plates, decoded, strict=True)):
+        assert found == [url_of(plate)], f"plate #{index + 1} at {dpi} dpi"
 
 
 def test_pages_carry_the_chinese_captions_as_text(sheet, pdfium):

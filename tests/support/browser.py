@@ -64,3 +64,13 @@ def chromium() -> Iterator[object]:
             yield browser
         finally:
             browser.close()
+
+
+@contextlib.contextmanager
+def device_page(browser, base_url: str, device: dict) -> Iterator[object]:
+    """A page in a fresh browser context of the device's size and user agent, pointed at base_url."""
+    context = browser.new_context(base_url=base_url, **device)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()

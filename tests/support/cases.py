@@ -1,6 +1,6 @@
 """Helpers for the 随手拍 tests: categories for the test city, real image bytes, and API calls.
 
-The test city's grids (tests.factories.build_city) are 0.01° squares: g1 at
+The test city's grids (tests.support.factories.build_city) are 0.01° squares: g1 at
 (100.00-100.01, 30.00-30.01), g2 east of it, g3 further east (another community),
 g4 far away at (101, 31).
 """

@@ -1,4 +1,4 @@
-"""A small city built through the real services, with one account per role."""
+"""A small city built through the real services, with one account per role, and how to act as each."""
 from __future__ import annotations
 
 import functools
@@ -8,7 +8,7 @@ from flask_jwt_extended import create_access_token, create_refresh_token
 
 from gridapp.authz import Role
 from gridapp.extensions import db
-from gridapp.models import City, Department, DepartmentRegion, RegionLevel
+from gridapp.models import City, Department, DepartmentRegion, RegionLevel, User
 from gridapp.services.accounts.users import grant_role, hash_password, new_user
 from gridapp.services.regions.tree import add_region
 
@@ -19,6 +19,15 @@ PASSWORD = "correct horse battery"
 def password_hash() -> str:
     """Hashed once per run: argon2 is slow on purpose, and a city has many accounts."""
     return hash_password(PASSWORD)
+
+
+def account(city_id: int, name: str, role: Role, phone: str | None = None, **scope) -> User:
+    """Staff sign in with `name` and PASSWORD; a resident is `name` to show and signs in by phone."""
+    staff = role != Role.RESIDENT
+    user = new_user(city_id, name, username=name if staff else None, phone=phone)
+    user.password_hash = password_hash() if staff else None
+    grant_role(user, role, **scope)
+    return user
 
 
 def square(lng: float, lat: float, size: float = 0.01) -> dict:
@@ -51,25 +60,18 @@ def build_city(code: str = "testcity") -> SimpleNamespace:
     db.session.flush()
     db.session.add(DepartmentRegion(city_id=city.id, department_id=ns.department.id, region_id=ns.d1.id))
 
-    def account(username, role, phone=None, **scope):
-        staff = role != Role.RESIDENT
-        user = new_user(city.id, username, username=username if staff else None, phone=phone)
-        user.password_hash = password_hash() if staff else None
-        grant_role(user, role, **scope)
-        return user
-
     ns.users = {
-        Role.RESIDENT: account("resident", Role.RESIDENT, phone="13900000001"),
-        Role.GRID_WORKER: account("worker1", Role.GRID_WORKER, phone="13900000002", region=ns.g1),
-        Role.DEPARTMENT_STAFF: account("staff", Role.DEPARTMENT_STAFF, department=ns.department),
-        Role.DEPARTMENT_ADMIN: account("deptadmin", Role.DEPARTMENT_ADMIN, department=ns.department),
-        Role.COMMUNITY_ADMIN: account("commadmin", Role.COMMUNITY_ADMIN, region=ns.c1),
-        Role.STREET_ADMIN: account("streetadmin", Role.STREET_ADMIN, region=ns.s1),
-        Role.DISTRICT_ADMIN: account("districtadmin", Role.DISTRICT_ADMIN, region=ns.d1),
-        Role.SUPER_ADMIN: account("super", Role.SUPER_ADMIN, region=ns.root),
-        Role.SYSTEM_ADMIN: account("sysadmin", Role.SYSTEM_ADMIN),
+        Role.RESIDENT: account(city.id, "resident", Role.RESIDENT, phone="13900000001"),
+        Role.GRID_WORKER: account(city.id, "worker1", Role.GRID_WORKER, phone="13900000002", region=ns.g1),
+        Role.DEPARTMENT_STAFF: account(city.id, "staff", Role.DEPARTMENT_STAFF, department=ns.department),
+        Role.DEPARTMENT_ADMIN: account(city.id, "deptadmin", Role.DEPARTMENT_ADMIN, department=ns.department),
+        Role.COMMUNITY_ADMIN: account(city.id, "commadmin", Role.COMMUNITY_ADMIN, region=ns.c1),
+        Role.STREET_ADMIN: account(city.id, "streetadmin", Role.STREET_ADMIN, region=ns.s1),
+        Role.DISTRICT_ADMIN: account(city.id, "districtadmin", Role.DISTRICT_ADMIN, region=ns.d1),
+        Role.SUPER_ADMIN: account(city.id, "super", Role.SUPER_ADMIN, region=ns.root),
+        Role.SYSTEM_ADMIN: account(city.id, "sysadmin", Role.SYSTEM_ADMIN),
     }
-    ns.worker4 = account("worker4", Role.GRID_WORKER, phone="13900000004", region=ns.g4)
+    ns.worker4 = account(city.id, "worker4", Role.GRID_WORKER, phone="13900000004", region=ns.g4)
     db.session.commit()
     return ns
 

@@ -1,4 +1,4 @@
-"""Test-only helpers: a file-writing SMS sender, a fake WeChat server, a probe job.
+"""Test-only stand-ins: SMS senders' outboxes, a fake WeChat server, a probe job.
 
 Everything here is plugged into gridapp through its own extension points (the
 SMS_SENDER setting, WECHAT_JSCODE2SESSION_URL, the @job decorator), so the code
@@ -33,7 +33,7 @@ CODE_RE = re.compile(r"验证码是 (\d{6})")
 
 
 class FileSmsSender:
-    """SMS_SENDER=tests.support:FileSmsSender appends each message as a JSON line.
+    """SMS_SENDER=tests.support.fakes:FileSmsSender appends each message as a JSON line.
 
     The file is named by the environment variable GRIDAPP_TEST_SMS_OUTBOX, because
     gridapp.config.load_settings only reads the settings it knows: an RQ worker
@@ -62,6 +62,15 @@ def code_in(text: str) -> str:
     match = CODE_RE.search(text)
     assert match, f"no 6-digit login code in {text!r}"
     return match.group(1)
+
+
+def sms_codes(caplog, phone: str) -> list[str]:
+    """Login codes the default LogSmsSender wrote to the "gridapp.sms" log for `phone`, oldest first."""
+    return [
+        code_in(record.getMessage())
+        for record in caplog.records
+        if record.name == "gridapp.sms" and phone in record.getMessage()
+    ]
 
 
 # --------------------------------------------------------------------------- #

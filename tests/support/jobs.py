@@ -1,7 +1,7 @@
-"""Tiny rq job functions used by tests/test_servers.py.
+"""A tiny rq job for tests/test_servers.py, free of gridapp so it proves the bare harness.
 
-They run inside a real `rq worker` subprocess, which imports this module by its
-dotted path ``tests.jobs_fixture`` (the worker gets the repo root via ``--path``).
+It runs inside a real `rq worker` subprocess, which imports this module by its
+dotted path ``tests.support.jobs`` (the worker gets the repo root via ``--path``).
 """
 
 from __future__ import annotations

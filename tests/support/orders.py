@@ -8,10 +8,10 @@ from gridapp.authz import Role
 from gridapp.clock import now
 from gridapp.extensions import db
 from gridapp.models import Category, Department, DepartmentRegion
-from gridapp.services.accounts.users import grant_role, load_actor, new_user
+from gridapp.services.accounts.users import load_actor
 from gridapp.services.orders import workflow as orders
 from gridapp.services.points import ledger
-from tests.support.factories import password_hash
+from tests.support.factories import account
 
 
 def actor(user):
@@ -29,9 +29,7 @@ def category(city_id: int, code: str, kind: str | None, difficulty: str = "ordin
 
 
 def staff_user(city, username: str, department: Department, role: Role = Role.DEPARTMENT_STAFF):
-    user = new_user(city.city.id, username, username=username)
-    user.password_hash = password_hash()
-    grant_role(user, role, department=department)
+    user = account(city.city.id, username, role, department=department)
     db.session.flush()
     return user
 

@@ -7,8 +7,8 @@ from types import SimpleNamespace
 from gridapp.authz import Role
 from gridapp.extensions import db
 from gridapp.models import Cadre, EBike, Household, HouseholdMember, MobileStall, Place, Shop
-from gridapp.services.accounts.users import grant_role, new_user
 from gridapp.services.codes.issuing import new_code
+from tests.support.factories import account
 
 # Strings that must only ever reach the people allowed to see them.
 MEMBER_NAME = "欧阳秘密"
@@ -26,10 +26,8 @@ def build_places(city) -> SimpleNamespace:
     a place; a cadre of community c1; each with its active codes."""
     cid = city.city.id
     ns = SimpleNamespace()
-    ns.member_user = new_user(cid, "住户本人", phone="13700000009")
-    grant_role(ns.member_user, Role.RESIDENT)
-    ns.owner_user = new_user(cid, "车主账号", phone=EBIKE_PHONE)
-    grant_role(ns.owner_user, Role.RESIDENT)
+    ns.member_user = account(cid, "住户本人", Role.RESIDENT, phone="13700000009")
+    ns.owner_user = account(cid, "车主账号", Role.RESIDENT, phone=EBIKE_PHONE)
     ns.household = Household(city_id=cid, grid_id=city.g1.id, building="3号楼", unit="2单元", floor=5, room="502")
     db.session.add(ns.household)
     db.session.flush()

@@ -1,5 +1,6 @@
-"""Decoding and rasterising helpers for the qr tests (a plain module, not fixtures,
-because they are pure functions)."""
+"""Reading codes back the way a phone or a print shop would: decoding PNG and SVG images,
+and plates cut from rasterised PDF sheets (plain functions, used by the qr package's tests
+and by the tests of the images and sheets admins download)."""
 from __future__ import annotations
 
 import io
@@ -8,6 +9,8 @@ import xml.etree.ElementTree as ET
 
 import zxingcpp
 from PIL import Image, ImageDraw
+
+from qr.sheets import SheetLayout
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
 _RUN = re.compile(r"M(\d+),(\d+)h(\d+)v(\d+)h-\d+z")
@@ -21,6 +24,37 @@ def png_image(data: bytes) -> Image.Image:
     image = Image.open(io.BytesIO(data))
     image.load()
     return image
+
+
+def decode_png(data: bytes) -> list[str]:
+    return decode(png_image(data))
+
+
+def decode_svg(svg: str) -> list[str]:
+    return decode(rasterise_svg(svg))
+
+
+def plates_of_pdf(pdf: bytes, count: int, dpi: int = 150, layout: SheetLayout = SheetLayout()) -> list[list[str]]:
+    """What each plate decodes to, cut from the rasterised pages at the layout's fixed plate boxes
+    (a whole plate: its code, caption and frame, so a stray second code would show)."""
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(pdf)
+    assert len(document) == -(-count // layout.per_page), f"{len(document)} pages for {count} plates"
+    scale = dpi / 72
+    found = []
+    page_image = None
+    for index in range(count):
+        page_number, slot = divmod(index, layout.per_page)
+        if slot == 0:
+            page_image = document[page_number].render(scale=scale, grayscale=True).to_pil()
+        box = layout.plate_box(slot)
+        crop = page_image.crop((
+            round(box.x * scale), round(box.y * scale),
+            round((box.x + box.width) * scale), round((box.y + box.height) * scale),
+        ))
+        found.append(decode(crop))
+    return found
 
 
 def svg_path_runs(svg: str) -> list[tuple[int, int, int, int]]:

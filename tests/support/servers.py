@@ -319,7 +319,7 @@ def postgres_server(base_dir: Path | str, *, database: str = PG_DATABASE) -> Ite
 
         with open(data / "postgresql.conf", "a", encoding="utf-8") as conf:
             conf.write(
-                "\n# --- gridapp test cluster (tests/servers.py) ---\n"
+                "\n# --- gridapp test cluster (tests/support/servers.py) ---\n"
                 "listen_addresses = '127.0.0.1'\n"
                 f"unix_socket_directories = '{sockets}'\n"
                 f"max_connections = {PG_MAX_CONNECTIONS}\n"
