@@ -14,7 +14,7 @@ from pathlib import Path
 from gridapp.jobs import ALL_QUEUES
 from tests.conftest import TEST_SECRET
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def isolated_redis(redis_url: str, db_number: int) -> str:
