@@ -3,7 +3,7 @@
 The rule is written twice on purpose, side by side: `eligible` in Python for one order
 in hand (reading it, assigning it directly), `condition` in SQL for the pool and for the
 grab's single conditional UPDATE. Both take a `Taker`, a department with the region
-paths it serves as read by `served_paths`, the one source of served regions (the
+paths it serves as read by `takers_of`, the one source of served regions (the
 department_regions table) for the pool, the grab and direct assignment alike.
 """
 from __future__ import annotations
@@ -26,39 +26,38 @@ class Taker:
     paths: tuple[str, ...]  # the region nodes the department serves
 
 
-def served_paths(city_id: int, department_ids) -> dict[int, tuple[str, ...]]:
-    """The region paths each department serves, sorted."""
-    served: dict[int, list[str]] = {d: [] for d in department_ids}
-    if served:
-        rows = db.session.execute(
-            select(DepartmentRegion.department_id, Region.path)
-            .join(Region, Region.id == DepartmentRegion.region_id)
-            .where(DepartmentRegion.city_id == city_id, DepartmentRegion.department_id.in_(sorted(served)))
-        )
-        for department_id, path in rows:
-            served[department_id].append(path)
-    return {d: tuple(sorted(paths)) for d, paths in served.items()}
+def takers_of(city_id: int, department_ids) -> list[Taker]:
+    """The active departments among `department_ids` that serve anywhere, with the paths they serve, in id order.
+
+    The one read of served regions (the department_regions table): one query, as it is on
+    the grab's hot path.
+    """
+    if not department_ids:
+        return []
+    rows = db.session.execute(
+        select(Department, Region.path)
+        .join(DepartmentRegion, and_(DepartmentRegion.city_id == Department.city_id, DepartmentRegion.department_id == Department.id))
+        .join(Region, Region.id == DepartmentRegion.region_id)
+        .where(Department.city_id == city_id, Department.id.in_(sorted(department_ids)), Department.is_active.is_(True))
+        .order_by(Department.id, Region.path)
+    )
+    served: dict[Department, list[str]] = {}
+    for department, path in rows:
+        served.setdefault(department, []).append(path)
+    return [Taker(department, tuple(paths)) for department, paths in served.items()]
 
 
 def takers(actor: Actor) -> list[Taker]:
-    """The actor's active departments that serve anywhere, with what they serve, in id order."""
-    ids = sorted(actor.department_ids())
-    if not ids:
-        return []
-    departments = db.session.scalars(
-        select(Department)
-        .where(Department.city_id == actor.city_id, Department.id.in_(ids), Department.is_active.is_(True))
-        .order_by(Department.id)
-    )
-    served = served_paths(actor.city_id, ids)
-    return [Taker(d, served[d.id]) for d in departments if served[d.id]]
+    return takers_of(actor.city_id, actor.department_ids())
 
 
-def taker(department: Department) -> Taker:
-    return Taker(department, served_paths(department.city_id, [department.id])[department.id])
+def may_take(department: Department, order: Order) -> bool:
+    """Whether `department` may take `order` (direct assignment asks this of a department it names)."""
+    return any(eligible(taker, order) for taker in takers_of(department.city_id, [department.id]))
 
 
 def eligible(taker: Taker, order: Order) -> bool:
+    """An order naming no department kind may be taken by any department serving its place."""
     kind_ok = order.department_kind is None or order.department_kind == taker.department.kind
     return kind_ok and any(order.region_path.startswith(p) for p in taker.paths)
 

@@ -469,7 +469,7 @@ def assign(actor: Actor, order_id: int, department_id: int, deadline: datetime, 
     department = db.session.scalar(select(Department).where(Department.city_id == actor.city_id, Department.id == department_id, Department.is_active.is_(True)))
     if department is None:
         raise ValidationFailed("部门不存在", details={"department_id": [department_id]})
-    if not eligibility.eligible(eligibility.taker(department), order):
+    if not eligibility.may_take(department, order):
         raise ValidationFailed("该部门不承办该区域或该类别的订单", details={"department_id": [department_id]})
     if deadline.tzinfo is None or deadline <= now():
         raise ValidationFailed("截止时间必须晚于现在", details={"deadline": ["past"]})
