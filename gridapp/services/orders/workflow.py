@@ -7,6 +7,10 @@ both move it: the database lets one statement match and the other finds no row. 
 grab is the same statement with `status = 'open'`, which is why exactly one of any
 number of concurrent grabs wins, on PostgreSQL (the losers wait for the winner's row
 lock, then re-check the condition and match nothing) as on SQLite (one writer).
+
+The rules this module applies each have their own home: which status an action moves
+from and to, and who may take it (services.orders.states); which department may take
+an order (services.orders.eligibility); how many points move (services.points.payouts).
 """
 from __future__ import annotations
 
@@ -25,7 +29,6 @@ from gridapp.models.orders import (
     ESCALATED,
     GRABBED,
     HELD_STATUSES,
-    OPEN,
     PAID,
     REVERSED,
     STATUS_LABELS,
@@ -329,7 +332,8 @@ def grab(actor: Actor, order_id: int) -> Order:
         )
         if result.rowcount == 1:
             order = get_order(actor.city_id, order_id)
-            _event(order, "grab", actor.user_id, OPEN, f"{department.name} {actor.display_name} 抢单")
+            (source,) = transition.sources
+            _event(order, "grab", actor.user_id, source, f"{department.name} {actor.display_name} 抢单")
             return order
     order = get_order(actor.city_id, order_id)
     _require(actor, order, "grab")  # Forbidden when no department of the actor may take it
