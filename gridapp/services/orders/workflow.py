@@ -331,7 +331,8 @@ def grab(actor: Actor, order_id: int) -> Order:
             .execution_options(synchronize_session=False)
         )
         if result.rowcount == 1:
-            order = get_order(actor.city_id, order_id)
+            # The UPDATE bypassed the session: reload, or a copy it already holds would be stale.
+            order = db.session.get(Order, order_id, populate_existing=True)
             (source,) = transition.sources
             _event(order, "grab", actor.user_id, source, f"{department.name} {actor.display_name} 抢单")
             return order
