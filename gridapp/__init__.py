@@ -39,10 +39,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from gridapp.cli import register_cli
     from gridapp.extensions import db, jwt, limiter, migrate
     from gridapp.jobs import catalogue  # noqa: F401  (every job registers its name)
+    from gridapp.services import subscriptions
     from gridapp.services.accounts.revocations import is_revoked
     from gridapp.web import access, errors, health, media
 
     database.init_app(app)
+    subscriptions.register()
     migrate.init_app(
         app, db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True,
         render_item=database.render_migration_item,

@@ -8,6 +8,7 @@ from gridapp.pagination import paginate
 from gridapp.services.cases import intake
 from gridapp.services.cases import presentation as case_views
 from gridapp.services.cases import workflow as cases
+from gridapp.services.orders import workflow as orders
 from gridapp.web.access import ALL_ROLES, allow, current_actor
 from gridapp.web.idempotency import created, request_claim, uploads
 from mobile_api.multipart import MultipartBlueprint
@@ -23,7 +24,6 @@ from mobile_api.schemas.cases import (
     HotlineFormSchema,
     MergeSchema,
     NoteSchema,
-    OrderSchema,
     PatrolFormSchema,
     RateSchema,
     RejectSchema,
@@ -31,6 +31,7 @@ from mobile_api.schemas.cases import (
     ResolveFormSchema,
 )
 from mobile_api.schemas.common import page_of
+from mobile_api.schemas.orders import CaseOrderCreateSchema, OrderViewSchema
 
 blp = MultipartBlueprint("cases", __name__, url_prefix="/api/v1/cases", description="案件：受理、派遣、处置、核实、办结")
 
@@ -96,6 +97,20 @@ class Hotline(MethodView):
         return created(intake.submit_hotline(actor, form, photos, request_claim(actor, form, photos)), _summary)
 
 
+@blp.route("/<int:case_id>/order")
+class CaseOrder(MethodView):
+    @allow(Role.COMMUNITY_ADMIN, scope="own_community")
+    @blp.arguments(CaseOrderCreateSchema)
+    @blp.response(201, OrderViewSchema)
+    @blp.doc(security=SECURITY, parameters=IDEMPOTENCY_HEADER)
+    def post(self, body, case_id):
+        """社区下单 for the case: posts its order (as POST /api/v1/orders, for the case's community, category and
+        place) and moves the case to "ordered", together; answers the order."""
+        actor = current_actor()
+        claim = request_claim(actor, {**body, "case_id": case_id})
+        return created(orders.post_case_order_once(actor, claim, case_id, **body), lambda order: order)
+
+
 def _action(path: str, roles, schema, doc: str, run) -> None:
     """One POST route per transition, each with its own policy and body schema."""
 
@@ -116,8 +131,6 @@ _action("reject", GRID_STAFF, RejectSchema, "不予受理 with a reason: invalid
         lambda a, i, b: cases.reject(a, i, b["reason"], b["note"]))
 _action("assign", GRID_STAFF, AssignSchema, "派给网格员 (officials choose; a grid worker takes it themselves).",
         lambda a, i, b: cases.assign(a, i, b.get("handler_user_id"), b["note"]))
-_action("order", OFFICIALS, OrderSchema, "社区下单: the case becomes an order for departments.",
-        lambda a, i, b: cases.order(a, i, b.get("department_kind"), b["note"]))
 _action("start", GRID_STAFF, NoteSchema, "开始处理 (the handler, or officials).",
         lambda a, i, b: cases.start(a, i, b["note"]))
 _action("check-in", GRID_STAFF, CheckInSchema, "到场签到: on site now, with the phone's location (starts the work).",

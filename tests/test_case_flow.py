@@ -15,6 +15,7 @@ from gridapp.services.cases import workflow as case_service
 from gridapp.services.codes.issuing import new_code
 from tests.support.cases import G1, act, post_report, report_at, resolve
 from tests.support.factories import auth_headers
+from tests.support.orders import fund, order_case
 
 
 @pytest.fixture
@@ -149,10 +150,13 @@ def test_order_sends_the_case_to_departments(client, city, cats):
     resident, admin, worker = city.users[Role.RESIDENT], city.users[Role.COMMUNITY_ADMIN], city.users[Role.GRID_WORKER]
     cid = report_at(client, resident, cats["parking"], G1)["id"]
     act(client, worker, cid, "accept")
-    assert act(client, worker, cid, "order").status_code == 403  # route: officials only
-    ordered = act(client, admin, cid, "order")
-    assert ordered.status_code == 200 and ordered.json["state"] == "ordered"
-    assert ordered.json["department_kind"] == "city_management"
+    fund(city)
+    assert order_case(client, worker, cid).status_code == 403  # route: the community's admins only
+    ordered = order_case(client, admin, cid)
+    assert ordered.status_code == 201 and ordered.json["case_id"] == cid, ordered.json
+    case = client.get(f"/api/v1/cases/{cid}", headers=auth_headers(admin)).json
+    assert case["state"] == "ordered"
+    assert case["department_kind"] == ordered.json["department_kind"] == "city_management"
 
 
 def test_repeats_are_offered_then_merged_and_reporters_follow_the_survivor(client, city, cats, app):

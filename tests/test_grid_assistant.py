@@ -10,6 +10,7 @@ from gridapp.extensions import db
 from gridapp.models import Notification
 from tests.support.cases import G1, act, report_at
 from tests.support.factories import auth_headers
+from tests.support.orders import fund, order_case
 
 
 def inbox(client, worker, **query):
@@ -82,5 +83,7 @@ def test_hand_up_asks_the_community_for_an_order(client, city, cats):
 
     notes = db.session.scalars(select(Notification).where(Notification.kind == "case_hand_up")).all()
     assert [n.user_id for n in notes] == [admin.id]
-    ordered = act(client, admin, case_id, "order", note="下单给城管", department_kind="city_management")
-    assert ordered.status_code == 200 and ordered.json["state"] == "ordered", ordered.json
+    fund(city)
+    ordered = order_case(client, admin, case_id, title="下单给城管", department_kind="city_management")
+    assert ordered.status_code == 201 and ordered.json["department_kind"] == "city_management", ordered.json
+    assert client.get(f"/api/v1/cases/{case_id}", headers=auth_headers(admin)).json["state"] == "ordered"

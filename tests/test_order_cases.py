@@ -11,9 +11,9 @@ from gridapp.authz import Role
 from gridapp.extensions import db
 from gridapp.models import Case
 from gridapp.services.points import ledger
-from tests.support.cases import act, jpeg, report_at
+from tests.support.cases import G1, act, jpeg, report_at
 from tests.support.factories import auth_headers
-from tests.support.orders import points_city
+from tests.support.orders import order_case, points_city
 
 
 @pytest.fixture
@@ -76,3 +76,84 @@ def test_reopening_a_paid_case_reverses_the_payout(client, ns, city, clock):
     assert ledger.balance_of(ns.city_id, "department", city.department.id) == 0
     assert ledger.balance_of(ns.city_id, "community", city.c1.id) == 500
     assert ledger.audit(ns.city_id)["balance_drift"] == []
+
+
+def test_ordering_a_case_posts_its_order_so_departments_see_it(client, ns, city, clock):
+    admin_user, staff = city.users[Role.COMMUNITY_ADMIN], auth_headers(city.users[Role.DEPARTMENT_STAFF])
+    case_id = report_at(client, city.users[Role.RESIDENT], ns.parking)["id"]
+    assert act(client, admin_user, case_id, "accept").status_code == 200
+    assert order_case(client, admin_user, case_id, bounty=None).status_code == 422
+    ordered = order_case(client, admin_user, case_id, key="case-order-1", bounty=20)
+    assert ordered.status_code == 201, ordered.json
+    order = ordered.json
+    assert (order["case_id"], order["status"], order["community_id"], order["category_id"]) == (case_id, "open", city.c1.id, ns.parking.id)
+    assert (order["department_kind"], order["difficulty"], order["reserved"]) == ("city_management", "ordinary", 24)  # 20 × 120 %
+    assert order["title"].startswith(ns.parking.name)
+    assert db.session.get(Case, case_id).state == "ordered"
+    assert ledger.balance_of(ns.city_id, "community", city.c1.id) == 500 - 24
+
+    replayed = order_case(client, admin_user, case_id, key="case-order-1", bounty=20)
+    assert replayed.status_code == 201 and replayed.json["id"] == order["id"] and replayed.headers["Idempotent-Replayed"] == "true"
+    again = order_case(client, admin_user, case_id, bounty=20)
+    assert again.status_code == 409 and again.json["code"] == "case_already_ordered"
+    pool = client.get("/api/v1/orders/pool", headers=staff).json["items"]
+    assert [o["id"] for o in pool] == [order["id"]]
+    assert client.post(f"/api/v1/orders/{order['id']}/grab", headers=staff).status_code == 200
+
+
+ON_SITE = {"check-in": {"lat": G1[1], "lng": G1[0]}}
+
+
+@pytest.mark.parametrize("work", [["assign"], ["assign", "check-in"]], ids=["assigned", "in_progress"])
+def test_a_case_handed_up_while_assigned_or_in_progress_can_be_ordered(client, ns, city, clock, work):
+    worker, admin_user = city.users[Role.GRID_WORKER], city.users[Role.COMMUNITY_ADMIN]
+    case_id = report_at(client, city.users[Role.RESIDENT], ns.campaign)["id"]  # a grid worker's category: no department kind
+    for step in ["accept", *work]:
+        assert act(client, worker, case_id, step, **ON_SITE.get(step, {})).status_code == 200
+    assert act(client, worker, case_id, "hand-up", note="需城管执法").status_code == 200
+
+    unnamed = order_case(client, admin_user, case_id)
+    assert unnamed.status_code == 422 and unnamed.json["details"] == {"department_kind": ["required"]}
+    ordered = order_case(client, admin_user, case_id, department_kind="city_management")
+    assert ordered.status_code == 201, ordered.json
+    assert ordered.json["department_kind"] == "city_management"
+    case = db.session.get(Case, case_id)
+    assert (case.state, case.department_kind, case.handler_user_id) == ("ordered", "city_management", None)
+    grabbed = client.post(f"/api/v1/orders/{ordered.json['id']}/grab", headers=auth_headers(city.users[Role.DEPARTMENT_STAFF]))
+    assert grabbed.status_code == 200
+
+
+def test_the_order_body_names_the_department_kind_of_a_handed_up_case(client, ns, city, clock):
+    worker, admin = city.users[Role.GRID_WORKER], auth_headers(city.users[Role.COMMUNITY_ADMIN])
+    case_id = report_at(client, city.users[Role.RESIDENT], ns.campaign)["id"]
+    for step in ("accept", "assign", "check-in"):
+        assert act(client, worker, case_id, step, **ON_SITE.get(step, {})).status_code == 200
+    assert act(client, worker, case_id, "hand-up", note="需住建部门维修").status_code == 200
+    body = {
+        "community_id": city.c1.id, "title": "楼道墙皮脱落", "category_id": ns.campaign.id, "difficulty": "simple",
+        "bounty": 10, "deadline": (clock.now() + timedelta(days=1)).isoformat(), "case_id": case_id,
+    }
+    unnamed = client.post("/api/v1/orders", json=body, headers=admin)
+    assert unnamed.status_code == 422 and unnamed.json["details"] == {"department_kind": ["required"]}
+    posted = client.post("/api/v1/orders", json=body | {"department_kind": "housing"}, headers=admin)
+    assert posted.status_code == 201, posted.json
+    assert posted.json["department_kind"] == "housing"
+    assert db.session.get(Case, case_id).state == "ordered"
+    housing = auth_headers(ns.housing_staff)
+    assert [o["id"] for o in client.get("/api/v1/orders/pool", headers=housing).json["items"]] == [posted.json["id"]]
+
+
+def test_a_department_case_assigned_to_the_grid_worker_and_handed_up_can_be_ordered(client, ns, city, clock):
+    worker, admin = city.users[Role.GRID_WORKER], auth_headers(city.users[Role.COMMUNITY_ADMIN])
+    case_id = report_at(client, city.users[Role.RESIDENT], ns.parking)["id"]
+    for step in ("accept", "assign"):
+        assert act(client, worker, case_id, step).status_code == 200
+    assert act(client, worker, case_id, "hand-up", note="车主联系不上，需城管拖车").status_code == 200
+    body = {
+        "community_id": city.c1.id, "title": "车辆乱停", "category_id": ns.parking.id, "difficulty": "simple",
+        "bounty": 10, "deadline": (clock.now() + timedelta(days=1)).isoformat(), "case_id": case_id,
+    }
+    posted = client.post("/api/v1/orders", json=body, headers=admin)
+    assert posted.status_code == 201, posted.json
+    assert posted.json["department_kind"] == "city_management"
+    assert db.session.get(Case, case_id).state == "ordered"

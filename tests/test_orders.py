@@ -14,6 +14,7 @@ from gridapp.clock import now
 from gridapp.errors import Forbidden, InvalidTransition, ValidationFailed
 from gridapp.extensions import db
 from gridapp.models import DepartmentRegion, Notification, OrderEvent, OrderLapse
+from gridapp.services.orders import states as T
 from gridapp.services.orders import workflow as orders
 from gridapp.services.photos import Upload
 from gridapp.services.points import ledger
@@ -221,3 +222,32 @@ def test_reopen_within_the_window_reverses_the_payout(ns, clock):
     assert orders.reverse_payout(order, "again") is False
     audit = ledger.audit(ns.city_id)
     assert audit["balance_drift"] == [] and audit["unbalanced_transactions"] == []
+
+
+def test_every_step_of_an_order_follows_the_transition_table(ns, clock):
+    worked = post(ns, bounty=10, difficulty="simple")
+    orders.grab(ns.staff, worked.id)
+    orders.release(ns.staff, worked.id, "人手不足")
+    orders.grab(ns.staff, worked.id)
+    orders.start(ns.staff, worked.id)
+    orders.resolve(ns.staff, worked.id, "ok", [photo()])
+    orders.send_back(ns.admin, worked.id, "没拍清楚")
+    orders.resolve(ns.staff, worked.id, "ok", [photo()])
+    orders.verify(ns.admin, worked.id)
+    assert orders.reverse_payout(worked, "群众不满意") is True
+    db.session.commit()
+    lapsed = post(ns, bounty=10, hours=3)
+    orders.grab(ns.staff, lapsed.id)
+    clock.advance(timedelta(hours=2))
+    assert orders.sweep_lapses(ns.city_id) == [lapsed.id]
+    clock.advance(timedelta(hours=2))
+    assert orders.sweep_deadlines(ns.city_id) == [lapsed.id]
+    orders.assign(ns.admin, lapsed.id, ns.city.department.id, now() + timedelta(days=1))
+    orders.cancel(ns.admin, post(ns, bounty=10).id, "不需要了")
+
+    steps = db.session.scalars(select(OrderEvent).where(OrderEvent.action != "post").order_by(OrderEvent.id)).all()
+    assert {e.action for e in steps} == set(T.TRANSITIONS)
+    for e in steps:
+        transition = T.TRANSITIONS[e.action]
+        targets = {"open", "escalated"} if transition.target == T.BACK_TO_POOL else {transition.target}
+        assert e.from_status in transition.sources and e.to_status in targets, (e.action, e.from_status, e.to_status)

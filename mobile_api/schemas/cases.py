@@ -84,10 +84,6 @@ class AssignSchema(NoteSchema):
     handler_user_id = fields.Integer(metadata={"description": "Default: the grid's worker; a grid worker always takes it themselves"})
 
 
-class OrderSchema(NoteSchema):
-    department_kind = fields.String(validate=validate.Length(min=1, max=32), metadata={"description": "Default: the category's"})
-
-
 class ResolveFormSchema(Schema):
     note = fields.String(required=True, validate=validate.Length(min=1, max=1000))
     photos = photos_field("1-9 after-photos")

@@ -10,6 +10,12 @@ from mobile_api.schemas.cases import photos_field
 from mobile_api.schemas.common import PageArgsSchema
 
 REASON = fields.String(required=True, validate=validate.Length(min=1, max=500))
+BOUNTY = fields.Integer(required=True, validate=validate.Range(min=1, max=1_000_000), metadata={"description": "Points before the difficulty multiplier"})
+DEADLINE = fields.AwareDateTime(required=True, metadata={"description": "Grab and finish by (ISO 8601 with offset)"})
+DEPARTMENT_KIND = fields.String(
+    load_default=None, allow_none=True, validate=validate.Length(min=1, max=32),
+    metadata={"description": "The kind of department that may take it. Default: the category's; required for a case whose category has none"},
+)
 
 
 class OrderCreateSchema(Schema):
@@ -18,9 +24,21 @@ class OrderCreateSchema(Schema):
     description = fields.String(load_default="", validate=validate.Length(max=2000))
     category_id = fields.Integer(required=True)
     difficulty = fields.String(required=True, validate=validate.OneOf(DIFFICULTIES))
-    bounty = fields.Integer(required=True, validate=validate.Range(min=1, max=1_000_000), metadata={"description": "Points before the difficulty multiplier"})
-    deadline = fields.AwareDateTime(required=True, metadata={"description": "Grab and finish by (ISO 8601 with offset)"})
+    bounty = BOUNTY
+    deadline = DEADLINE
     case_id = fields.Integer(load_default=None, allow_none=True, metadata={"description": "The resident's case this order is for, if any"})
+    department_kind = DEPARTMENT_KIND
+
+
+class CaseOrderCreateSchema(Schema):
+    """An order for a case: community, category and place come from the case."""
+
+    title = fields.String(validate=validate.Length(min=1, max=128), metadata={"description": "Default: the category and the place"})
+    description = fields.String(validate=validate.Length(max=2000), metadata={"description": "Default: the case's description"})
+    difficulty = fields.String(validate=validate.OneOf(DIFFICULTIES), metadata={"description": "Default: the category's"})
+    bounty = BOUNTY
+    deadline = DEADLINE
+    department_kind = DEPARTMENT_KIND
 
 
 class OrderListArgsSchema(PageArgsSchema):

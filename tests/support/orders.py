@@ -11,7 +11,7 @@ from gridapp.models import Category, Department, DepartmentRegion
 from gridapp.services.accounts.users import load_actor
 from gridapp.services.orders import workflow as orders
 from gridapp.services.points import ledger
-from tests.support.factories import account
+from tests.support.factories import account, auth_headers
 
 
 def actor(user):
@@ -60,6 +60,18 @@ def post(ns, bounty: int = 50, difficulty: str = "ordinary", hours: int = 48, ca
         ns.admin, community_id=ns.city.c1.id, title=kwargs.pop("title", "人行道乱停车"), category_id=(category or ns.parking).id,
         difficulty=difficulty, bounty=bounty, deadline=now() + timedelta(hours=hours), **kwargs,
     )
+
+
+def fund(city, amount: int = 1000) -> None:
+    """Top up community c1's order budget (for tests that do not use points_city)."""
+    ledger.top_up(actor(city.users[Role.SYSTEM_ADMIN]), city.c1.id, amount, key=f"fund:{city.c1.id}")
+
+
+def order_case(client, user, case_id: int, key: str | None = None, **body):
+    """POST /api/v1/cases/{id}/order, with a bounty and a deadline a day ahead unless given."""
+    body = {"bounty": 10, "deadline": (now() + timedelta(days=1)).isoformat(), **body}
+    headers = auth_headers(user) | ({"Idempotency-Key": key} if key else {})
+    return client.post(f"/api/v1/cases/{case_id}/order", json=body, headers=headers)
 
 
 def balances(ns) -> dict[str, int]:

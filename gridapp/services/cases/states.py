@@ -46,6 +46,10 @@ ACTIVE_STATES = OPEN_STATES | AWAITING_RESIDENT_STATES
 RATEABLE_STATES = frozenset({RESOLVED, VERIFIED, CLOSED})
 ALL_STATES = OPEN_STATES | AWAITING_RESIDENT_STATES | CLOSED_STATES
 
+# A grid worker may hand a case up to the community (for an order) while it is still theirs to act on,
+# and the community may order any case in these states.
+HAND_UP_STATES = frozenset({ACCEPTED, ASSIGNED, IN_PROGRESS, REOPENED})
+
 STATE_GROUPS = {"open": OPEN_STATES, "awaiting_resident": AWAITING_RESIDENT_STATES, "closed": CLOSED_STATES, "active": ACTIVE_STATES}
 
 REJECT_REASONS = {"invalid": "无效信息", "duplicate": "重复反映", "not_ours": "不属于受理范围", "abusive": "恶意举报"}
@@ -77,7 +81,7 @@ TRANSITIONS = {
         _t("accept", {SUBMITTED}, ACCEPTED, {GRID_STAFF}, "受理"),
         _t("reject", {SUBMITTED}, REJECTED, {GRID_STAFF}, "不予受理"),
         _t("assign", {ACCEPTED, REOPENED, ASSIGNED}, ASSIGNED, {GRID_STAFF}, "派给网格员"),
-        _t("order", {ACCEPTED, REOPENED}, ORDERED, {OFFICIALS}, "社区下单"),
+        _t("order", HAND_UP_STATES, ORDERED, {OFFICIALS}, "社区下单"),
         _t("start", {ASSIGNED, ORDERED, REOPENED}, IN_PROGRESS, {HANDLER}, "开始处理"),
         # Arriving on site starts the work (and stops the on-site clock); checking in again is recorded too.
         _t("check_in", {ASSIGNED, ORDERED, REOPENED, IN_PROGRESS}, IN_PROGRESS, {HANDLER}, "到场签到"),
@@ -95,8 +99,6 @@ NOTES = {
     "submit": "提交", "rate": "群众评价", "follow": "关注", "abusive": "标记为恶意举报", "merged_in": "并入重复反映",
     "hand_up": "网格员提请社区下单",
 }  # fmt: skip
-# A grid worker may hand a case up to the community (for an order) while it is still theirs to act on.
-HAND_UP_STATES = frozenset({ACCEPTED, ASSIGNED, IN_PROGRESS, REOPENED})
 # Supervision steps (services.supervision): on the timeline, never moving the state.
 NOTES.update(
     sla_yellow="临期预警", sla_red="超时", escalate="逾期升级", nudge="拍一拍", instruct="领导批示",

@@ -3,7 +3,8 @@
 Every change of state goes through `_move`, which checks the transition table
 (`case_states`), checks the actor against the case's place in the region tree,
 appends the event and tells the people following the case. Nothing else writes
-`Case.state`.
+`Case.state`. Every step appended is published (services.events) to the points and
+orders that subscribe, so this module imports neither.
 """
 from __future__ import annotations
 
@@ -20,11 +21,11 @@ from gridapp.errors import Conflict, Forbidden, InvalidTransition, NotFound, Val
 from gridapp.extensions import db
 from gridapp.models import Case, CaseEvent, CaseFollower, CasePhoto, CaseRating, Region, RoleGrant, User
 from gridapp.privacy import mask_name, mask_phone
+from gridapp.services import events as domain_events
 from gridapp.services import photos as photo_service
 from gridapp.services.accounts.users import users_with_role
 from gridapp.services.cases import states as S
 from gridapp.services.notifications.inbox import notify
-from gridapp.services.points import residents as points
 from gridapp.services.regions.geo import distance_m
 from gridapp.services.regions.tree import path_range, subtree_filter
 from gridapp.services.supervision import sla
@@ -259,7 +260,7 @@ def add_event(case: Case, action: str, actor: Actor | None, from_state: str | No
     db.session.add(event)
     db.session.flush()
     sla.on_event(case, action, event.created_at)
-    points.on_case_event(case, action)
+    domain_events.publish(case, action)
     return event
 
 
@@ -350,7 +351,8 @@ def assign(actor: Actor, case_id: int, handler_user_id: int | None = None, note:
 
 @unit_of_work
 def order(actor: Actor, case_id: int, department_kind: str | None = None, note: str = "") -> Case:
-    """The community turns the case into an order for departments (the order itself: the dispatch issue)."""
+    """The case becomes an order's: only services.orders calls this, when it posts the order for the case
+    in the same unit of work, so a case is never "ordered" without an order."""
     case = get_case(actor.city_id, case_id, for_update=True)
     case.department_kind = department_kind or case.category.department_kind
     if not case.department_kind:

@@ -2,7 +2,9 @@
 
 The case's state machine belongs to services.cases; an order only asks it to move
 (ordered → in progress → resolved → verified) through its public transitions, in the
-same unit of work as the order's own change, so the two can never disagree.
+same unit of work as the order's own change, so the two can never disagree. The other
+direction (a reopened case takes its order's payout back) reaches orders as a case
+event (services.subscriptions), so services.cases never imports orders.
 """
 from __future__ import annotations
 
@@ -11,10 +13,23 @@ from sqlalchemy import select
 from gridapp.authz import Actor
 from gridapp.errors import Conflict, ValidationFailed
 from gridapp.extensions import db
-from gridapp.models import Region
+from gridapp.models import Case, Region
 from gridapp.models.orders import RESERVED_STATUSES, Order
 from gridapp.services.cases import states as S
 from gridapp.services.cases import workflow as cases
+
+TITLE_MAX = 128
+
+
+def case_to_order(actor: Actor, case_id: int) -> Case:
+    """The case an order is about to be posted for (its community is checked when posting)."""
+    return cases.get_case(actor.city_id, case_id)
+
+
+def default_title(case: Case) -> str:
+    """An order for a case is called after what and where, unless the community names it."""
+    title = f"{case.category.name}：{case.place_label}" if case.place_label else case.category.name
+    return title[:TITLE_MAX]
 
 
 def region_path_for(actor: Actor, case_id: int, community: Region) -> str:

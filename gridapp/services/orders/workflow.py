@@ -7,39 +7,43 @@ both move it: the database lets one statement match and the other finds no row. 
 grab is the same statement with `status = 'open'`, which is why exactly one of any
 number of concurrent grabs wins, on PostgreSQL (the losers wait for the winner's row
 lock, then re-check the condition and match nothing) as on SQLite (one writer).
+
+The rules this module applies each have their own home: which status an action moves
+from and to, and who may take it (services.orders.states); which department may take
+an order (services.orders.eligibility); how many points move (services.points.payouts).
 """
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import and_, false, or_, select, update
+from sqlalchemy import false, or_, select, update
 
 from gridapp.authz import DEPARTMENT_ROLES, Actor, Role, can_see_region, require_region, require_role
 from gridapp.clock import now
 from gridapp.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
 from gridapp.extensions import db
-from gridapp.models import Category, Department, DepartmentRegion, Region, RegionLevel, RoleGrant, User
+from gridapp.models import Category, Department, Region, RegionLevel, RoleGrant, User
 from gridapp.models.categories import DIFFICULTIES, DIFFICULTY_LABELS
 from gridapp.models.orders import (
-    CANCELLED,
     ESCALATED,
     GRABBED,
     HELD_STATUSES,
-    IN_PROGRESS,
-    OPEN,
     PAID,
-    RESOLVED,
     REVERSED,
     STATUS_LABELS,
     Order,
     OrderEvent,
     OrderLapse,
 )
+from gridapp.services import idempotency
 from gridapp.services import photos as photo_service
 from gridapp.services.accounts.users import users_with_role
 from gridapp.services.notifications.inbox import notify
-from gridapp.services.points import ledger
+from gridapp.services.orders import case_link as order_cases
+from gridapp.services.orders import eligibility
+from gridapp.services.orders import states as T
+from gridapp.services.points import payouts
 from gridapp.services.regions.tree import path_range
 from gridapp.unit_of_work import unit_of_work
 
@@ -52,25 +56,6 @@ WATCHER_ROLES = frozenset({Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.DISTRIC
 
 class OrderTaken(Conflict):
     code = "order_taken"
-
-
-# --------------------------------------------------------------------------- #
-# Money rules
-# --------------------------------------------------------------------------- #
-
-
-def scaled(bounty: int, difficulty: str) -> int:
-    """The bounty scaled by difficulty, rounded down to whole points."""
-    return bounty * current_app.config["POINTS_DIFFICULTY_PERCENT"][difficulty] // 100
-
-
-def split(payout: int) -> tuple[int, int]:
-    """(department, staff): the staff member's share rounded down, the department gets the rest,
-    so the two always add up to the payout."""
-    dept_share = current_app.config["POINTS_DEPARTMENT_SHARE"]
-    staff_share = current_app.config["POINTS_STAFF_SHARE"]
-    staff = payout * staff_share // (dept_share + staff_share)
-    return payout - staff, staff
 
 
 # --------------------------------------------------------------------------- #
@@ -97,36 +82,6 @@ def _require_community_admin(actor: Actor, order: Order) -> None:
         raise Forbidden("只有本社区的管理员可以操作该订单")
 
 
-def _departments_of(actor: Actor) -> list[Department]:
-    ids = sorted(actor.department_ids())
-    if not ids:
-        return []
-    return list(db.session.scalars(select(Department).where(Department.city_id == actor.city_id, Department.id.in_(ids), Department.is_active.is_(True))))
-
-
-def _served_paths(city_id: int, department_id: int) -> list[str]:
-    return list(
-        db.session.scalars(
-            select(Region.path)
-            .join(DepartmentRegion, DepartmentRegion.region_id == Region.id)
-            .where(DepartmentRegion.city_id == city_id, DepartmentRegion.department_id == department_id)
-        )
-    )
-
-
-def eligible(department: Department, served_paths: list[str], order: Order) -> bool:
-    """A department may take an order in a place it serves, of a kind it handles."""
-    kind_ok = order.department_kind is None or order.department_kind == department.kind
-    return kind_ok and any(order.region_path.startswith(p) for p in served_paths)
-
-
-def _eligible_department(actor: Actor, order: Order) -> Department:
-    for department in _departments_of(actor):
-        if eligible(department, _grant_paths(actor, department.id), order):
-            return department
-    raise Forbidden("您所在部门不承办该区域或该类别的订单", code="not_eligible")
-
-
 def _require_holder(actor: Actor, order: Order) -> None:
     """Staff of the holding department who hold it (or the department's admin)."""
     if order.holder_department_id not in actor.department_ids():
@@ -142,8 +97,8 @@ def visible_order(actor: Actor, order_id: int) -> Order:
         return order
     if order.holder_department_id in actor.department_ids():
         return order
-    if actor.has_role(*DEPARTMENT_ROLES) and order.status == OPEN:
-        _eligible_department(actor, order)
+    if actor.has_role(*DEPARTMENT_ROLES) and order.status in T.TRANSITIONS["grab"].sources:
+        eligibility.taker_for(actor, order)
         return order
     raise Forbidden("您无权查看该订单")
 
@@ -151,6 +106,19 @@ def visible_order(actor: Actor, order_id: int) -> Order:
 # --------------------------------------------------------------------------- #
 # The transition primitive
 # --------------------------------------------------------------------------- #
+
+
+def _require(actor: Actor, order: Order, action: str) -> None:
+    """The actor may take `action` on the order, by the table's "who"."""
+    who = T.TRANSITIONS[action].who
+    if who == T.COMMUNITY:
+        _require_community_admin(actor, order)
+    elif who == T.HOLDER:
+        _require_holder(actor, order)
+    elif who == T.DEPARTMENT:
+        eligibility.taker_for(actor, order)
+    else:
+        raise Forbidden("该操作由系统执行")
 
 
 def _event(order: Order, action: str, actor_user_id: int | None, from_status: str | None, note: str = "", department_id: int | None = None) -> OrderEvent:
@@ -163,17 +131,20 @@ def _event(order: Order, action: str, actor_user_id: int | None, from_status: st
     return event
 
 
-def _transition(order: Order, sources, target: str, action: str, actor_user_id: int | None, note: str = "", *, extra_where=(), **values) -> bool:
-    """Move `order` from one of `sources` to `target` if nobody moved it since it was read.
+def _transition(order: Order, action: str, actor_user_id: int | None, note: str = "", *, at: datetime | None = None, **values) -> bool:
+    """Take `action` on `order` (from one of its sources to its target in the table) if nobody
+    moved the order since it was read.
 
     Returns False when the row no longer matches (someone else got there first); the
     order object is refreshed either way.
     """
+    transition = T.TRANSITIONS[action]
+    at = at or now()
     before, department_before = order.status, order.holder_department_id
     result = db.session.execute(
         update(Order)
-        .where(Order.city_id == order.city_id, Order.id == order.id, Order.status.in_(tuple(sources)), Order.version == order.version, *extra_where)
-        .values(status=target, version=Order.version + 1, updated_at=now(), **values)
+        .where(Order.city_id == order.city_id, Order.id == order.id, Order.status.in_(tuple(transition.sources)), Order.version == order.version)
+        .values(status=transition.target_for(order, at), version=Order.version + 1, updated_at=now(), **values)
         .execution_options(synchronize_session=False)
     )
     db.session.refresh(order)
@@ -184,12 +155,12 @@ def _transition(order: Order, sources, target: str, action: str, actor_user_id: 
     return True
 
 
-def _move(order: Order, sources, target: str, action: str, actor: Actor | None, note: str = "", **values) -> None:
-    if order.status not in sources:
+def _move(order: Order, action: str, actor: Actor | None, note: str = "", **values) -> None:
+    if order.status not in T.TRANSITIONS[action].sources:
         raise InvalidTransition(
             f"订单当前状态为“{STATUS_LABELS[order.status]}”，不能执行该操作", details={"status": order.status, "action": action}
         )
-    if not _transition(order, sources, target, action, actor.user_id if actor else None, note, **values):
+    if not _transition(order, action, actor.user_id if actor else None, note, **values):
         raise Conflict("订单状态已变化，请刷新后重试", code="order_changed", details={"status": order.status})
 
 
@@ -201,10 +172,6 @@ def _cleared_holder() -> dict:
     return {"holder_department_id": None, "holder_user_id": None, "grabbed_at": None, "start_by": None, "started_at": None}
 
 
-def _back_to_pool_status(order: Order, at: datetime) -> str:
-    return OPEN if order.deadline > at else ESCALATED
-
-
 # --------------------------------------------------------------------------- #
 # Posting
 # --------------------------------------------------------------------------- #
@@ -212,8 +179,6 @@ def _back_to_pool_status(order: Order, at: datetime) -> str:
 
 def post_order_once(actor: Actor, claim, **fields) -> Order:
     """post_order at most once per Idempotency-Key (a retried request gets the first order back)."""
-    from gridapp.services import idempotency
-
     return idempotency.create(claim, "order", lambda: post_order(actor, **fields), lambda order_id: visible_order(actor, order_id))
 
 
@@ -229,8 +194,14 @@ def post_order(
     deadline: datetime,
     description: str = "",
     case_id: int | None = None,
+    department_kind: str | None = None,
 ) -> Order:
-    """Post an order and reserve its scaled bounty from the community's budget in the same transaction."""
+    """Post an order and reserve its scaled bounty from the community's budget in the same transaction.
+
+    The order names the kind of department that may take it (`department_kind`, by default
+    the category's; none: any department serving the place). An order for a case moves
+    the case to "ordered" in the same transaction, so no case is ordered without its order.
+    """
     require_role(actor, *COMMUNITY_ROLES)
     community = _community(actor.city_id, community_id)
     require_region(actor, actor.city_id, community.path, roles=COMMUNITY_ROLES)
@@ -245,53 +216,64 @@ def post_order(
         raise ValidationFailed("截止时间必须晚于现在", details={"deadline": ["past"]})
     region_path = community.path
     if case_id is not None:
-        from gridapp.services.orders import case_link as order_cases
-
         region_path = order_cases.region_path_for(actor, case_id, community)
     order = Order(
         city_id=actor.city_id, community_id=community.id, region_path=region_path, case_id=case_id,
-        category_id=category.id, department_kind=category.department_kind, title=title.strip(),
-        description=description.strip(), difficulty=difficulty, bounty=bounty, reserved=scaled(bounty, difficulty),
-        deadline=deadline, status=OPEN, posted_by_user_id=actor.user_id,
+        category_id=category.id, department_kind=department_kind or category.department_kind, title=title.strip(),
+        description=description.strip(), difficulty=difficulty, bounty=bounty, reserved=payouts.scaled(bounty, difficulty),
+        deadline=deadline, status=T.POSTED, posted_by_user_id=actor.user_id,
     )
     if not order.title:
         raise ValidationFailed("请填写订单标题", details={"title": ["required"]})
     db.session.add(order)
     db.session.flush()
-    try:
-        ledger.transfer(
-            actor.city_id, "reserve", f"order:{order.id}:reserve", ledger.community_account(actor.city_id, community.id),
-            ledger.escrow_account(actor.city_id, order.id), order.reserved, memo=f"订单预留赏金：{order.title}",
-            order_id=order.id, case_id=case_id, actor_user_id=actor.user_id,
-        )
-    except ledger.InsufficientPoints:
-        raise ledger.InsufficientPoints(
-            "社区积分预算不足，无法发布该订单",
-            details={"needed": order.reserved, "available": ledger.balance_of(actor.city_id, "community", community.id)},
-        ) from None
+    payouts.reserve(order, actor.user_id)
     _event(order, "post", actor.user_id, None, f"赏金 {bounty} 分（{DIFFICULTY_LABELS[difficulty]}，预留 {order.reserved} 分）")
     if case_id is not None:
         order_cases.case_ordered(actor, order)
     return order
 
 
+def post_case_order_once(actor: Actor, claim, case_id: int, **fields) -> Order:
+    """post_case_order at most once per Idempotency-Key."""
+    return idempotency.create(
+        claim, "order", lambda: post_case_order(actor, case_id, **fields), lambda order_id: visible_order(actor, order_id)
+    )
+
+
+@unit_of_work
+def post_case_order(
+    actor: Actor,
+    case_id: int,
+    *,
+    bounty: int,
+    deadline: datetime,
+    title: str | None = None,
+    difficulty: str | None = None,
+    department_kind: str | None = None,
+    description: str | None = None,
+) -> Order:
+    """下单 for a resident's case: the order is for the case's community, category and place;
+    its title, difficulty and description default to the case's and its category's."""
+    require_role(actor, *COMMUNITY_ROLES)
+    case = order_cases.case_to_order(actor, case_id)
+    return post_order(
+        actor, community_id=case.community_id, category_id=case.category_id, case_id=case.id,
+        title=title or order_cases.default_title(case), difficulty=difficulty or case.category.difficulty,
+        bounty=bounty, deadline=deadline, department_kind=department_kind,
+        description=case.description if description is None else description,
+    )
+
+
 @unit_of_work
 def cancel(actor: Actor, order_id: int, reason: str) -> Order:
     """Withdraw an order nobody holds; its reserve returns to the community's budget."""
     order = get_order(actor.city_id, order_id)
-    _require_community_admin(actor, order)
+    _require(actor, order, "cancel")
     _require_reason(reason)
-    _move(order, {OPEN, ESCALATED}, CANCELLED, "cancel", actor, reason)
-    _release_escrow(order, actor.user_id)
+    _move(order, "cancel", actor, reason)
+    payouts.refund(order, actor.user_id)
     return order
-
-
-def _release_escrow(order: Order, actor_user_id: int | None) -> None:
-    escrow = ledger.escrow_account(order.city_id, order.id)
-    ledger.transfer(
-        order.city_id, "release", f"order:{order.id}:release", escrow, ledger.community_account(order.city_id, order.community_id),
-        order.reserved, memo=f"撤单退回预留赏金：{order.title}", order_id=order.id, case_id=order.case_id, actor_user_id=actor_user_id,
-    )
 
 
 def _require_reason(reason: str) -> None:
@@ -307,17 +289,13 @@ def _require_reason(reason: str) -> None:
 def pool(actor: Actor):
     """A select of the open orders the actor's departments may grab, soonest deadline first."""
     require_role(actor, *DEPARTMENT_ROLES)
-    conditions = []
-    for department in _departments_of(actor):
-        paths = _grant_paths(actor, department.id)
-        if not paths:
-            continue
-        kind = or_(Order.department_kind.is_(None), Order.department_kind == department.kind)
-        places = or_(*(path_range(Order.region_path, p) for p in paths))
-        conditions.append(and_(kind, places))
+    conditions = [eligibility.condition(taker) for taker in eligibility.takers(actor)]
     return (
         select(Order)
-        .where(Order.city_id == actor.city_id, Order.status == OPEN, Order.deadline > now(), or_(*conditions) if conditions else false())
+        .where(
+            Order.city_id == actor.city_id, Order.status.in_(tuple(T.TRANSITIONS["grab"].sources)), Order.deadline > now(),
+            or_(*conditions) if conditions else false(),
+        )
         .order_by(Order.deadline, Order.id)
     )
 
@@ -332,30 +310,30 @@ def grab(actor: Actor, order_id: int) -> Order:
     more read for each loser to say who won.
     """
     require_role(actor, *DEPARTMENT_ROLES)
+    transition = T.TRANSITIONS["grab"]
     at = now()
-    for department in _departments_of(actor):
-        paths = _grant_paths(actor, department.id)
-        if not paths:
-            continue
+    for taker in eligibility.takers(actor):
+        department = taker.department
         result = db.session.execute(
             update(Order)
             .where(
-                Order.city_id == actor.city_id, Order.id == order_id, Order.status == OPEN, Order.deadline > at,
-                or_(Order.department_kind.is_(None), Order.department_kind == department.kind),
-                or_(*(path_range(Order.region_path, p) for p in paths)),
+                Order.city_id == actor.city_id, Order.id == order_id, Order.status.in_(tuple(transition.sources)), Order.deadline > at,
+                eligibility.condition(taker),
             )
             .values(
-                status=GRABBED, holder_department_id=department.id, holder_user_id=actor.user_id, grabbed_at=at,
+                status=transition.target, holder_department_id=department.id, holder_user_id=actor.user_id, grabbed_at=at,
                 start_by=at + _start_window(), version=Order.version + 1, updated_at=at,
             )
             .execution_options(synchronize_session=False)
         )
         if result.rowcount == 1:
-            order = get_order(actor.city_id, order_id)
-            _event(order, "grab", actor.user_id, OPEN, f"{department.name} {actor.display_name} 抢单")
+            # The UPDATE bypassed the session: reload, or a copy it already holds would be stale.
+            order = db.session.get(Order, order_id, populate_existing=True)
+            (source,) = transition.sources
+            _event(order, "grab", actor.user_id, source, f"{department.name} {actor.display_name} 抢单")
             return order
     order = get_order(actor.city_id, order_id)
-    _eligible_department(actor, order)  # Forbidden when no department of the actor may take it
+    _require(actor, order, "grab")  # Forbidden when no department of the actor may take it
     if order.status in HELD_STATUSES or order.status in (PAID, REVERSED):
         raise OrderTaken(
             f"手慢了，该订单已被{order.holder_department.name}抢走",
@@ -365,28 +343,21 @@ def grab(actor: Actor, order_id: int) -> Order:
                 "grabbed_at": order.grabbed_at.isoformat() if order.grabbed_at else None,
             },
         )
-    if order.status == OPEN:
+    if order.status in transition.sources:
         raise InvalidTransition("订单已过截止时间，不能抢单", code="order_past_deadline")
     raise InvalidTransition(f"订单当前状态为“{STATUS_LABELS[order.status]}”，不能抢单", details={"status": order.status})
-
-
-def _grant_paths(actor: Actor, department_id: int) -> list[str]:
-    """The region paths a department serves, as loaded into the actor's grants at sign-in."""
-    return sorted({p for g in actor.grants if g.department_id == department_id for p in g.served_paths})
 
 
 @unit_of_work
 def start(actor: Actor, order_id: int) -> Order:
     """The holder starts work; only before the start-by time (after it, the sweep returns the order)."""
     order = get_order(actor.city_id, order_id)
-    _require_holder(actor, order)
+    _require(actor, order, "start")
     at = now()
     if order.status == GRABBED and order.start_by is not None and order.start_by < at:
         raise InvalidTransition("已超过开工时限，订单将退回抢单池", code="start_window_passed")
-    _move(order, {GRABBED}, IN_PROGRESS, "start", actor, "开始处理", started_at=at, holder_user_id=order.holder_user_id or actor.user_id)
+    _move(order, "start", actor, "开始处理", started_at=at, holder_user_id=order.holder_user_id or actor.user_id)
     if order.case_id is not None:
-        from gridapp.services.orders import case_link as order_cases
-
         order_cases.case_started(actor, order)
     return order
 
@@ -395,9 +366,9 @@ def start(actor: Actor, order_id: int) -> Order:
 def release(actor: Actor, order_id: int, reason: str) -> Order:
     """The department cannot do it: back to the pool (or to the community, past its deadline)."""
     order = get_order(actor.city_id, order_id)
-    _require_holder(actor, order)
+    _require(actor, order, "release")
     _require_reason(reason)
-    _move(order, {GRABBED, IN_PROGRESS}, _back_to_pool_status(order, now()), "release", actor, reason, **_cleared_holder())
+    _move(order, "release", actor, reason, **_cleared_holder())
     return order
 
 
@@ -415,12 +386,10 @@ def resolve(actor: Actor, order_id: int, note: str, uploads: list) -> Order:
 @unit_of_work
 def _resolve(actor: Actor, order_id: int, note: str, stored) -> Order:
     order = get_order(actor.city_id, order_id)
-    _require_holder(actor, order)
+    _require(actor, order, "resolve")
     keys = [key for key, _clean in stored]
-    _move(order, {IN_PROGRESS}, RESOLVED, "resolve", actor, note, resolved_at=now(), resolution_note=note, after_photo_keys="\n".join(keys))
+    _move(order, "resolve", actor, note, resolved_at=now(), resolution_note=note, after_photo_keys="\n".join(keys))
     if order.case_id is not None:
-        from gridapp.services.orders import case_link as order_cases
-
         order_cases.case_resolved(actor, order, note, stored)
     community_admins = users_with_role(order.city_id, Role.COMMUNITY_ADMIN, order.community_id)
     notify(order.city_id, community_admins, "order_resolved", "订单已处置，请核实", order.title, ("order", order.id))
@@ -431,9 +400,9 @@ def _resolve(actor: Actor, order_id: int, note: str, stored) -> Order:
 def send_back(actor: Actor, order_id: int, reason: str) -> Order:
     """The community is not satisfied: the holder works on it again."""
     order = get_order(actor.city_id, order_id)
-    _require_community_admin(actor, order)
+    _require(actor, order, "send_back")
     _require_reason(reason)
-    _move(order, {RESOLVED}, IN_PROGRESS, "send_back", actor, reason, resolved_at=None)
+    _move(order, "send_back", actor, reason, resolved_at=None)
     if order.holder_user_id:
         notify(order.city_id, [order.holder_user_id], "order_sent_back", "社区退回了您处置的订单", reason, ("order", order.id))
     return order
@@ -441,40 +410,28 @@ def send_back(actor: Actor, order_id: int, reason: str) -> Order:
 
 @unit_of_work
 def verify(actor: Actor, order_id: int, difficulty: str | None = None, note: str = "") -> Order:
-    """The community accepts the work and pays: the bounty scaled by difficulty, split between
-    the department and the staff member who did it; what was reserved beyond that goes back
-    to the community. The verifier may lower the difficulty tier, never raise it above what
-    was reserved."""
+    """The community accepts the work and pays (services.points.payouts): the bounty scaled by
+    difficulty, split between the department and the staff member who did it; what was
+    reserved beyond that goes back to the community. The verifier may lower the difficulty
+    tier, never raise it above what was reserved."""
     order = get_order(actor.city_id, order_id)
-    _require_community_admin(actor, order)
+    _require(actor, order, "verify")
     difficulty = difficulty or order.difficulty
     if difficulty not in DIFFICULTIES:
         raise ValidationFailed("难度等级不正确", details={"difficulty": list(DIFFICULTIES)})
-    payout = scaled(order.bounty, difficulty)
+    payout = payouts.scaled(order.bounty, difficulty)
     if payout > order.reserved:
         raise ValidationFailed("核实的难度不能高于下单时的难度", details={"difficulty": [difficulty]})
-    to_department, to_staff = split(payout)
+    to_department, to_staff = payouts.split(payout)
     _move(
-        order, {RESOLVED}, PAID, "verify", actor, note or f"核实通过，支付 {payout} 分",
+        order, "verify", actor, note or f"核实通过，支付 {payout} 分",
         verified_by_user_id=actor.user_id, paid_at=now(), paid_difficulty=difficulty,
         payout_department=to_department, payout_staff=to_staff,
     )
-    city_id = order.city_id
-    ledger.post(
-        city_id, "payout", f"order:{order.id}:payout",
-        [
-            (ledger.escrow_account(city_id, order.id), -order.reserved),
-            (ledger.department_account(city_id, order.holder_department_id), to_department),
-            (ledger.staff_account(city_id, order.holder_user_id), to_staff),
-            (ledger.community_account(city_id, order.community_id), order.reserved - payout),
-        ],
-        memo=f"订单积分：{order.title}", order_id=order.id, case_id=order.case_id, actor_user_id=actor.user_id,
-    )
+    payouts.pay(order, actor.user_id)
     if order.case_id is not None:
-        from gridapp.services.orders import case_link as order_cases
-
         order_cases.case_verified(actor, order, note)
-    notify(city_id, [order.holder_user_id], "order_paid", f"订单已核实，获得 {to_staff} 积分", order.title, ("order", order.id))
+    notify(order.city_id, [order.holder_user_id], "order_paid", f"订单已核实，获得 {to_staff} 积分", order.title, ("order", order.id))
     return order
 
 
@@ -482,16 +439,22 @@ def reverse_payout(order: Order, reason: str, actor_user_id: int | None = None) 
     """A paid order whose case was reopened within the reversal window: the points come back
     to the community by a reversing transaction (what was already spent stays spent).
     Runs inside the caller's unit of work; False when outside the window or not paid."""
-    if order.status != PAID or order.paid_at is None:
+    if order.status not in T.TRANSITIONS["reverse"].sources or order.paid_at is None or not payouts.reversible(order.paid_at):
         return False
-    window = timedelta(days=current_app.config["POINTS_REVERSAL_WINDOW_DAYS"])
-    if now() - order.paid_at > window:
+    if not _transition(order, "reverse", actor_user_id, reason):
         return False
-    payout = ledger.find(order.city_id, f"order:{order.id}:payout")
-    if not _transition(order, {PAID}, REVERSED, "reverse", actor_user_id, reason):
-        return False
-    ledger.reverse(payout, refund_to=ledger.community_account(order.city_id, order.community_id), memo=f"群众退回，冲正订单积分：{order.title}", actor_user_id=actor_user_id)
+    payouts.take_back(order, actor_user_id)
     return True
+
+
+@unit_of_work
+def case_reopened(case, action: str = "reopen") -> list[int]:
+    """The case-event subscriber for a reopened case (services.subscriptions): each paid order
+    for it is reversed, in the case step's unit of work. Returns the reversed orders' ids."""
+    paid = db.session.scalars(
+        select(Order).where(Order.city_id == case.city_id, Order.case_id == case.id, Order.status.in_(tuple(T.TRANSITIONS["reverse"].sources)))
+    ).all()
+    return [order.id for order in paid if reverse_payout(order, "群众不满意，案件被退回")]
 
 
 # --------------------------------------------------------------------------- #
@@ -503,11 +466,11 @@ def reverse_payout(order: Order, reason: str, actor_user_id: int | None = None) 
 def assign(actor: Actor, order_id: int, department_id: int, deadline: datetime, user_id: int | None = None, note: str = "") -> Order:
     """An order nobody grabbed in time: the community gives it to a department directly, with a new deadline."""
     order = get_order(actor.city_id, order_id)
-    _require_community_admin(actor, order)
+    _require(actor, order, "assign")
     department = db.session.scalar(select(Department).where(Department.city_id == actor.city_id, Department.id == department_id, Department.is_active.is_(True)))
     if department is None:
         raise ValidationFailed("部门不存在", details={"department_id": [department_id]})
-    if not eligible(department, _served_paths(actor.city_id, department.id), order):
+    if not eligibility.may_take(department, order):
         raise ValidationFailed("该部门不承办该区域或该类别的订单", details={"department_id": [department_id]})
     if deadline.tzinfo is None or deadline <= now():
         raise ValidationFailed("截止时间必须晚于现在", details={"deadline": ["past"]})
@@ -515,7 +478,7 @@ def assign(actor: Actor, order_id: int, department_id: int, deadline: datetime, 
         raise ValidationFailed("只能指派给该部门的工作人员", details={"user_id": [user_id]})
     at = now()
     _move(
-        order, {ESCALATED}, GRABBED, "assign", actor, note or f"社区派单给{department.name}",
+        order, "assign", actor, note or f"社区派单给{department.name}",
         holder_department_id=department.id, holder_user_id=user_id, assigned_by_user_id=actor.user_id,
         grabbed_at=at, start_by=at + _start_window(), deadline=deadline,
     )
@@ -545,7 +508,9 @@ def sweep_lapses(city_id: int) -> list[int]:
     """Grabs whose holder did not start in time go back to the pool; each lapse is recorded
     against the department. Each order in its own unit of work, so one cannot block the rest."""
     due = db.session.scalars(
-        select(Order.id).where(Order.city_id == city_id, Order.status == GRABBED, Order.start_by <= now()).order_by(Order.id)
+        select(Order.id)
+        .where(Order.city_id == city_id, Order.status.in_(tuple(T.TRANSITIONS["lapse"].sources)), Order.start_by <= now())
+        .order_by(Order.id)
     ).all()
     return [order_id for order_id in due if _lapse(city_id, order_id)]
 
@@ -554,17 +519,16 @@ def sweep_lapses(city_id: int) -> list[int]:
 def _lapse(city_id: int, order_id: int) -> bool:
     order = get_order(city_id, order_id)
     at = now()
-    if order.status != GRABBED or order.start_by is None or order.start_by > at:
+    if order.status not in T.TRANSITIONS["lapse"].sources or order.start_by is None or order.start_by > at:
         return False
     held = (order.holder_department_id, order.holder_user_id, order.grabbed_at, order.start_by)
-    target = _back_to_pool_status(order, at)
-    if not _transition(order, {GRABBED}, target, "lapse", None, "超过开工时限未开始处理，订单退回", **_cleared_holder()):
+    if not _transition(order, "lapse", None, "超过开工时限未开始处理，订单退回", at=at, **_cleared_holder()):
         return False
     department_id, user_id, grabbed_at, start_by = held
     db.session.add(OrderLapse(city_id=city_id, order_id=order.id, department_id=department_id, user_id=user_id, grabbed_at=grabbed_at, start_by=start_by))
     if user_id:
         notify(city_id, [user_id], "order_lapsed", "您抢到的订单未按时开始，已退回抢单池", order.title, ("order", order.id))
-    if target == ESCALATED:
+    if order.status == ESCALATED:
         _tell_escalated(order)
     return True
 
@@ -573,7 +537,9 @@ def sweep_deadlines(city_id: int) -> list[int]:
     """Open orders nobody grabbed by their deadline are escalated: the community may assign
     them directly, and the street is told."""
     due = db.session.scalars(
-        select(Order.id).where(Order.city_id == city_id, Order.status == OPEN, Order.deadline <= now()).order_by(Order.id)
+        select(Order.id)
+        .where(Order.city_id == city_id, Order.status.in_(tuple(T.TRANSITIONS["escalate"].sources)), Order.deadline <= now())
+        .order_by(Order.id)
     ).all()
     return [order_id for order_id in due if _escalate(city_id, order_id)]
 
@@ -581,9 +547,9 @@ def sweep_deadlines(city_id: int) -> list[int]:
 @unit_of_work
 def _escalate(city_id: int, order_id: int) -> bool:
     order = get_order(city_id, order_id)
-    if order.status != OPEN or order.deadline > now():
+    if order.status not in T.TRANSITIONS["escalate"].sources or order.deadline > now():
         return False
-    if not _transition(order, {OPEN}, ESCALATED, "escalate", None, "截止时间前无人抢单", escalated_at=now()):
+    if not _transition(order, "escalate", None, "截止时间前无人抢单", escalated_at=now()):
         return False
     _tell_escalated(order)
     return True

@@ -27,6 +27,7 @@ from gridapp.errors import Conflict, NotFound, ValidationFailed
 from gridapp.extensions import db
 from gridapp.models import Region, RegionLevel
 from gridapp.models.ledger import FUND_OWNER_ID, Account, LedgerEntry, LedgerTransaction
+from gridapp.models.orders import Order
 from gridapp.unit_of_work import unit_of_work
 
 MAX_TOP_UP = 10_000_000
@@ -291,8 +292,6 @@ def community_budget(actor: Actor, community_id: int) -> dict:
 
 
 def _order_ids_of_community(city_id: int, community_id: int):
-    from gridapp.models.orders import Order
-
     return select(Order.id).where(Order.city_id == city_id, Order.community_id == community_id)
 
 

@@ -3,8 +3,8 @@ monthly statements.
 
 Report awards are paid from the city's fund (the government's incentive), so a
 community's order budget never blocks a case from moving on. Each award's ledger key
-names the case and the round (a reopened case is a new round), so the case service
-may call these as often as it likes: a resident is paid once per case and round.
+names the case and the round (a reopened case is a new round), so case events may
+reach these as often as they like: a resident is paid once per case and round.
 """
 from __future__ import annotations
 
@@ -20,12 +20,13 @@ from gridapp.clock import CHINA, now
 from gridapp.clock import month_bounds as china_month_bounds
 from gridapp.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
 from gridapp.extensions import db
-from gridapp.models import Order, Region, Shop, User
+from gridapp.models import Region, Shop, User
 from gridapp.models.ledger import LedgerTransaction
-from gridapp.models.orders import PAID
 from gridapp.models.redemptions import Redemption
 from gridapp.privacy import mask_name, mask_phone
-from gridapp.services.points import ledger
+from gridapp.services.codes.issuing import live_code
+from gridapp.services.notifications.inbox import notify
+from gridapp.services.points import ledger, payouts
 from gridapp.unit_of_work import unit_of_work
 
 MAX_REDEMPTION = 100_000
@@ -34,7 +35,7 @@ STATEMENT_ROLES = frozenset({Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.DISTR
 
 
 # --------------------------------------------------------------------------- #
-# Awards for reports (called by the case service's transitions)
+# Awards for reports (case-event subscribers)
 # --------------------------------------------------------------------------- #
 
 
@@ -64,7 +65,8 @@ def award_report_closed(case) -> LedgerTransaction | None:
 
 
 def on_case_event(case, action: str) -> None:
-    """Called by services.cases for every case event, inside the case's unit of work."""
+    """The case-event subscriber (services.subscriptions): pays and takes back residents' awards
+    inside the case step's unit of work."""
     if action == "accept":
         award_report_accepted(case)
     elif action in ("confirm", "auto_close"):
@@ -74,21 +76,13 @@ def on_case_event(case, action: str) -> None:
 
 
 @unit_of_work
-def case_reopened(case, reason: str = "") -> list[int]:
-    """A reopened case within the reversal window: the order's payout and this round's
-    closing award are reversed by new transactions. Returns the reversed transactions' ids."""
-    from gridapp.services.orders import workflow as orders
-
-    reversed_ids = []
-    window = timedelta(days=current_app.config["POINTS_REVERSAL_WINDOW_DAYS"])
-    for order in db.session.scalars(select(Order).where(Order.city_id == case.city_id, Order.case_id == case.id, Order.status == PAID)):
-        if orders.reverse_payout(order, reason or "群众不满意，案件被退回"):
-            reversed_ids.append(order.id)
+def case_reopened(case) -> LedgerTransaction | None:
+    """A case reopened within the reversal window (services.points.payouts) loses this round's
+    closing award, by a reversing transaction. Returns that transaction, if any."""
     closed = ledger.find(case.city_id, f"case:{case.id}:report_closed:{case.reopen_count}")
-    if closed is not None and now() - closed.created_at <= window and ledger.find(case.city_id, f"reverse:{closed.id}") is None:
-        ledger.reverse(closed, memo="案件被退回，冲正办结积分")
-        reversed_ids.append(closed.id)
-    return reversed_ids
+    if closed is None or not payouts.reversible(closed.created_at) or ledger.find(case.city_id, f"reverse:{closed.id}") is not None:
+        return None
+    return ledger.reverse(closed, memo="案件被退回，冲正办结积分").transaction
 
 
 # --------------------------------------------------------------------------- #
@@ -129,8 +123,6 @@ def _check_points(points: int) -> None:
 
 
 def _code(token: str, kind: str, city_id: int):
-    from gridapp.services.codes.issuing import live_code
-
     code = live_code(token)
     if code.city_id != city_id or code.kind != kind:
         raise ValidationFailed("请扫描商户码" if kind == "shop" else "请扫描居民个人码", code="wrong_code")
@@ -155,8 +147,6 @@ def request_redemption(actor: Actor, shop_id: int, points: int, note: str = "") 
     db.session.add(redemption)
     db.session.flush()
     if shop.owner_user_id:
-        from gridapp.services.notifications.inbox import notify
-
         notify(actor.city_id, [shop.owner_user_id], "redemption_requested", f"居民申请兑换 {points} 积分", shop.name, ("redemption", redemption.id))
     return redemption
 

@@ -1,0 +1,16 @@
+"""Who listens to case events (services.events), wired once at start-up by create_app.
+
+Order matters where two subscribers move money for one event: a reopened case first
+takes back its orders' payouts, then the resident's closing award.
+"""
+from __future__ import annotations
+
+from gridapp.services import events
+from gridapp.services.orders import workflow as orders
+from gridapp.services.points import residents
+
+
+def register() -> None:
+    events.subscribe("reopen", orders.case_reopened)
+    for action in ("accept", "confirm", "auto_close", "reopen"):
+        events.subscribe(action, residents.on_case_event)
