@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from datetime import timedelta
+from functools import partial
 
 from flask import current_app
 from sqlalchemy import and_, or_, select
@@ -16,7 +17,7 @@ from sqlalchemy import case as sql_case
 
 from gridapp.authz import DEPARTMENT_ROLES, REGION_ROLES, Actor, Role, can_see_region, covers
 from gridapp.clock import now
-from gridapp.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
+from gridapp.errors import Conflict, DomainError, Forbidden, InvalidTransition, NotFound, ValidationFailed
 from gridapp.extensions import db
 from gridapp.models import Case, CaseEvent, CaseFollower, CasePhoto, CaseRating, Region, RoleGrant, User
 from gridapp.privacy import mask_name, mask_phone
@@ -93,14 +94,63 @@ def _may(actor: Actor | None, case: Case, who: frozenset[str]) -> bool:
     return S.REPORTER in who and is_reporter(actor, case)
 
 
+def _refuse_transition(actor: Actor | None, case: Case, action: str) -> None:
+    transition = S.TRANSITIONS[action]
+    if case.state not in transition.sources:
+        raise InvalidTransition(
+            f"案件当前状态为“{S.STATE_LABELS[case.state]}”，不能{transition.label}",
+            details={"state": case.state, "action": action},
+        )
+    if not _may(actor, case, transition.who):
+        raise Forbidden(f"您无权对该案件执行“{transition.label}”")
+
+
+def _refuse_rate(actor: Actor, case: Case) -> None:
+    if not is_reporter(actor, case):
+        raise Forbidden("只有反映人可以评价")
+    if case.state not in S.RATEABLE_STATES:
+        raise InvalidTransition(f"案件当前状态为“{S.STATE_LABELS[case.state]}”，处置完成后才能评价", details={"state": case.state})
+    if _rating_for_round(case, actor.user_id) is not None:
+        raise Conflict("您已评价过本次处理", code="already_rated")
+
+
+def _refuse_abusive(actor: Actor, case: Case) -> None:
+    if not _may(actor, case, frozenset({S.GRID_STAFF})):
+        raise Forbidden("您无权标记该案件")
+    if case.abusive:
+        raise Conflict("该案件已被标记为恶意举报", code="already_abusive")
+
+
+def _refuse_hand_up(actor: Actor, case: Case) -> None:
+    if not _may(actor, case, frozenset({S.GRID_STAFF})):
+        raise Forbidden("您无权提请该案件")
+    if case.state not in S.HAND_UP_STATES:
+        raise InvalidTransition(
+            f"案件当前状态为“{S.STATE_LABELS[case.state]}”，不能提请下单", details={"state": case.state, "action": "hand_up"}
+        )
+
+
+# Each action a person takes on a case, with the check that refuses it. The action itself runs the check and
+# `allowed_actions` asks it, so the buttons a client shows cannot drift from what the service accepts.
+# Checks of the request body (a note, a target case, stars) are not here: they do not depend on the case.
+GUARDS = {
+    **{a: partial(_refuse_transition, action=a) for a, t in S.TRANSITIONS.items() if S.SYSTEM not in t.who},
+    "rate": _refuse_rate,
+    "abusive": _refuse_abusive,
+    "hand_up": _refuse_hand_up,
+}
+
+
 def allowed_actions(actor: Actor, case: Case) -> list[str]:
     """What the actor could do with the case now, so clients show only the buttons that work."""
-    actions = [a for a, t in S.TRANSITIONS.items() if case.state in t.sources and S.SYSTEM not in t.who and _may(actor, case, t.who)]
-    if case.state in S.RATEABLE_STATES and is_reporter(actor, case) and _rating_for_round(case, actor.user_id) is None:
-        actions.append("rate")
-    if not case.abusive and case.state in S.ACTIVE_STATES and _may(actor, case, frozenset({S.GRID_STAFF})):
-        actions.append("abusive")
-    return actions
+    allowed = []
+    for action, refuse in GUARDS.items():
+        try:
+            refuse(actor, case)
+        except DomainError:
+            continue
+        allowed.append(action)
+    return allowed
 
 
 def events(case: Case) -> list[CaseEvent]:
@@ -292,14 +342,8 @@ def tell_followers(case: Case, actor: Actor | None, title: str, body: str = "") 
 
 
 def _move(actor: Actor | None, case: Case, action: str, note: str = "", **facts) -> CaseEvent:
+    _refuse_transition(actor, case, action)
     transition = S.TRANSITIONS[action]
-    if case.state not in transition.sources:
-        raise InvalidTransition(
-            f"案件当前状态为“{S.STATE_LABELS[case.state]}”，不能{transition.label}",
-            details={"state": case.state, "action": action},
-        )
-    if not _may(actor, case, transition.who):
-        raise Forbidden(f"您无权对该案件执行“{transition.label}”")
     before = case.state
     case.state = transition.target
     event = add_event(case, action, actor, before, note, **facts)
@@ -351,6 +395,7 @@ def _grid_worker_for(case: Case, user_id: int | None) -> User:
 @unit_of_work
 def assign(actor: Actor, case_id: int, handler_user_id: int | None = None, note: str = "") -> Case:
     case = get_case(actor.city_id, case_id, for_update=True)
+    _refuse_transition(actor, case, "assign")  # before choosing the worker: a stranger learns nothing about the grid
     if not can_see_region(actor, case.city_id, case.region_path, OFFICIAL_ROLES):
         handler_user_id = actor.user_id  # a grid worker takes the case themselves
     worker = _grid_worker_for(case, handler_user_id)
@@ -470,14 +515,9 @@ def _rating_for_round(case: Case, user_id: int) -> CaseRating | None:
 
 
 def _rate(actor: Actor, case: Case, stars: int, comment: str) -> CaseRating:
-    if not is_reporter(actor, case):
-        raise Forbidden("只有反映人可以评价")
-    if case.state not in S.RATEABLE_STATES:
-        raise InvalidTransition(f"案件当前状态为“{S.STATE_LABELS[case.state]}”，处置完成后才能评价", details={"state": case.state})
+    _refuse_rate(actor, case)
     if not 1 <= stars <= 5:
         raise ValidationFailed("评价为 1 至 5 星", details={"stars": ["range"]})
-    if _rating_for_round(case, actor.user_id) is not None:
-        raise Conflict("您已评价过本次处理", code="already_rated")
     rating = CaseRating(
         city_id=case.city_id, case_id=case.id, user_id=actor.user_id, round=case.reopen_count, stars=stars,
         comment=comment, handler_user_id=case.handler_user_id,
@@ -534,10 +574,7 @@ def merge(actor: Actor, case_id: int, into_case_id: int, note: str = "") -> Case
 def mark_abusive(actor: Actor, case_id: int, note: str = "") -> Case:
     """Staff flag a report as abuse; one still waiting for acceptance is rejected with it."""
     case = get_case(actor.city_id, case_id, for_update=True)
-    if not _may(actor, case, frozenset({S.GRID_STAFF})):
-        raise Forbidden("您无权标记该案件")
-    if case.abusive:
-        raise Conflict("该案件已被标记为恶意举报", code="already_abusive")
+    _refuse_abusive(actor, case)
     case.abusive = True
     add_event(case, "abusive", actor, case.state, note)
     if case.state == S.SUBMITTED:
@@ -553,12 +590,7 @@ def hand_up(actor: Actor, case_id: int, note: str) -> Case:
     The case keeps its state; the community decides whether to order it (the "order" transition).
     """
     case = get_case(actor.city_id, case_id, for_update=True)
-    if not _may(actor, case, frozenset({S.GRID_STAFF})):
-        raise Forbidden("您无权提请该案件")
-    if case.state not in S.HAND_UP_STATES:
-        raise InvalidTransition(
-            f"案件当前状态为“{S.STATE_LABELS[case.state]}”，不能提请下单", details={"state": case.state, "action": "hand_up"}
-        )
+    _refuse_hand_up(actor, case)
     if not note.strip():
         raise ValidationFailed("请说明需要哪个部门、为什么需要下单", details={"note": ["required"]})
     add_event(case, "hand_up", actor, case.state, note)
