@@ -15,7 +15,7 @@ from flask import current_app
 from sqlalchemy import and_, or_, select
 from sqlalchemy import case as sql_case
 
-from gridapp.authz import DEPARTMENT_ROLES, REGION_ROLES, Actor, Role, can_see_region, covers
+from gridapp.authz import DEPARTMENT_ROLES, REGION_ROLES, Actor, Permission, Role, can_see_region, covers
 from gridapp.clock import now
 from gridapp.errors import Conflict, DomainError, Forbidden, InvalidTransition, NotFound, ValidationFailed
 from gridapp.extensions import db
@@ -31,9 +31,25 @@ from gridapp.services.regions.tree import path_range, subtree_filter
 from gridapp.services.supervision import sla
 from gridapp.unit_of_work import unit_of_work
 
-OFFICIAL_ROLES = frozenset({Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.DISTRICT_ADMIN})
-# Who may read cases by the region tree (super admins watch everything, read-only).
-READER_ROLES = REGION_ROLES | DEPARTMENT_ROLES | {Role.SYSTEM_ADMIN}
+READERS = Permission(
+    "cases.read", REGION_ROLES | DEPARTMENT_ROLES | {Role.SYSTEM_ADMIN},
+    "staff read the cases under their part of the tree (super admins watch everything, read-only)",
+)
+OFFICIALS = Permission(
+    "cases.officials", {Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.DISTRICT_ADMIN},
+    "community admins and the officials above order, verify, enter hotline calls and see contacts whole",
+)
+GRID_STAFF = Permission(
+    "cases.grid_staff", OFFICIALS | {Role.GRID_WORKER},
+    "the grid worker of the case's grid, or the officials over it, accept and move the case",
+)
+HANDLERS = Permission(
+    "cases.handler", GRID_STAFF | DEPARTMENT_ROLES,
+    "the case's handler (a grid worker, or the department person holding its order) or the officials over it",
+)
+RESIDENTS = Permission("cases.residents", {Role.RESIDENT}, "residents report, follow, confirm, reopen and rate")
+# The permission behind each `who` of the transition table (states.py).
+WHO = {S.GRID_STAFF: GRID_STAFF, S.HANDLER: HANDLERS, S.OFFICIALS: OFFICIALS, S.REPORTER: RESIDENTS}
 
 
 # --------------------------------------------------------------------------- #
@@ -68,7 +84,7 @@ def is_reporter(actor: Actor, case: Case) -> bool:
 
 
 def is_staff_over(actor: Actor, case: Case) -> bool:
-    return can_see_region(actor, case.city_id, case.region_path, READER_ROLES)
+    return can_see_region(actor, case.city_id, case.region_path, READERS)
 
 
 def visible_case(actor: Actor, case_id: int) -> Case:
@@ -84,10 +100,12 @@ def visible_case(actor: Actor, case_id: int) -> Case:
 def _may(actor: Actor | None, case: Case, who: frozenset[str]) -> bool:
     if actor is None:
         return S.SYSTEM in who
-    officials = can_see_region(actor, case.city_id, case.region_path, OFFICIAL_ROLES)
+    if not any(WHO[w].held_by(actor) for w in who if w in WHO):
+        return False
+    officials = can_see_region(actor, case.city_id, case.region_path, OFFICIALS)
     if S.OFFICIALS in who and officials:
         return True
-    if S.GRID_STAFF in who and (officials or covers(actor.region_paths({Role.GRID_WORKER}), case.region_path) and case.grid_id):
+    if S.GRID_STAFF in who and (officials or covers(actor.region_paths(GRID_STAFF), case.region_path) and case.grid_id):
         return True
     if S.HANDLER in who and (officials or case.handler_user_id == actor.user_id):
         return True
@@ -133,6 +151,16 @@ def _refuse_hand_up(actor: Actor, case: Case) -> None:
 # Each action a person takes on a case, with the check that refuses it. The action itself runs the check and
 # `allowed_actions` asks it, so the buttons a client shows cannot drift from what the service accepts.
 # Checks of the request body (a note, a target case, stars) are not here: they do not depend on the case.
+# The permission each guarded action's route admits. A department moves the case it holds through its order
+# (services.orders), never through the case's own routes, so a handler's steps there admit grid staff only.
+PERMISSIONS = {
+    **{a: WHO[next(iter(t.who))] for a, t in S.TRANSITIONS.items() if S.SYSTEM not in t.who and S.HANDLER not in t.who},
+    **{a: GRID_STAFF for a, t in S.TRANSITIONS.items() if S.HANDLER in t.who},
+    "rate": RESIDENTS,
+    "follow": RESIDENTS,
+    "abusive": GRID_STAFF,
+    "hand_up": GRID_STAFF,
+}
 GUARDS = {
     **{a: partial(_refuse_transition, action=a) for a, t in S.TRANSITIONS.items() if S.SYSTEM not in t.who},
     "rate": _refuse_rate,
@@ -172,7 +200,7 @@ def contact_for(actor: Actor, case: Case) -> dict | None:
     """The reporter's contact: whole only for the handler and the community officials who call back."""
     if case.anonymous or not (case.contact_phone or case.contact_name):
         return None
-    full = case.handler_user_id == actor.user_id or can_see_region(actor, case.city_id, case.region_path, OFFICIAL_ROLES)
+    full = case.handler_user_id == actor.user_id or can_see_region(actor, case.city_id, case.region_path, OFFICIALS)
     if full:
         return {"name": case.contact_name, "phone": case.contact_phone}
     if is_reporter(actor, case) or is_staff_over(actor, case):
@@ -195,6 +223,7 @@ def reporter_label(actor: Actor, case: Case) -> str | None:
 
 def mine(actor: Actor):
     """Cases the actor reported or follows, newest first."""
+    RESIDENTS.require(actor)
     followed = select(CaseFollower.case_id).where(CaseFollower.city_id == actor.city_id, CaseFollower.user_id == actor.user_id)
     return (
         select(Case)
@@ -229,7 +258,7 @@ def staff_list(
     """
     stmt = select(Case).where(Case.city_id == actor.city_id)
     if Role.SYSTEM_ADMIN not in actor.roles:
-        paths = actor.region_paths(READER_ROLES)
+        paths = actor.region_paths(READERS)
         if not paths:
             raise Forbidden("您的角色无权查看案件")
         stmt = stmt.where(or_(*[path_range(Case.region_path, p) for p in paths]))
@@ -396,7 +425,7 @@ def _grid_worker_for(case: Case, user_id: int | None) -> User:
 def assign(actor: Actor, case_id: int, handler_user_id: int | None = None, note: str = "") -> Case:
     case = get_case(actor.city_id, case_id, for_update=True)
     _refuse_transition(actor, case, "assign")  # before choosing the worker: a stranger learns nothing about the grid
-    if not can_see_region(actor, case.city_id, case.region_path, OFFICIAL_ROLES):
+    if not can_see_region(actor, case.city_id, case.region_path, OFFICIALS):
         handler_user_id = actor.user_id  # a grid worker takes the case themselves
     worker = _grid_worker_for(case, handler_user_id)
     case.handler_user_id = worker.id

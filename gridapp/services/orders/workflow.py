@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import and_, false, or_, select, update
 
-from gridapp.authz import DEPARTMENT_ROLES, Actor, Role, can_see_region, require_region, require_role
+from gridapp.authz import DEPARTMENT_ROLES, Actor, Permission, Role, can_see_region, require_region, require_role
 from gridapp.clock import now
 from gridapp.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
 from gridapp.extensions import db
@@ -44,10 +44,17 @@ from gridapp.services.regions.tree import path_range
 from gridapp.unit_of_work import unit_of_work
 
 MAX_BOUNTY = 1_000_000
-# Who posts, verifies and assigns: the community's own admins.
-COMMUNITY_ROLES = frozenset({Role.COMMUNITY_ADMIN})
-# Who may read orders by the region tree.
-WATCHER_ROLES = frozenset({Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.DISTRICT_ADMIN, Role.SUPER_ADMIN, Role.SYSTEM_ADMIN})
+COMMUNITY_ROLES = Permission(
+    "orders.community", {Role.COMMUNITY_ADMIN}, "the community's own admins post, verify, send back, cancel and assign"
+)
+WATCHER_ROLES = Permission(
+    "orders.watch", {Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.DISTRICT_ADMIN, Role.SUPER_ADMIN, Role.SYSTEM_ADMIN},
+    "officials read the orders under their part of the tree",
+)
+DEPARTMENTS = Permission("orders.department", DEPARTMENT_ROLES, "department people grab, start, release and resolve")
+READERS = Permission(
+    "orders.read", WATCHER_ROLES | DEPARTMENTS, "officials by the tree, departments what they hold or may grab"
+)
 
 
 class OrderTaken(Conflict):
@@ -137,12 +144,13 @@ def _require_holder(actor: Actor, order: Order) -> None:
 
 
 def visible_order(actor: Actor, order_id: int) -> Order:
+    READERS.require(actor)
     order = get_order(actor.city_id, order_id)
     if can_see_region(actor, actor.city_id, order.region_path, WATCHER_ROLES):
         return order
     if order.holder_department_id in actor.department_ids():
         return order
-    if actor.has_role(*DEPARTMENT_ROLES) and order.status == OPEN:
+    if DEPARTMENTS.held_by(actor) and order.status == OPEN:
         _eligible_department(actor, order)
         return order
     raise Forbidden("您无权查看该订单")
@@ -311,7 +319,7 @@ def _require_reason(reason: str) -> None:
 
 def pool(actor: Actor):
     """A select of the open orders the actor's departments may grab, soonest deadline first."""
-    require_role(actor, *DEPARTMENT_ROLES)
+    DEPARTMENTS.require(actor)
     conditions = []
     for department in _departments_of(actor):
         paths = _grant_paths(actor, department.id)
@@ -336,7 +344,7 @@ def grab(actor: Actor, order_id: int) -> Order:
     one conditional UPDATE, so the hot path is a single statement for the winner and one
     more read for each loser to say who won.
     """
-    require_role(actor, *DEPARTMENT_ROLES)
+    DEPARTMENTS.require(actor)
     at = now()
     for department in _departments_of(actor):
         paths = _grant_paths(actor, department.id)
@@ -609,6 +617,7 @@ def _tell_escalated(order: Order) -> None:
 
 def staff_list(actor: Actor, *, status: str | None = None, community_id: int | None = None):
     """Orders under the actor's region nodes (officials), or held by their departments (department roles)."""
+    READERS.require(actor)
     conditions = []
     paths = actor.region_paths(WATCHER_ROLES)
     if Role.SYSTEM_ADMIN in actor.roles:

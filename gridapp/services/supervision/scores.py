@@ -13,6 +13,7 @@ from datetime import datetime
 from flask import current_app
 from sqlalchemy import func, or_, select
 
+from gridapp.authz import STAFF_ROLES, Actor, Permission
 from gridapp.clock import now
 from gridapp.extensions import db
 from gridapp.models import CaseEvent, CaseRating, Department, DepartmentScore, RoleGrant, WhistleTarget
@@ -20,6 +21,8 @@ from gridapp.models.orders import Order
 from gridapp.services.supervision.metrics import month_range
 from gridapp.services.supervision.sla import CHINA
 from gridapp.unit_of_work import unit_of_work
+
+READERS = Permission("supervision.scores", STAFF_ROLES, "every staff member sees how the departments rank")
 
 
 def month_of(at: datetime) -> str:
@@ -113,6 +116,11 @@ def compute_month(city_id: int, month: str) -> list[DepartmentScore]:
     for rank, (row, _department) in enumerate(rows, start=1):
         row.rank = rank
     return [row for row, _ in rows]
+
+
+def ranking_for(actor: Actor, month: str) -> list[DepartmentScore]:
+    READERS.require(actor)
+    return ranking(actor.city_id, month)
 
 
 def ranking(city_id: int, month: str) -> list[DepartmentScore]:
