@@ -45,7 +45,7 @@ def _collection(name: str) -> None:
 
     def get_list(self, args):
         stmt = registry.list_query(current_actor(), spec, q=args.get("q"), region_id=args.get("region_id"), active=args.get("active"))
-        return registry.annotate_page(current_actor(), spec, paginate(stmt, args))
+        return registry.view_page(current_actor(), spec, paginate(stmt, args))
 
     def post_list(self, body):
         actor = current_actor()
