@@ -45,6 +45,9 @@ REGION_ROLES = frozenset(
     {Role.GRID_WORKER, Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.DISTRICT_ADMIN, Role.SUPER_ADMIN}
 )
 DEPARTMENT_ROLES = frozenset({Role.DEPARTMENT_STAFF, Role.DEPARTMENT_ADMIN})
+# The admins of a community, street or district: officials over their part of the tree. Rules add super and
+# system admins where those take part too.
+OFFICIAL_ROLES = frozenset({Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.DISTRICT_ADMIN})
 
 
 class Permission:

@@ -151,14 +151,20 @@ def _permission_definitions() -> dict[int, tuple[str, str]]:
     return found
 
 
-def _names_used_in_functions(tree: ast.Module) -> set[str]:
-    return {
-        node.id
-        for function in ast.walk(tree)
-        if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef))
-        for node in ast.walk(function)
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)
-    }
+def _names_checked_by_code(tree: ast.Module) -> set[str]:
+    """Module names the module's functions read, directly or through module-level tables they read (WHO, GUARDS)."""
+
+    def loads(node) -> set[str]:
+        return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+
+    used = set().union(*(loads(f) for f in ast.walk(tree) if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))))
+    tables = {node.targets[0].id: loads(node.value) for node in tree.body if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name)}
+    grown = True
+    while grown:
+        reached = set().union(*(names for table, names in tables.items() if table in used)) - used
+        grown = bool(reached)
+        used |= reached
+    return used
 
 
 def test_every_protected_route_names_a_permission_its_service_checks(app):
@@ -169,7 +175,7 @@ def test_every_protected_route_names_a_permission_its_service_checks(app):
         owner = definitions.get(id(policy.permission))
         if owner is None:
             unowned.append((rule, method, policy.permission))
-        elif policy.permission is not SIGNED_IN and owner[1] not in _names_used_in_functions(trees[owner[0]]):
+        elif policy.permission is not SIGNED_IN and owner[1] not in _names_checked_by_code(trees[owner[0]]):
             unchecked.append((rule, method, owner))
     assert unowned == []  # every route's roles come from a permission a service module defines
     assert unchecked == []  # and that module's own code checks callers with it, so the two cannot drift

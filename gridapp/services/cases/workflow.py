@@ -15,7 +15,16 @@ from flask import current_app
 from sqlalchemy import and_, or_, select
 from sqlalchemy import case as sql_case
 
-from gridapp.authz import DEPARTMENT_ROLES, REGION_ROLES, Actor, Permission, Role, can_see_region, covers
+from gridapp.authz import (
+    DEPARTMENT_ROLES,
+    OFFICIAL_ROLES,
+    REGION_ROLES,
+    Actor,
+    Permission,
+    Role,
+    can_see_region,
+    covers,
+)
 from gridapp.clock import now
 from gridapp.errors import Conflict, DomainError, Forbidden, InvalidTransition, NotFound, ValidationFailed
 from gridapp.extensions import db
@@ -36,7 +45,7 @@ READERS = Permission(
     "staff read the cases under their part of the tree (super admins watch everything, read-only)",
 )
 OFFICIALS = Permission(
-    "cases.officials", {Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.DISTRICT_ADMIN},
+    "cases.officials", OFFICIAL_ROLES,
     "community admins and the officials above order, verify, enter hotline calls and see contacts whole",
 )
 GRID_STAFF = Permission(
@@ -105,7 +114,7 @@ def _may(actor: Actor | None, case: Case, who: frozenset[str]) -> bool:
     officials = can_see_region(actor, case.city_id, case.region_path, OFFICIALS)
     if S.OFFICIALS in who and officials:
         return True
-    if S.GRID_STAFF in who and (officials or covers(actor.region_paths(GRID_STAFF), case.region_path) and case.grid_id):
+    if S.GRID_STAFF in who and (officials or covers(actor.region_paths({Role.GRID_WORKER}), case.region_path) and case.grid_id):
         return True
     if S.HANDLER in who and (officials or case.handler_user_id == actor.user_id):
         return True
@@ -148,10 +157,7 @@ def _refuse_hand_up(actor: Actor, case: Case) -> None:
         )
 
 
-# Each action a person takes on a case, with the check that refuses it. The action itself runs the check and
-# `allowed_actions` asks it, so the buttons a client shows cannot drift from what the service accepts.
-# Checks of the request body (a note, a target case, stars) are not here: they do not depend on the case.
-# The permission each guarded action's route admits. A department moves the case it holds through its order
+# The permission each action's route admits. A department moves the case it holds through its order
 # (services.orders), never through the case's own routes, so a handler's steps there admit grid staff only.
 PERMISSIONS = {
     **{a: WHO[next(iter(t.who))] for a, t in S.TRANSITIONS.items() if S.SYSTEM not in t.who and S.HANDLER not in t.who},
@@ -161,6 +167,9 @@ PERMISSIONS = {
     "abusive": GRID_STAFF,
     "hand_up": GRID_STAFF,
 }
+# Each action a person takes on a case, with the check that refuses it. The action itself runs the check and
+# `allowed_actions` asks it, so the buttons a client shows cannot drift from what the service accepts.
+# Checks of the request body (a note, a target case, stars) are not here: they do not depend on the case.
 GUARDS = {
     **{a: partial(_refuse_transition, action=a) for a, t in S.TRANSITIONS.items() if S.SYSTEM not in t.who},
     "rate": _refuse_rate,

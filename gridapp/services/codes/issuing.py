@@ -12,7 +12,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from gridapp.authz import Actor, Permission, Role, require_region
+from gridapp.authz import OFFICIAL_ROLES, Actor, Permission, Role, require_region
 from gridapp.clock import now
 from gridapp.errors import Conflict, Gone, InvalidTransition, NotFound, ValidationFailed
 from gridapp.extensions import db
@@ -25,7 +25,7 @@ from qr.tokens import code_url, looks_like_token, new_token
 
 # Community admins and above manage codes, within their own subtree.
 ADMIN_ROLES = Permission(
-    "codes.admin", {Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.DISTRICT_ADMIN, Role.SYSTEM_ADMIN},
+    "codes.admin", OFFICIAL_ROLES | {Role.SYSTEM_ADMIN},
     "officials keep the records and codes of their subtree",
 )
 ADMIN_READ_ROLES = Permission(

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import func, select
 
-from gridapp.authz import Actor, Permission, Role
+from gridapp.authz import DEPARTMENT_ROLES, OFFICIAL_ROLES, Actor, Permission, Role
 from gridapp.clock import now
 from gridapp.extensions import db
 from gridapp.models import Household, HouseholdMember, QrCode, Rating, Region
@@ -24,7 +24,8 @@ from gridapp.services.regions.tree import grid_workers
 CHINA = timezone(timedelta(hours=8))
 STAFF_STANDINGS = ("grid_worker", "official", "department")
 LICENCE_LABELS = {"valid": "有效", "expired": "已过期", "revoked": "已吊销", "pending": "办理中"}
-OFFICIAL_ROLES = frozenset({Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.DISTRICT_ADMIN, Role.SUPER_ADMIN})
+# Who counts as an official over the scanned place (system admins too, for any place of their city).
+OFFICIALS = OFFICIAL_ROLES | {Role.SUPER_ADMIN}
 VISITORS = Permission(
     "codes.visit", {Role.GRID_WORKER}, "the grid's own worker sees a household whole and records visits"
 )
@@ -42,9 +43,9 @@ def standing(actor: Actor | None, code: QrCode, entity, region: Region | None) -
     path = region.path if region is not None else None
     if _covers(actor, VISITORS, path):
         return "grid_worker"
-    if _covers(actor, OFFICIAL_ROLES, path) or (Role.SYSTEM_ADMIN in actor.roles and path is not None):
+    if _covers(actor, OFFICIALS, path) or (Role.SYSTEM_ADMIN in actor.roles and path is not None):
         return "official"
-    if _covers(actor, {Role.DEPARTMENT_STAFF, Role.DEPARTMENT_ADMIN}, path):
+    if _covers(actor, DEPARTMENT_ROLES, path):
         return "department"
     return "resident"
 

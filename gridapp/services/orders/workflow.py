@@ -15,7 +15,16 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import and_, false, or_, select, update
 
-from gridapp.authz import DEPARTMENT_ROLES, Actor, Permission, Role, can_see_region, require_region, require_role
+from gridapp.authz import (
+    DEPARTMENT_ROLES,
+    OFFICIAL_ROLES,
+    Actor,
+    Permission,
+    Role,
+    can_see_region,
+    require_region,
+    require_role,
+)
 from gridapp.clock import now
 from gridapp.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
 from gridapp.extensions import db
@@ -48,7 +57,7 @@ COMMUNITY_ROLES = Permission(
     "orders.community", {Role.COMMUNITY_ADMIN}, "the community's own admins post, verify, send back, cancel and assign"
 )
 WATCHER_ROLES = Permission(
-    "orders.watch", {Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.DISTRICT_ADMIN, Role.SUPER_ADMIN, Role.SYSTEM_ADMIN},
+    "orders.watch", OFFICIAL_ROLES | {Role.SUPER_ADMIN, Role.SYSTEM_ADMIN},
     "officials read the orders under their part of the tree",
 )
 DEPARTMENTS = Permission("orders.department", DEPARTMENT_ROLES, "department people grab, start, release and resolve")

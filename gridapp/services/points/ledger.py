@@ -22,7 +22,7 @@ from typing import Iterable
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from gridapp.authz import Actor, Permission, Role, require_region
+from gridapp.authz import OFFICIAL_ROLES, Actor, Permission, Role, require_region
 from gridapp.errors import Conflict, NotFound, ValidationFailed
 from gridapp.extensions import db
 from gridapp.models import Region, RegionLevel
@@ -243,8 +243,7 @@ TOP_UP_ROLES = Permission(
     "points.top_up", {Role.SYSTEM_ADMIN, Role.DISTRICT_ADMIN}, "the city or a district funds budgets"
 )
 BUDGET_READERS = Permission(
-    "points.budget",
-    {Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.DISTRICT_ADMIN, Role.SUPER_ADMIN, Role.SYSTEM_ADMIN},
+    "points.budget", OFFICIAL_ROLES | {Role.SUPER_ADMIN, Role.SYSTEM_ADMIN},
     "officials over a community read its budget",
 )
 

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta, timezone
 from flask import current_app
 from sqlalchemy import select, update
 
-from gridapp.authz import Actor, Permission, Role, can_see_region
+from gridapp.authz import OFFICIAL_ROLES, Actor, Permission, Role, can_see_region
 from gridapp.clock import now
 from gridapp.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
 from gridapp.extensions import db
@@ -34,7 +34,7 @@ HOLDERS = Permission(
     "points.residents", {Role.RESIDENT}, "residents earn, hold and spend points; shop owners are residents"
 )
 STATEMENT_OFFICIALS = Permission(
-    "points.statement_officials", {Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.DISTRICT_ADMIN, Role.SYSTEM_ADMIN},
+    "points.statement_officials", OFFICIAL_ROLES | {Role.SYSTEM_ADMIN},
     "officials over a shop's grid read its statement",
 )
 STATEMENT_READERS = Permission(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from gridapp.authz import Actor, Permission, Role, can_see_region
+from gridapp.authz import OFFICIAL_ROLES, Actor, Permission, Role, can_see_region
 from gridapp.clock import now
 from gridapp.extensions import db
 from gridapp.models import Case, Category, Department, Region
@@ -22,7 +22,7 @@ PERIODS = (("today", "今日"), ("week", "本周"), ("month", "本月"))
 HEAT_LEVELS = ("street", "community")  # below these, a node's grids are few enough to draw one cell each
 LEADERS = Permission(
     "supervision.dashboard",
-    {Role.SUPER_ADMIN, Role.DISTRICT_ADMIN, Role.STREET_ADMIN, Role.COMMUNITY_ADMIN, Role.SYSTEM_ADMIN},
+    OFFICIAL_ROLES | {Role.SUPER_ADMIN, Role.SYSTEM_ADMIN},
     "leaders and officials read the dashboard of their part of the tree",
 )
 

@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from sqlalchemy import and_, or_, select
 
-from gridapp.authz import DEPARTMENT_ROLES, REGION_ROLES, Actor, Permission, Role, can_see_region
+from gridapp.authz import DEPARTMENT_ROLES, OFFICIAL_ROLES, REGION_ROLES, Actor, Permission, Role, can_see_region
 from gridapp.clock import now
 from gridapp.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
 from gridapp.extensions import db
@@ -42,7 +42,7 @@ from gridapp.services.supervision import sla
 from gridapp.unit_of_work import unit_of_work
 
 NUDGERS = Permission(
-    "supervision.nudge", {Role.SUPER_ADMIN, Role.DISTRICT_ADMIN, Role.STREET_ADMIN, Role.COMMUNITY_ADMIN},
+    "supervision.nudge", OFFICIAL_ROLES | {Role.SUPER_ADMIN},
     "super admins and officials over the case remind whoever must act",
 )
 INSTRUCTORS = Permission(
