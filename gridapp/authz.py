@@ -2,7 +2,7 @@
 
 Every decision about visibility is made here from the actor's grants and the
 resource's place in the tree (materialized paths), never from ids a client sent.
-Services call these; HTTP layers only declare which roles may call a route.
+Services call these; HTTP layers only name the service's Permission a route needs.
 """
 from __future__ import annotations
 

@@ -178,6 +178,7 @@ def test_every_protected_route_names_a_permission_its_service_checks(app):
         elif policy.permission is not SIGNED_IN and owner[1] not in _names_checked_by_code(trees[owner[0]]):
             unchecked.append((rule, method, owner))
     assert unowned == []  # every route's roles come from a permission a service module defines
+    assert [p for p in Permission.registry.values() if id(p) not in definitions] == []  # and none is made elsewhere
     assert unchecked == []  # and that module's own code checks callers with it, so the two cannot drift
 
 
