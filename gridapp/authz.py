@@ -2,7 +2,7 @@
 
 Every decision about visibility is made here from the actor's grants and the
 resource's place in the tree (materialized paths), never from ids a client sent.
-Services call these; HTTP layers only declare which roles may call a route.
+Services call these; HTTP layers only name the service's Permission a route needs.
 """
 from __future__ import annotations
 
@@ -45,8 +45,52 @@ REGION_ROLES = frozenset(
     {Role.GRID_WORKER, Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.DISTRICT_ADMIN, Role.SUPER_ADMIN}
 )
 DEPARTMENT_ROLES = frozenset({Role.DEPARTMENT_STAFF, Role.DEPARTMENT_ADMIN})
-# Roles that see the records (households, cases) of every grid under their node.
-OFFICIAL_ROLES = REGION_ROLES
+# The admins of a community, street or district: officials over their part of the tree. Rules add super and
+# system admins where those take part too.
+OFFICIAL_ROLES = frozenset({Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.DISTRICT_ADMIN})
+
+
+class Permission:
+    """The roles one rule admits, named, and defined once beside the service that applies the rule.
+
+    The route that reaches the service declares the same object (`web.access.allow`) and the
+    service checks with it, so the roles a route lets through are the roles its service accepts.
+    Every permission is registered by name, which lets a test walk the routes and find the rule
+    behind each. It behaves as a set of roles wherever one is expected (`region_paths`, `can_see_region`).
+    """
+
+    registry: dict[str, Permission] = {}
+
+    def __init__(self, name: str, roles, why: str):
+        if name in Permission.registry:
+            raise ValueError(f"permission {name!r} is defined twice")
+        self.name = name
+        self.roles = frozenset(roles)
+        self.why = why
+        Permission.registry[name] = self
+
+    def __iter__(self):
+        return iter(self.roles)
+
+    def __contains__(self, role) -> bool:
+        return role in self.roles
+
+    def __or__(self, other) -> frozenset[Role]:
+        return self.roles | frozenset(other)
+
+    def __repr__(self) -> str:
+        return f"Permission({self.name!r})"
+
+    def held_by(self, actor: Actor) -> bool:
+        return bool(actor.roles & self.roles)
+
+    def require(self, actor: Actor) -> None:
+        if not self.held_by(actor):
+            raise Forbidden("您的角色无权执行此操作", details={"permission": self.name})
+
+
+# Anyone signed in, for what concerns only the caller (their profile, their notifications, their codes).
+SIGNED_IN = Permission("signed_in", Role, "routes about the caller themselves")
 
 
 @dataclass(frozen=True)

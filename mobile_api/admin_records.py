@@ -45,7 +45,7 @@ def _collection(name: str) -> None:
 
     def get_list(self, args):
         stmt = registry.list_query(current_actor(), spec, q=args.get("q"), region_id=args.get("region_id"), active=args.get("active"))
-        return registry.annotate_page(current_actor(), spec, paginate(stmt, args))
+        return registry.view_page(current_actor(), spec, paginate(stmt, args))
 
     def post_list(self, body):
         actor = current_actor()
@@ -70,23 +70,23 @@ def _collection(name: str) -> None:
     post_deactivate.__doc__ = f"停用{spec.label}，其二维码同时作废"
 
     collection = type(f"{name.title()}Collection", (MethodView,), {
-        "get": allow(*ADMIN_READ_ROLES, scope="admin_subtree")(
+        "get": allow(ADMIN_READ_ROLES, scope="admin_subtree")(
             blp.arguments(list_args, location="query")(blp.response(200, page_of(out_schema))(blp.doc(security=SECURITY)(get_list)))
         ),
-        "post": allow(*ADMIN_ROLES, scope="admin_subtree")(
+        "post": allow(ADMIN_ROLES, scope="admin_subtree")(
             blp.arguments(in_schema)(blp.response(201, detail_schema)(blp.doc(security=SECURITY, parameters=[IDEMPOTENCY_HEADER])(post_list)))
         ),
     })
     item = type(f"{name.title()}Item", (MethodView,), {
-        "get": allow(*ADMIN_READ_ROLES, scope="admin_subtree")(blp.response(200, detail_schema)(blp.doc(security=SECURITY)(get_item))),
-        "patch": allow(*ADMIN_ROLES, scope="admin_subtree")(
+        "get": allow(ADMIN_READ_ROLES, scope="admin_subtree")(blp.response(200, detail_schema)(blp.doc(security=SECURITY)(get_item))),
+        "patch": allow(ADMIN_ROLES, scope="admin_subtree")(
             blp.arguments(patch_schema(partial=True, exclude=("members",) if name == "households" else ()))(
                 blp.response(200, detail_schema)(blp.doc(security=SECURITY)(patch_item))
             )
         ),
     })
     deactivate = type(f"{name.title()}Deactivate", (MethodView,), {
-        "post": allow(*ADMIN_ROLES, scope="admin_subtree")(blp.response(200, detail_schema)(blp.doc(security=SECURITY)(post_deactivate))),
+        "post": allow(ADMIN_ROLES, scope="admin_subtree")(blp.response(200, detail_schema)(blp.doc(security=SECURITY)(post_deactivate))),
     })
     blp.route(f"/{name}")(collection)
     blp.route(f"/{name}/<int:entity_id>")(item)
@@ -99,7 +99,7 @@ for _name in registry.SPECS:
 
 @blp.route("/cadres/<int:cadre_id>/photo")
 class CadrePhoto(MethodView):
-    @allow(*ADMIN_ROLES, scope="admin_subtree")
+    @allow(ADMIN_ROLES, scope="admin_subtree")
     @blp.arguments(CadrePhotoFormSchema, location="files")
     @blp.response(200, CadreOutSchema)
     @blp.doc(security=SECURITY)
@@ -110,7 +110,7 @@ class CadrePhoto(MethodView):
 
 @blp.route("/households/<int:household_id>/members")
 class HouseholdMembers(MethodView):
-    @allow(*ADMIN_ROLES, scope="admin_subtree")
+    @allow(ADMIN_ROLES, scope="admin_subtree")
     @blp.arguments(MemberInSchema)
     @blp.response(201, HouseholdDetailSchema)
     @blp.doc(security=SECURITY)
@@ -121,7 +121,7 @@ class HouseholdMembers(MethodView):
 
 @blp.route("/households/<int:household_id>/members/<int:member_id>")
 class HouseholdMember(MethodView):
-    @allow(*ADMIN_ROLES, scope="admin_subtree")
+    @allow(ADMIN_ROLES, scope="admin_subtree")
     @blp.arguments(MemberPatchSchema(partial=True))
     @blp.response(200, HouseholdDetailSchema)
     @blp.doc(security=SECURITY)
@@ -132,7 +132,7 @@ class HouseholdMember(MethodView):
 
 @blp.route("/households/<int:household_id>/access-log")
 class HouseholdAccess(MethodView):
-    @allow(*ADMIN_READ_ROLES, scope="admin_subtree")
+    @allow(ADMIN_READ_ROLES, scope="admin_subtree")
     @blp.arguments(PageArgsSchema, location="query")
     @blp.response(200, page_of(AccessLogSchema))
     @blp.doc(security=SECURITY)
@@ -143,7 +143,7 @@ class HouseholdAccess(MethodView):
 
 @blp.route("/imports/<kind>")
 class Import(MethodView):
-    @allow(*ADMIN_ROLES, scope="admin_subtree")
+    @allow(ADMIN_ROLES, scope="admin_subtree")
     @blp.arguments(ImportArgsSchema, location="query")
     @blp.response(201, ImportResultSchema)
     @blp.doc(security=SECURITY)

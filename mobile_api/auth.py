@@ -16,13 +16,14 @@ from flask_jwt_extended import (
     unset_jwt_cookies,
 )
 
+from gridapp.authz import SIGNED_IN
 from gridapp.errors import Forbidden, Unauthenticated
 from gridapp.extensions import limiter
 from gridapp.services.accounts import login_codes
 from gridapp.services.accounts import revocations as tokens
 from gridapp.services.accounts import wechat as wechat_login
 from gridapp.services.accounts.users import authenticate_staff, get_user
-from gridapp.web.access import ALL_ROLES, allow, current_actor, public
+from gridapp.web.access import allow, current_actor, public
 from mobile_api.blueprint import ApiBlueprint
 from mobile_api.schemas.auth import (
     CodeLoginSchema,
@@ -116,7 +117,7 @@ class WeChatLogin(MethodView):
 
 @blp.route("/auth/refresh")
 class Refresh(MethodView):
-    @allow(*ALL_ROLES, scope="self", token="refresh")
+    @allow(SIGNED_IN, scope="self", token="refresh")
     @blp.response(200, TokenSchema)
     @blp.doc(security=[{"bearer": []}])
     def post(self):
@@ -134,7 +135,7 @@ class Refresh(MethodView):
 
 @blp.route("/auth/logout")
 class Logout(MethodView):
-    @allow(*ALL_ROLES, scope="self")
+    @allow(SIGNED_IN, scope="self")
     @blp.arguments(LogoutSchema)
     @blp.response(204)
     @blp.doc(security=[{"bearer": []}])
@@ -161,7 +162,7 @@ def revoke_claims(city_id: int, user_id: int, claims: dict) -> None:
 
 @blp.route("/me")
 class Me(MethodView):
-    @allow(*ALL_ROLES, scope="self")
+    @allow(SIGNED_IN, scope="self")
     @blp.response(200, UserSchema)
     @blp.doc(security=[{"bearer": []}])
     def get(self):

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from flask.views import MethodView
 
-from gridapp.authz import STAFF_ROLES, Role
+from gridapp.authz import SIGNED_IN
 from gridapp.pagination import paginate
 from gridapp.services.cases import intake
 from gridapp.services.cases import presentation as case_views
 from gridapp.services.cases import workflow as cases
 from gridapp.services.orders import workflow as orders
-from gridapp.web.access import ALL_ROLES, allow, current_actor
+from gridapp.web.access import allow, current_actor
 from gridapp.web.idempotency import created, request_claim, uploads
 from mobile_api.multipart import MultipartBlueprint
 from mobile_api.schemas.cases import (
@@ -35,8 +35,6 @@ from mobile_api.schemas.orders import CaseOrderCreateSchema, OrderViewSchema
 
 blp = MultipartBlueprint("cases", __name__, url_prefix="/api/v1/cases", description="案件：受理、派遣、处置、核实、办结")
 
-OFFICIALS = (Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.DISTRICT_ADMIN)
-GRID_STAFF = (Role.GRID_WORKER, *OFFICIALS)
 SECURITY = [{"bearer": []}]
 IDEMPOTENCY_HEADER = [{"in": "header", "name": "Idempotency-Key", "schema": {"type": "string", "maxLength": 128}}]
 
@@ -47,7 +45,7 @@ def _summary(case):
 
 @blp.route("")
 class CaseList(MethodView):
-    @allow(*STAFF_ROLES, scope="region_tree")
+    @allow(cases.READERS, scope="region_tree")
     @blp.arguments(CaseListArgsSchema, location="query")
     @blp.response(200, page_of(CaseSchema))
     @blp.doc(security=SECURITY)
@@ -62,7 +60,7 @@ class CaseList(MethodView):
 
 @blp.route("/<int:case_id>")
 class CaseItem(MethodView):
-    @allow(*ALL_ROLES, scope="reporter_follower_or_region_tree")
+    @allow(SIGNED_IN, scope="reporter_follower_or_region_tree")
     @blp.response(200, CaseDetailSchema)
     @blp.doc(security=SECURITY)
     def get(self, case_id):
@@ -73,7 +71,7 @@ class CaseItem(MethodView):
 
 @blp.route("/patrol")
 class Patrol(MethodView):
-    @allow(Role.GRID_WORKER, scope="own_grids")
+    @allow(intake.PATROLLERS, scope="own_grids")
     @blp.arguments(PatrolFormSchema, location="files")
     @blp.response(201, CaseSchema)
     @blp.doc(security=SECURITY, parameters=IDEMPOTENCY_HEADER)
@@ -86,7 +84,7 @@ class Patrol(MethodView):
 
 @blp.route("/hotline")
 class Hotline(MethodView):
-    @allow(*OFFICIALS, scope="region_tree")
+    @allow(cases.OFFICIALS, scope="region_tree")
     @blp.arguments(HotlineFormSchema, location="files")
     @blp.response(201, CaseSchema)
     @blp.doc(security=SECURITY, parameters=IDEMPOTENCY_HEADER)
@@ -99,7 +97,7 @@ class Hotline(MethodView):
 
 @blp.route("/<int:case_id>/order")
 class CaseOrder(MethodView):
-    @allow(Role.COMMUNITY_ADMIN, scope="own_community")
+    @allow(orders.COMMUNITY, scope="own_community")
     @blp.arguments(CaseOrderCreateSchema)
     @blp.response(201, OrderViewSchema)
     @blp.doc(security=SECURITY, parameters=IDEMPOTENCY_HEADER)
@@ -111,8 +109,8 @@ class CaseOrder(MethodView):
         return created(orders.post_case_order_once(actor, claim, case_id, **body), lambda order: order)
 
 
-def _action(path: str, roles, schema, doc: str, run) -> None:
-    """One POST route per transition, each with its own policy and body schema."""
+def _action(path: str, schema, doc: str, run) -> None:
+    """One POST route per action, each with its own body schema and the policy the service's table gives it."""
 
     def post(self, body, case_id):
         return _summary(run(current_actor(), case_id, body))
@@ -121,39 +119,39 @@ def _action(path: str, roles, schema, doc: str, run) -> None:
     post = blp.doc(security=SECURITY)(post)
     post = blp.response(200, CaseSchema)(post)
     post = blp.arguments(schema)(post)
-    post = allow(*roles, scope="case_region_tree")(post)
+    post = allow(cases.PERMISSIONS[path.replace("-", "_")], scope="case_region_tree")(post)
     blp.route(f"/<int:case_id>/{path}")(type(f"Case{path.title().replace('-', '')}", (MethodView,), {"post": post}))
 
 
-_action("accept", GRID_STAFF, NoteSchema, "受理 (submitted → accepted); sets the SLA due times from the category.",
+_action("accept", NoteSchema, "受理 (submitted → accepted); sets the SLA due times from the category.",
         lambda a, i, b: cases.accept(a, i, b["note"]))
-_action("reject", GRID_STAFF, RejectSchema, "不予受理 with a reason: invalid, duplicate, not_ours.",
+_action("reject", RejectSchema, "不予受理 with a reason: invalid, duplicate, not_ours.",
         lambda a, i, b: cases.reject(a, i, b["reason"], b["note"]))
-_action("assign", GRID_STAFF, AssignSchema, "派给网格员 (officials choose; a grid worker takes it themselves).",
+_action("assign", AssignSchema, "派给网格员 (officials choose; a grid worker takes it themselves).",
         lambda a, i, b: cases.assign(a, i, b.get("handler_user_id"), b["note"]))
-_action("start", GRID_STAFF, NoteSchema, "开始处理 (the handler, or officials).",
+_action("start", NoteSchema, "开始处理 (the handler, or officials).",
         lambda a, i, b: cases.start(a, i, b["note"]))
-_action("check-in", GRID_STAFF, CheckInSchema, "到场签到: on site now, with the phone's location (starts the work).",
+_action("check-in", CheckInSchema, "到场签到: on site now, with the phone's location (starts the work).",
         lambda a, i, b: cases.check_in(a, i, b["lat"], b["lng"], b["note"]))
-_action("hand-up", GRID_STAFF, NoteSchema, "提请社区下单: the grid worker asks the community admins to post an order.",
+_action("hand-up", NoteSchema, "提请社区下单: the grid worker asks the community admins to post an order.",
         lambda a, i, b: cases.hand_up(a, i, b["note"]))
-_action("verify", OFFICIALS, NoteSchema, "社区核实 a resolved case.",
+_action("verify", NoteSchema, "社区核实 a resolved case.",
         lambda a, i, b: cases.verify(a, i, b["note"]))
-_action("confirm", (Role.RESIDENT,), ConfirmSchema, "The reporter confirms a verified case (closed), optionally rating it.",
+_action("confirm", ConfirmSchema, "The reporter confirms a verified case (closed), optionally rating it.",
         lambda a, i, b: cases.confirm(a, i, b.get("stars"), b["comment"]))
-_action("reopen", (Role.RESIDENT,), ReopenSchema, "The reporter is not satisfied: back to the handler (counts against them).",
+_action("reopen", ReopenSchema, "The reporter is not satisfied: back to the handler (counts against them).",
         lambda a, i, b: cases.reopen(a, i, b["note"]))
-_action("merge", GRID_STAFF, MergeSchema, "Merge a repeat into the surviving case; its reporters follow that one.",
+_action("merge", MergeSchema, "Merge a repeat into the surviving case; its reporters follow that one.",
         lambda a, i, b: cases.merge(a, i, b["into_case_id"], b["note"]))
-_action("abusive", GRID_STAFF, NoteSchema, "Mark as an abusive report (rejected if not yet accepted).",
+_action("abusive", NoteSchema, "Mark as an abusive report (rejected if not yet accepted).",
         lambda a, i, b: cases.mark_abusive(a, i, b["note"]))
-_action("follow", (Role.RESIDENT,), FollowSchema, "Follow an offered similar case instead of sending a repeat.",
+_action("follow", FollowSchema, "Follow an offered similar case instead of sending a repeat.",
         lambda a, i, b: intake.follow_instead(a, i, b.get("code"), b.get("lat"), b.get("lng")))
 
 
 @blp.route("/<int:case_id>/resolve")
 class Resolve(MethodView):
-    @allow(*GRID_STAFF, scope="case_handler")
+    @allow(cases.PERMISSIONS["resolve"], scope="case_handler")
     @blp.arguments(ResolveFormSchema, location="files")
     @blp.response(200, CaseSchema)
     @blp.doc(security=SECURITY)
@@ -164,7 +162,7 @@ class Resolve(MethodView):
 
 @blp.route("/<int:case_id>/rate")
 class Rate(MethodView):
-    @allow(Role.RESIDENT, scope="reporter")
+    @allow(cases.PERMISSIONS["rate"], scope="reporter")
     @blp.arguments(RateSchema)
     @blp.response(201, CaseRatingSchema)
     @blp.doc(security=SECURITY)

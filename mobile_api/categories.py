@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from flask.views import MethodView
 
+from gridapp.authz import SIGNED_IN
 from gridapp.pagination import paginate
 from gridapp.services.cases import intake
-from gridapp.web.access import ALL_ROLES, allow, current_actor
+from gridapp.web.access import allow, current_actor
 from mobile_api.blueprint import ApiBlueprint
 from mobile_api.schemas.cases import CategorySchema
 from mobile_api.schemas.common import PageArgsSchema, page_of
@@ -15,7 +16,7 @@ blp = ApiBlueprint("categories", __name__, url_prefix="/api/v1/categories", desc
 
 @blp.route("")
 class Categories(MethodView):
-    @allow(*ALL_ROLES, scope="city")
+    @allow(SIGNED_IN, scope="city")
     @blp.arguments(PageArgsSchema, location="query")
     @blp.response(200, page_of(CategorySchema))
     @blp.doc(security=[{"bearer": []}])

@@ -4,10 +4,11 @@ from __future__ import annotations
 from flask import Response
 from flask.views import MethodView
 
+from gridapp.authz import SIGNED_IN
 from gridapp.pagination import paginate
 from gridapp.services.codes import issuing as codes
 from gridapp.services.codes import sheets
-from gridapp.web.access import ALL_ROLES, allow, current_actor
+from gridapp.web.access import allow, current_actor
 from mobile_api.blueprint import ApiBlueprint
 from mobile_api.schemas.codes import (
     BulkIssuedSchema,
@@ -25,13 +26,11 @@ from qr.render import QUIET_ZONE, qr_matrix, render_png, render_svg
 
 blp = ApiBlueprint("codes", __name__, url_prefix="/api/v1", description="二维码：发放、作废、更换、图片与批量打印")
 SECURITY = [{"bearer": []}]
-ADMIN = codes.ADMIN_ROLES
-READ = codes.ADMIN_READ_ROLES
 
 
 @blp.route("/codes")
 class Codes(MethodView):
-    @allow(*READ, scope="admin_subtree")
+    @allow(codes.ADMIN_READ_ROLES, scope="admin_subtree")
     @blp.arguments(CodeListArgsSchema, location="query")
     @blp.response(200, page_of(CodeSchema))
     @blp.doc(security=SECURITY)
@@ -39,7 +38,7 @@ class Codes(MethodView):
         """Codes under a region, with scan counts, most scanned first."""
         return paginate(codes.list_codes(current_actor(), args.get("region_id"), args.get("kind"), args["status"]), args)
 
-    @allow(*ADMIN, scope="admin_subtree")
+    @allow(codes.ADMIN_ROLES, scope="admin_subtree")
     @blp.arguments(IssueSchema)
     @blp.response(201, CodeSchema)
     @blp.doc(security=SECURITY)
@@ -50,7 +49,7 @@ class Codes(MethodView):
 
 @blp.route("/codes/bulk")
 class BulkIssue(MethodView):
-    @allow(*ADMIN, scope="admin_subtree")
+    @allow(codes.ADMIN_ROLES, scope="admin_subtree")
     @blp.arguments(BulkIssueSchema)
     @blp.response(200, BulkIssuedSchema)
     @blp.doc(security=SECURITY)
@@ -61,7 +60,7 @@ class BulkIssue(MethodView):
 
 @blp.route("/codes/<int:code_id>")
 class CodeItem(MethodView):
-    @allow(*READ, scope="admin_subtree")
+    @allow(codes.ADMIN_READ_ROLES, scope="admin_subtree")
     @blp.response(200, CodeSchema)
     @blp.doc(security=SECURITY)
     def get(self, code_id):
@@ -71,7 +70,7 @@ class CodeItem(MethodView):
 
 @blp.route("/codes/<int:code_id>/revoke")
 class Revoke(MethodView):
-    @allow(*ADMIN, scope="admin_subtree")
+    @allow(codes.ADMIN_ROLES, scope="admin_subtree")
     @blp.response(200, CodeSchema)
     @blp.doc(security=SECURITY)
     def post(self, code_id):
@@ -81,7 +80,7 @@ class Revoke(MethodView):
 
 @blp.route("/codes/<int:code_id>/reissue")
 class Reissue(MethodView):
-    @allow(*ADMIN, scope="admin_subtree")
+    @allow(codes.ADMIN_ROLES, scope="admin_subtree")
     @blp.response(201, CodeSchema)
     @blp.doc(security=SECURITY)
     def post(self, code_id):
@@ -91,7 +90,7 @@ class Reissue(MethodView):
 
 @blp.route("/codes/<int:code_id>/image.png")
 class PngImage(MethodView):
-    @allow(*READ, scope="admin_subtree")
+    @allow(codes.ADMIN_READ_ROLES, scope="admin_subtree")
     @blp.arguments(ImageArgsSchema, location="query")
     @blp.response(200, content_type="image/png")
     @blp.doc(security=SECURITY)
@@ -104,7 +103,7 @@ class PngImage(MethodView):
 
 @blp.route("/codes/<int:code_id>/image.svg")
 class SvgImage(MethodView):
-    @allow(*READ, scope="admin_subtree")
+    @allow(codes.ADMIN_READ_ROLES, scope="admin_subtree")
     @blp.arguments(ImageArgsSchema, location="query")
     @blp.response(200, content_type="image/svg+xml")
     @blp.doc(security=SECURITY)
@@ -119,7 +118,7 @@ class SvgImage(MethodView):
 
 @blp.route("/code-sheets")
 class Sheets(MethodView):
-    @allow(*ADMIN, scope="admin_subtree")
+    @allow(codes.ADMIN_ROLES, scope="admin_subtree")
     @blp.arguments(SheetRequestSchema)
     @blp.response(202, SheetJobSchema)
     @blp.doc(security=SECURITY)
@@ -130,7 +129,7 @@ class Sheets(MethodView):
 
 @blp.route("/code-sheets/<int:job_id>")
 class SheetItem(MethodView):
-    @allow(*READ, scope="admin_subtree")
+    @allow(codes.ADMIN_READ_ROLES, scope="admin_subtree")
     @blp.response(200, SheetJobSchema)
     @blp.doc(security=SECURITY)
     def get(self, job_id):
@@ -140,7 +139,7 @@ class SheetItem(MethodView):
 
 @blp.route("/code-sheets/<int:job_id>/file")
 class SheetFile(MethodView):
-    @allow(*READ, scope="admin_subtree")
+    @allow(codes.ADMIN_READ_ROLES, scope="admin_subtree")
     @blp.response(200, content_type="application/pdf")
     @blp.doc(security=SECURITY)
     def get(self, job_id):
@@ -151,7 +150,7 @@ class SheetFile(MethodView):
 
 @blp.route("/me/code")
 class MyCode(MethodView):
-    @allow(*ALL_ROLES, scope="self")
+    @allow(SIGNED_IN, scope="self")
     @blp.response(200, MyCodeSchema)
     @blp.doc(security=SECURITY)
     def get(self):

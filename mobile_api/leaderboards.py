@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from flask.views import MethodView
 
-from gridapp.authz import STAFF_ROLES
 from gridapp.services.points import leaderboards
 from gridapp.web.access import allow, current_actor
 from mobile_api.blueprint import ApiBlueprint
@@ -21,7 +20,7 @@ def _board(fn, args):
 
 @blp.route("/departments")
 class Departments(MethodView):
-    @allow(*STAFF_ROLES, scope="city_or_visible_region")
+    @allow(leaderboards.READERS, scope="city_or_visible_region")
     @blp.arguments(LeaderboardArgsSchema, location="query")
     @blp.response(200, LeaderboardSchema)
     @blp.doc(security=SECURITY)
@@ -32,7 +31,7 @@ class Departments(MethodView):
 
 @blp.route("/staff")
 class Staff(MethodView):
-    @allow(*STAFF_ROLES, scope="city_or_visible_region")
+    @allow(leaderboards.READERS, scope="city_or_visible_region")
     @blp.arguments(LeaderboardArgsSchema, location="query")
     @blp.response(200, LeaderboardSchema)
     @blp.doc(security=SECURITY)

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from flask.views import MethodView
 
+from gridapp.authz import SIGNED_IN
 from gridapp.pagination import paginate
 from gridapp.services.notifications import inbox as notifications
-from gridapp.web.access import ALL_ROLES, allow, current_actor
+from gridapp.web.access import allow, current_actor
 from mobile_api.blueprint import ApiBlueprint
 from mobile_api.schemas.common import page_of
 from mobile_api.schemas.notifications import InboxArgsSchema, NotificationSchema, ReadAllSchema
@@ -15,7 +16,7 @@ blp = ApiBlueprint("notifications", __name__, url_prefix="/api/v1/notifications"
 
 @blp.route("")
 class Inbox(MethodView):
-    @allow(*ALL_ROLES, scope="self")
+    @allow(SIGNED_IN, scope="self")
     @blp.arguments(InboxArgsSchema, location="query")
     @blp.response(200, page_of(NotificationSchema))
     @blp.doc(security=[{"bearer": []}])
@@ -26,7 +27,7 @@ class Inbox(MethodView):
 
 @blp.route("/<int:notification_id>/read")
 class ReadOne(MethodView):
-    @allow(*ALL_ROLES, scope="self")
+    @allow(SIGNED_IN, scope="self")
     @blp.response(200, NotificationSchema)
     @blp.doc(security=[{"bearer": []}])
     def post(self, notification_id):
@@ -36,7 +37,7 @@ class ReadOne(MethodView):
 
 @blp.route("/read-all")
 class ReadAll(MethodView):
-    @allow(*ALL_ROLES, scope="self")
+    @allow(SIGNED_IN, scope="self")
     @blp.response(200, ReadAllSchema)
     @blp.doc(security=[{"bearer": []}])
     def post(self):

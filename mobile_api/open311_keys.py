@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from flask.views import MethodView
 
-from gridapp.authz import Role
 from gridapp.pagination import paginate
 from gridapp.services.open311 import api_keys
 from gridapp.web.access import allow, current_actor
@@ -14,12 +13,11 @@ from mobile_api.schemas.open311_keys import ApiKeyCreateSchema, ApiKeyIssuedSche
 blp = ApiBlueprint("open311_keys", __name__, url_prefix="/api/v1/open311/keys", description="Open311 接口密钥")
 
 SECURITY = [{"bearer": []}]
-KEY_ADMINS = (Role.SYSTEM_ADMIN, Role.DISTRICT_ADMIN)
 
 
 @blp.route("")
 class Keys(MethodView):
-    @allow(*KEY_ADMINS, scope="city_or_own_subtree")
+    @allow(api_keys.KEY_ADMIN_ROLES, scope="city_or_own_subtree")
     @blp.arguments(PageArgsSchema, location="query")
     @blp.response(200, page_of(ApiKeySchema))
     @blp.doc(security=SECURITY)
@@ -27,7 +25,7 @@ class Keys(MethodView):
         """Keys of the city (system admins) or bound inside the caller's district, newest first."""
         return paginate(api_keys.listed(current_actor()), args)
 
-    @allow(*KEY_ADMINS, scope="city_or_own_subtree")
+    @allow(api_keys.KEY_ADMIN_ROLES, scope="city_or_own_subtree")
     @blp.arguments(ApiKeyCreateSchema)
     @blp.response(201, ApiKeyIssuedSchema)
     @blp.doc(security=SECURITY)
@@ -42,7 +40,7 @@ class Keys(MethodView):
 
 @blp.route("/<int:client_id>/revoke")
 class RevokeKey(MethodView):
-    @allow(*KEY_ADMINS, scope="city_or_own_subtree")
+    @allow(api_keys.KEY_ADMIN_ROLES, scope="city_or_own_subtree")
     @blp.response(200, ApiKeySchema)
     @blp.doc(security=SECURITY)
     def post(self, client_id):

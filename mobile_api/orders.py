@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from flask.views import MethodView
 
-from gridapp.authz import DEPARTMENT_ROLES, Role
 from gridapp.pagination import paginate
 from gridapp.services.orders import workflow as orders
 from gridapp.web.access import allow, current_actor
@@ -25,9 +24,6 @@ blp = MultipartBlueprint("orders", __name__, url_prefix="/api/v1/orders", descri
 
 SECURITY = [{"bearer": []}]
 IDEMPOTENCY_HEADER = [{"in": "header", "name": "Idempotency-Key", "schema": {"type": "string", "maxLength": 128}}]
-DEPARTMENT = tuple(sorted(DEPARTMENT_ROLES))
-WATCHERS = tuple(sorted(orders.WATCHER_ROLES))
-COMMUNITY = (Role.COMMUNITY_ADMIN,)
 
 
 def _detail(order):
@@ -37,7 +33,7 @@ def _detail(order):
 
 @blp.route("")
 class OrderList(MethodView):
-    @allow(*WATCHERS, *DEPARTMENT, scope="region_tree_or_holder_department")
+    @allow(orders.READERS, scope="region_tree_or_holder_department")
     @blp.arguments(OrderListArgsSchema, location="query")
     @blp.response(200, page_of(OrderViewSchema))
     @blp.doc(security=SECURITY)
@@ -45,7 +41,7 @@ class OrderList(MethodView):
         """Orders under the caller's region nodes, or held by the caller's departments; newest first."""
         return paginate(orders.staff_list(current_actor(), status=args.get("status"), community_id=args.get("community_id")), args)
 
-    @allow(*COMMUNITY, scope="own_community")
+    @allow(orders.COMMUNITY, scope="own_community")
     @blp.arguments(OrderCreateSchema)
     @blp.response(201, OrderViewSchema)
     @blp.doc(security=SECURITY, parameters=IDEMPOTENCY_HEADER)
@@ -58,7 +54,7 @@ class OrderList(MethodView):
 
 @blp.route("/pool")
 class Pool(MethodView):
-    @allow(*DEPARTMENT, scope="served_regions_and_kind")
+    @allow(orders.DEPARTMENTS, scope="served_regions_and_kind")
     @blp.arguments(PageArgsSchema, location="query")
     @blp.response(200, page_of(OrderViewSchema))
     @blp.doc(security=SECURITY)
@@ -69,7 +65,7 @@ class Pool(MethodView):
 
 @blp.route("/<int:order_id>")
 class OrderItem(MethodView):
-    @allow(*WATCHERS, *DEPARTMENT, scope="region_tree_or_holder_department")
+    @allow(orders.READERS, scope="region_tree_or_holder_department")
     @blp.response(200, OrderDetailSchema)
     @blp.doc(security=SECURITY)
     def get(self, order_id):
@@ -77,7 +73,7 @@ class OrderItem(MethodView):
         return _detail(orders.visible_order(current_actor(), order_id))
 
 
-def _action(path: str, roles, schema, doc: str, run, scope: str):
+def _action(path: str, permission, schema, doc: str, run, scope: str):
     """One POST route per step, each with its own policy."""
 
     if schema is None:
@@ -91,29 +87,29 @@ def _action(path: str, roles, schema, doc: str, run, scope: str):
     decorated = blp.response(200, OrderViewSchema)(blp.doc(security=SECURITY)(post))
     if schema is not None:
         decorated = blp.arguments(schema)(decorated)
-    view = type(f"Order{path.title().replace('-', '')}", (MethodView,), {"post": allow(*roles, scope=scope)(decorated)})
+    view = type(f"Order{path.title().replace('-', '')}", (MethodView,), {"post": allow(permission, scope=scope)(decorated)})
     blp.route(f"/<int:order_id>/{path}")(view)
 
 
-_action("grab", DEPARTMENT, None, "抢单: exactly one concurrent grab wins; the others get 409 `order_taken` naming the winner.",
+_action("grab", orders.DEPARTMENTS, None, "抢单: exactly one concurrent grab wins; the others get 409 `order_taken` naming the winner.",
         lambda a, i, b: orders.grab(a, i), "served_regions_and_kind")
-_action("start", DEPARTMENT, None, "开始处理, before the start-by time (after it the order returns to the pool).",
+_action("start", orders.DEPARTMENTS, None, "开始处理, before the start-by time (after it the order returns to the pool).",
         lambda a, i, b: orders.start(a, i), "holder")
-_action("release", DEPARTMENT, OrderReasonSchema, "The department cannot do it: back to the pool, with a reason.",
+_action("release", orders.DEPARTMENTS, OrderReasonSchema, "The department cannot do it: back to the pool, with a reason.",
         lambda a, i, b: orders.release(a, i, b["reason"]), "holder")
-_action("verify", COMMUNITY, OrderVerifySchema, "社区核实: pays the bounty × difficulty, split department:staff (2:8 by default).",
+_action("verify", orders.COMMUNITY, OrderVerifySchema, "社区核实: pays the bounty × difficulty, split department:staff (2:8 by default).",
         lambda a, i, b: orders.verify(a, i, b.get("difficulty"), b["note"]), "own_community")
-_action("send-back", COMMUNITY, OrderReasonSchema, "Not done well enough: back to the holder, with a reason.",
+_action("send-back", orders.COMMUNITY, OrderReasonSchema, "Not done well enough: back to the holder, with a reason.",
         lambda a, i, b: orders.send_back(a, i, b["reason"]), "own_community")
-_action("cancel", COMMUNITY, OrderReasonSchema, "撤单 (open or escalated only); the reserve returns to the budget.",
+_action("cancel", orders.COMMUNITY, OrderReasonSchema, "撤单 (open or escalated only); the reserve returns to the budget.",
         lambda a, i, b: orders.cancel(a, i, b["reason"]), "own_community")
-_action("assign", COMMUNITY, OrderAssignSchema, "派单: give an escalated order to an eligible department directly, with a new deadline.",
+_action("assign", orders.COMMUNITY, OrderAssignSchema, "派单: give an escalated order to an eligible department directly, with a new deadline.",
         lambda a, i, b: orders.assign(a, i, b["department_id"], b["deadline"], b.get("user_id"), b["note"]), "own_community")
 
 
 @blp.route("/<int:order_id>/resolve")
 class Resolve(MethodView):
-    @allow(*DEPARTMENT, scope="holder")
+    @allow(orders.DEPARTMENTS, scope="holder")
     @blp.arguments(OrderResolveFormSchema, location="files")
     @blp.response(200, OrderViewSchema)
     @blp.doc(security=SECURITY)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Response, request
 from flask.views import MethodView
 
-from gridapp.authz import Role
 from gridapp.pagination import paginate
 from gridapp.services.points import ledger
 from gridapp.services.points import residents as points
@@ -30,13 +29,11 @@ blp = ApiBlueprint("points", __name__, url_prefix="/api/v1/points", description=
 
 SECURITY = [{"bearer": []}]
 IDEMPOTENCY_HEADER = [{"in": "header", "name": HEADER, "schema": {"type": "string", "maxLength": 128}}]
-OFFICIALS = (Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.DISTRICT_ADMIN, Role.SUPER_ADMIN, Role.SYSTEM_ADMIN)
-STATEMENT_READERS = (Role.RESIDENT, Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.DISTRICT_ADMIN, Role.SYSTEM_ADMIN)
 
 
 @blp.route("/me")
 class MyBalance(MethodView):
-    @allow(Role.RESIDENT, scope="self")
+    @allow(points.HOLDERS, scope="self")
     @blp.response(200, PointsBalanceSchema)
     @blp.doc(security=SECURITY)
     def get(self):
@@ -46,7 +43,7 @@ class MyBalance(MethodView):
 
 @blp.route("/me/history")
 class MyHistory(MethodView):
-    @allow(Role.RESIDENT, scope="self")
+    @allow(points.HOLDERS, scope="self")
     @blp.arguments(PageArgsSchema, location="query")
     @blp.response(200, page_of(PointsEntrySchema))
     @blp.doc(security=SECURITY)
@@ -57,7 +54,7 @@ class MyHistory(MethodView):
 
 @blp.route("/top-ups")
 class TopUps(MethodView):
-    @allow(Role.SYSTEM_ADMIN, Role.DISTRICT_ADMIN, scope="district_or_city")
+    @allow(ledger.TOP_UP_ROLES, scope="district_or_city")
     @blp.arguments(TopUpSchema)
     @blp.response(201, LedgerTransactionSchema)
     @blp.doc(security=SECURITY, parameters=IDEMPOTENCY_HEADER)
@@ -68,7 +65,7 @@ class TopUps(MethodView):
 
 @blp.route("/communities/<int:community_id>/budget")
 class Budget(MethodView):
-    @allow(*OFFICIALS, scope="region_tree")
+    @allow(ledger.BUDGET_READERS, scope="region_tree")
     @blp.response(200, BudgetSchema)
     @blp.doc(security=SECURITY)
     def get(self, community_id):
@@ -78,7 +75,7 @@ class Budget(MethodView):
 
 @blp.route("/redemptions")
 class Redemptions(MethodView):
-    @allow(Role.RESIDENT, scope="self")
+    @allow(points.HOLDERS, scope="self")
     @blp.arguments(RedemptionRequestSchema)
     @blp.response(201, RedemptionSchema)
     @blp.doc(security=SECURITY)
@@ -89,7 +86,7 @@ class Redemptions(MethodView):
 
 @blp.route("/redemptions/<int:redemption_id>/confirm")
 class Confirm(MethodView):
-    @allow(Role.RESIDENT, scope="shop_owner")
+    @allow(points.HOLDERS, scope="shop_owner")
     @blp.response(200, RedemptionSchema)
     @blp.doc(security=SECURITY)
     def post(self, redemption_id):
@@ -99,7 +96,7 @@ class Confirm(MethodView):
 
 @blp.route("/shops/<int:shop_id>/charge")
 class Charge(MethodView):
-    @allow(Role.RESIDENT, scope="shop_owner")
+    @allow(points.HOLDERS, scope="shop_owner")
     @blp.arguments(ChargeSchema)
     @blp.response(201, RedemptionSchema)
     @blp.doc(security=SECURITY)
@@ -110,7 +107,7 @@ class Charge(MethodView):
 
 @blp.route("/shops/<int:shop_id>/statement")
 class Statement(MethodView):
-    @allow(*STATEMENT_READERS, scope="shop_owner_or_region_tree")
+    @allow(points.STATEMENT_READERS, scope="shop_owner_or_region_tree")
     @blp.arguments(MonthArgsSchema, location="query")
     @blp.response(200, StatementSchema)
     @blp.doc(security=SECURITY)
@@ -121,7 +118,7 @@ class Statement(MethodView):
 
 @blp.route("/shops/<int:shop_id>/statement.csv")
 class StatementCsv(MethodView):
-    @allow(*STATEMENT_READERS, scope="shop_owner_or_region_tree")
+    @allow(points.STATEMENT_READERS, scope="shop_owner_or_region_tree")
     @blp.arguments(MonthArgsSchema, location="query")
     @blp.doc(security=SECURITY, responses={"200": {"description": "CSV (UTF-8 with BOM)", "content": {"text/csv": {}}}})
     def get(self, args, shop_id):

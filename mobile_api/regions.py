@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from flask.views import MethodView
 
-from gridapp.authz import STAFF_ROLES
 from gridapp.pagination import paginate
 from gridapp.services.regions import tree as regions
 from gridapp.web.access import allow, current_actor
@@ -16,7 +15,7 @@ blp = ApiBlueprint("regions", __name__, url_prefix="/api/v1/regions", descriptio
 
 @blp.route("")
 class RegionRoots(MethodView):
-    @allow(*STAFF_ROLES, scope="region_tree")
+    @allow(regions.READERS, scope="region_tree")
     @blp.arguments(PageArgsSchema, location="query")
     @blp.response(200, page_of(RegionSchema))
     @blp.doc(security=[{"bearer": []}])
@@ -27,7 +26,7 @@ class RegionRoots(MethodView):
 
 @blp.route("/<int:region_id>")
 class RegionItem(MethodView):
-    @allow(*STAFF_ROLES, scope="region_tree")
+    @allow(regions.READERS, scope="region_tree")
     @blp.response(200, RegionViewSchema)
     @blp.doc(security=[{"bearer": []}])
     def get(self, region_id):
@@ -38,7 +37,7 @@ class RegionItem(MethodView):
 
 @blp.route("/<int:region_id>/children")
 class RegionChildren(MethodView):
-    @allow(*STAFF_ROLES, scope="region_tree")
+    @allow(regions.READERS, scope="region_tree")
     @blp.arguments(PageArgsSchema, location="query")
     @blp.response(200, page_of(RegionSchema))
     @blp.doc(security=[{"bearer": []}])

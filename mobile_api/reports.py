@@ -5,7 +5,6 @@ from flask import current_app
 from flask.views import MethodView
 from flask_limiter.util import get_remote_address
 
-from gridapp.authz import Role
 from gridapp.extensions import limiter
 from gridapp.pagination import paginate
 from gridapp.services.cases import intake
@@ -27,7 +26,7 @@ def per_resident() -> str:
 
 @blp.route("")
 class Reports(MethodView):
-    @allow(Role.RESIDENT, scope="self")
+    @allow(cases.RESIDENTS, scope="self")
     @limiter.limit(lambda: current_app.config["REPORT_LIMIT_PER_USER"], key_func=per_resident, scope="reports-user")
     @limiter.limit(lambda: current_app.config["REPORT_LIMIT_PER_IP"], key_func=get_remote_address, scope="reports-ip")
     @blp.arguments(ReportFormSchema, location="files")
@@ -47,7 +46,7 @@ class Reports(MethodView):
 
 @blp.route("/mine")
 class MyReports(MethodView):
-    @allow(Role.RESIDENT, scope="self")
+    @allow(cases.RESIDENTS, scope="self")
     @blp.arguments(PageArgsSchema, location="query")
     @blp.response(200, page_of(CaseSchema))
     @blp.doc(security=[{"bearer": []}])
@@ -61,7 +60,7 @@ class MyReports(MethodView):
 
 @blp.route("/similar")
 class SimilarReports(MethodView):
-    @allow(Role.RESIDENT, scope="self")
+    @allow(cases.RESIDENTS, scope="self")
     @blp.arguments(SimilarArgsSchema, location="query")
     @blp.response(200, CaseBriefSchema(many=True))
     @blp.doc(security=[{"bearer": []}])

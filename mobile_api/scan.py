@@ -4,10 +4,11 @@ from __future__ import annotations
 from flask import request
 from flask.views import MethodView
 
-from gridapp.authz import Role
+from gridapp.authz import SIGNED_IN
+from gridapp.services.codes import scan_rules as scan_views
 from gridapp.services.codes import scanning as scans
 from gridapp.services.codes import visits
-from gridapp.web.access import ALL_ROLES, allow, current_actor, public
+from gridapp.web.access import allow, current_actor, public
 from gridapp.web.idempotency import uploads
 from mobile_api.blueprint import ApiBlueprint
 from mobile_api.schemas.scan import (
@@ -36,7 +37,7 @@ class Scan(MethodView):
 
 @blp.route("/scan/<token>/rating")
 class Rate(MethodView):
-    @allow(*ALL_ROLES, scope="signed_in_scanner")
+    @allow(SIGNED_IN, scope="signed_in_scanner")
     @blp.arguments(RatingBodySchema)
     @blp.response(200, RatingSchema)
     @blp.doc(security=[{"bearer": []}])
@@ -47,7 +48,7 @@ class Rate(MethodView):
 
 @blp.route("/scan/<token>/contact")
 class Contact(MethodView):
-    @allow(*ALL_ROLES, scope="signed_in_scanner")
+    @allow(SIGNED_IN, scope="signed_in_scanner")
     @blp.arguments(ContactBodySchema)
     @blp.response(202, ContactSentSchema)
     @blp.doc(security=[{"bearer": []}])
@@ -58,7 +59,7 @@ class Contact(MethodView):
 
 @blp.route("/scan/<token>/me")
 class MemberSelf(MethodView):
-    @allow(*ALL_ROLES, scope="household_member")
+    @allow(SIGNED_IN, scope="household_member")
     @blp.arguments(MemberUpdateSchema)
     @blp.response(200, HouseholdRecordSchema)
     @blp.doc(security=[{"bearer": []}])
@@ -69,7 +70,7 @@ class MemberSelf(MethodView):
 
 @blp.route("/visits/<int:visit_id>")
 class VisitNotes(MethodView):
-    @allow(Role.GRID_WORKER, scope="own_visit")
+    @allow(scan_views.VISITORS, scope="own_visit")
     @blp.arguments(VisitFormSchema, location="form", content_type="multipart/form-data")
     @blp.response(200, VisitSchema)
     @blp.doc(security=[{"bearer": []}])

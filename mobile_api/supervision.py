@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from flask.views import MethodView
 
-from gridapp.authz import DEPARTMENT_ROLES, REGION_ROLES, Role
 from gridapp.clock import month_of, now
 from gridapp.pagination import paginate
 from gridapp.services.cases import presentation as case_views
@@ -35,10 +34,6 @@ blp = ApiBlueprint("supervision", __name__, url_prefix="/api/v1", description="ç
 
 SECURITY = [{"bearer": []}]
 IDEMPOTENCY_HEADER = [{"in": "header", "name": "Idempotency-Key", "schema": {"type": "string", "maxLength": 128}}]
-NUDGERS = tuple(supervision.NUDGERS)
-INSTRUCTORS = tuple(supervision.INSTRUCTORS)
-WHISTLERS = tuple(supervision.WHISTLERS)
-READERS = (*REGION_ROLES, *DEPARTMENT_ROLES, Role.SYSTEM_ADMIN)
 
 
 def _as_is(row):
@@ -47,7 +42,7 @@ def _as_is(row):
 
 @blp.route("/cases/<int:case_id>/supervision")
 class CaseSupervision(MethodView):
-    @allow(*READERS, scope="case_region_tree")
+    @allow(cases.READERS, scope="case_region_tree")
     @blp.response(200, SupervisionSchema)
     @blp.doc(security=SECURITY)
     def get(self, case_id):
@@ -64,7 +59,7 @@ class CaseSupervision(MethodView):
 
 @blp.route("/cases/<int:case_id>/nudge")
 class CaseNudge(MethodView):
-    @allow(*NUDGERS, scope="case_region_tree")
+    @allow(supervision.NUDGERS, scope="case_region_tree")
     @blp.arguments(NudgeBodySchema)
     @blp.response(201, NudgeSchema)
     @blp.doc(security=SECURITY, parameters=IDEMPOTENCY_HEADER)
@@ -77,7 +72,7 @@ class CaseNudge(MethodView):
 
 @blp.route("/cases/<int:case_id>/instructions")
 class CaseInstructions(MethodView):
-    @allow(*INSTRUCTORS, scope="case_region_tree")
+    @allow(supervision.INSTRUCTORS, scope="case_region_tree")
     @blp.arguments(InstructionBodySchema)
     @blp.response(201, InstructionSchema)
     @blp.doc(security=SECURITY, parameters=IDEMPOTENCY_HEADER)
@@ -90,7 +85,7 @@ class CaseInstructions(MethodView):
 
 @blp.route("/cases/<int:case_id>/whistles")
 class CaseWhistles(MethodView):
-    @allow(*WHISTLERS, scope="case_region_tree")
+    @allow(supervision.WHISTLERS, scope="case_region_tree")
     @blp.arguments(WhistleBodySchema)
     @blp.response(201, WhistleSchema)
     @blp.doc(security=SECURITY, parameters=IDEMPOTENCY_HEADER)
@@ -104,7 +99,7 @@ class CaseWhistles(MethodView):
 
 @blp.route("/whistle-targets")
 class MyReportIns(MethodView):
-    @allow(*DEPARTMENT_ROLES, scope="own_department")
+    @allow(supervision.REPORTERS_IN, scope="own_department")
     @blp.arguments(PageArgsSchema, location="query")
     @blp.response(200, page_of(WhistleTargetSchema))
     @blp.doc(security=SECURITY)
@@ -115,7 +110,7 @@ class MyReportIns(MethodView):
 
 @blp.route("/whistle-targets/<int:target_id>/report-in")
 class ReportIn(MethodView):
-    @allow(*DEPARTMENT_ROLES, scope="own_department")
+    @allow(supervision.REPORTERS_IN, scope="own_department")
     @blp.arguments(ReportInBodySchema)
     @blp.response(200, WhistleTargetSchema)
     @blp.doc(security=SECURITY)
@@ -126,7 +121,7 @@ class ReportIn(MethodView):
 
 @blp.route("/supervision/overdue")
 class Overdue(MethodView):
-    @allow(*REGION_ROLES, Role.SYSTEM_ADMIN, scope="region_tree")
+    @allow(supervision.OVERDUE_READERS, scope="region_tree")
     @blp.arguments(OverdueArgsSchema, location="query")
     @blp.response(200, page_of(CaseSchema))
     @blp.doc(security=SECURITY)
@@ -141,10 +136,10 @@ class Overdue(MethodView):
 
 @blp.route("/supervision/scores")
 class Scores(MethodView):
-    @allow(*REGION_ROLES, *DEPARTMENT_ROLES, Role.SYSTEM_ADMIN, scope="city")
+    @allow(scores.READERS, scope="city")
     @blp.arguments(ScoreArgsSchema, location="query")
     @blp.response(200, ScoreSchema(many=True))
     @blp.doc(security=SECURITY)
     def get(self, args):
         """The departments' unit scores for a month, ranked (computed hourly by the scheduler)."""
-        return scores.ranking(current_actor().city_id, args.get("month") or month_of(now()))
+        return scores.ranking_for(current_actor(), args.get("month") or month_of(now()))

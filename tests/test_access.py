@@ -1,11 +1,15 @@
 """Deny by default: every route declares who may call it, and everybody else is refused."""
 from __future__ import annotations
 
+import ast
+import importlib
 import re
+from pathlib import Path
 
 import pytest
 
-from gridapp.authz import Role
+from gridapp.authz import SIGNED_IN, Permission, Role
+from gridapp.errors import Forbidden
 from gridapp.web.access import route_policies
 from tests.support.factories import auth_headers, build_city
 
@@ -116,3 +120,104 @@ def test_another_citys_region_is_not_found(client, city):
     response = client.get(f"/api/v1/regions/{other.g1.id}", headers=headers)
     assert response.status_code == 404
     assert response.json["code"] == "not_found"
+
+
+# --------------------------------------------------------------------------- #
+# The roles a route admits are the roles its service accepts
+# --------------------------------------------------------------------------- #
+
+SERVICE_PACKAGES = ("gridapp/services", "gridapp/authz.py")
+HTTP_LAYERS = ("mobile_api", "gridapp/h5", "gridapp/dashboard", "gridapp/open311", "gridapp/web")
+
+
+def _sources(*roots: str):
+    base = Path(__file__).resolve().parents[1]
+    for root in roots:
+        path = base / root
+        for file in [path] if path.is_file() else sorted(path.rglob("*.py")):
+            module = ".".join(file.relative_to(base).with_suffix("").parts).removesuffix(".__init__")
+            yield module, ast.parse(file.read_text(encoding="utf-8"))
+
+
+def _permission_definitions() -> dict[int, tuple[str, str]]:
+    """id(permission) -> (module, name) for every `NAME = Permission(...)` in the services and authz."""
+    found = {}
+    for module, tree in _sources(*SERVICE_PACKAGES):
+        for node in tree.body:
+            value = getattr(node, "value", None)
+            if isinstance(node, ast.Assign) and isinstance(value, ast.Call) and getattr(value.func, "id", "") == "Permission":
+                name = node.targets[0].id
+                found[id(getattr(importlib.import_module(module), name))] = (module, name)
+    return found
+
+
+def _names_checked_by_code(tree: ast.Module) -> set[str]:
+    """Module names the module's functions read, directly or through module-level tables they read (WHO, GUARDS)."""
+
+    def loads(node) -> set[str]:
+        return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+
+    used = set().union(*(loads(f) for f in ast.walk(tree) if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))))
+    tables = {node.targets[0].id: loads(node.value) for node in tree.body if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name)}
+    grown = True
+    while grown:
+        reached = set().union(*(names for table, names in tables.items() if table in used)) - used
+        grown = bool(reached)
+        used |= reached
+    return used
+
+
+def test_every_protected_route_names_a_permission_its_service_checks(app):
+    definitions = _permission_definitions()
+    trees = dict(_sources(*SERVICE_PACKAGES))
+    unowned, unchecked = [], []
+    for rule, method, policy in protected_routes(app):
+        owner = definitions.get(id(policy.permission))
+        if owner is None:
+            unowned.append((rule, method, policy.permission))
+        elif policy.permission is not SIGNED_IN and owner[1] not in _names_checked_by_code(trees[owner[0]]):
+            unchecked.append((rule, method, owner))
+    assert unowned == []  # every route's roles come from a permission a service module defines
+    assert [p for p in Permission.registry.values() if id(p) not in definitions] == []  # and none is made elsewhere
+    assert unchecked == []  # and that module's own code checks callers with it, so the two cannot drift
+
+
+def test_http_layers_define_no_role_sets(app):
+    """Role sets live with the service rules; routes only name them."""
+    spelled = []
+    for module, tree in _sources(*HTTP_LAYERS):
+        for node in tree.body:
+            if isinstance(node, ast.Assign) and any(
+                isinstance(n, ast.Attribute) and getattr(n.value, "id", "") == "Role" for n in ast.walk(node.value)
+            ):
+                spelled.append((module, ast.unparse(node)[:80]))
+            if any(isinstance(n, ast.Call) and getattr(n.func, "id", "") == "Permission" for n in ast.walk(node)):
+                spelled.append((module, ast.unparse(node)[:80]))
+    assert spelled == []
+
+
+def test_no_admitted_role_is_refused_for_its_role(app, client, city, monkeypatch):
+    """Call every protected route as each role it admits: no service permission check may refuse that caller."""
+    refused = []
+    check = Permission.require
+
+    def recording(permission, actor):
+        try:
+            check(permission, actor)
+        except Forbidden:
+            refused.append(permission.name)
+            raise
+
+    monkeypatch.setattr(Permission, "require", recording)
+    drift, calls = [], 0
+    for rule, method, policy in protected_routes(app):
+        for role in sorted(policy.roles):
+            refused.clear()
+            headers = auth_headers(city.users[role], refresh=policy.token == "refresh")
+            response = client.open(_concrete(rule), method=method, headers=headers, json={})
+            calls += 1
+            # Without ids in the path the caller names nothing outside their scope: any 403 is a refusal of the role.
+            if refused or (response.status_code == 403 and "<" not in rule):
+                drift.append((rule, method, role.value, response.status_code, list(refused)))
+    assert drift == []
+    assert calls > 100

@@ -9,10 +9,12 @@ from sqlalchemy import select
 from gridapp.authz import Role
 from gridapp.extensions import db
 from gridapp.models import HouseholdAccessLog
+from gridapp.services.accounts.users import load_actor
+from gridapp.services.codes import record_views, records
 from gridapp.storage import media_storage
 from tests.support.cases import jpeg, media_files
 from tests.support.factories import auth_headers
-from tests.support.places import MEMBER_ID, MEMBER_PHONE, SHOP_OWNER_PHONE
+from tests.support.places import CADRE_PHONE, MEMBER_ID, MEMBER_PHONE, SHOP_OWNER_PHONE
 
 
 def test_community_admin_manages_households_with_members_and_every_read_is_logged(client, city, places):
@@ -141,3 +143,26 @@ def test_a_cadres_photo_is_cleaned_and_shown_on_the_code_page(app, client, city,
 
     outsider = auth_headers(city.users[Role.DEPARTMENT_STAFF])
     assert client.post(f"/api/v1/admin/cadres/{cadre.id}/photo", headers=outsider, data={}).status_code == 403
+
+
+def test_what_a_viewer_sees_is_built_for_that_viewer_and_leaves_the_records_alone(client, city, places):
+    """Masking is decided per viewer in record_views, never by marking the model objects."""
+    spec = records.SPECS["households"]
+    household = db.session.get(type(places.household), places.household.id)
+    keeper = record_views.record(load_actor(city.city.id, city.users[Role.COMMUNITY_ADMIN].id), spec, household)
+    above = record_views.record(load_actor(city.city.id, city.users[Role.STREET_ADMIN].id), spec, household)
+    assert keeper["members"][0]["phone"] == MEMBER_PHONE and keeper["members"][0]["id_number"] == MEMBER_ID
+    assert MEMBER_PHONE not in str(above) and MEMBER_ID not in str(above)
+    assert not hasattr(household, "reveal_personal") and not hasattr(household, "active_codes")
+
+
+def test_every_answer_about_a_record_shows_the_same_view(app, client, city, places):
+    """The photo answer is the same record the detail shows the same viewer (whole phone for its keeper, codes too)."""
+    admin = auth_headers(city.users[Role.COMMUNITY_ADMIN])
+    photo = client.post(
+        f"/api/v1/admin/cadres/{places.cadre.id}/photo", headers=admin, content_type="multipart/form-data",
+        data={"photos": [(io.BytesIO(jpeg()), "me.jpg")]},
+    )
+    assert photo.status_code == 200, photo.json
+    detail = client.get(f"/api/v1/admin/cadres/{places.cadre.id}", headers=admin).json
+    assert photo.json == detail and detail["phone"] == CADRE_PHONE

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from sqlalchemy import func, select
 
 from gridapp.authz import Role
 from gridapp.extensions import db
 from gridapp.models import HouseholdAccessLog, QrCode, ScanLog, Visit
+from tests.support.cases import add_categories, jpeg, photo_files
 from tests.support.factories import auth_headers
 from tests.support.places import (
     CADRE_PHONE,
@@ -159,3 +161,21 @@ def test_h5_page_uses_the_cookie_and_a_stale_cookie_is_anonymous(client, city, p
     client.set_cookie("access_token_cookie", "stale.garbage.token")
     stale = client.get(f"/c/{token}")
     assert stale.status_code == 200 and MEMBER_NAME not in stale.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("scanner", ["anonymous", "resident"])
+def test_a_scans_report_action_says_whether_reporting_needs_sign_in(client, city, places, scanner):
+    """`login_required` on "report" is what the report endpoint answers the same caller: 401 exactly when true."""
+    garbage = add_categories(city)["garbage"]
+    offered = 0
+    for kind in KINDS:
+        view = client.get(f"/api/v1/scan/{places.tokens[kind]}", headers=scanner_headers(city, places, scanner)).json
+        for action in (a for a in view["actions"] if a["action"] == "report"):
+            offered += 1
+            data = {"category_id": str(garbage.id), "code": places.tokens[kind], "photos": photo_files(jpeg())}
+            headers = {**scanner_headers(city, places, scanner), "Idempotency-Key": f"scan-{kind}-{scanner}"}
+            answer = client.post("/api/v1/reports", data=data, headers=headers, content_type="multipart/form-data")
+            assert action["login_required"] is (answer.status_code == 401), (kind, scanner, answer.get_json())
+            if scanner == "resident":
+                assert answer.status_code == 201, (kind, answer.get_json())
+    assert offered >= 4

@@ -13,7 +13,6 @@ import io
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 
-from gridapp.authz import Role
 from gridapp.clock import CHINA
 from gridapp.dashboard import charts
 from gridapp.services.accounts.users import default_city_code
@@ -27,7 +26,6 @@ bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 HTML_BLUEPRINTS.add(bp.name)
 LOGIN_PAGES[bp.name] = "/dashboard/login"
 
-LEADERS = (Role.SUPER_ADMIN, Role.DISTRICT_ADMIN, Role.STREET_ADMIN, Role.COMMUNITY_ADMIN, Role.SYSTEM_ADMIN)
 FIGURE_COLUMNS = [
     ("received", "收件"), ("accepted", "受理"), ("closed", "办结"), ("overdue", "超时"),
     ("closure_rate", "整改率"), ("acceptance_rate", "受理率"), ("on_time_rate", "按时办结率"), ("satisfaction_rate", "满意率"),
@@ -46,7 +44,7 @@ def dashboard_helpers():
         "sla_view": sla.view,
         "action_label": S.action_label,
         "FIGURE_COLUMNS": FIGURE_COLUMNS,
-        "may_instruct": lambda: bool(current_actor() and current_actor().has_role(*supervision.INSTRUCTORS)),
+        "may_instruct": lambda: bool(current_actor() and supervision.INSTRUCTORS.held_by(current_actor())),
     }
 
 
@@ -78,13 +76,13 @@ def login():
 
 
 @bp.get("/")
-@allow(*LEADERS, scope="region_tree")
+@allow(dashboard.LEADERS, scope="region_tree")
 def overview():
     return _region(None)
 
 
 @bp.get("/regions/<int:region_id>")
-@allow(*LEADERS, scope="region_tree")
+@allow(dashboard.LEADERS, scope="region_tree")
 def region(region_id: int):
     return _region(region_id)
 
@@ -106,7 +104,7 @@ def _region(region_id: int | None):
 
 
 @bp.get("/overdue")
-@allow(*LEADERS, scope="region_tree")
+@allow(dashboard.LEADERS, scope="region_tree")
 def overdue():
     region_id = request.args.get("region", type=int)
     rows = dashboard.overdue_page(current_actor(), region_id)
@@ -124,7 +122,7 @@ def _overdue_row(case) -> list:
 
 
 @bp.get("/departments")
-@allow(*LEADERS, scope="city")
+@allow(dashboard.LEADERS, scope="city")
 def departments():
     page = dashboard.departments_page(current_actor(), request.args.get("month"))
     if _wants_csv():
@@ -138,6 +136,6 @@ def departments():
 
 
 @bp.get("/cases/<int:case_id>")
-@allow(*LEADERS, scope="case_region_tree")
+@allow(dashboard.LEADERS, scope="case_region_tree")
 def case(case_id: int):
     return render_template("dashboard/case.html", **dashboard.case_page(current_actor(), case_id))

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template, request, url_for
 
-from gridapp.authz import Role
+from gridapp.authz import SIGNED_IN, Role
 from gridapp.clock import CHINA
 from gridapp.pagination import paginate
 from gridapp.services.accounts.users import default_city_code
 from gridapp.services.notifications import inbox as notifications
-from gridapp.web.access import ALL_ROLES, allow, current_actor, public
+from gridapp.web.access import allow, current_actor, public
 from gridapp.web.errors import HTML_BLUEPRINTS
 from gridapp.web.links import notification_link
 
@@ -46,7 +46,7 @@ def login():
 
 
 @bp.get("/")
-@allow(*ALL_ROLES, scope="self")
+@allow(SIGNED_IN, scope="self")
 def home():
     actor = current_actor()
     unread = notifications.unread_count(actor)
@@ -58,7 +58,7 @@ def home():
 
 
 @bp.get("/notifications")
-@allow(*ALL_ROLES, scope="self")
+@allow(SIGNED_IN, scope="self")
 def inbox():
     try:
         page = max(1, int(request.args.get("page", 1)))

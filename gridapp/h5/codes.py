@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, render_template, request
 
+from gridapp.authz import SIGNED_IN
 from gridapp.services.codes import issuing as codes
 from gridapp.services.codes import scanning as scans
-from gridapp.web.access import ALL_ROLES, allow, current_actor, public
+from gridapp.web.access import allow, current_actor, public
 from gridapp.web.errors import HTML_BLUEPRINTS
 from qr.render import render_png
 
@@ -29,13 +30,13 @@ def scan_page(token):
 
 
 @bp.get("/h5/my-code")
-@allow(*ALL_ROLES, scope="self")
+@allow(SIGNED_IN, scope="self")
 def my_code_page():
     return render_template("h5/my_code.html")
 
 
 @bp.get("/h5/my-code.png")
-@allow(*ALL_ROLES, scope="self")
+@allow(SIGNED_IN, scope="self")
 def my_code_png():
     code = codes.my_code(current_actor())
     png = render_png(codes.url_for_token(code.token), size_px=480, ec="M", caption="居民个人码\n请网格员扫码走访")

@@ -7,14 +7,14 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 
-from gridapp.authz import Role
+from gridapp.authz import SIGNED_IN
 from gridapp.extensions import db
 from gridapp.pagination import paginate
 from gridapp.services.cases import intake
 from gridapp.services.cases import presentation as case_views
 from gridapp.services.cases import workflow as cases
 from gridapp.services.codes.issuing import locate_code
-from gridapp.web.access import ALL_ROLES, allow, current_actor
+from gridapp.web.access import allow, current_actor
 from gridapp.web.errors import HTML_BLUEPRINTS
 
 bp = Blueprint("h5_reports", __name__, url_prefix="/h5")
@@ -22,7 +22,7 @@ HTML_BLUEPRINTS.add(bp.name)
 
 
 @bp.get("/report")
-@allow(Role.RESIDENT, scope="self")
+@allow(cases.RESIDENTS, scope="self")
 def report_form():
     actor = current_actor()
     token = request.args.get("code") or None
@@ -35,7 +35,7 @@ def report_form():
 
 
 @bp.get("/reports")
-@allow(Role.RESIDENT, scope="self")
+@allow(cases.RESIDENTS, scope="self")
 def my_reports():
     actor = current_actor()
     try:
@@ -48,7 +48,7 @@ def my_reports():
 
 
 @bp.get("/reports/<int:case_id>")
-@allow(*ALL_ROLES, scope="reporter_follower_or_region_tree")
+@allow(SIGNED_IN, scope="reporter_follower_or_region_tree")
 def case_page(case_id: int):
     actor = current_actor()
     return render_template("h5/case.html", case=case_views.detail(actor, cases.visible_case(actor, case_id)))

@@ -1,7 +1,8 @@
 """Deny-by-default access control for every route, declared in one place per route.
 
-Each view (or MethodView method) carries a Policy: which roles may call it and which
-scope rule its service applies. A before_request hook looks the policy up for the
+Each view (or MethodView method) carries a Policy: the Permission of the service rule it
+reaches (whose roles may call it; the service checks with the same object) and which scope
+rule that service applies. A before_request hook looks the policy up for the
 matched endpoint; an endpoint without one answers 403, so a forgotten declaration
 fails closed. `route_policies(app)` lists every rule with its policy so tests can
 prove the table is complete and that every other role is refused.
@@ -16,24 +17,26 @@ from flask_jwt_extended import get_jwt, verify_jwt_in_request
 from flask_jwt_extended.exceptions import JWTExtendedException, RevokedTokenError
 from jwt import ExpiredSignatureError, PyJWTError
 
-from gridapp.authz import Actor, Role
+from gridapp.authz import Actor, Permission
 from gridapp.errors import Forbidden, Unauthenticated
 from gridapp.services.accounts.users import load_actor
-
-ALL_ROLES = frozenset(Role)
 
 
 @dataclass(frozen=True)
 class Policy:
-    """`roles` None means anyone, signed in or not. `scope` names the rule the service applies."""
+    """`permission` None means anyone, signed in or not. `scope` names the rule the service applies."""
 
-    roles: frozenset[Role] | None
+    permission: Permission | None
     scope: str
     token: str = "access"
 
     @property
     def public(self) -> bool:
-        return self.roles is None
+        return self.permission is None
+
+    @property
+    def roles(self) -> frozenset | None:
+        return None if self.permission is None else self.permission.roles
 
 
 _ATTR = "__gridapp_policy__"
@@ -45,11 +48,11 @@ def public(scope: str = "public") -> Callable:
     return _mark(Policy(None, scope))
 
 
-def allow(*roles: Role, scope: str, token: str = "access") -> Callable:
-    """Only callers holding one of `roles`; `scope` documents the check the service makes."""
-    if not roles:
-        raise ValueError("allow() needs at least one role; use public() for open routes")
-    return _mark(Policy(frozenset(roles), scope, token))
+def allow(permission: Permission, *, scope: str, token: str = "access") -> Callable:
+    """Only callers holding one of the permission's roles; `scope` documents the check the service makes."""
+    if not isinstance(permission, Permission) or not permission.roles:
+        raise ValueError("allow() needs a service's Permission; use public() for open routes")
+    return _mark(Policy(permission, scope, token))
 
 
 def _mark(policy: Policy) -> Callable:

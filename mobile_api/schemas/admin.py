@@ -1,11 +1,9 @@
-"""Admin records in and out. Whole phones and ID numbers only when the service allows it."""
+"""Admin records in and out. Out: the dicts services.codes.record_views built for the viewer, masking included."""
 from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from gridapp.models.places import PLACE_KINDS
-from gridapp.privacy import mask_id_number, mask_phone
-from gridapp.services.photos import url as photo_url
 from mobile_api.schemas.cases import photos_field
 from mobile_api.schemas.common import PageArgsSchema
 
@@ -15,12 +13,12 @@ HHMM = validate.Regexp(r"^([01]\d|2[0-3]):[0-5]\d$", error="时间格式应为 H
 LICENCE_STATUSES = ["valid", "expired", "revoked", "pending"]
 
 
+def _personal_phone():
+    return fields.String(allow_none=True, metadata={"description": "Whole only for the community admin keeping the record"})
+
+
 def _text(length: int, required: bool = True, **kwargs):
     return fields.String(required=required, validate=validate.Length(min=1 if required else 0, max=length), **kwargs)
-
-
-def _personal(attr: str, mask):
-    return fields.Function(lambda obj: getattr(obj, attr) if getattr(obj, "reveal_personal", False) else mask(getattr(obj, attr)), allow_none=True)
 
 
 class CodeBriefSchema(Schema):
@@ -35,7 +33,7 @@ class RecordOutSchema(Schema):
     id = fields.Integer(required=True)
     is_active = fields.Boolean(required=True)
     created_at = fields.DateTime(required=True)
-    codes = fields.List(fields.Nested(CodeBriefSchema), attribute="active_codes", metadata={"description": "Active codes with scan counts"})
+    codes = fields.List(fields.Nested(CodeBriefSchema), metadata={"description": "Active codes with scan counts"})
 
 
 class RecordListArgsSchema(PageArgsSchema):
@@ -59,10 +57,8 @@ class MemberOutSchema(Schema):
     relation = fields.String(required=True)
     user_id = fields.Integer(allow_none=True)
     is_active = fields.Boolean(required=True)
-    phone = fields.Function(lambda m: m.phone if getattr(m.household, "reveal_personal", False) else mask_phone(m.phone), allow_none=True)
-    id_number = fields.Function(
-        lambda m: m.id_number if getattr(m.household, "reveal_personal", False) else mask_id_number(m.id_number), allow_none=True
-    )
+    phone = fields.String(allow_none=True, metadata={"description": "Whole only for the community admin keeping the record"})
+    id_number = fields.String(allow_none=True, metadata={"description": "Whole only for the community admin keeping the record"})
 
 
 class HouseholdInSchema(Schema):
@@ -80,7 +76,7 @@ class HouseholdOutSchema(RecordOutSchema):
     unit = fields.String(required=True)
     floor = fields.Integer(required=True)
     room = fields.String(required=True)
-    member_count = fields.Function(lambda h: sum(1 for m in h.members if m.is_active))
+    member_count = fields.Integer(required=True)
 
 
 class HouseholdDetailSchema(HouseholdOutSchema):
@@ -115,7 +111,7 @@ class ShopOutSchema(RecordOutSchema):
     licence_no = fields.String(allow_none=True)
     licence_status = fields.String(required=True)
     owner_name = fields.String(allow_none=True)
-    owner_phone = _personal("owner_phone", mask_phone)
+    owner_phone = _personal_phone()
 
 
 # Cadres ------------------------------------------------------------------------
@@ -133,8 +129,8 @@ class CadreOutSchema(RecordOutSchema):
     name = fields.String(required=True)
     post = fields.String(required=True)
     serves = fields.String(allow_none=True)
-    phone = _personal("phone", mask_phone)
-    photo_url = fields.Function(lambda c: photo_url(c.photo_path), allow_none=True)
+    phone = _personal_phone()
+    photo_url = fields.String(allow_none=True)
 
 
 class CadrePhotoFormSchema(Schema):
@@ -157,7 +153,7 @@ class EBikeOutSchema(RecordOutSchema):
     brand = fields.String(allow_none=True)
     color = fields.String(allow_none=True)
     owner_name = fields.String(required=True)
-    owner_phone = _personal("owner_phone", mask_phone)
+    owner_phone = _personal_phone()
 
 
 # Mobile stalls -----------------------------------------------------------------
@@ -183,7 +179,7 @@ class StallInSchema(Schema):
 class StallOutSchema(RecordOutSchema):
     grid_id = fields.Integer(required=True)
     vendor_name = fields.String(required=True)
-    vendor_phone = _personal("vendor_phone", mask_phone)
+    vendor_phone = _personal_phone()
     goods = fields.String(required=True)
     permitted_area = fields.String(required=True)
     open_time = fields.String(required=True)

@@ -13,7 +13,7 @@ from typing import Callable
 
 from sqlalchemy import select
 
-from gridapp.authz import Actor, Role, covers, require_region
+from gridapp.authz import Actor, Permission, Role, covers, require_region
 from gridapp.errors import Forbidden, NotFound, ValidationFailed
 from gridapp.extensions import db
 from gridapp.models import Case, Category, Region, RoleGrant
@@ -24,6 +24,8 @@ from gridapp.services.cases import workflow as case_service
 from gridapp.services.notifications.inbox import notify
 from gridapp.services.regions import geo
 from gridapp.services.regions.tree import get_region, grid_workers
+
+PATROLLERS = Permission("cases.patrol", {Role.GRID_WORKER}, "a grid worker reports what they find in their own grids")
 
 
 @dataclass(frozen=True)
@@ -90,7 +92,7 @@ def _resident_where(actor: Actor, data: dict) -> tuple[str, Where]:
 
 def _patrol_where(actor: Actor, data: dict) -> Where:
     """A worker reports in their own grids: by position, or by naming one of them."""
-    paths = actor.region_paths({Role.GRID_WORKER})
+    paths = actor.region_paths(PATROLLERS)
     if data.get("lat") is not None and data.get("lng") is not None:
         where = where_point(actor.city_id, data["lng"], data["lat"])
     elif data.get("grid_id") is not None:
@@ -114,12 +116,13 @@ def _hotline_where(actor: Actor, data: dict) -> Where:
         where = _where_grid(region)
     else:
         raise ValidationFailed("请提供来电反映的位置或所属网格", details={"location": ["required"]})
-    require_region(actor, actor.city_id, where.region_path)
+    require_region(actor, actor.city_id, where.region_path, roles=case_service.OFFICIALS)
     return where
 
 
 def submit_report(actor: Actor, data: dict, uploads: list[photo_service.Upload], claim=None):
     """A resident's report from a scanned code (`code`) or with the phone's position (`lat`, `lng`)."""
+    case_service.RESIDENTS.require(actor)
     if data.get("anonymous") and (data.get("contact_name") or data.get("contact_phone")):
         raise ValidationFailed("匿名反映不需要填写联系方式", details={"contact_phone": ["anonymous"]})
     return _intake(actor, data, uploads, claim, photos_required=True, locate=lambda: _resident_where(actor, data))
@@ -254,9 +257,11 @@ def _code_id(actor: Actor, token: str | None) -> int | None:
 
 def similar_for_reporter(actor: Actor, category_id: int, code: str | None, lat: float | None, lng: float | None) -> list[Case]:
     """Before sending: open reports of the same thing here, offered as "already reported — follow it instead?"."""
+    case_service.RESIDENTS.require(actor)
     active_category(actor.city_id, category_id)
     return case_service.similar(actor.city_id, category_id, code_id=_code_id(actor, code), lat=lat, lng=lng)
 
 
 def follow_instead(actor: Actor, case_id: int, code: str | None, lat: float | None, lng: float | None) -> Case:
+    case_service.RESIDENTS.require(actor)
     return case_service.follow(actor, case_id, code_id=_code_id(actor, code), lat=lat, lng=lng)

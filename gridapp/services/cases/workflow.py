@@ -10,14 +10,24 @@ from __future__ import annotations
 
 import math
 from datetime import timedelta
+from functools import partial
 
 from flask import current_app
 from sqlalchemy import and_, or_, select
 
 from gridapp import jobs
-from gridapp.authz import DEPARTMENT_ROLES, REGION_ROLES, Actor, Role, can_see_region, covers
+from gridapp.authz import (
+    DEPARTMENT_ROLES,
+    OFFICIAL_ROLES,
+    REGION_ROLES,
+    Actor,
+    Permission,
+    Role,
+    can_see_region,
+    covers,
+)
 from gridapp.clock import now
-from gridapp.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
+from gridapp.errors import Conflict, DomainError, Forbidden, InvalidTransition, NotFound, ValidationFailed
 from gridapp.extensions import db
 from gridapp.models import Case, CaseEvent, CaseFollower, CasePhoto, CaseRating, Region, RoleGrant, User
 from gridapp.privacy import mask_name, mask_phone
@@ -31,9 +41,25 @@ from gridapp.services.regions.tree import path_range, subtree_filter
 from gridapp.services.supervision import sla
 from gridapp.unit_of_work import unit_of_work
 
-OFFICIAL_ROLES = frozenset({Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.DISTRICT_ADMIN})
-# Who may read cases by the region tree (super admins watch everything, read-only).
-READER_ROLES = REGION_ROLES | DEPARTMENT_ROLES | {Role.SYSTEM_ADMIN}
+READERS = Permission(
+    "cases.read", REGION_ROLES | DEPARTMENT_ROLES | {Role.SYSTEM_ADMIN},
+    "staff read the cases under their part of the tree (super admins watch everything, read-only)",
+)
+OFFICIALS = Permission(
+    "cases.officials", OFFICIAL_ROLES,
+    "community admins and the officials above order, verify, enter hotline calls and see contacts whole",
+)
+GRID_STAFF = Permission(
+    "cases.grid_staff", OFFICIALS | {Role.GRID_WORKER},
+    "the grid worker of the case's grid, or the officials over it, accept and move the case",
+)
+HANDLERS = Permission(
+    "cases.handler", GRID_STAFF | DEPARTMENT_ROLES,
+    "the case's handler (a grid worker, or the department person holding its order) or the officials over it",
+)
+RESIDENTS = Permission("cases.residents", {Role.RESIDENT}, "residents report, follow, confirm, reopen and rate")
+# The permission behind each `who` of the transition table (states.py).
+WHO = {S.GRID_STAFF: GRID_STAFF, S.HANDLER: HANDLERS, S.OFFICIALS: OFFICIALS, S.REPORTER: RESIDENTS}
 
 
 # --------------------------------------------------------------------------- #
@@ -68,7 +94,7 @@ def is_reporter(actor: Actor, case: Case) -> bool:
 
 
 def is_staff_over(actor: Actor, case: Case) -> bool:
-    return can_see_region(actor, case.city_id, case.region_path, READER_ROLES)
+    return can_see_region(actor, case.city_id, case.region_path, READERS)
 
 
 def visible_case(actor: Actor, case_id: int) -> Case:
@@ -84,7 +110,9 @@ def visible_case(actor: Actor, case_id: int) -> Case:
 def _may(actor: Actor | None, case: Case, who: frozenset[str]) -> bool:
     if actor is None:
         return S.SYSTEM in who
-    officials = can_see_region(actor, case.city_id, case.region_path, OFFICIAL_ROLES)
+    if not any(WHO[w].held_by(actor) for w in who if w in WHO):
+        return False
+    officials = can_see_region(actor, case.city_id, case.region_path, OFFICIALS)
     if S.OFFICIALS in who and officials:
         return True
     if S.GRID_STAFF in who and (officials or covers(actor.region_paths({Role.GRID_WORKER}), case.region_path) and case.grid_id):
@@ -94,14 +122,73 @@ def _may(actor: Actor | None, case: Case, who: frozenset[str]) -> bool:
     return S.REPORTER in who and is_reporter(actor, case)
 
 
+def _refuse_transition(actor: Actor | None, case: Case, action: str) -> None:
+    transition = S.TRANSITIONS[action]
+    if case.state not in transition.sources:
+        raise InvalidTransition(
+            f"案件当前状态为“{S.STATE_LABELS[case.state]}”，不能{transition.label}",
+            details={"state": case.state, "action": action},
+        )
+    if not _may(actor, case, transition.who):
+        raise Forbidden(f"您无权对该案件执行“{transition.label}”")
+
+
+def _refuse_rate(actor: Actor, case: Case) -> None:
+    if not is_reporter(actor, case):
+        raise Forbidden("只有反映人可以评价")
+    if case.state not in S.RATEABLE_STATES:
+        raise InvalidTransition(f"案件当前状态为“{S.STATE_LABELS[case.state]}”，处置完成后才能评价", details={"state": case.state})
+    if _rating_for_round(case, actor.user_id) is not None:
+        raise Conflict("您已评价过本次处理", code="already_rated")
+
+
+def _refuse_abusive(actor: Actor, case: Case) -> None:
+    if not _may(actor, case, frozenset({S.GRID_STAFF})):
+        raise Forbidden("您无权标记该案件")
+    if case.abusive:
+        raise Conflict("该案件已被标记为恶意举报", code="already_abusive")
+
+
+def _refuse_hand_up(actor: Actor, case: Case) -> None:
+    if not _may(actor, case, frozenset({S.GRID_STAFF})):
+        raise Forbidden("您无权提请该案件")
+    if case.state not in S.HAND_UP_STATES:
+        raise InvalidTransition(
+            f"案件当前状态为“{S.STATE_LABELS[case.state]}”，不能提请下单", details={"state": case.state, "action": "hand_up"}
+        )
+
+
+# The permission each action's route admits. A department moves the case it holds through its order
+# (services.orders), never through the case's own routes, so a handler's steps there admit grid staff only.
+PERMISSIONS = {
+    **{a: WHO[next(iter(t.who))] for a, t in S.TRANSITIONS.items() if S.SYSTEM not in t.who and S.HANDLER not in t.who},
+    **{a: GRID_STAFF for a, t in S.TRANSITIONS.items() if S.HANDLER in t.who},
+    "rate": RESIDENTS,
+    "follow": RESIDENTS,
+    "abusive": GRID_STAFF,
+    "hand_up": GRID_STAFF,
+}
+# Each action a person takes on a case, with the check that refuses it. The action itself runs the check and
+# `allowed_actions` asks it, so the buttons a client shows cannot drift from what the service accepts.
+# Checks of the request body (a note, a target case, stars) are not here: they do not depend on the case.
+GUARDS = {
+    **{a: partial(_refuse_transition, action=a) for a, t in S.TRANSITIONS.items() if S.SYSTEM not in t.who},
+    "rate": _refuse_rate,
+    "abusive": _refuse_abusive,
+    "hand_up": _refuse_hand_up,
+}
+
+
 def allowed_actions(actor: Actor, case: Case) -> list[str]:
     """What the actor could do with the case now, so clients show only the buttons that work."""
-    actions = [a for a, t in S.TRANSITIONS.items() if case.state in t.sources and S.SYSTEM not in t.who and _may(actor, case, t.who)]
-    if case.state in S.RATEABLE_STATES and is_reporter(actor, case) and _rating_for_round(case, actor.user_id) is None:
-        actions.append("rate")
-    if not case.abusive and case.state in S.ACTIVE_STATES and _may(actor, case, frozenset({S.GRID_STAFF})):
-        actions.append("abusive")
-    return actions
+    allowed = []
+    for action, refuse in GUARDS.items():
+        try:
+            refuse(actor, case)
+        except DomainError:
+            continue
+        allowed.append(action)
+    return allowed
 
 
 def events(case: Case) -> list[CaseEvent]:
@@ -123,7 +210,7 @@ def contact_for(actor: Actor, case: Case) -> dict | None:
     """The reporter's contact: whole only for the handler and the community officials who call back."""
     if case.anonymous or not (case.contact_phone or case.contact_name):
         return None
-    full = case.handler_user_id == actor.user_id or can_see_region(actor, case.city_id, case.region_path, OFFICIAL_ROLES)
+    full = case.handler_user_id == actor.user_id or can_see_region(actor, case.city_id, case.region_path, OFFICIALS)
     if full:
         return {"name": case.contact_name, "phone": case.contact_phone}
     if is_reporter(actor, case) or is_staff_over(actor, case):
@@ -146,6 +233,7 @@ def reporter_label(actor: Actor, case: Case) -> str | None:
 
 def mine(actor: Actor):
     """Cases the actor reported or follows, newest first."""
+    RESIDENTS.require(actor)
     followed = select(CaseFollower.case_id).where(CaseFollower.city_id == actor.city_id, CaseFollower.user_id == actor.user_id)
     return (
         select(Case)
@@ -170,7 +258,7 @@ def staff_list(
     """
     stmt = select(Case).where(Case.city_id == actor.city_id)
     if Role.SYSTEM_ADMIN not in actor.roles:
-        paths = actor.region_paths(READER_ROLES)
+        paths = actor.region_paths(READERS)
         if not paths:
             raise Forbidden("您的角色无权查看案件")
         stmt = stmt.where(or_(*[path_range(Case.region_path, p) for p in paths]))
@@ -279,14 +367,8 @@ def tell_followers(case: Case, actor: Actor | None, title: str, body: str = "") 
 
 
 def _move(actor: Actor | None, case: Case, action: str, note: str = "", **facts) -> CaseEvent:
+    _refuse_transition(actor, case, action)
     transition = S.TRANSITIONS[action]
-    if case.state not in transition.sources:
-        raise InvalidTransition(
-            f"案件当前状态为“{S.STATE_LABELS[case.state]}”，不能{transition.label}",
-            details={"state": case.state, "action": action},
-        )
-    if not _may(actor, case, transition.who):
-        raise Forbidden(f"您无权对该案件执行“{transition.label}”")
     before = case.state
     case.state = transition.target
     event = add_event(case, action, actor, before, note, **facts)
@@ -338,7 +420,8 @@ def _grid_worker_for(case: Case, user_id: int | None) -> User:
 @unit_of_work
 def assign(actor: Actor, case_id: int, handler_user_id: int | None = None, note: str = "") -> Case:
     case = get_case(actor.city_id, case_id, for_update=True)
-    if not can_see_region(actor, case.city_id, case.region_path, OFFICIAL_ROLES):
+    _refuse_transition(actor, case, "assign")  # before choosing the worker: a stranger learns nothing about the grid
+    if not can_see_region(actor, case.city_id, case.region_path, OFFICIALS):
         handler_user_id = actor.user_id  # a grid worker takes the case themselves
     worker = _grid_worker_for(case, handler_user_id)
     case.handler_user_id = worker.id
@@ -456,14 +539,9 @@ def _rating_for_round(case: Case, user_id: int) -> CaseRating | None:
 
 
 def _rate(actor: Actor, case: Case, stars: int, comment: str) -> CaseRating:
-    if not is_reporter(actor, case):
-        raise Forbidden("只有反映人可以评价")
-    if case.state not in S.RATEABLE_STATES:
-        raise InvalidTransition(f"案件当前状态为“{S.STATE_LABELS[case.state]}”，处置完成后才能评价", details={"state": case.state})
+    _refuse_rate(actor, case)
     if not 1 <= stars <= 5:
         raise ValidationFailed("评价为 1 至 5 星", details={"stars": ["range"]})
-    if _rating_for_round(case, actor.user_id) is not None:
-        raise Conflict("您已评价过本次处理", code="already_rated")
     rating = CaseRating(
         city_id=case.city_id, case_id=case.id, user_id=actor.user_id, round=case.reopen_count, stars=stars,
         comment=comment, handler_user_id=case.handler_user_id,
@@ -520,10 +598,7 @@ def merge(actor: Actor, case_id: int, into_case_id: int, note: str = "") -> Case
 def mark_abusive(actor: Actor, case_id: int, note: str = "") -> Case:
     """Staff flag a report as abuse; one still waiting for acceptance is rejected with it."""
     case = get_case(actor.city_id, case_id, for_update=True)
-    if not _may(actor, case, frozenset({S.GRID_STAFF})):
-        raise Forbidden("您无权标记该案件")
-    if case.abusive:
-        raise Conflict("该案件已被标记为恶意举报", code="already_abusive")
+    _refuse_abusive(actor, case)
     case.abusive = True
     add_event(case, "abusive", actor, case.state, note)
     if case.state == S.SUBMITTED:
@@ -539,12 +614,7 @@ def hand_up(actor: Actor, case_id: int, note: str) -> Case:
     The case keeps its state; the community decides whether to order it (the "order" transition).
     """
     case = get_case(actor.city_id, case_id, for_update=True)
-    if not _may(actor, case, frozenset({S.GRID_STAFF})):
-        raise Forbidden("您无权提请该案件")
-    if case.state not in S.HAND_UP_STATES:
-        raise InvalidTransition(
-            f"案件当前状态为“{S.STATE_LABELS[case.state]}”，不能提请下单", details={"state": case.state, "action": "hand_up"}
-        )
+    _refuse_hand_up(actor, case)
     if not note.strip():
         raise ValidationFailed("请说明需要哪个部门、为什么需要下单", details={"note": ["required"]})
     add_event(case, "hand_up", actor, case.state, note)

@@ -12,7 +12,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from gridapp.authz import Actor, Role, require_region
+from gridapp.authz import OFFICIAL_ROLES, Actor, Permission, Role, require_region
 from gridapp.clock import now
 from gridapp.errors import Conflict, Gone, InvalidTransition, NotFound, ValidationFailed
 from gridapp.extensions import db
@@ -24,8 +24,13 @@ from gridapp.unit_of_work import unit_of_work
 from qr.tokens import code_url, looks_like_token, new_token
 
 # Community admins and above manage codes, within their own subtree.
-ADMIN_ROLES = frozenset({Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.DISTRICT_ADMIN, Role.SYSTEM_ADMIN})
-ADMIN_READ_ROLES = ADMIN_ROLES | {Role.SUPER_ADMIN}
+ADMIN_ROLES = Permission(
+    "codes.admin", OFFICIAL_ROLES | {Role.SYSTEM_ADMIN},
+    "officials keep the records and codes of their subtree",
+)
+ADMIN_READ_ROLES = Permission(
+    "codes.read", ADMIN_ROLES | {Role.SUPER_ADMIN}, "super admins read them too, without changing them"
+)
 
 GONE_REPLACED = "该二维码已更换，旧码不再使用。请扫描现场新张贴的二维码。"
 GONE_REVOKED = "该二维码已停用，无法继续使用。"

@@ -3,8 +3,9 @@
 One set of rules for all six: community admins and above create, edit, list, search
 and deactivate them, only within their own subtree (the record's grid, or a cadre's
 community, must lie under one of their grants). Whole phones and ID numbers go only
-to the community admin who keeps the records; everyone above sees them masked.
-Every read of a household record with its members is recorded.
+to the community admin who keeps the records; everyone above sees them masked
+(services.codes.record_views builds what each viewer sees). Every read of a household
+record with its members is recorded.
 """
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
-from gridapp.authz import Actor, Role, covers, require_region
+from gridapp.authz import Actor, Role, require_region
 from gridapp.errors import Conflict, NotFound, ValidationFailed
 from gridapp.extensions import db
 from gridapp.models import (
@@ -30,6 +31,7 @@ from gridapp.models import (
 )
 from gridapp.services import idempotency
 from gridapp.services import photos as photo_service
+from gridapp.services.codes import record_views
 from gridapp.services.codes.issuing import ADMIN_READ_ROLES, ADMIN_ROLES, revoke_entity_codes
 from gridapp.services.regions.tree import get_region, subtree_filter
 from gridapp.unit_of_work import after_commit, unit_of_work
@@ -59,37 +61,12 @@ SPECS = {
 SPEC_BY_TYPE = {spec.entity_type: spec for spec in SPECS.values()}
 
 
-def reveals_personal_data(actor: Actor, region_path: str) -> bool:
-    """The community admin keeping the records needs whole numbers; those above do not."""
-    return covers(actor.region_paths({Role.COMMUNITY_ADMIN}), region_path)
-
-
 def _region_for(actor: Actor, spec: Spec, region_id: int, roles=ADMIN_ROLES) -> Region:
     region = get_region(actor.city_id, region_id)
     if region.level != spec.region_level:
         raise ValidationFailed(f"请选择一个{'社区' if spec.region_level == 'community' else '网格'}", details={spec.region_attr: ["wrong_level"]})
     require_region(actor, actor.city_id, region.path, roles=roles)
     return region
-
-
-def _annotate(actor: Actor, spec: Spec, items: list) -> list:
-    """Attach each record's codes (with scan counts) and whether whole numbers may be shown."""
-    if not items:
-        return items
-    ids = [item.id for item in items]
-    codes: dict[int, list[QrCode]] = {i: [] for i in ids}
-    for code in db.session.scalars(
-        select(QrCode).where(
-            QrCode.city_id == actor.city_id, QrCode.entity_type == spec.entity_type, QrCode.entity_id.in_(ids),
-            QrCode.status == "active",
-        ).order_by(QrCode.id)
-    ):
-        codes[code.entity_id].append(code)
-    paths = dict(db.session.execute(select(Region.id, Region.path).where(Region.city_id == actor.city_id, Region.id.in_({getattr(i, spec.region_attr) for i in items}))).all())
-    for item in items:
-        item.active_codes = codes[item.id]
-        item.reveal_personal = reveals_personal_data(actor, paths[getattr(item, spec.region_attr)])
-    return items
 
 
 def list_query(actor: Actor, spec: Spec, *, q: str | None = None, region_id: int | None = None, active: bool | None = True):
@@ -123,9 +100,9 @@ def list_query(actor: Actor, spec: Spec, *, q: str | None = None, region_id: int
     return stmt.order_by(model.id)
 
 
-def annotate_page(actor: Actor, spec: Spec, page: dict) -> dict:
-    _annotate(actor, spec, page["items"])
-    return page
+def view_page(actor: Actor, spec: Spec, page: dict) -> dict:
+    """A page of `list_query` as the actor may see it."""
+    return {**page, "items": record_views.records(actor, spec, page["items"])}
 
 
 def _load(actor: Actor, spec: Spec, entity_id: int, roles=ADMIN_ROLES):
@@ -147,7 +124,7 @@ def get_record(actor: Actor, spec: Spec, entity_id: int):
     entity = _load(actor, spec, entity_id, roles=ADMIN_READ_ROLES)
     if spec.model is Household:
         _log_read(actor, entity)
-    return _annotate(actor, spec, [entity])[0]
+    return record_views.record(actor, spec, entity)
 
 
 def _flush_or_conflict(spec: Spec) -> None:
@@ -161,7 +138,8 @@ def _flush_or_conflict(spec: Spec) -> None:
 def create_record(actor: Actor, spec: Spec, data: dict, claim: idempotency.IdempotencyClaim | None = None):
     """A retry with the same Idempotency-Key gets the record created the first time."""
     return idempotency.create(
-        claim, spec.entity_type, lambda: _create_record(actor, spec, data), lambda entity_id: _annotate(actor, spec, [_load(actor, spec, entity_id)])[0]
+        claim, spec.entity_type, lambda: _create_record(actor, spec, data),
+        lambda entity_id: record_views.record(actor, spec, _load(actor, spec, entity_id)),
     )
 
 
@@ -177,7 +155,7 @@ def _create_record(actor: Actor, spec: Spec, data: dict):
     if members:
         _log_read(actor, entity, "create")
         db.session.flush()
-    return _annotate(actor, spec, [entity])[0]
+    return record_views.record(actor, spec, entity)
 
 
 @unit_of_work
@@ -193,7 +171,7 @@ def update_record(actor: Actor, spec: Spec, entity_id: int, data: dict):
     if spec.region_attr in data:
         for code in db.session.scalars(select(QrCode).where(QrCode.city_id == actor.city_id, QrCode.entity_type == spec.entity_type, QrCode.entity_id == entity.id)):
             code.region_id = data[spec.region_attr]
-    return _annotate(actor, spec, [entity])[0]
+    return record_views.record(actor, spec, entity)
 
 
 @unit_of_work
@@ -202,7 +180,7 @@ def deactivate_record(actor: Actor, spec: Spec, entity_id: int):
     entity = _load(actor, spec, entity_id)
     entity.is_active = False
     revoke_entity_codes(actor.city_id, spec.entity_type, entity.id)
-    return _annotate(actor, spec, [entity])[0]
+    return record_views.record(actor, spec, entity)
 
 
 def _member(actor: Actor, household_id: int, member_id: int) -> HouseholdMember:
@@ -223,7 +201,7 @@ def add_member(actor: Actor, household_id: int, data: dict):
     _log_read(actor, household, "update")
     db.session.flush()
     db.session.refresh(household)
-    return _annotate(actor, SPECS["households"], [household])[0]
+    return record_views.record(actor, SPECS["households"], household)
 
 
 @unit_of_work
@@ -233,7 +211,7 @@ def update_member(actor: Actor, household_id: int, member_id: int, data: dict):
     for key, value in data.items():
         setattr(member, key, value)
     _log_read(actor, household, "update")
-    return _annotate(actor, SPECS["households"], [household])[0]
+    return record_views.record(actor, SPECS["households"], household)
 
 
 def access_log(actor: Actor, household_id: int):
@@ -243,7 +221,7 @@ def access_log(actor: Actor, household_id: int):
     ).order_by(HouseholdAccessLog.id.desc())
 
 
-def set_cadre_photo(actor: Actor, cadre_id: int, uploads: list[photo_service.Upload]) -> Cadre:
+def set_cadre_photo(actor: Actor, cadre_id: int, uploads: list[photo_service.Upload]) -> dict:
     """The photo on a cadre's code page, cleaned like report photos (upright, no EXIF or GPS).
 
     The file is stored before the transaction and removed again if it fails; the
@@ -255,9 +233,9 @@ def set_cadre_photo(actor: Actor, cadre_id: int, uploads: list[photo_service.Upl
 
 
 @unit_of_work
-def _set_cadre_photo(actor: Actor, cadre_id: int, key: str) -> Cadre:
+def _set_cadre_photo(actor: Actor, cadre_id: int, key: str) -> dict:
     cadre = _load(actor, SPECS["cadres"], cadre_id)
     previous, cadre.photo_path = cadre.photo_path, key
     if previous:
         after_commit(lambda: photo_service.discard([previous]))
-    return cadre
+    return record_views.record(actor, SPECS["cadres"], cadre)

@@ -13,7 +13,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from gridapp.authz import Actor, Role
+from gridapp.authz import DEPARTMENT_ROLES, OFFICIAL_ROLES, Actor, Permission, Role
 from gridapp.clock import CHINA, now
 from gridapp.extensions import db
 from gridapp.models import Household, HouseholdMember, QrCode, Rating, Region
@@ -23,7 +23,11 @@ from gridapp.services.regions.tree import grid_workers
 
 STAFF_STANDINGS = ("grid_worker", "official", "department")
 LICENCE_LABELS = {"valid": "有效", "expired": "已过期", "revoked": "已吊销", "pending": "办理中"}
-OFFICIAL_ROLES = frozenset({Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.DISTRICT_ADMIN, Role.SUPER_ADMIN})
+# Who counts as an official over the scanned place (system admins too, for any place of their city).
+OFFICIALS = OFFICIAL_ROLES | {Role.SUPER_ADMIN}
+VISITORS = Permission(
+    "codes.visit", {Role.GRID_WORKER}, "the grid's own worker sees a household whole and records visits"
+)
 
 
 def _covers(actor: Actor, roles, path: str | None) -> bool:
@@ -36,11 +40,11 @@ def standing(actor: Actor | None, code: QrCode, entity, region: Region | None) -
     if is_member(actor, code, entity):
         return "member"
     path = region.path if region is not None else None
-    if _covers(actor, {Role.GRID_WORKER}, path):
+    if _covers(actor, VISITORS, path):
         return "grid_worker"
-    if _covers(actor, OFFICIAL_ROLES, path) or (Role.SYSTEM_ADMIN in actor.roles and path is not None):
+    if _covers(actor, OFFICIALS, path) or (Role.SYSTEM_ADMIN in actor.roles and path is not None):
         return "official"
-    if _covers(actor, {Role.DEPARTMENT_STAFF, Role.DEPARTMENT_ADMIN}, path):
+    if _covers(actor, DEPARTMENT_ROLES, path):
         return "department"
     return "resident"
 
@@ -75,8 +79,9 @@ def _action(action: str, label: str, *, href: str | None = None, login: bool = F
     return {"action": action, "label": label, "href": href, "login_required": login and actor is None}
 
 
-def report_action(token: str) -> dict:
-    return _action("report", "在此反映问题", href=f"/h5/report?code={token}")
+def report_action(token: str, actor: Actor | None) -> dict:
+    # Reporting is for signed-in residents (cases.workflow.RESIDENTS): an anonymous scanner signs in first.
+    return _action("report", "在此反映问题", href=f"/h5/report?code={token}", login=True, actor=actor)
 
 
 def household_record(household, standing_: str, actor: Actor) -> dict:
@@ -120,7 +125,7 @@ def build(code: QrCode, entity, region: Region | None, standing_: str, actor: Ac
 def _outdoor(view, code, household, region, standing_, actor):
     workers = grid_workers(region) if region is not None else []
     view["grid_workers"] = [{"name": w.display_name, "phone": mask_phone(w.phone)} for w in workers]
-    view["actions"] = [report_action(code.token)]
+    view["actions"] = [report_action(code.token, actor)]
     if workers:
         view["actions"].append(_action("contact", "联系网格员", login=True, actor=actor))
 
@@ -173,7 +178,7 @@ def _shop(view, code, shop, region, standing_, actor):
             owner_phone=shop.owner_phone if standing_ in ("grid_worker", "official") else mask_phone(shop.owner_phone),
         )
     view["actions"] = [
-        report_action(code.token),
+        report_action(code.token, actor),
         _action("rate", "评价商户", login=True, actor=actor),
         _action("redeem", "在本店使用积分", login=True, actor=actor),  # the shop confirms (services.points)
     ]
@@ -220,12 +225,12 @@ def _stall(view, code, stall, region, standing_, actor):
     }
     if standing_ in STAFF_STANDINGS:
         view["stall"]["vendor_phone"] = mask_phone(stall.vendor_phone) if standing_ == "department" else stall.vendor_phone
-    view["actions"] = [report_action(code.token)]
+    view["actions"] = [report_action(code.token, actor)]
 
 
 def _place(view, code, place, region, standing_, actor):
     view["facility"] = {"kind": place.kind, "kind_label": place.kind_label, "name": place.name}
-    view["actions"] = [report_action(code.token)]
+    view["actions"] = [report_action(code.token, actor)]
 
 
 BUILDERS = {

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import or_, select
 
-from gridapp.authz import Actor, Role, can_see_region, require_role
+from gridapp.authz import Actor, Permission, Role, can_see_region
 from gridapp.clock import now
 from gridapp.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from gridapp.extensions import db
@@ -23,7 +23,9 @@ from gridapp.models import ApiClient, City, Region, User
 from gridapp.services.regions.tree import get_region, subtree_filter
 from gridapp.unit_of_work import unit_of_work
 
-KEY_ADMIN_ROLES = (Role.SYSTEM_ADMIN, Role.DISTRICT_ADMIN)
+KEY_ADMIN_ROLES = Permission(
+    "open311.keys", {Role.SYSTEM_ADMIN, Role.DISTRICT_ADMIN}, "the city or a district admits outside systems"
+)
 
 
 @dataclass(frozen=True)
@@ -83,14 +85,14 @@ def _region_for(actor: Actor, region_id: int | None) -> Region | None:
             raise Forbidden("区级管理员只能签发限定在本辖区内的密钥")
         return None
     region = get_region(actor.city_id, region_id)
-    if not can_see_region(actor, actor.city_id, region.path, {Role.SYSTEM_ADMIN, Role.DISTRICT_ADMIN}):
+    if not can_see_region(actor, actor.city_id, region.path, KEY_ADMIN_ROLES):
         raise Forbidden("您无权为该区域签发密钥")
     return region
 
 
 @unit_of_work
 def issue(actor: Actor, name: str, region_id: int | None = None) -> IssuedKey:
-    require_role(actor, *KEY_ADMIN_ROLES)
+    KEY_ADMIN_ROLES.require(actor)
     region = _region_for(actor, region_id)
     city = db.session.get(City, actor.city_id)
     return _create(city, name, region, actor.user_id)
@@ -98,7 +100,7 @@ def issue(actor: Actor, name: str, region_id: int | None = None) -> IssuedKey:
 
 def listed(actor: Actor):
     """Keys the actor may manage, newest first: the whole city, or those bound inside their subtree."""
-    require_role(actor, *KEY_ADMIN_ROLES)
+    KEY_ADMIN_ROLES.require(actor)
     stmt = select(ApiClient).where(ApiClient.city_id == actor.city_id)
     if Role.SYSTEM_ADMIN not in actor.roles:
         paths = actor.region_paths({Role.DISTRICT_ADMIN})
@@ -109,7 +111,7 @@ def listed(actor: Actor):
 
 
 def _managed(actor: Actor, client_id: int) -> ApiClient:
-    require_role(actor, *KEY_ADMIN_ROLES)
+    KEY_ADMIN_ROLES.require(actor)
     client = db.session.scalar(select(ApiClient).where(ApiClient.city_id == actor.city_id, ApiClient.id == client_id))
     if client is None:
         raise NotFound("接口密钥不存在", code="api_key_not_found")

@@ -19,7 +19,15 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import false, or_, select, update
 
-from gridapp.authz import DEPARTMENT_ROLES, Actor, Role, can_see_region, require_region, require_role
+from gridapp.authz import (
+    DEPARTMENT_ROLES,
+    OFFICIAL_ROLES,
+    Actor,
+    Permission,
+    Role,
+    can_see_region,
+    require_region,
+)
 from gridapp.clock import now
 from gridapp.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
 from gridapp.extensions import db
@@ -48,10 +56,17 @@ from gridapp.services.regions.tree import path_range
 from gridapp.unit_of_work import unit_of_work
 
 MAX_BOUNTY = 1_000_000
-# Who posts, verifies and assigns: the community's own admins.
-COMMUNITY_ROLES = frozenset({Role.COMMUNITY_ADMIN})
-# Who may read orders by the region tree.
-WATCHER_ROLES = frozenset({Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.DISTRICT_ADMIN, Role.SUPER_ADMIN, Role.SYSTEM_ADMIN})
+COMMUNITY = Permission(
+    "orders.community", {Role.COMMUNITY_ADMIN}, "the community's own admins post, verify, send back, cancel and assign"
+)
+WATCHERS = Permission(
+    "orders.watch", OFFICIAL_ROLES | {Role.SUPER_ADMIN, Role.SYSTEM_ADMIN},
+    "officials read the orders under their part of the tree",
+)
+DEPARTMENTS = Permission("orders.department", DEPARTMENT_ROLES, "department people grab, start, release and resolve")
+READERS = Permission(
+    "orders.read", WATCHERS | DEPARTMENTS, "officials by the tree, departments what they hold or may grab"
+)
 
 
 class OrderTaken(Conflict):
@@ -78,7 +93,7 @@ def _community(city_id: int, community_id: int) -> Region:
 
 
 def _require_community_admin(actor: Actor, order: Order) -> None:
-    if not can_see_region(actor, actor.city_id, order.community.path, COMMUNITY_ROLES):
+    if not can_see_region(actor, actor.city_id, order.community.path, COMMUNITY):
         raise Forbidden("只有本社区的管理员可以操作该订单")
 
 
@@ -92,12 +107,13 @@ def _require_holder(actor: Actor, order: Order) -> None:
 
 
 def visible_order(actor: Actor, order_id: int) -> Order:
+    READERS.require(actor)
     order = get_order(actor.city_id, order_id)
-    if can_see_region(actor, actor.city_id, order.region_path, WATCHER_ROLES):
+    if can_see_region(actor, actor.city_id, order.region_path, WATCHERS):
         return order
     if order.holder_department_id in actor.department_ids():
         return order
-    if actor.has_role(*DEPARTMENT_ROLES) and order.status in T.TRANSITIONS["grab"].sources:
+    if DEPARTMENTS.held_by(actor) and order.status in T.TRANSITIONS["grab"].sources:
         eligibility.taker_for(actor, order)
         return order
     raise Forbidden("您无权查看该订单")
@@ -202,9 +218,9 @@ def post_order(
     the category's; none: any department serving the place). An order for a case moves
     the case to "ordered" in the same transaction, so no case is ordered without its order.
     """
-    require_role(actor, *COMMUNITY_ROLES)
+    COMMUNITY.require(actor)
     community = _community(actor.city_id, community_id)
-    require_region(actor, actor.city_id, community.path, roles=COMMUNITY_ROLES)
+    require_region(actor, actor.city_id, community.path, roles=COMMUNITY)
     category = db.session.scalar(select(Category).where(Category.city_id == actor.city_id, Category.id == category_id, Category.is_active.is_(True)))
     if category is None:
         raise ValidationFailed("事件类别不存在", details={"category_id": [category_id]})
@@ -255,7 +271,7 @@ def post_case_order(
 ) -> Order:
     """下单 for a resident's case: the order is for the case's community, category and place;
     its title, difficulty and description default to the case's and its category's."""
-    require_role(actor, *COMMUNITY_ROLES)
+    COMMUNITY.require(actor)
     case = order_cases.case_to_order(actor, case_id)
     return post_order(
         actor, community_id=case.community_id, category_id=case.category_id, case_id=case.id,
@@ -288,7 +304,7 @@ def _require_reason(reason: str) -> None:
 
 def pool(actor: Actor):
     """A select of the open orders the actor's departments may grab, soonest deadline first."""
-    require_role(actor, *DEPARTMENT_ROLES)
+    DEPARTMENTS.require(actor)
     conditions = [eligibility.condition(taker) for taker in eligibility.takers(actor)]
     return (
         select(Order)
@@ -309,7 +325,7 @@ def grab(actor: Actor, order_id: int) -> Order:
     one conditional UPDATE, so the hot path is a single statement for the winner and one
     more read for each loser to say who won.
     """
-    require_role(actor, *DEPARTMENT_ROLES)
+    DEPARTMENTS.require(actor)
     transition = T.TRANSITIONS["grab"]
     at = now()
     for taker in eligibility.takers(actor):
@@ -570,8 +586,9 @@ def _tell_escalated(order: Order) -> None:
 
 def staff_list(actor: Actor, *, status: str | None = None, community_id: int | None = None):
     """Orders under the actor's region nodes (officials), or held by their departments (department roles)."""
+    READERS.require(actor)
     conditions = []
-    paths = actor.region_paths(WATCHER_ROLES)
+    paths = actor.region_paths(WATCHERS)
     if Role.SYSTEM_ADMIN in actor.roles:
         conditions.append(Order.city_id == actor.city_id)
     conditions.extend(path_range(Order.region_path, p) for p in paths)

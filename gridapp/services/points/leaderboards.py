@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from sqlalchemy import and_, case, func, select
 
-from gridapp.authz import STAFF_ROLES, Actor, require_role
+from gridapp.authz import STAFF_ROLES, Actor, Permission
 from gridapp.extensions import db
 from gridapp.models import Department, Order, OrderLapse, User
 from gridapp.models.orders import PAID
@@ -16,9 +16,11 @@ from gridapp.services.regions.tree import path_range, visible_region
 
 METRICS = ("points", "closed", "on_time_rate")
 
+READERS = Permission("points.leaderboards", STAFF_ROLES, "every staff member sees the leaderboards")
+
 
 def _scope(actor: Actor, month: str, region_id: int | None):
-    require_role(actor, *STAFF_ROLES)
+    READERS.require(actor)
     start, end = month_bounds(month)
     conditions = [Order.city_id == actor.city_id, Order.status == PAID, Order.paid_at >= start, Order.paid_at < end]
     if region_id is not None:

@@ -22,7 +22,7 @@ from typing import Iterable
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from gridapp.authz import Actor, Role, require_region, require_role
+from gridapp.authz import OFFICIAL_ROLES, Actor, Permission, Role, require_region
 from gridapp.errors import Conflict, NotFound, ValidationFailed
 from gridapp.extensions import db
 from gridapp.models import Region, RegionLevel
@@ -240,13 +240,19 @@ def reverse(original: LedgerTransaction, *, refund_to: Account | None = None, me
 # --------------------------------------------------------------------------- #
 
 
-TOP_UP_ROLES = (Role.SYSTEM_ADMIN, Role.DISTRICT_ADMIN)
+TOP_UP_ROLES = Permission(
+    "points.top_up", {Role.SYSTEM_ADMIN, Role.DISTRICT_ADMIN}, "the city or a district funds budgets"
+)
+BUDGET_READERS = Permission(
+    "points.budget", OFFICIAL_ROLES | {Role.SUPER_ADMIN, Role.SYSTEM_ADMIN},
+    "officials over a community read its budget",
+)
 
 
 @unit_of_work
 def top_up(actor: Actor, community_id: int, amount: int, key: str | None = None, memo: str = "") -> LedgerTransaction:
     """The government funds a community's budget: fund → community."""
-    require_role(actor, *TOP_UP_ROLES)
+    TOP_UP_ROLES.require(actor)
     community = _community(actor.city_id, community_id)
     require_region(actor, actor.city_id, community.path, roles=TOP_UP_ROLES)
     if not 0 < amount <= MAX_TOP_UP:
@@ -275,7 +281,7 @@ def _community(city_id: int, community_id: int) -> Region:
 def community_budget(actor: Actor, community_id: int) -> dict:
     """What a community holds and what it has promised to open orders."""
     community = _community(actor.city_id, community_id)
-    require_region(actor, actor.city_id, community.path)
+    require_region(actor, actor.city_id, community.path, roles=BUDGET_READERS)
     reserved = db.session.scalar(
         select(func.coalesce(func.sum(Account.balance), 0)).where(
             Account.city_id == actor.city_id,

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import select, update
 
-from gridapp.authz import Actor, Role, can_see_region, require_role
+from gridapp.authz import OFFICIAL_ROLES, Actor, Permission, Role, can_see_region
 from gridapp.clock import CHINA, now
 from gridapp.clock import month_bounds as china_month_bounds
 from gridapp.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
@@ -31,7 +31,16 @@ from gridapp.unit_of_work import unit_of_work
 
 MAX_REDEMPTION = 100_000
 # Who may read a shop's statement besides its owner: officials over the shop's grid.
-STATEMENT_ROLES = frozenset({Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.DISTRICT_ADMIN, Role.SYSTEM_ADMIN})
+HOLDERS = Permission(
+    "points.residents", {Role.RESIDENT}, "residents earn, hold and spend points; shop owners are residents"
+)
+STATEMENT_OFFICIALS = Permission(
+    "points.statement_officials", OFFICIAL_ROLES | {Role.SYSTEM_ADMIN},
+    "officials over a shop's grid read its statement",
+)
+STATEMENT_READERS = Permission(
+    "points.statement", HOLDERS | STATEMENT_OFFICIALS, "the shop's owner, or officials over it"
+)
 
 
 # --------------------------------------------------------------------------- #
@@ -91,12 +100,13 @@ def case_reopened(case) -> LedgerTransaction | None:
 
 
 def my_balance(actor: Actor) -> int:
+    HOLDERS.require(actor)
     return ledger.balance_of(actor.city_id, "resident", actor.user_id)
 
 
 def my_history(actor: Actor):
     """The caller's resident-account entries, newest first."""
-    require_role(actor, Role.RESIDENT)
+    HOLDERS.require(actor)
     return ledger.history(actor.city_id, "resident", actor.user_id)
 
 
@@ -132,7 +142,7 @@ def _code(token: str, kind: str, city_id: int):
 @unit_of_work
 def request_redemption(actor: Actor, shop_id: int, points: int, note: str = "") -> Redemption:
     """The resident (having scanned the shop's code) asks to pay `points`; the shop confirms."""
-    require_role(actor, Role.RESIDENT)
+    HOLDERS.require(actor)
     _check_points(points)
     shop = _shop(actor.city_id, shop_id)
     if shop.owner_user_id == actor.user_id:
@@ -222,9 +232,10 @@ def month_bounds(month: str) -> tuple[datetime, datetime]:
 
 def shop_statement(actor: Actor, shop_id: int, month: str) -> dict:
     """A shop's confirmed redemptions in a month, for settlement with the fund."""
+    STATEMENT_READERS.require(actor)
     shop = _shop(actor.city_id, shop_id)
     grid = db.session.scalar(select(Region).where(Region.city_id == actor.city_id, Region.id == shop.grid_id))
-    if shop.owner_user_id != actor.user_id and not can_see_region(actor, actor.city_id, grid.path, STATEMENT_ROLES):
+    if shop.owner_user_id != actor.user_id and not can_see_region(actor, actor.city_id, grid.path, STATEMENT_OFFICIALS):
         raise Forbidden("您无权查看该商户的结算单")
     start, end = month_bounds(month)
     rows = db.session.execute(

@@ -5,10 +5,12 @@ import json
 
 from sqlalchemy import select
 
-from gridapp.authz import Actor, Role, require_region
+from gridapp.authz import STAFF_ROLES, Actor, Permission, Role, require_region
 from gridapp.errors import NotFound, ValidationFailed
 from gridapp.extensions import db
 from gridapp.models import Region, RegionLevel, RoleGrant, User
+
+READERS = Permission("regions.read", STAFF_ROLES, "staff look at the part of the tree their grants cover")
 
 
 def path_range(column, path: str):
@@ -121,6 +123,7 @@ def grid_workers(grid: Region) -> list[User]:
 
 def visible_region(actor: Actor, region_id: int) -> Region:
     """A region the actor may look at, or Forbidden: the id from the client is checked against the tree."""
+    READERS.require(actor)
     region = get_region(actor.city_id, region_id)
     require_region(actor, actor.city_id, region.path)
     return region
@@ -134,6 +137,7 @@ def children(actor: Actor, region_id: int):
 
 def roots_for(actor: Actor):
     """A select of the topmost nodes the actor may see (their grants' regions, minus nested ones)."""
+    READERS.require(actor)
     stmt = select(Region).where(Region.city_id == actor.city_id).order_by(Region.path)
     if Role.SYSTEM_ADMIN in actor.roles:
         return stmt.where(Region.parent_id.is_(None))

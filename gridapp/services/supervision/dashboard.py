@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from gridapp.authz import Actor, can_see_region
+from gridapp.authz import OFFICIAL_ROLES, Actor, Permission, Role, can_see_region
 from gridapp.clock import month_bounds, month_of, now
 from gridapp.extensions import db
 from gridapp.models import Case, Category, Department, Region
@@ -20,6 +20,11 @@ from gridapp.services.supervision.metrics import Scope
 
 PERIODS = (("today", "今日"), ("week", "本周"), ("month", "本月"))
 HEAT_LEVELS = ("street", "community")  # below these, a node's grids are few enough to draw one cell each
+LEADERS = Permission(
+    "supervision.dashboard",
+    OFFICIAL_ROLES | {Role.SUPER_ADMIN, Role.SYSTEM_ADMIN},
+    "leaders and officials read the dashboard of their part of the tree",
+)
 
 
 def home_region(actor: Actor) -> Region:
@@ -27,6 +32,7 @@ def home_region(actor: Actor) -> Region:
 
 
 def region_page(actor: Actor, region_id: int | None) -> dict:
+    LEADERS.require(actor)
     region = regions.visible_region(actor, region_id) if region_id else home_region(actor)
     city_id = actor.city_id
     month_start, month_end = metrics.period("month")
@@ -61,11 +67,13 @@ def _heat(scope: Scope, region: Region) -> list[tuple[Region, int]]:
 
 
 def overdue_page(actor: Actor, region_id: int | None = None, limit: int = 200) -> list[Case]:
+    LEADERS.require(actor)
     region = regions.visible_region(actor, region_id) if region_id else None
     return list(db.session.scalars(supervision.overdue(actor, region).limit(limit)))
 
 
 def departments_page(actor: Actor, month: str | None = None) -> dict:
+    LEADERS.require(actor)
     month = month or month_of(now())
     start, end = month_bounds(month)
     departments = list(db.session.scalars(select(Department).where(Department.city_id == actor.city_id).order_by(Department.code)))
@@ -86,6 +94,7 @@ def unsaved_score(department: Department, month: str):
 
 
 def case_page(actor: Actor, case_id: int) -> dict:
+    LEADERS.require(actor)
     case = cases.visible_case(actor, case_id)
     return {
         "case": case,

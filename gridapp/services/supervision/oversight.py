@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from gridapp.authz import Actor, Role, can_see_region
+from gridapp.authz import DEPARTMENT_ROLES, OFFICIAL_ROLES, REGION_ROLES, Actor, Permission, Role, can_see_region
 from gridapp.clock import CHINA, now
 from gridapp.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
 from gridapp.extensions import db
@@ -41,10 +41,21 @@ from gridapp.services.regions.tree import path_range
 from gridapp.services.supervision import sla
 from gridapp.unit_of_work import unit_of_work
 
-# Who may nudge (super admins, officials) and who may write instructions (leaders above the community).
-NUDGERS = frozenset({Role.SUPER_ADMIN, Role.DISTRICT_ADMIN, Role.STREET_ADMIN, Role.COMMUNITY_ADMIN})
-INSTRUCTORS = frozenset({Role.SUPER_ADMIN, Role.DISTRICT_ADMIN, Role.STREET_ADMIN})
-WHISTLERS = frozenset({Role.STREET_ADMIN, Role.COMMUNITY_ADMIN})
+NUDGERS = Permission(
+    "supervision.nudge", OFFICIAL_ROLES | {Role.SUPER_ADMIN},
+    "super admins and officials over the case remind whoever must act",
+)
+INSTRUCTORS = Permission(
+    "supervision.instruct", {Role.SUPER_ADMIN, Role.DISTRICT_ADMIN, Role.STREET_ADMIN},
+    "leaders above the community write instructions",
+)
+WHISTLERS = Permission(
+    "supervision.whistle", {Role.STREET_ADMIN, Role.COMMUNITY_ADMIN}, "streets and communities call departments in"
+)
+REPORTERS_IN = Permission("supervision.report_in", DEPARTMENT_ROLES, "a called department's people report in")
+OVERDUE_READERS = Permission(
+    "supervision.overdue", REGION_ROLES | {Role.SYSTEM_ADMIN}, "the region staff and system admins list overdue cases"
+)
 # Minutes a called department has to report in, by grade.
 WHISTLE_MINUTES = {"quick": 120, "emergency": 30, "tough": 24 * 60}
 LEVEL_ROLES = {1: Role.COMMUNITY_ADMIN, 2: Role.STREET_ADMIN, 3: Role.DISTRICT_ADMIN}
@@ -295,6 +306,7 @@ def _serving_departments(case: Case, department_ids: list[int]) -> list[Departme
 @unit_of_work
 def report_in(actor: Actor, target_id: int, note: str = "") -> WhistleTarget:
     """报到: staff of a called department answer the whistle; after the deadline it is recorded late."""
+    REPORTERS_IN.require(actor)
     target = db.session.scalar(
         select(WhistleTarget).where(WhistleTarget.city_id == actor.city_id, WhistleTarget.id == target_id).with_for_update(of=WhistleTarget)
     )
@@ -350,6 +362,7 @@ def whistles(case: Case) -> list[Whistle]:
 
 def my_report_ins(actor: Actor):
     """Whistle targets of the actor's departments still owing a report-in, soonest first."""
+    REPORTERS_IN.require(actor)
     return (
         select(WhistleTarget)
         .where(
@@ -367,6 +380,7 @@ def my_report_ins(actor: Actor):
 
 def overdue(actor: Actor, region: Region | None = None):
     """Overdue cases under the actor's part of the tree (or one visible node of it), most escalated first."""
+    OVERDUE_READERS.require(actor)
     stmt = cases.staff_list(actor).order_by(None).where(sla.overdue_condition(now()))
     if region is not None:
         stmt = stmt.where(path_range(Case.region_path, region.path))

@@ -13,11 +13,14 @@ from datetime import datetime
 from flask import current_app
 from sqlalchemy import func, or_, select
 
+from gridapp.authz import STAFF_ROLES, Actor, Permission
 from gridapp.clock import month_bounds, now
 from gridapp.extensions import db
 from gridapp.models import CaseEvent, CaseRating, Department, DepartmentScore, RoleGrant, WhistleTarget
 from gridapp.models.orders import Order
 from gridapp.unit_of_work import unit_of_work
+
+READERS = Permission("supervision.scores", STAFF_ROLES, "every staff member sees how the departments rank")
 
 
 def _late_minutes(city_id: int, department_id: int, start: datetime, end: datetime) -> int:
@@ -102,6 +105,11 @@ def compute_month(city_id: int, month: str) -> list[DepartmentScore]:
     for rank, (row, _department) in enumerate(rows, start=1):
         row.rank = rank
     return [row for row, _ in rows]
+
+
+def ranking_for(actor: Actor, month: str) -> list[DepartmentScore]:
+    READERS.require(actor)
+    return ranking(actor.city_id, month)
 
 
 def ranking(city_id: int, month: str) -> list[DepartmentScore]:
