@@ -6,10 +6,11 @@ import pytest
 from gridapp.authz import Role
 from tests.support.cases import G1, act, add_categories, report_at, resolve
 from tests.support.factories import auth_headers
+from tests.support.orders import fund, order_case
 
 # A body each action accepts, so a refusal can only come from the case, the caller or its role.
 BODIES = {
-    "accept": {}, "reject": {"reason": "invalid"}, "assign": {}, "order": {"department_kind": "city_management"},
+    "accept": {}, "reject": {"reason": "invalid"}, "assign": {}, "order": {"department_kind": "city_management", "bounty": 10},
     "start": {}, "check_in": {"lat": G1[1], "lng": G1[0]}, "verify": {}, "confirm": {}, "reopen": {"note": "没有清理干净"},
     "abusive": {}, "hand_up": {"note": "占道堆放建材，需城管执法"}, "rate": {"stars": 4},
 }  # fmt: skip
@@ -48,6 +49,8 @@ def _do(client, user, case_id: int, action: str, target_id: int):
         return resolve(client, user, case_id)
     if action == "merge":
         return act(client, user, case_id, "merge", into_case_id=target_id)
+    if action == "order":
+        return order_case(client, user, case_id, **BODIES["order"])
     return act(client, user, case_id, action.replace("_", "-"), **BODIES[action])
 
 
@@ -67,6 +70,7 @@ def _listed(client, user, case_id: int) -> list[str]:
 @pytest.mark.parametrize("state", sorted(PATHS))
 def test_listed_actions_succeed_and_the_others_are_refused(client, city, people, state):
     garbage = add_categories(city)["garbage"]
+    fund(city, 100_000)
     target_id = report_at(client, people["resident"], garbage, G1, description="保留的案件")["id"]
     case_id = _case_in(client, people, garbage, state, target_id)
     for name, user in people.items():

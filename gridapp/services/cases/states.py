@@ -57,6 +57,7 @@ REJECT_REASONS = {"invalid": "无效信息", "duplicate": "重复反映", "not_o
 # Who may take an action, checked in services.cases against the case's place in the region tree.
 GRID_STAFF = "grid_staff"  # the grid worker of the case's grid, or community admin and officials above
 OFFICIALS = "officials"  # community admin and officials above (by region tree)
+COMMUNITY = "community"  # the admins of the case's own community, who hold its order budget
 HANDLER = "handler"  # the grid worker handling it, or officials above
 REPORTER = "reporter"  # the resident who reported it
 SYSTEM = "system"  # the scheduler
@@ -81,7 +82,7 @@ TRANSITIONS = {
         _t("accept", {SUBMITTED}, ACCEPTED, {GRID_STAFF}, "受理"),
         _t("reject", {SUBMITTED}, REJECTED, {GRID_STAFF}, "不予受理"),
         _t("assign", {ACCEPTED, REOPENED, ASSIGNED}, ASSIGNED, {GRID_STAFF}, "派给网格员"),
-        _t("order", HAND_UP_STATES, ORDERED, {OFFICIALS}, "社区下单"),
+        _t("order", HAND_UP_STATES, ORDERED, {COMMUNITY}, "社区下单"),
         _t("start", {ASSIGNED, ORDERED, REOPENED}, IN_PROGRESS, {HANDLER}, "开始处理"),
         # Arriving on site starts the work (and stops the on-site clock); checking in again is recorded too.
         _t("check_in", {ASSIGNED, ORDERED, REOPENED, IN_PROGRESS}, IN_PROGRESS, {HANDLER}, "到场签到"),

@@ -57,9 +57,12 @@ HANDLERS = Permission(
     "cases.handler", GRID_STAFF | DEPARTMENT_ROLES,
     "the case's handler (a grid worker, or the department person holding its order) or the officials over it",
 )
+COMMUNITY = Permission(
+    "cases.community", {Role.COMMUNITY_ADMIN}, "the community's own admins turn a case into an order from their budget"
+)
 RESIDENTS = Permission("cases.residents", {Role.RESIDENT}, "residents report, follow, confirm, reopen and rate")
 # The permission behind each `who` of the transition table (states.py).
-WHO = {S.GRID_STAFF: GRID_STAFF, S.HANDLER: HANDLERS, S.OFFICIALS: OFFICIALS, S.REPORTER: RESIDENTS}
+WHO = {S.GRID_STAFF: GRID_STAFF, S.HANDLER: HANDLERS, S.OFFICIALS: OFFICIALS, S.COMMUNITY: COMMUNITY, S.REPORTER: RESIDENTS}
 
 
 # --------------------------------------------------------------------------- #
@@ -114,6 +117,8 @@ def _may(actor: Actor | None, case: Case, who: frozenset[str]) -> bool:
         return False
     officials = can_see_region(actor, case.city_id, case.region_path, OFFICIALS)
     if S.OFFICIALS in who and officials:
+        return True
+    if S.COMMUNITY in who and can_see_region(actor, case.city_id, case.region_path, COMMUNITY):
         return True
     if S.GRID_STAFF in who and (officials or covers(actor.region_paths({Role.GRID_WORKER}), case.region_path) and case.grid_id):
         return True

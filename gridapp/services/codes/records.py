@@ -137,10 +137,12 @@ def _flush_or_conflict(spec: Spec) -> None:
 
 def create_record(actor: Actor, spec: Spec, data: dict, claim: idempotency.IdempotencyClaim | None = None):
     """A retry with the same Idempotency-Key gets the record created the first time."""
-    return idempotency.create(
-        claim, spec.entity_type, lambda: _create_record(actor, spec, data),
-        lambda entity_id: record_views.record(actor, spec, _load(actor, spec, entity_id)),
+    made = idempotency.create(
+        claim, spec.entity_type, lambda: _create_record(actor, spec, data), lambda entity_id: _load(actor, spec, entity_id)
     )
+    if isinstance(made, idempotency.Replayed):
+        return idempotency.Replayed(record_views.record(actor, spec, made.resource))
+    return record_views.record(actor, spec, made)
 
 
 def _create_record(actor: Actor, spec: Spec, data: dict):
@@ -155,7 +157,7 @@ def _create_record(actor: Actor, spec: Spec, data: dict):
     if members:
         _log_read(actor, entity, "create")
         db.session.flush()
-    return record_views.record(actor, spec, entity)
+    return entity
 
 
 @unit_of_work
