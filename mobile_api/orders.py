@@ -26,11 +26,6 @@ SECURITY = [{"bearer": []}]
 IDEMPOTENCY_HEADER = [{"in": "header", "name": "Idempotency-Key", "schema": {"type": "string", "maxLength": 128}}]
 
 
-def _detail(order):
-    order.events = orders.events(order)
-    return order
-
-
 @blp.route("")
 class OrderList(MethodView):
     @allow(orders.READERS, scope="region_tree_or_holder_department")
@@ -70,7 +65,7 @@ class OrderItem(MethodView):
     @blp.doc(security=SECURITY)
     def get(self, order_id):
         """An order with its full history."""
-        return _detail(orders.visible_order(current_actor(), order_id))
+        return orders.visible_order(current_actor(), order_id)
 
 
 def _action(path: str, permission, schema, doc: str, run, scope: str):

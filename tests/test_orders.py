@@ -108,7 +108,7 @@ def test_one_order_from_posting_to_payment_splits_an_odd_bounty_2_to_8(ns, clock
     assert after["staff"] == 35
     assert after["fund"] == before["fund"]
     assert ledger.balance_of(ns.city_id, "escrow", order.id) == 0
-    assert [e.action for e in orders.events(paid)] == ["post", "grab", "start", "resolve", "verify"]
+    assert [e.action for e in paid.events] == ["post", "grab", "start", "resolve", "verify"]
     assert ledger.audit(ns.city_id) == {"unbalanced_transactions": [], "balance_drift": [], "negative_accounts": [], "total": 0}
     # Paying again is refused, and the ledger could not pay twice anyway (one key per order).
     with pytest.raises(InvalidTransition):
@@ -156,7 +156,7 @@ def test_release_with_a_reason_returns_the_order_to_the_pool(ns):
         orders.release(ns.staff, order.id, " ")
     released = orders.release(ns.staff, order.id, "需要住建部门配合")
     assert released.status == "open" and released.holder_department_id is None
-    event = orders.events(released)[-1]
+    event = released.events[-1]
     assert (event.action, event.department_id, event.note) == ("release", ns.city.department.id, "需要住建部门配合")
     assert orders.grab(actor_of(ns.staff2), order.id).holder_user_id == ns.staff2.id
 

@@ -104,6 +104,13 @@ class Order(TenantMixin, db.Model):
     category = relationship("Category")
     holder_department = relationship("Department")
     holder = relationship("User", foreign_keys=[holder_user_id])
+    # The timeline, joined on the tenant too (a colocated join once cities are spread over nodes).
+    events = relationship(
+        "OrderEvent",
+        primaryjoin="and_(Order.city_id == foreign(OrderEvent.city_id), Order.id == foreign(OrderEvent.order_id))",
+        order_by="OrderEvent.id",
+        viewonly=True,
+    )
 
     @property
     def after_photos(self) -> list[str]:

@@ -603,6 +603,3 @@ def staff_list(actor: Actor, *, status: str | None = None, community_id: int | N
         stmt = stmt.where(Order.community_id == community_id)
     return stmt.order_by(Order.id.desc())
 
-
-def events(order: Order) -> list[OrderEvent]:
-    return list(db.session.scalars(select(OrderEvent).where(OrderEvent.city_id == order.city_id, OrderEvent.order_id == order.id).order_by(OrderEvent.id)))
