@@ -152,8 +152,34 @@ def test_post_creates_a_case_through_intake_and_keeps_contacts_private(client, c
     as_json = post(client, "json", api_key=key, **{"attribute[anonymous]": "true"})
     assert as_json.status_code == 201
     [body] = json_body(as_json)
-    assert list(body) == CREATED_FIELDS and isinstance(body["service_request_id"], int) and body["account_id"] is None
-    assert db.session.get(Case, body["service_request_id"]).anonymous is True
+    assert list(body) == CREATED_FIELDS and isinstance(body["service_request_id"], str) and body["account_id"] is None
+    assert db.session.get(Case, int(body["service_request_id"])).anonymous is True
+
+
+def test_post_takes_the_api_key_from_the_query_string_too(client, city, key, clock):
+    data = {"service_code": "garbage", "lat": str(G1[1]), "long": str(G1[0])}
+    response = client.post(f"{V2}/requests.json?api_key={key}", data=data)
+    assert response.status_code == 201, response.get_data(as_text=True)
+    wrong = client.post(f"{V2}/requests.json?api_key=testcity.wrong", data=data)
+    assert wrong.status_code == 403 and "api_key" in errors_of(wrong, "json")[0]["description"]
+    body_wins = client.post(f"{V2}/requests.json?api_key=testcity.wrong", data={**data, "api_key": key})
+    assert body_wins.status_code == 201
+    assert db.session.scalar(select(db.func.count(Case.id))) == 2
+
+
+def test_ids_are_strings_in_every_answer(client, city, key, clock):
+    """GeoReport v2's JSON schema types service_request_id, account_id and update_id as strings."""
+    [created] = json_body(post(client, "json", api_key=key, account_id="42"))
+    assert created["service_request_id"] == str(int(created["service_request_id"])) and created["account_id"] == "42"
+    case_id = created["service_request_id"]
+    [entry] = json_body(client.get(f"{V2}/requests/{case_id}.json"))
+    [listed] = json_body(client.get(f"{V2}/requests.json"))
+    token = db.session.scalar(select(Open311Request.token))
+    [by_token] = json_body(client.get(f"{V2}/tokens/{token}.json"))
+    [update] = json_body(client.get(f"{V2}/servicerequestupdates.json"))
+    for found in (entry, listed, by_token, update):
+        assert found["service_request_id"] == case_id
+    assert isinstance(update["update_id"], str) and update["update_id"].isdigit()
 
 
 def test_post_with_photos_and_an_idempotency_key(client, city, key, clock):
@@ -225,10 +251,10 @@ def test_a_key_bound_to_a_region_files_and_reads_only_inside_it(client, city, ca
     elsewhere = created_id(post(client, api_key=key, lat=str(G3[1]), long=str(G3[0])))
 
     listed = json_body(client.get(f"{V2}/requests.json?api_key={scoped}"))
-    assert [r["service_request_id"] for r in listed] == [inside]
+    assert [r["service_request_id"] for r in listed] == [str(inside)]
     assert client.get(f"{V2}/requests/{elsewhere}.json?api_key={scoped}").status_code == 404
     public = json_body(client.get(f"{V2}/requests.json"))
-    assert {r["service_request_id"] for r in public} == {inside, elsewhere}
+    assert {r["service_request_id"] for r in public} == {str(inside), str(elsewhere)}
     bad = client.get(f"{V2}/requests.xml?api_key=testcity.nope")
     assert bad.status_code == 403  # a bad key is refused, not silently ignored
 
@@ -252,7 +278,7 @@ def test_get_requests_fields_and_times(client, city, key, clock):
 
     [as_json] = json_body(client.get(f"{V2}/requests.json"))
     assert list(as_json) == REQUEST_FIELDS
-    assert as_json["service_request_id"] == case_id and as_json["lat"] == G1[1] and as_json["long"] == G1[0]
+    assert as_json["service_request_id"] == str(case_id) and as_json["lat"] == G1[1] and as_json["long"] == G1[0]
     for field in ("requested_datetime", "updated_datetime", "expected_datetime"):
         assert W3_UTC.match(as_json[field])
     [single] = items(xml_root(client.get(f"{V2}/requests/{case_id}.xml")), "service_requests", "request", REQUEST_FIELDS)
@@ -274,7 +300,9 @@ def test_get_requests_filters_window_and_pages(client, city, key, clock):
     def ids(query=""):
         response = client.get(f"{V2}/requests.json{query}")
         assert response.status_code == 200, response.get_data(as_text=True)
-        return [r["service_request_id"] for r in json_body(response)]
+        found = [r["service_request_id"] for r in json_body(response)]
+        assert all(isinstance(i, str) for i in found)
+        return [int(i) for i in found]
 
     assert ids() == [newest, parking]  # the default window is the most recent 90 days
     assert ids("?page=&page_size=&status=&service_code=") == [newest, parking]  # empty parameters are absent
@@ -307,7 +335,7 @@ def test_tokens_resolve_to_the_request(client, city, key, clock):
     token = db.session.scalar(select(Open311Request.token).where(Open311Request.case_id == case_id))
     [entry] = items(xml_root(client.get(f"{V2}/tokens/{token}.xml")), "service_requests", "request", TOKEN_FIELDS)
     assert entry == {"service_request_id": str(case_id), "token": token}
-    assert json_body(client.get(f"{V2}/tokens/{token}.json")) == [{"service_request_id": case_id, "token": token}]
+    assert json_body(client.get(f"{V2}/tokens/{token}.json")) == [{"service_request_id": str(case_id), "token": token}]
     missing = client.get(f"{V2}/tokens/nope.xml")
     assert missing.status_code == 404 and "token" in errors_of(missing, "xml")[0]["description"]
 
@@ -319,7 +347,8 @@ def test_updates_fields_in_both_formats(client, city, key, clock):
     assert update["service_request_id"] == str(case_id) and update["status"] == "open"
     assert update["updated_datetime"] == "2026-11-23T09:00:00Z" and update["description"] == "提交"
     [as_json] = json_body(client.get(f"{V2}/servicerequestupdates.json?start_date=2026-11-23T00:00:00Z"))
-    assert list(as_json) == UPDATE_FIELDS and as_json["update_id"] == int(update["update_id"])
+    assert list(as_json) == UPDATE_FIELDS and as_json["update_id"] == update["update_id"]
+    assert as_json["service_request_id"] == str(case_id)
     assert json_body(client.get(f"{V2}/servicerequestupdates.json?start_date=2026-11-24T00:00:00Z")) == []
 
 

@@ -20,7 +20,7 @@ def request_entry(client, case_id):
 
 
 def updates(client, case_id):
-    return [u for u in json_body(client.get(f"{V2}/servicerequestupdates.json")) if u["service_request_id"] == case_id]
+    return [u for u in json_body(client.get(f"{V2}/servicerequestupdates.json")) if u["service_request_id"] == str(case_id)]
 
 
 def test_open311_case_follows_the_normal_flow(client, city, clock):
@@ -34,7 +34,7 @@ def test_open311_case_follows_the_normal_flow(client, city, clock):
     }  # fmt: skip
     response = client.post(f"{V2}/requests.json", data=data, content_type="multipart/form-data")
     assert response.status_code == 201, response.get_data(as_text=True)
-    case_id = json_body(response)[0]["service_request_id"]
+    case_id = int(json_body(response)[0]["service_request_id"])
 
     # The grid worker's inbox: the same case list and notifications the mobile API gives every case.
     inbox = client.get("/api/v1/cases?state=open", headers=auth_headers(worker)).json
@@ -66,7 +66,7 @@ def test_open311_case_follows_the_normal_flow(client, city, clock):
 
     steps = updates(client, case_id)
     assert [u["status"] for u in steps] == ["open", "investigating", "action_scheduled", "in_progress", "fixed", "fixed", "closed"]
-    assert [u["update_id"] for u in steps] == sorted(u["update_id"] for u in steps)
+    assert [int(u["update_id"]) for u in steps] == sorted(int(u["update_id"]) for u in steps)
     fixed = steps[4]
     assert fixed["description"] == "处置完成：已清运" and fixed["updated_datetime"] == "2026-11-23T11:10:00Z"
     assert fixed["media_url"].startswith("http://127.0.0.1:8000/media/photos/")  # the after-photo
@@ -81,7 +81,7 @@ def test_rejected_and_merged_requests_close_with_their_reason(client, city, cloc
 
     def file():
         data = {"api_key": key, "service_code": "garbage", "lat": str(G1[1]), "long": str(G1[0])}
-        return json_body(client.post(f"{V2}/requests.json", data=data))[0]["service_request_id"]
+        return int(json_body(client.post(f"{V2}/requests.json", data=data))[0]["service_request_id"])
 
     first, second, third, fourth = file(), file(), file(), file()
     assert act(client, worker, first, "reject", reason="not_ours", note="属于物业").status_code == 200
@@ -95,4 +95,4 @@ def test_rejected_and_merged_requests_close_with_their_reason(client, city, cloc
     assert updates(client, first)[-1]["status"] == "not_councils_responsibility"
     assert updates(client, second)[-1]["status"] == "duplicate"
     open_ones = json_body(client.get(f"{V2}/requests.json?status=open"))
-    assert first not in [r["service_request_id"] for r in open_ones]
+    assert str(first) not in [r["service_request_id"] for r in open_ones]

@@ -1,8 +1,9 @@
 """GeoReport v2 entries: what the services return, in the spec's fields, times and URLs.
 
 The services decide what may be published (gridapp.services.open311.requests); this
-module only spells it: W3C times in UTC with Z, absolute media URLs, our category's time
-limit as a `service_notice`, and the discovery document.
+module only spells it: ids as strings (the GeoReport v2 schema's type, in JSON as in XML),
+W3C times in UTC with Z, absolute media URLs, our category's time limit as a `service_notice`,
+and the discovery document.
 """
 from __future__ import annotations
 
@@ -91,7 +92,7 @@ def service_definition(category: Category) -> dict:
 
 def created_entry(created: open311.Created) -> dict:
     return {
-        "service_request_id": created.case.id,
+        "service_request_id": str(created.case.id),
         "service_notice": service_notice(created.case.category),
         "account_id": created.account_id,
     }
@@ -100,7 +101,7 @@ def created_entry(created: open311.Created) -> dict:
 def request_entry(published: open311.Published) -> dict:
     case = published.case
     return {
-        "service_request_id": case.id,
+        "service_request_id": str(case.id),
         "status": open_or_closed(case.state),
         "status_notes": event_text(published.last_move) if published.last_move else None,
         "service_name": case.category.name,
@@ -121,13 +122,13 @@ def request_entry(published: open311.Published) -> dict:
 
 
 def token_entry(case_id: int, token: str) -> dict:
-    return {"service_request_id": case_id, "token": token}
+    return {"service_request_id": str(case_id), "token": token}
 
 
 def update_entry(case: Case, event: CaseEvent) -> dict:
     return {
-        "update_id": event.id,
-        "service_request_id": event.case_id,
+        "update_id": str(event.id),
+        "service_request_id": str(event.case_id),
         "status": extended_status(case, event),
         "updated_datetime": w3(event.created_at),
         "description": event_text(event),

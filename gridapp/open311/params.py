@@ -73,6 +73,15 @@ class CreateForm(Open311Args):
             raise ValidationError("须提供 lat/long、address_string 或 address_id 之一", "location")
 
 
+def with_query_key(form: MultiDict, args: MultiDict) -> MultiDict:
+    """The form, with the `api_key` a client put in the query string (as many 311 clients do) when the body has none."""
+    if form.get("api_key") or not args.get("api_key"):
+        return form
+    merged = MultiDict(form)
+    merged["api_key"] = args["api_key"]
+    return merged
+
+
 def load(schema: type[Schema], values: MultiDict) -> dict:
     try:
         return schema().load(values.to_dict(flat=True))

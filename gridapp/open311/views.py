@@ -41,7 +41,7 @@ def service_definition(service_code, fmt):
 @bp.post(f"/v2/requests.{FMT}")
 @public(scope="open311_api_key")
 def create_request(fmt):
-    form = params.load(params.CreateForm, request.form)
+    form = params.load(params.CreateForm, params.with_query_key(request.form, request.args))
     who = _caller(form, key_required=True)
     photos = uploads(request.files.getlist("media"))
     attributes = params.attributes(request.form)
