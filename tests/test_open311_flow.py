@@ -5,7 +5,15 @@ from __future__ import annotations
 import io
 from datetime import timedelta
 
+from sqlalchemy import select
+
 from gridapp.authz import Role
+from gridapp.demo.cases import demo_city_id, seed_demo_cases
+from gridapp.demo.city import CITY_CODE, seed_demo_city
+from gridapp.extensions import db
+from gridapp.models import Case, CaseEvent
+from gridapp.open311.entries import w3
+from gridapp.services.cases import states as S
 from gridapp.services.cases import workflow as case_service
 from tests.support.cases import G1, act, add_categories, jpeg, resolve
 from tests.support.factories import auth_headers
@@ -96,3 +104,46 @@ def test_rejected_and_merged_requests_close_with_their_reason(client, city, cloc
     assert updates(client, second)[-1]["status"] == "duplicate"
     open_ones = json_body(client.get(f"{V2}/requests.json?status=open"))
     assert str(first) not in [r["service_request_id"] for r in open_ones]
+
+
+def test_a_closed_request_carries_its_closing_update(client, city, clock):
+    """A later step that moves nothing (a leader's instruction, a rating) does not replace the closing update."""
+    add_categories(city)
+    key = new_key(city)
+    worker = city.users[Role.GRID_WORKER]
+    data = {"api_key": key, "service_code": "garbage", "lat": str(G1[1]), "long": str(G1[0])}
+    case_id = int(json_body(client.post(f"{V2}/requests.json", data=data))[0]["service_request_id"])
+    for action in ("accept", "assign", "start"):
+        assert act(client, worker, case_id, action).status_code == 200
+    clock.advance(timedelta(hours=1))
+    assert resolve(client, worker, case_id, note="已清运").status_code == 200
+    clock.advance(timedelta(hours=3))
+    case = db.session.get(Case, case_id)
+    case_service.add_event(case, "instruct", None, case.state, "请注意复查")
+    db.session.commit()
+    entry = request_entry(client, case_id)
+    assert entry["status"] == "closed" and entry["status_notes"] == "处置完成：已清运"
+    assert entry["updated_datetime"] == "2026-11-23T10:00:00Z"
+
+
+def test_the_demos_closed_requests_carry_their_closing_update(app, client, clock):
+    seed_demo_city()
+    city_id = demo_city_id()
+    seed_demo_cases(city_id)
+    cases = {
+        c.id: c for c in db.session.scalars(select(Case).where(Case.city_id == city_id, Case.state.in_(S.CLOSED_STATES | {S.RESOLVED})))
+    }
+    assert {c.state for c in cases.values()} == {S.CLOSED, S.REJECTED, S.RESOLVED}
+    ids = ",".join(str(i) for i in cases)
+    entries = json_body(client.get(f"{V2}/requests.json?jurisdiction_id={CITY_CODE}&service_request_id={ids}"))
+    assert len(entries) == len(cases)
+    for entry in entries:
+        case = cases[int(entry["service_request_id"])]
+        closing = case.closed_at or case.resolved_at
+        assert entry["status"] == "closed" and entry["status_notes"], entry
+        if closing is not None:
+            assert entry["updated_datetime"] == w3(closing), entry
+        else:  # rejected
+            assert entry["updated_datetime"] != entry["requested_datetime"] and entry["status_notes"].startswith("不予受理")
+    moves = db.session.scalars(select(CaseEvent.action).where(CaseEvent.city_id == city_id, CaseEvent.case_id.in_(cases))).all()
+    assert {"reject", "resolve", "verify", "confirm"} <= set(moves)

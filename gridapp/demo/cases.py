@@ -87,10 +87,42 @@ def _case(city_id, grid, category, created: datetime, state: str, worker_id, res
     return case
 
 
+def _steps(case: Case, at: datetime) -> list[tuple[str, str, str, datetime, str]]:
+    """The moves that led each case to its state, at the times its columns record, so every
+    reader of the timeline (the case page, Open311's status notes and updates) tells the same story."""
+    if case.state == S.REJECTED:
+        return [("reject", S.SUBMITTED, S.REJECTED, min(at, case.created_at + timedelta(minutes=30)), "经核实无需处置")]
+    if case.accepted_at is None:
+        return []
+    steps = [("accept", S.SUBMITTED, S.ACCEPTED, case.accepted_at, "已受理")]
+    if case.state == S.ACCEPTED:
+        return steps
+    steps.append(("assign", S.ACCEPTED, S.ASSIGNED, case.accepted_at, ""))
+    if case.state == S.ASSIGNED:
+        return steps
+    steps.append(("start", S.ASSIGNED, S.IN_PROGRESS, case.accepted_at, "已到现场"))
+    if case.resolved_at is not None:
+        steps.append(("resolve", S.IN_PROGRESS, S.RESOLVED, case.resolved_at, "已处置完毕"))
+    if case.verified_at is not None:
+        steps.append(("verify", S.RESOLVED, S.VERIFIED, case.verified_at, "社区已核实"))
+    if case.closed_at is not None:
+        steps.append(("confirm" if case.reporter_user_id else "auto_close", S.VERIFIED, S.CLOSED, case.closed_at, ""))
+    return steps
+
+
 def _history(city_id: int, rng) -> None:
-    """One submit event per case (the timeline is never empty) and ratings on most closed cases."""
+    """A submit event per case (the timeline is never empty), the moves to its state, and ratings on most closed cases."""
+    at = now()
     for case in db.session.scalars(select(Case).where(Case.city_id == city_id).order_by(Case.id)):
         db.session.add(CaseEvent(city_id=city_id, case_id=case.id, action="submit", to_state=S.SUBMITTED, created_at=case.created_at, note="演示数据"))
+        for action, source, target, moment, note in _steps(case, at):
+            actor = case.handler_user_id if action in ("assign", "start", "resolve") else None
+            db.session.add(
+                CaseEvent(
+                    city_id=city_id, case_id=case.id, action=action, actor_user_id=actor, from_state=source, to_state=target,
+                    note=note, handler_user_id=case.handler_user_id, created_at=moment,
+                )
+            )
         if case.state == S.CLOSED and case.reporter_user_id and rng.random() < 0.7:
             db.session.add(
                 CaseRating(
@@ -99,7 +131,6 @@ def _history(city_id: int, rng) -> None:
                     created_at=case.closed_at,
                 )
             )
-
 
 
 def demo_city_id() -> int:

@@ -100,9 +100,12 @@ def created_entry(created: open311.Created) -> dict:
 
 def request_entry(published: open311.Published) -> dict:
     case = published.case
+    status = open_or_closed(case.state)
+    # A closed request carries its closing update: the step that closed it, not a later note or rating.
+    closing = published.last_move if status == "closed" else None
     return {
         "service_request_id": str(case.id),
-        "status": open_or_closed(case.state),
+        "status": status,
         "status_notes": event_text(published.last_move) if published.last_move else None,
         "service_name": case.category.name,
         "service_code": case.category.code,
@@ -110,7 +113,7 @@ def request_entry(published: open311.Published) -> dict:
         "agency_responsible": published.agency,
         "service_notice": service_notice(case.category),
         "requested_datetime": w3(case.created_at),
-        "updated_datetime": w3(published.updated_at),
+        "updated_datetime": w3(closing.created_at if closing else published.updated_at),
         "expected_datetime": w3(published.expected_at),
         "address": case.place_label or case.address,
         "address_id": None,  # a code's token opens its page: it is not published
