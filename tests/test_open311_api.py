@@ -33,6 +33,7 @@ from tests.support.open311 import (
     tags,
     xml_root,
 )
+from tests.support.places import MEMBER_NAME, build_places
 
 V2 = "/open311/v2"
 
@@ -215,6 +216,67 @@ def test_post_by_a_codes_token(client, city, key, clock):
     assert unknown.status_code == 404
 
 
+@pytest.fixture
+def registry(city):
+    """The test city's places (all in g1: 老王面馆 at 康和路8号, 3号楼's stairwell and flat 2单元502), and
+    another 3号楼 in g3."""
+    places = build_places(city)
+    db.session.add(Household(city_id=city.city.id, grid_id=city.g3.id, building="3号楼", unit="1单元", floor=1, room="101"))
+    db.session.commit()
+    return places
+
+
+@pytest.mark.parametrize(
+    "address, where",
+    [
+        ("老王面馆", "g1"),  # a shop's name, exactly
+        (" 老王面馆 ", "g1"),  # normalised: spaces and full-width forms do not count
+        ("康和路８号", "g1"),  # a shop's address
+        ("康和路8号老王面馆门口，垃圾没人收", "g1"),  # contains a registered name
+        ("面馆", "g1"),  # part of one registered name
+        ("3号楼2单元502室", "g1"),  # a household's door
+        ("二社区", "c2"),  # a community: the case waits in its queue
+        ("一社区二网格", "g2"),  # community + grid
+        ("二社区3号楼门前", "g3"),  # a community named narrows the buildings to its own
+    ],
+)
+def test_address_string_alone_is_found_in_the_registry(client, city, key, registry, clock, address, where):
+    response = post(client, "json", api_key=key, lat=None, long=None, address_string=address)
+    assert response.status_code == 201, response.get_data(as_text=True)
+    case = db.session.get(Case, int(json_body(response)[0]["service_request_id"]))
+    region = getattr(city, where)
+    if where.startswith("g"):
+        assert (case.grid_id, case.community_id, case.region_path) == (region.id, region.parent_id, region.path)
+    else:
+        assert (case.grid_id, case.community_id, case.region_path) == (None, region.id, region.path)
+    assert (case.lat, case.lng, case.address, case.outside_grid) == (None, None, address, False)  # registry entries have no position
+    [entry] = json_body(client.get(f"{V2}/requests/{case.id}.json"))
+    assert entry["address"] == address and entry["lat"] is None
+
+
+@pytest.mark.parametrize("fmt", ["xml", "json"])
+def test_address_string_that_names_nothing_or_several_places_is_a_400(client, city, key, registry, fmt):
+    ambiguous = post(client, fmt, api_key=key, lat=None, long=None, address_string="3号楼")
+    assert ambiguous.status_code == 400
+    [error] = errors_of(ambiguous, fmt)
+    assert "2 处" in error["description"] and "address_string" in error["description"]
+    for nothing in ("火星基地", MEMBER_NAME, f"{MEMBER_NAME}家门口"):  # residents' names are never searched
+        missing = post(client, fmt, api_key=key, lat=None, long=None, address_string=nothing)
+        assert missing.status_code == 400
+        [error] = errors_of(missing, fmt)
+        assert "未能" in error["description"] and MEMBER_NAME not in error["description"]
+    assert MEMBER_NAME not in ambiguous.get_data(as_text=True)
+    assert db.session.scalar(select(db.func.count(Case.id))) == 0
+
+
+def test_address_string_is_searched_inside_the_keys_region(client, city, cats, registry, clock):
+    scoped = new_key(city, "社区一的应用", region=city.c1)
+    case_id = created_id(post(client, api_key=scoped, lat=None, long=None, address_string="3号楼"))
+    assert db.session.get(Case, case_id).grid_id == city.g1.id  # the other 3号楼 is outside the key's region
+    outside = post(client, "json", api_key=scoped, lat=None, long=None, address_string="二社区")
+    assert outside.status_code == 400 and "未能" in errors_of(outside, "json")[0]["description"]
+
+
 @pytest.mark.parametrize(
     "fields, status, mentions",
     [
@@ -225,7 +287,7 @@ def test_post_by_a_codes_token(client, city, key, clock):
         ({"service_code": "nothing"}, 404, "service_code"),
         ({"long": None}, 400, "lat"),
         ({"lat": None, "long": None}, 400, "location"),
-        ({"lat": None, "long": None, "address_string": "3号楼"}, 400, "address_string"),
+        ({"lat": None, "long": None, "address_string": "3号楼"}, 400, "address_string"),  # nothing registered matches
         ({"lat": "95"}, 400, "lat"),
         ({"attribute[anonymous]": "maybe"}, 400, "attribute[anonymous]"),
         ({"attribute[anonymous]": "true", "phone": "13911112222"}, 400, "anonymous"),

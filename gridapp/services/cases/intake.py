@@ -22,7 +22,7 @@ from gridapp.services import photos as photo_service
 from gridapp.services.cases import states as S
 from gridapp.services.cases import workflow as case_service
 from gridapp.services.notifications.inbox import notify
-from gridapp.services.regions import geo
+from gridapp.services.regions import addresses, geo
 from gridapp.services.regions.tree import get_region, grid_workers
 
 PATROLLERS = Permission("cases.patrol", {Role.GRID_WORKER}, "a grid worker reports what they find in their own grids")
@@ -143,7 +143,8 @@ def submit_open311(
     recorded: Callable[[Case], None] | None = None,
 ):  # fmt: skip
     """An Open311 client files for a person without an account here: placed by a code's token
-    (`code`) or a position, kept inside the key's subtree `within`; contact details stay private.
+    (`code`), a position, or a written address found in the registry (services.regions.addresses),
+    kept inside the key's subtree `within`; contact details stay private.
     `recorded(case)` adds the client's own record of the request in the same unit of work."""
     return _intake(
         actor, data, uploads, claim, photos_required=False,
@@ -158,8 +159,11 @@ def _open311_where(actor: Actor, data: dict, within: str | None) -> Where:
         where = where_code(actor, data["code"], lat, lng)
     elif lat is not None and lng is not None:
         where = where_point(actor.city_id, lng, lat)
+    elif data.get("address"):
+        spot = addresses.locate(actor.city_id, data["address"], within)
+        where = Where(spot.grid_id, spot.community_id, spot.region_path, False)
     else:
-        raise ValidationFailed("请提供经纬度或二维码编号", details={"location": ["required"]})
+        raise ValidationFailed("请提供经纬度、二维码编号或文字地址", details={"location": ["required"]})
     if within is not None and not covers([within], where.region_path):
         raise Forbidden("该位置不在接口密钥的服务范围内", code="outside_key_scope")
     return where

@@ -158,10 +158,6 @@ def create_request(who: Caller, form: dict, attributes: dict[str, list[str]], up
     name = _full_name(form.get("first_name"), form.get("last_name"))
     if anonymous and (name or form.get("phone") or form.get("email")):
         raise ValidationFailed("匿名反映不需要填写联系方式", details={"anonymous": ["with_contact"]})
-    if form.get("address_string") and not form.get("address_id") and form.get("lat") is None:
-        raise ValidationFailed(
-            "暂不能按文字地址定位，请同时提供 lat/long 或 address_id（二维码编号）", details={"address_string": ["needs_lat_long_or_address_id"]}
-        )
     data = {
         "category_id": category.id,
         "description": form.get("description") or "",
