@@ -62,7 +62,10 @@ def test_discovery_lists_the_v2_endpoint_in_both_formats(client, city):
     root = xml_root(client.get("/open311/discovery.xml"))
     assert root.tag == "discovery" and tags(root) == DISCOVERY_FIELDS
     assert W3_UTC.match(root.findtext("changeset"))
-    [endpoint] = root.find("endpoints")
+    endpoint, extension = root.find("endpoints")
+    assert extension.tag == "endpoint" and tags(extension) == ENDPOINT_FIELDS
+    assert extension.findtext("specification") == "http://wiki.open311.org/GeoReport_v2/Servicerequestupdates"
+    assert extension.findtext("url") == "http://127.0.0.1:8000/open311/v2"
     assert endpoint.tag == "endpoint" and tags(endpoint) == ENDPOINT_FIELDS
     assert endpoint.findtext("specification") == "http://wiki.open311.org/GeoReport_v2"
     assert endpoint.findtext("url") == "http://127.0.0.1:8000/open311/v2"
@@ -412,6 +415,77 @@ def test_updates_fields_in_both_formats(client, city, key, clock):
     assert list(as_json) == UPDATE_FIELDS and as_json["update_id"] == update["update_id"]
     assert as_json["service_request_id"] == str(case_id)
     assert json_body(client.get(f"{V2}/servicerequestupdates.json?start_date=2026-11-24T00:00:00Z")) == []
+
+
+def post_update(client, fmt="xml", query="", **fields):
+    return client.post(f"{V2}/servicerequestupdates.{fmt}{query}", data={k: v for k, v in fields.items() if v is not None})
+
+
+def test_clients_post_updates_back_as_notes_on_the_timeline(client, city, key, clock):
+    case_id = created_id(post(client, api_key=key))
+    clock.advance(timedelta(minutes=5))
+    sent = {
+        "api_key": key, "service_request_id": str(case_id), "update_id": "fms-77", "description": "垃圾还在，已经发臭",
+        "status": "OPEN", "updated_datetime": "2026-11-23T17:04:00+08:00", "media_url": "https://photos.example.org/2.jpg",
+        "first_name": "三", "last_name": "张", "email": "zhang@example.cn", "account_id": "acct-9",
+    }  # fmt: skip
+    response = post_update(client, **sent)
+    assert response.status_code == 201, response.get_data(as_text=True)
+    [answer] = items(xml_root(response), "service_request_updates", "request_update", ["update_id"])
+    event = db.session.get(CaseEvent, int(answer["update_id"]))
+    case = db.session.get(Case, case_id)
+    assert (event.case_id, event.action, event.from_state, event.to_state, case.state) == (case_id, "client_update", S.SUBMITTED, S.SUBMITTED, S.SUBMITTED)
+    assert "垃圾还在，已经发臭" in event.note and "photos.example.org/2.jpg" in event.note and "open" in event.note
+    assert "zhang@example.cn" not in event.note and "张" not in event.note  # the commenter's contact is not kept
+    assert event.actor_user_id == db.session.scalar(select(ApiClient.user_id))
+
+    again = post_update(client, "json", **sent)  # a resend with the same update_id is the same update
+    assert again.status_code == 201 and again.headers["Idempotent-Replayed"] == "true"
+    assert json_body(again) == [{"update_id": answer["update_id"]}]
+    changed = post_update(client, "json", **{**sent, "description": "另一条"})
+    assert changed.status_code == 400 and "update_id" in errors_of(changed, "json")[0]["description"]
+    without_id = {**sent, "update_id": None, "description": "再补充一句"}
+    assert post_update(client, "json", **without_id).status_code == 201
+    assert post_update(client, "json", **without_id).status_code == 201  # no update_id: each post is new
+    notes = db.session.scalars(select(CaseEvent.note).where(CaseEvent.case_id == case_id, CaseEvent.action == "client_update")).all()
+    assert len(notes) == 3
+
+    # Published like any step: the note's words stay private, the state's status shows.
+    steps = [u for u in json_body(client.get(f"{V2}/servicerequestupdates.json")) if u["update_id"] == answer["update_id"]]
+    assert steps == [{
+        "update_id": answer["update_id"], "service_request_id": str(case_id), "status": "open",
+        "updated_datetime": "2026-11-23T09:05:00Z", "description": "Open311 接口补充说明", "media_url": None,
+    }]  # fmt: skip
+    assert "发臭" not in client.get(f"{V2}/servicerequestupdates.xml").get_data(as_text=True)
+
+
+def test_posting_updates_needs_a_key_and_a_request_it_may_see(client, city, key, clock):
+    case_id = created_id(post(client, api_key=key))
+    elsewhere = created_id(post(client, api_key=key, lat=str(G3[1]), long=str(G3[0])))
+    hidden = created_id(post(client, api_key=key))
+    db.session.get(Case, hidden).abusive = True
+    db.session.commit()
+    scoped = new_key(city, "社区一的应用", region=city.c1)
+    base = {"service_request_id": str(case_id), "description": "补充说明"}
+    for fmt in ("xml", "json"):
+        for fields, status, mentions in (
+            ({"api_key": None}, 403, "api_key"),
+            ({"api_key": "testcity.wrong"}, 403, "api_key"),
+            ({"description": None}, 400, "description"),
+            ({"service_request_id": None}, 400, "service_request_id"),
+            ({"service_request_id": "abc"}, 400, "service_request_id"),
+            ({"service_request_id": "424242"}, 404, "service_request_id"),
+            ({"service_request_id": str(hidden)}, 404, "service_request_id"),
+            ({"service_request_id": str(elsewhere), "api_key": scoped}, 404, "service_request_id"),
+            ({"status": "pending"}, 400, "status"),
+            ({"update_id": "带中文"}, 400, "update_id"),
+        ):
+            response = post_update(client, fmt, **{**base, "api_key": key, **fields})
+            assert response.status_code == status, (fields, response.get_data(as_text=True))
+            assert any(mentions in e["description"] for e in errors_of(response, fmt)), fields
+    assert db.session.scalar(select(db.func.count(CaseEvent.id)).where(CaseEvent.action == "client_update")) == 0
+    assert post_update(client, "json", query=f"?api_key={key}", **base).status_code == 201  # the key in the query string
+    assert post_update(client, "json", api_key=scoped, **base).status_code == 201  # inside the scoped key's region
 
 
 def test_every_case_event_maps_to_an_extended_status():

@@ -103,3 +103,17 @@ def test_requests_are_rate_limited_per_key(limited_app):
     blocked = client.get(f"/open311/v2/requests.xml?api_key={first}")
     assert blocked.status_code == 429 and errors_of(blocked, "xml")
     assert client.get(f"/open311/v2/requests.json?api_key={second}").status_code == 200  # another key is not held up
+
+
+def test_posted_updates_share_the_keys_rate_limit(limited_app):
+    city = build_city("limits")
+    add_categories(city)
+    from tests.support.open311 import new_key
+
+    key = new_key(city)
+    client = limited_app.test_client()
+    case_id = json_body(file_request(client, key))[0]["service_request_id"]
+    update = {"api_key": key, "service_request_id": case_id, "description": "补充说明"}
+    assert client.post("/open311/v2/servicerequestupdates.json", data=update).status_code == 201
+    blocked = client.post("/open311/v2/servicerequestupdates.json", data=update)
+    assert blocked.status_code == 429 and errors_of(blocked, "json")

@@ -19,8 +19,10 @@ from gridapp.services.open311 import requests as open311
 from gridapp.storage import media_storage
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
+# The optional extension: GET and POST servicerequestupdates (mySociety's, as FixMyStreet uses it).
+UPDATES_SPECIFICATION = "http://wiki.open311.org/GeoReport_v2/Servicerequestupdates"
 # When this API's behaviour last changed (discovery's changeset).
-CHANGESET = datetime(2026, 11, 1, tzinfo=timezone.utc)
+CHANGESET = datetime(2026, 12, 2, tzinfo=timezone.utc)
 
 
 def w3(moment: datetime | None) -> str | None:
@@ -139,6 +141,11 @@ def update_entry(case: Case, event: CaseEvent) -> dict:
     }
 
 
+def posted_update_entry(event: CaseEvent) -> dict:
+    """What the extension answers a client that posted an update: the id it can find it by."""
+    return {"update_id": str(event.id)}
+
+
 def discovery(base_url: str) -> dict:
     return {
         "changeset": w3(CHANGESET),
@@ -146,11 +153,12 @@ def discovery(base_url: str) -> dict:
         "key_service": "API keys (api_key) are issued by the city's system or district administrator; see the README section on Open311.",
         "endpoints": [
             {
-                "specification": SPECIFICATION,
+                "specification": specification,
                 "url": f"{base_url}/open311/v2",
                 "changeset": w3(CHANGESET),
                 "type": "production",
                 "formats": ["text/xml", "application/json"],
             }
+            for specification in (SPECIFICATION, UPDATES_SPECIFICATION)
         ],
     }

@@ -73,6 +73,21 @@ class CreateForm(Open311Args):
             raise ValidationError("须提供 lat/long、address_string 或 address_id 之一", "location")
 
 
+class UpdateForm(Open311Args):
+    """The servicerequestupdates extension's POST, as FixMyStreet and other Open311 clients send it."""
+
+    service_request_id = fields.Int(required=True, strict=False, validate=validate.Range(min=1, max=2**63 - 1))
+    update_id = fields.Str(validate=validate.Regexp(r"^[\x21-\x7e]{1,64}$"))
+    description = fields.Str(required=True, validate=validate.Length(min=1, max=4000))
+    status = fields.Str(validate=validate.OneOf(["open", "closed", "OPEN", "CLOSED"]))
+    updated_datetime = fields.AwareDateTime(format="iso")
+    media_url = fields.Url(schemes={"http", "https"}, validate=validate.Length(max=1024))
+    email = fields.Email(validate=validate.Length(max=254))
+    first_name = fields.Str(validate=validate.Length(max=30))
+    last_name = fields.Str(validate=validate.Length(max=30))
+    account_id = fields.Str(validate=validate.Length(max=128))
+
+
 def with_query_key(form: MultiDict, args: MultiDict) -> MultiDict:
     """The form, with the `api_key` a client put in the query string (as many 311 clients do) when the body has none."""
     if form.get("api_key") or not args.get("api_key"):

@@ -19,6 +19,7 @@ LIST_ITEMS = {
     "services": "service",
     "service_requests": "request",
     "service_requests_updates": "request_update",
+    "service_request_updates": "request_update",  # the answer to a POSTed update
     "errors": "error",
     "endpoints": "endpoint",
     "formats": "format",

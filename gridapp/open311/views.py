@@ -92,3 +92,13 @@ def updates(fmt):
         page=args["page"], page_size=args["page_size"],
     )  # fmt: skip
     return render(fmt, "service_requests_updates", [entries.update_entry(case, event) for case, event in found])
+
+
+@bp.post(f"/v2/servicerequestupdates.{FMT}")
+@public(scope="open311_api_key")
+def post_update(fmt):
+    form = params.load(params.UpdateForm, params.with_query_key(request.form, request.args))
+    who = _caller(form, key_required=True)
+    posted = open311.post_update(who, form, request_claim(who, form))
+    headers = {REPLAYED_HEADER: "true"} if posted.replayed else {}
+    return render(fmt, "service_request_updates", [entries.posted_update_entry(posted.event)], status=201, headers=headers)

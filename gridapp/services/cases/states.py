@@ -99,6 +99,7 @@ TRANSITIONS = {
 NOTES = {
     "submit": "提交", "rate": "群众评价", "follow": "关注", "abusive": "标记为恶意举报", "merged_in": "并入重复反映",
     "hand_up": "网格员提请社区下单",
+    "client_update": "Open311 接口补充说明",  # a comment an Open311 client posts back (services.open311)
 }  # fmt: skip
 # Supervision steps (services.supervision): on the timeline, never moving the state.
 NOTES.update(

@@ -24,6 +24,7 @@ from gridapp.services import idempotency
 from gridapp.services.accounts.users import default_city_code
 from gridapp.services.cases import intake
 from gridapp.services.cases import states as S
+from gridapp.services.cases import workflow as case_workflow
 from gridapp.services.open311 import api_keys
 from gridapp.services.regions.tree import path_range
 
@@ -344,3 +345,51 @@ def updates(
         for case in db.session.scalars(select(Case).where(Case.city_id == who.city_id, Case.id.in_({e.case_id for e in events})))
     }
     return [(cases[event.case_id], event) for event in events]
+
+
+# What the extension's POST leaves on the timeline: a note that moves nothing.
+CLIENT_UPDATE = "client_update"
+
+
+@dataclass(frozen=True)
+class PostedUpdate:
+    event: CaseEvent
+    replayed: bool = False
+
+
+def _client_update_note(client: ApiClient, form: dict) -> str:
+    """The client's words for staff, with its status and link; the commenter's name and e-mail are not kept."""
+    note = f"{client.name}：{form['description']}"
+    if form.get("status"):
+        note += f"（客户端状态：{form['status'].lower()}）"
+    if form.get("media_url"):  # never fetched, as with requests
+        note += f"，附图链接：{form['media_url']}"
+    return note
+
+
+def post_update(who: Caller, form: dict, claim=None) -> PostedUpdate:
+    """A comment an Open311 client posts back on a request its key may see: a note on the case's
+    timeline that never changes the case's state. The client's `update_id` makes it idempotent
+    (a resend answers the first update; the same id with other content is refused)."""
+    client = db.session.scalar(select(ApiClient).where(ApiClient.city_id == who.city_id, ApiClient.id == who.client_id))
+    case = request_by_id(who, form["service_request_id"])
+    if form.get("update_id"):
+        fields = sorted((name, str(value)) for name, value in form.items() if name not in ("api_key", "jurisdiction_id"))
+        claim = idempotency.claim(who.city_id, who.user_id, form["update_id"], "open311 servicerequestupdates", idempotency.fingerprint(fields))
+    actor = api_keys.actor_for(client)
+
+    def make() -> CaseEvent:
+        return case_workflow.add_event(case, CLIENT_UPDATE, actor, case.state, _client_update_note(client, form))
+
+    def load(event_id: int) -> CaseEvent:
+        return db.session.scalar(select(CaseEvent).where(CaseEvent.city_id == who.city_id, CaseEvent.id == event_id))
+
+    try:
+        result = idempotency.create(claim, "case_event", make, load)
+    except ValidationFailed as exc:
+        if exc.code != "idempotency_key_reused" or not form.get("update_id"):
+            raise
+        raise ValidationFailed("该 update_id 已用于内容不同的补充说明", details={"update_id": [form["update_id"]]}) from None
+    if isinstance(result, idempotency.Replayed):
+        return PostedUpdate(result.resource, replayed=True)
+    return PostedUpdate(result)
