@@ -386,6 +386,20 @@ def test_get_requests_filters_window_and_pages(client, city, key, clock):
         assert errors_of(response, "xml")
 
 
+def test_numbers_beyond_64_bits_are_refused_not_queried(client, city, key, clock):
+    big = str(2**63)
+    for path in (f"{V2}/requests.xml?service_request_id=1,{big}", f"{V2}/requests.xml?page={big}",
+                 f"{V2}/servicerequestupdates.xml?service_request_id={big}"):  # fmt: skip
+        response = client.get(path)
+        assert response.status_code == 400, path
+        assert errors_of(response, "xml")
+    for path in (f"{V2}/requests/{big}.json", f"{V2}/requests/{'9' * 40}.json", f"{V2}/requests/².json"):
+        missing = client.get(path)
+        assert missing.status_code == 404 and errors_of(missing, "json"), path
+    update = post_update(client, "json", api_key=key, service_request_id=big, description="x")
+    assert update.status_code == 400 and "service_request_id" in errors_of(update, "json")[0]["description"]
+
+
 def test_abusive_reports_are_not_published(client, city, key, clock):
     case_id = created_id(post(client, api_key=key))
     db.session.get(Case, case_id).abusive = True

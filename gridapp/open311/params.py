@@ -14,6 +14,10 @@ from werkzeug.datastructures import MultiDict
 from gridapp.errors import ValidationFailed
 
 ATTRIBUTE_KEY = re.compile(r"^attribute\[([^\]]+)\](\[\])?$")
+# Ids are 64-bit in the database: a larger number names nothing, and must not reach a query.
+MAX_ID = 2**63 - 1
+ID = validate.Range(min=1, max=MAX_ID)
+REQUEST_ID = re.compile(r"^[0-9]{1,19}$")
 
 
 class CommaList(fields.Field):
@@ -40,9 +44,9 @@ class Open311Args(Schema):
 class PagedArgs(Open311Args):
     start_date = fields.AwareDateTime(format="iso")
     end_date = fields.AwareDateTime(format="iso")
-    page = fields.Int(load_default=1, validate=validate.Range(min=1))
+    page = fields.Int(load_default=1, validate=validate.Range(min=1, max=1_000_000))
     page_size = fields.Int(load_default=1000, validate=validate.Range(min=1, max=1000))
-    service_request_id = CommaList(fields.Int())
+    service_request_id = CommaList(fields.Int(validate=ID))
 
 
 class RequestsArgs(PagedArgs):
@@ -76,7 +80,7 @@ class CreateForm(Open311Args):
 class UpdateForm(Open311Args):
     """The servicerequestupdates extension's POST, as FixMyStreet and other Open311 clients send it."""
 
-    service_request_id = fields.Int(required=True, strict=False, validate=validate.Range(min=1, max=2**63 - 1))
+    service_request_id = fields.Int(required=True, validate=ID)
     update_id = fields.Str(validate=validate.Regexp(r"^[\x21-\x7e]{1,64}$"))
     description = fields.Str(required=True, validate=validate.Length(min=1, max=4000))
     status = fields.Str(validate=validate.OneOf(["open", "closed", "OPEN", "CLOSED"]))
@@ -95,6 +99,13 @@ def with_query_key(form: MultiDict, args: MultiDict) -> MultiDict:
     merged = MultiDict(form)
     merged["api_key"] = args["api_key"]
     return merged
+
+
+def request_id(text: str) -> int | None:
+    """A service_request_id from a path: None when it cannot name a request."""
+    if not REQUEST_ID.match(text) or not 1 <= int(text) <= MAX_ID:
+        return None
+    return int(text)
 
 
 def load(schema: type[Schema], values: MultiDict) -> dict:

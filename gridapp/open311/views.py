@@ -68,9 +68,10 @@ def requests(fmt):
 @public(scope="open311_read")
 def request_item(service_request_id, fmt):
     who = _caller(params.load(params.Open311Args, request.args))
-    if not service_request_id.isdigit():
+    case_id = params.request_id(service_request_id)
+    if case_id is None:
         raise NotFound("service_request_id 不存在", code="request_not_found")
-    case = open311.request_by_id(who, int(service_request_id))
+    case = open311.request_by_id(who, case_id)
     return render(fmt, "service_requests", [entries.request_entry(p) for p in open311.published(who, [case])])
 
 
