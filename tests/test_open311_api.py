@@ -400,6 +400,27 @@ def test_numbers_beyond_64_bits_are_refused_not_queried(client, city, key, clock
     assert update.status_code == 400 and "service_request_id" in errors_of(update, "json")[0]["description"]
 
 
+@pytest.mark.parametrize("fmt", ["xml", "json"])
+def test_text_no_column_can_hold_is_a_400_and_control_characters_keep_xml_well_formed(client, city, key, clock, fmt):
+    for fields in ({"description": "a\x00b"}, {"first_name": "\x00"}, {"account_id": "x\x00"}, {"attribute[anonymous]\x00": "true"}):
+        response = post(client, fmt, api_key=key, **fields)
+        assert response.status_code == 400, fields
+        assert "无法保存" in errors_of(response, fmt)[0]["description"]
+    raw = f"api_key={key}&service_code=garbage&lat={G1[1]}&long={G1[0]}&description=%ED%A4%95".encode()  # not UTF-8
+    assert client.post(f"{V2}/requests.{fmt}", data=raw, content_type="application/x-www-form-urlencoded").status_code == 201
+    for path in (f"{V2}/tokens/%00.{fmt}", f"{V2}/services/%00.{fmt}"):
+        missing = client.get(path)
+        assert missing.status_code == 404 and "\x00" not in missing.get_data(as_text=True)
+    assert client.get(f"{V2}/services.{fmt}?jurisdiction_id=%00").status_code == 400
+    update = post_update(client, fmt, api_key=key, service_request_id="1", description="x\x00")
+    assert update.status_code == 400
+    assert db.session.scalar(select(db.func.count(Case.id))) == 1
+
+    case_id = created_id(post(client, api_key=key, description="铃\x07声\x1b"))  # accepted: it can be stored
+    [entry] = items(xml_root(client.get(f"{V2}/requests/{case_id}.xml")), "service_requests", "request", REQUEST_FIELDS)
+    assert entry["description"] == "铃 声 "
+
+
 def test_abusive_reports_are_not_published(client, city, key, clock):
     case_id = created_id(post(client, api_key=key))
     db.session.get(Case, case_id).abusive = True

@@ -18,6 +18,8 @@ ATTRIBUTE_KEY = re.compile(r"^attribute\[([^\]]+)\](\[\])?$")
 MAX_ID = 2**63 - 1
 ID = validate.Range(min=1, max=MAX_ID)
 REQUEST_ID = re.compile(r"^[0-9]{1,19}$")
+# Text no column can hold: PostgreSQL refuses NUL, and neither database encodes a lone surrogate.
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 class CommaList(fields.Field):
@@ -108,7 +110,17 @@ def request_id(text: str) -> int | None:
     return int(text)
 
 
+def storable(text: str) -> bool:
+    """Whether a path's text (a token, a service code) could be looked up at all."""
+    return not UNSTORABLE.search(text)
+
+
 def load(schema: type[Schema], values: MultiDict) -> dict:
+    unstorable = {
+        key if storable(key) else "参数名": ["包含无法保存的字符"] for key, value in values.items(multi=True) if not storable(key + value)
+    }
+    if unstorable:
+        raise ValidationFailed("请求参数不正确", details=unstorable)
     try:
         return schema().load(values.to_dict(flat=True))
     except ValidationError as exc:

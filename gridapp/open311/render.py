@@ -7,6 +7,7 @@ root's list or object as the whole document.
 from __future__ import annotations
 
 import json
+import re
 import xml.etree.ElementTree as ET
 
 from flask import Response
@@ -28,12 +29,16 @@ LIST_ITEMS = {
 }
 
 
+# Characters XML 1.0 cannot carry at all (control characters a text field may have accepted).
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
 def _text(value) -> str | None:
     if value is None:
         return None
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    return NOT_XML.sub(" ", str(value))
 
 
 def element(tag: str, value) -> ET.Element:

@@ -35,6 +35,8 @@ def services(fmt):
 @public(scope="open311_read")
 def service_definition(service_code, fmt):
     who = _caller(params.load(params.Open311Args, request.args))
+    if not params.storable(service_code):
+        raise NotFound("service_code 不存在", code="service_not_found")
     return render(fmt, "service_definition", entries.service_definition(open311.service(who, service_code)))
 
 
@@ -79,6 +81,8 @@ def request_item(service_request_id, fmt):
 @public(scope="open311_read")
 def token(token, fmt):
     who = _caller(params.load(params.Open311Args, request.args))
+    if not params.storable(token):
+        raise NotFound("token 不存在", code="token_not_found")
     case_id = open311.request_id_for_token(who, token)
     return render(fmt, "service_requests", [entries.token_entry(case_id, token)])
 
