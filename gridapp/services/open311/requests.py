@@ -4,7 +4,8 @@ Reads need no key (the spec allows public reads) and show only what may be publi
 category, state, place, SLA, agency, the sanitised photos and the description, never
 the reporter or a contact. Abusive reports are not shown at all. With a key, reads and
 writes are kept inside the key's city and region subtree, like any other caller.
-Cases are filed through the same intake as the mobile API (intake.submit_open311).
+Cases are filed through the same intake as the mobile API (intake.submit_open311); a
+client's comments on them (the servicerequestupdates POST) land on the timeline as notes.
 The spec's words, times and XML/JSON shapes are gridapp.open311's (statuses, entries).
 """
 from __future__ import annotations
