@@ -25,7 +25,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     # Mini-program clients send Bearer headers; H5 pages in WeChat's browser hold the same
     # tokens in HttpOnly cookies, with a CSRF double-submit token on every write.
     app.config.setdefault("JWT_TOKEN_LOCATION", ["headers", "cookies"])
-    app.config.setdefault("JWT_COOKIE_SECURE", app.config["PUBLIC_BASE_URL"].startswith("https://"))
+    # Production is served over HTTPS (behind its proxy), whatever origin the QR codes encode.
+    app.config.setdefault(
+        "JWT_COOKIE_SECURE", app.config["GRIDAPP_ENV"] == "production" or app.config["PUBLIC_BASE_URL"].startswith("https://")
+    )
     app.config.setdefault("JWT_COOKIE_SAMESITE", "Lax")
     app.config.setdefault("JWT_COOKIE_CSRF_PROTECT", True)
     app.config.setdefault("JWT_REFRESH_COOKIE_PATH", "/api/v1/auth/refresh")

@@ -55,9 +55,15 @@ def keep_in_cookies(issued: dict) -> None:
 
     @after_this_request
     def set_cookies(response):
-        set_access_cookies(response, issued["access_token"])
-        set_refresh_cookies(response, issued["refresh_token"])
+        keep_access_cookie(response, issued["access_token"])
+        set_refresh_cookies(response, issued["refresh_token"], max_age=current_app.config["JWT_REFRESH_TOKEN_EXPIRES_SECONDS"])
         return response
+
+
+def keep_access_cookie(response, access_token: str):
+    """A cookie lives as long as the token in it, not for the years a persistent cookie defaults to."""
+    set_access_cookies(response, access_token, max_age=current_app.config["JWT_ACCESS_TOKEN_EXPIRES_SECONDS"])
+    return response
 
 
 @blp.route("/auth/login")
@@ -125,7 +131,7 @@ class Refresh(MethodView):
         actor = current_actor()
         access_token = create_access_token(identity=str(actor.user_id), additional_claims={"city": actor.city_id})
         if get_jwt_request_location() == "cookies":  # an H5 page renewing its session
-            after_this_request(lambda response: set_access_cookies(response, access_token) or response)
+            after_this_request(lambda response: keep_access_cookie(response, access_token))
         return {
             "access_token": access_token,
             "token_type": "Bearer",

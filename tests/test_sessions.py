@@ -1,4 +1,4 @@
-"""Sessions on the web pages: where sign-in may lead afterwards."""
+"""Sessions on the web pages: where sign-in may lead afterwards, and the cookies that hold them."""
 from __future__ import annotations
 
 import html
@@ -7,6 +7,8 @@ import re
 import pytest
 
 from gridapp.web.redirects import same_site_path
+from tests.conftest import make_app
+from tests.support.factories import PASSWORD
 
 OFF_SITE = [
     "//evil.example/", "/\\evil.example/", "/%5Cevil.example/", "/%09/evil.example/", "/\t/evil.example/",
@@ -30,3 +32,37 @@ def test_sign_in_pages_keep_a_path_on_the_site(client, city):
     assert _next_of(client.get("/h5/login", query_string={"next": "/h5/reports/7?page=2"})) == "/h5/reports/7?page=2"
     assert _next_of(client.get("/dashboard/login", query_string={"next": "/dashboard/cases"})) == "/dashboard/cases"
     assert _next_of(client.get("/dashboard/login", query_string={"next": "/h5/"})) == "/dashboard/"  # staff pages only
+
+
+def _set_cookies(response) -> dict[str, str]:
+    return {header.split("=", 1)[0]: header for header in response.headers.getlist("Set-Cookie")}
+
+
+def _sign_in_with_cookies(client):
+    body = {"city": "testcity", "username": "worker1", "password": PASSWORD, "cookie": True}
+    response = client.post("/api/v1/auth/login", json=body)
+    assert response.status_code == 200, response.json
+    return _set_cookies(response)
+
+
+def test_session_cookies_live_no_longer_than_their_tokens(app, client, city):
+    access, refresh = app.config["JWT_ACCESS_TOKEN_EXPIRES_SECONDS"], app.config["JWT_REFRESH_TOKEN_EXPIRES_SECONDS"]
+    cookies = _sign_in_with_cookies(client)
+    for name in ("access_token_cookie", "csrf_access_token"):
+        assert f"Max-Age={access};" in cookies[name], cookies[name]
+    for name in ("refresh_token_cookie", "csrf_refresh_token"):
+        assert f"Max-Age={refresh};" in cookies[name], cookies[name]
+    csrf = client.get_cookie("csrf_refresh_token").value
+    renewed = client.post("/api/v1/auth/refresh", headers={"X-CSRF-TOKEN": csrf})
+    assert renewed.status_code == 200, renewed.json
+    assert f"Max-Age={access};" in _set_cookies(renewed)["access_token_cookie"]
+    assert all("Secure" not in c for c in cookies.values())  # development over plain HTTP
+
+
+def test_production_cookies_are_secure_whatever_the_public_url(database_url, tmp_path, city):
+    production = make_app(
+        database_url, tmp_path, GRIDAPP_ENV="production", PUBLIC_BASE_URL="http://grid.example.cn",
+        SMS_SENDER="gridapp.integrations.sms:LogSmsSender",
+    )
+    cookies = _sign_in_with_cookies(production.test_client())
+    assert len(cookies) == 4 and all("; Secure" in c for c in cookies.values()), cookies
