@@ -6,9 +6,10 @@ import re
 
 import pytest
 
+from gridapp.authz import Role
 from gridapp.web.redirects import same_site_path
 from tests.conftest import make_app
-from tests.support.factories import PASSWORD
+from tests.support.factories import PASSWORD, auth_headers
 
 OFF_SITE = [
     "//evil.example/", "/\\evil.example/", "/%5Cevil.example/", "/%09/evil.example/", "/\t/evil.example/",
@@ -66,3 +67,36 @@ def test_production_cookies_are_secure_whatever_the_public_url(database_url, tmp
     )
     cookies = _sign_in_with_cookies(production.test_client())
     assert len(cookies) == 4 and all("; Secure" in c for c in cookies.values()), cookies
+
+
+@pytest.mark.parametrize("path", ["/h5/login", "/dashboard/login", "/api/docs", "/c/no-such-token"])
+def test_pages_send_a_content_security_policy_with_their_own_nonce(client, city, path):
+    policies = []
+    for _ in range(2):
+        response = client.get(path)
+        policy = response.headers["Content-Security-Policy"]
+        assert "frame-ancestors 'none'" in policy and "object-src 'none'" in policy and "'unsafe-inline' " not in policy
+        for nonce in re.findall(r'<script nonce="([^"]+)"', response.get_data(as_text=True)):
+            assert f"'nonce-{nonce}'" in policy
+        assert "<script>" not in response.get_data(as_text=True)  # every inline script carries the nonce
+        policies.append(policy)
+    assert policies[0] != policies[1] or "nonce-" not in policies[0]  # a fresh nonce for every answer
+
+
+def test_answers_with_personal_data_are_not_stored(client, city):
+    worker = auth_headers(city.users[Role.GRID_WORKER])
+    assert client.get("/api/v1/me", headers=worker).headers["Cache-Control"] == "no-store"
+    assert client.get("/api/v1/cases/999999", headers=worker).headers["Cache-Control"] == "no-store"  # errors too
+    assert "no-store" not in client.get("/api/openapi.json").headers.get("Cache-Control", "")  # nobody's data
+    assert "no-store" not in client.get("/static/h5.js", headers=worker).headers.get("Cache-Control", "")
+    signing_in = client.post("/api/v1/auth/login", json={"city": "testcity", "username": "worker1", "password": PASSWORD, "cookie": True})
+    assert signing_in.headers["Cache-Control"] == "no-store"  # it sets the session cookies
+    page = client.get("/h5/")  # with the cookies now
+    assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
+    assert "Strict-Transport-Security" not in page.headers  # development over plain HTTP
+
+
+def test_production_asks_for_https_only(database_url, tmp_path, city):
+    production = make_app(database_url, tmp_path, GRIDAPP_ENV="production", SMS_SENDER="gridapp.integrations.sms:LogSmsSender")
+    for path in ("/h5/login", "/api/openapi.json", "/healthz"):
+        assert production.test_client().get(path).headers["Strict-Transport-Security"].startswith("max-age="), path
