@@ -1,9 +1,10 @@
 """Sign-in for staff (password), residents (SMS code) and the mini-program (WeChat)."""
 from __future__ import annotations
 
+import functools
 from datetime import datetime, timezone
 
-from flask import after_this_request, current_app
+from flask import after_this_request, current_app, request
 from flask.views import MethodView
 from flask_jwt_extended import (
     create_access_token,
@@ -18,8 +19,7 @@ from flask_jwt_extended import (
 
 from gridapp.authz import SIGNED_IN
 from gridapp.errors import Forbidden, Unauthenticated
-from gridapp.extensions import limiter
-from gridapp.services.accounts import login_codes
+from gridapp.services.accounts import login_codes, throttle
 from gridapp.services.accounts import revocations as tokens
 from gridapp.services.accounts import wechat as wechat_login
 from gridapp.services.accounts.users import authenticate_staff, get_user
@@ -50,6 +50,20 @@ def issue_tokens(user) -> dict:
     }
 
 
+def throttled(budget: throttle.Budget):
+    """Count the caller's address against one of the budgets that protect accounts, shared by every worker."""
+
+    def decorate(view):
+        @functools.wraps(view)
+        def counted(self, body):
+            throttle.spend(body["city"], budget, request.remote_addr or "")
+            return view(self, body)
+
+        return counted
+
+    return decorate
+
+
 def keep_in_cookies(issued: dict) -> None:
     """H5 and dashboard pages: the answer also sets the session cookies (and their CSRF cookies)."""
 
@@ -69,9 +83,9 @@ def keep_access_cookie(response, access_token: str):
 @blp.route("/auth/login")
 class PasswordLogin(MethodView):
     @public()
-    @limiter.limit("20/minute")
     @blp.arguments(PasswordLoginSchema)
     @blp.response(200, TokenSchema)
+    @throttled(throttle.PASSWORD_SIGN_IN)
     def post(self, body):
         """Staff sign-in with username and password."""
         issued = issue_tokens(authenticate_staff(body["city"], body["username"], body["password"]))
@@ -83,9 +97,9 @@ class PasswordLogin(MethodView):
 @blp.route("/auth/code")
 class LoginCode(MethodView):
     @public()
-    @limiter.limit("10/minute")
     @blp.arguments(CodeRequestSchema)
     @blp.response(202, CodeSentSchema)
+    @throttled(throttle.CODE_REQUEST)
     def post(self, body):
         """Send a one-time login code to a resident's phone by SMS."""
         return {"expires_in": login_codes.request_login_code(body["city"], body["phone"])}
@@ -94,9 +108,9 @@ class LoginCode(MethodView):
 @blp.route("/auth/code/verify")
 class CodeLogin(MethodView):
     @public()
-    @limiter.limit("20/minute")
     @blp.arguments(CodeLoginSchema)
     @blp.response(200, TokenSchema)
+    @throttled(throttle.CODE_SIGN_IN)
     def post(self, body):
         """Resident sign-in with phone and code; the first sign-in creates the resident account."""
         # WeChat is asked first, outside any transaction, so a WeChat failure does not spend the code.
@@ -113,9 +127,9 @@ class CodeLogin(MethodView):
 @blp.route("/auth/wechat")
 class WeChatLogin(MethodView):
     @public()
-    @limiter.limit("20/minute")
     @blp.arguments(WeChatLoginSchema)
     @blp.response(200, TokenSchema)
+    @throttled(throttle.WECHAT_SIGN_IN)
     def post(self, body):
         """Mini-program sign-in with a wx.login() code, for a WeChat account already bound."""
         return issue_tokens(wechat_login.login_with_wechat(body["city"], body["code"]))
