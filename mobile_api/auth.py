@@ -70,7 +70,8 @@ def keep_in_cookies(issued: dict) -> None:
     @after_this_request
     def set_cookies(response):
         keep_access_cookie(response, issued["access_token"])
-        set_refresh_cookies(response, issued["refresh_token"], max_age=current_app.config["JWT_REFRESH_TOKEN_EXPIRES_SECONDS"])
+        refresh_lifetime = current_app.config["JWT_REFRESH_TOKEN_EXPIRES_SECONDS"]
+        set_refresh_cookies(response, issued["refresh_token"], max_age=refresh_lifetime)
         return response
 
 

@@ -89,7 +89,8 @@ def test_answers_with_personal_data_are_not_stored(client, city):
     assert client.get("/api/v1/cases/999999", headers=worker).headers["Cache-Control"] == "no-store"  # errors too
     assert "no-store" not in client.get("/api/openapi.json").headers.get("Cache-Control", "")  # nobody's data
     assert "no-store" not in client.get("/static/h5.js", headers=worker).headers.get("Cache-Control", "")
-    signing_in = client.post("/api/v1/auth/login", json={"city": "testcity", "username": "worker1", "password": PASSWORD, "cookie": True})
+    body = {"city": "testcity", "username": "worker1", "password": PASSWORD, "cookie": True}
+    signing_in = client.post("/api/v1/auth/login", json=body)
     assert signing_in.headers["Cache-Control"] == "no-store"  # it sets the session cookies
     page = client.get("/h5/")  # with the cookies now
     assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
@@ -97,6 +98,8 @@ def test_answers_with_personal_data_are_not_stored(client, city):
 
 
 def test_production_asks_for_https_only(database_url, tmp_path, city):
-    production = make_app(database_url, tmp_path, GRIDAPP_ENV="production", SMS_SENDER="gridapp.integrations.sms:LogSmsSender")
+    production = make_app(
+        database_url, tmp_path, GRIDAPP_ENV="production", SMS_SENDER="gridapp.integrations.sms:LogSmsSender"
+    )
     for path in ("/h5/login", "/api/openapi.json", "/healthz"):
         assert production.test_client().get(path).headers["Strict-Transport-Security"].startswith("max-age="), path

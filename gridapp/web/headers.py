@@ -59,7 +59,8 @@ def content_security_policy(config, nonce: str | None) -> str:
 
 def add_security_headers(response):
     if response.mimetype == "text/html":
-        response.headers["Content-Security-Policy"] = content_security_policy(current_app.config, request.environ.get(NONCE_KEY))
+        policy = content_security_policy(current_app.config, request.environ.get(NONCE_KEY))
+        response.headers["Content-Security-Policy"] = policy
     if (current_actor() is not None or "Set-Cookie" in response.headers) and "Cache-Control" not in response.headers:
         response.headers["Cache-Control"] = "no-store"
     if current_app.config["GRIDAPP_ENV"] == "production":

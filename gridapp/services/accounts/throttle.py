@@ -51,7 +51,8 @@ def spend(city_code: str, budget: Budget, address: str) -> None:
     # Past windows count for nothing: dropping them keeps the table as small as one window.
     db.session.execute(
         delete(AttemptCounter).where(
-            AttemptCounter.city_id == city.id, AttemptCounter.scope == budget.scope, AttemptCounter.window_start < window_start
+            AttemptCounter.city_id == city.id, AttemptCounter.scope == budget.scope,
+            AttemptCounter.window_start < window_start,
         )
     )
     insert = _UPSERT[db.session.get_bind().dialect.name](AttemptCounter).values(
