@@ -53,7 +53,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         render_item=database.render_migration_item,
     )
     jwt.init_app(app)
-    jwt.token_in_blocklist_loader(lambda _header, payload: is_revoked(int(payload["city"]), payload["jti"]))
+    jwt.token_in_blocklist_loader(lambda _header, payload: is_revoked(payload))
     limiter.init_app(app)
     jobs.init_app(app)
     errors.init_app(app)

@@ -40,7 +40,7 @@ blp = ApiBlueprint("auth", __name__, url_prefix="/api/v1", description="登录�
 
 
 def issue_tokens(user) -> dict:
-    claims = {"city": user.city_id}
+    claims = tokens.claims(user.city_id, user.token_generation)
     return {
         "access_token": create_access_token(identity=str(user.id), additional_claims=claims),
         "refresh_token": create_refresh_token(identity=str(user.id), additional_claims=claims),
@@ -144,7 +144,8 @@ class Refresh(MethodView):
     def post(self):
         """A new access token for a valid refresh token (sent as the Bearer token)."""
         actor = current_actor()
-        access_token = create_access_token(identity=str(actor.user_id), additional_claims={"city": actor.city_id})
+        claims = tokens.claims(actor.city_id, get_jwt().get("gen", 0))
+        access_token = create_access_token(identity=str(actor.user_id), additional_claims=claims)
         if get_jwt_request_location() == "cookies":  # an H5 page renewing its session
             after_this_request(lambda response: keep_access_cookie(response, access_token))
         return {
@@ -174,6 +175,18 @@ class Logout(MethodView):
         revoke_claims(actor.city_id, actor.user_id, get_jwt())
         if refresh_claims is not None:
             revoke_claims(actor.city_id, actor.user_id, refresh_claims)
+        after_this_request(lambda response: unset_jwt_cookies(response) or response)
+
+
+@blp.route("/auth/logout-everywhere")
+class LogoutEverywhere(MethodView):
+    @allow(SIGNED_IN, scope="self")
+    @blp.response(204)
+    @blp.doc(security=[{"bearer": []}])
+    def post(self):
+        """Sign out everywhere: every access and refresh token of the account stops working, this one too."""
+        actor = current_actor()
+        tokens.revoke_all(actor.city_id, actor.user_id)
         after_this_request(lambda response: unset_jwt_cookies(response) or response)
 
 

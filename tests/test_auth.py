@@ -190,6 +190,26 @@ def test_logout_without_refresh_token_revokes_only_the_access_token(client, city
     assert client.post("/api/v1/auth/refresh", headers=bearer(refresh)).status_code == 200
 
 
+def test_signing_out_everywhere_ends_every_session_of_the_account_only(client, city):
+    first_access, first_refresh = tokens_for(client, "worker1")
+    second_access, second_refresh = tokens_for(client, "worker1")  # another phone
+    renewed = client.post("/api/v1/auth/refresh", headers=bearer(second_refresh)).json["access_token"]
+    others_access, _ = tokens_for(client, "staff")
+
+    response = client.post("/api/v1/auth/logout-everywhere", headers=bearer(first_access))
+    assert response.status_code == 204, response.get_json()
+
+    for access in (first_access, second_access, renewed):
+        assert_error(me(client, access), 401, "token_revoked")
+    for refresh in (first_refresh, second_refresh):
+        assert_error(client.post("/api/v1/auth/refresh", headers=bearer(refresh)), 401, "token_revoked")
+    assert me(client, others_access).status_code == 200  # nobody else is signed out
+    fresh_access, fresh_refresh = tokens_for(client, "worker1")  # signing in again works at once
+    assert me(client, fresh_access).status_code == 200
+    renewed_again = client.post("/api/v1/auth/refresh", headers=bearer(fresh_refresh)).json["access_token"]
+    assert me(client, renewed_again).status_code == 200
+
+
 def test_logout_refuses_tokens_that_are_not_the_callers_refresh_token(client, city):
     access, refresh = tokens_for(client, "worker1")
     _, others_refresh = tokens_for(client, "staff")

@@ -1,4 +1,4 @@
-"""sign-in attempts are counted in the database, shared by every worker
+"""sign-in attempts are counted in the database, shared by every worker; accounts carry a token generation
 
 Revision ID: 0003
 Revises: 0002
@@ -33,8 +33,14 @@ def upgrade():
     with op.batch_alter_table('attempt_counters', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_attempt_counters_city_id'), ['city_id'], unique=False)
 
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('token_generation', sa.Integer(), nullable=False, server_default='0'))
+
 
 def downgrade():
+    # Not a batch: rebuilding `users` on SQLite would drop a table every other table refers to.
+    op.drop_column('users', 'token_generation')
+
     with op.batch_alter_table('attempt_counters', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_attempt_counters_city_id'))
 
