@@ -19,13 +19,14 @@ from flask_jwt_extended import (
 
 from gridapp.authz import SIGNED_IN
 from gridapp.errors import Forbidden, Unauthenticated
-from gridapp.services.accounts import login_codes, throttle
+from gridapp.services.accounts import erasure, login_codes, throttle
 from gridapp.services.accounts import revocations as tokens
 from gridapp.services.accounts import wechat as wechat_login
 from gridapp.services.accounts.users import authenticate_staff, get_user
 from gridapp.web.access import allow, current_actor, public
 from mobile_api.blueprint import ApiBlueprint
 from mobile_api.schemas.auth import (
+    AccountDeletionSchema,
     CodeLoginSchema,
     CodeRequestSchema,
     CodeSentSchema,
@@ -203,3 +204,12 @@ class Me(MethodView):
         """The signed-in account with its roles and their scopes."""
         actor = current_actor()
         return get_user(actor.city_id, actor.user_id)
+
+    @allow(erasure.SELF_DELETION, scope="self")
+    @blp.arguments(AccountDeletionSchema)
+    @blp.response(204)
+    @blp.doc(security=[{"bearer": []}])
+    def delete(self, body):
+        """A resident deletes their account: reports stay, anonymous; personal data goes; every session ends."""
+        erasure.delete_my_account(current_actor())
+        after_this_request(lambda response: unset_jwt_cookies(response) or response)

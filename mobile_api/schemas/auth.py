@@ -96,3 +96,10 @@ class TokenSchema(Schema):
     expires_in = fields.Integer(required=True)
     user = fields.Nested(UserSchema)
 
+
+
+class AccountDeletionSchema(Schema):
+    confirm = fields.Boolean(
+        required=True, validate=validate.Equal(True, error="请确认注销账号"),
+        metadata={"description": "true: the account, its personal data and every session end for good"},
+    )
