@@ -43,11 +43,14 @@ def test_docs_page_runs_under_the_content_security_policy(browser, live_url):
         page = context.new_page()
         console = []
         page.on("console", lambda message: console.append(message.text))
+        fetched = []
+        page.on("request", lambda request: fetched.append(request.url))
         response = page.goto("/api/docs")
         assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
         page.wait_for_selector(".opblock-summary-path", timeout=30_000)  # Swagger UI started and read the spec
         page.click(".opblock-summary-path")
         page.wait_for_selector(".opblock-body")
         assert [m for m in console if "Content Security Policy" in m] == []
+        assert [url for url in fetched if not url.startswith(live_url)] == []  # no CDN, no public validator
     finally:
         context.close()
