@@ -19,10 +19,10 @@ from flask_jwt_extended import (
 
 from gridapp.authz import SIGNED_IN
 from gridapp.errors import Forbidden, Unauthenticated
-from gridapp.services.accounts import erasure, login_codes, throttle
+from gridapp.services.accounts import erasure, login_codes, second_factor, throttle
 from gridapp.services.accounts import revocations as tokens
 from gridapp.services.accounts import wechat as wechat_login
-from gridapp.services.accounts.users import authenticate_staff, get_user
+from gridapp.services.accounts.users import authenticate_staff, begin_second_factor, get_user
 from gridapp.web.access import allow, current_actor, public
 from mobile_api.blueprint import ApiBlueprint
 from mobile_api.schemas.auth import (
@@ -32,7 +32,11 @@ from mobile_api.schemas.auth import (
     CodeSentSchema,
     LogoutSchema,
     PasswordLoginSchema,
+    PasswordSchema,
+    SecondFactorPolicySchema,
     TokenSchema,
+    TotpCodeSchema,
+    TotpSetupSchema,
     UserSchema,
     WeChatLoginSchema,
 )
@@ -90,10 +94,43 @@ class PasswordLogin(MethodView):
     @throttled(throttle.PASSWORD_SIGN_IN)
     def post(self, body):
         """Staff sign-in with username and password."""
-        issued = issue_tokens(authenticate_staff(body["city"], body["username"], body["password"]))
+        issued = issue_tokens(authenticate_staff(body["city"], body["username"], body["password"], body["totp"]))
         if body["cookie"]:
             keep_in_cookies(issued)
         return issued
+
+
+@blp.route("/auth/totp/setup")
+class SecondFactorSetup(MethodView):
+    @public()
+    @blp.arguments(PasswordSchema)
+    @blp.response(200, TotpSetupSchema)
+    @throttled(throttle.PASSWORD_SIGN_IN)
+    def post(self, body):
+        """Staff set up a second factor with their password; the first sign-in with a code turns it on."""
+        return begin_second_factor(body["city"], body["username"], body["password"])
+
+
+@blp.route("/me/totp")
+class SecondFactor(MethodView):
+    @allow(second_factor.HOLDERS, scope="self")
+    @blp.arguments(TotpCodeSchema)
+    @blp.response(204)
+    @blp.doc(security=[{"bearer": []}])
+    def delete(self, body):
+        """Turn the second factor off, with a current code (not where the city requires it)."""
+        second_factor.turn_off(current_actor(), body["totp"])
+
+
+@blp.route("/city/second-factor")
+class SecondFactorPolicy(MethodView):
+    @allow(second_factor.POLICY, scope="city")
+    @blp.arguments(SecondFactorPolicySchema)
+    @blp.response(200, SecondFactorPolicySchema)
+    @blp.doc(security=[{"bearer": []}])
+    def put(self, body):
+        """Require (or stop requiring) a second factor of every admin's password sign-in in this city."""
+        return second_factor.set_policy(current_actor(), body["require_admin_totp"])
 
 
 @blp.route("/auth/code")

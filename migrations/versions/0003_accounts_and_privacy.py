@@ -1,4 +1,5 @@
 """sign-in attempts are counted in the database, shared by every worker; accounts carry a token generation
+and a second factor (TOTP), which a city may require of its admins
 
 Revision ID: 0003
 Revises: 0002
@@ -28,18 +29,25 @@ def upgrade():
     sa.Column('id', BIG_ID, nullable=False),
     sa.ForeignKeyConstraint(['city_id'], ['cities.id'], name=op.f('fk_attempt_counters_city_id_cities')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_attempt_counters')),
-    sa.UniqueConstraint('city_id', 'scope', 'key', 'window_start', name=op.f('uq_attempt_counters_city_id_scope_key_window_start'))
+    sa.UniqueConstraint(
+        'city_id', 'scope', 'key', 'window_start', name=op.f('uq_attempt_counters_city_id_scope_key_window_start')
+    )
     )
     with op.batch_alter_table('attempt_counters', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_attempt_counters_city_id'), ['city_id'], unique=False)
 
-    with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('token_generation', sa.Integer(), nullable=False, server_default='0'))
+    # Plain ALTER TABLE, never a batch rebuild: every other table refers to `users` and `cities`.
+    op.add_column('users', sa.Column('token_generation', sa.Integer(), nullable=False, server_default='0'))
+    op.add_column('users', sa.Column('totp_secret', sa.String(length=32), nullable=True))
+    op.add_column('users', sa.Column('totp_enabled_at', sa.DateTime(), nullable=True))
+    op.add_column('users', sa.Column('totp_last_step', sa.BigInteger(), nullable=True))
+    op.add_column('cities', sa.Column('require_admin_totp', sa.Boolean(), nullable=False, server_default=sa.false()))
 
 
 def downgrade():
-    # Not a batch: rebuilding `users` on SQLite would drop a table every other table refers to.
-    op.drop_column('users', 'token_generation')
+    op.drop_column('cities', 'require_admin_totp')
+    for column in ('totp_last_step', 'totp_enabled_at', 'totp_secret', 'token_generation'):
+        op.drop_column('users', column)
 
     with op.batch_alter_table('attempt_counters', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_attempt_counters_city_id'))
