@@ -25,7 +25,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     # Mini-program clients send Bearer headers; H5 pages in WeChat's browser hold the same
     # tokens in HttpOnly cookies, with a CSRF double-submit token on every write.
     app.config.setdefault("JWT_TOKEN_LOCATION", ["headers", "cookies"])
-    app.config.setdefault("JWT_COOKIE_SECURE", app.config["PUBLIC_BASE_URL"].startswith("https://"))
+    # Production is served over HTTPS (behind its proxy), whatever origin the QR codes encode.
+    app.config.setdefault(
+        "JWT_COOKIE_SECURE", app.config["GRIDAPP_ENV"] == "production" or app.config["PUBLIC_BASE_URL"].startswith("https://")
+    )
     app.config.setdefault("JWT_COOKIE_SAMESITE", "Lax")
     app.config.setdefault("JWT_COOKIE_CSRF_PROTECT", True)
     app.config.setdefault("JWT_REFRESH_COOKIE_PATH", "/api/v1/auth/refresh")
@@ -41,7 +44,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from gridapp.jobs import catalogue  # noqa: F401  (every job registers its name)
     from gridapp.services import subscriptions
     from gridapp.services.accounts.revocations import is_revoked
-    from gridapp.web import access, errors, health, media
+    from gridapp.web import access, errors, headers, health, media
 
     database.init_app(app)
     subscriptions.register()
@@ -50,11 +53,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         render_item=database.render_migration_item,
     )
     jwt.init_app(app)
-    jwt.token_in_blocklist_loader(lambda _header, payload: is_revoked(int(payload["city"]), payload["jti"]))
+    jwt.token_in_blocklist_loader(lambda _header, payload: is_revoked(payload))
     limiter.init_app(app)
     jobs.init_app(app)
     errors.init_app(app)
     access.init_app(app)
+    headers.init_app(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(media.bp)
     app.register_blueprint(h5.bp)

@@ -1,9 +1,10 @@
 """Sign-in for staff (password), residents (SMS code) and the mini-program (WeChat)."""
 from __future__ import annotations
 
+import functools
 from datetime import datetime, timezone
 
-from flask import after_this_request, current_app
+from flask import after_this_request, current_app, request
 from flask.views import MethodView
 from flask_jwt_extended import (
     create_access_token,
@@ -18,20 +19,24 @@ from flask_jwt_extended import (
 
 from gridapp.authz import SIGNED_IN
 from gridapp.errors import Forbidden, Unauthenticated
-from gridapp.extensions import limiter
-from gridapp.services.accounts import login_codes
+from gridapp.services.accounts import erasure, login_codes, second_factor, throttle
 from gridapp.services.accounts import revocations as tokens
 from gridapp.services.accounts import wechat as wechat_login
-from gridapp.services.accounts.users import authenticate_staff, get_user
+from gridapp.services.accounts.users import authenticate_staff, begin_second_factor, get_user
 from gridapp.web.access import allow, current_actor, public
 from mobile_api.blueprint import ApiBlueprint
 from mobile_api.schemas.auth import (
+    AccountDeletionSchema,
     CodeLoginSchema,
     CodeRequestSchema,
     CodeSentSchema,
     LogoutSchema,
     PasswordLoginSchema,
+    PasswordSchema,
+    SecondFactorPolicySchema,
     TokenSchema,
+    TotpCodeSchema,
+    TotpSetupSchema,
     UserSchema,
     WeChatLoginSchema,
 )
@@ -40,7 +45,7 @@ blp = ApiBlueprint("auth", __name__, url_prefix="/api/v1", description="登录�
 
 
 def issue_tokens(user) -> dict:
-    claims = {"city": user.city_id}
+    claims = tokens.claims(user.city_id, user.token_generation)
     return {
         "access_token": create_access_token(identity=str(user.id), additional_claims=claims),
         "refresh_token": create_refresh_token(identity=str(user.id), additional_claims=claims),
@@ -50,36 +55,90 @@ def issue_tokens(user) -> dict:
     }
 
 
+def throttled(budget: throttle.Budget):
+    """Count the caller's address against one of the budgets that protect accounts, shared by every worker."""
+
+    def decorate(view):
+        @functools.wraps(view)
+        def counted(self, body):
+            throttle.spend(body["city"], budget, request.remote_addr or "")
+            return view(self, body)
+
+        return counted
+
+    return decorate
+
+
 def keep_in_cookies(issued: dict) -> None:
     """H5 and dashboard pages: the answer also sets the session cookies (and their CSRF cookies)."""
 
     @after_this_request
     def set_cookies(response):
-        set_access_cookies(response, issued["access_token"])
-        set_refresh_cookies(response, issued["refresh_token"])
+        keep_access_cookie(response, issued["access_token"])
+        refresh_lifetime = current_app.config["JWT_REFRESH_TOKEN_EXPIRES_SECONDS"]
+        set_refresh_cookies(response, issued["refresh_token"], max_age=refresh_lifetime)
         return response
+
+
+def keep_access_cookie(response, access_token: str):
+    """A cookie lives as long as the token in it, not for the years a persistent cookie defaults to."""
+    set_access_cookies(response, access_token, max_age=current_app.config["JWT_ACCESS_TOKEN_EXPIRES_SECONDS"])
+    return response
 
 
 @blp.route("/auth/login")
 class PasswordLogin(MethodView):
     @public()
-    @limiter.limit("20/minute")
     @blp.arguments(PasswordLoginSchema)
     @blp.response(200, TokenSchema)
+    @throttled(throttle.PASSWORD_SIGN_IN)
     def post(self, body):
         """Staff sign-in with username and password."""
-        issued = issue_tokens(authenticate_staff(body["city"], body["username"], body["password"]))
+        issued = issue_tokens(authenticate_staff(body["city"], body["username"], body["password"], body["totp"]))
         if body["cookie"]:
             keep_in_cookies(issued)
         return issued
 
 
+@blp.route("/auth/totp/setup")
+class SecondFactorSetup(MethodView):
+    @public()
+    @blp.arguments(PasswordSchema)
+    @blp.response(200, TotpSetupSchema)
+    @throttled(throttle.PASSWORD_SIGN_IN)
+    def post(self, body):
+        """Staff set up a second factor with their password; the first sign-in with a code turns it on."""
+        return begin_second_factor(body["city"], body["username"], body["password"])
+
+
+@blp.route("/me/totp")
+class SecondFactor(MethodView):
+    @allow(second_factor.HOLDERS, scope="self")
+    @blp.arguments(TotpCodeSchema)
+    @blp.response(204)
+    @blp.doc(security=[{"bearer": []}])
+    def delete(self, body):
+        """Turn the second factor off, with a current code (not where the city requires it)."""
+        second_factor.turn_off(current_actor(), body["totp"])
+
+
+@blp.route("/city/second-factor")
+class SecondFactorPolicy(MethodView):
+    @allow(second_factor.POLICY, scope="city")
+    @blp.arguments(SecondFactorPolicySchema)
+    @blp.response(200, SecondFactorPolicySchema)
+    @blp.doc(security=[{"bearer": []}])
+    def put(self, body):
+        """Require (or stop requiring) a second factor of every admin's password sign-in in this city."""
+        return second_factor.set_policy(current_actor(), body["require_admin_totp"])
+
+
 @blp.route("/auth/code")
 class LoginCode(MethodView):
     @public()
-    @limiter.limit("10/minute")
     @blp.arguments(CodeRequestSchema)
     @blp.response(202, CodeSentSchema)
+    @throttled(throttle.CODE_REQUEST)
     def post(self, body):
         """Send a one-time login code to a resident's phone by SMS."""
         return {"expires_in": login_codes.request_login_code(body["city"], body["phone"])}
@@ -88,9 +147,9 @@ class LoginCode(MethodView):
 @blp.route("/auth/code/verify")
 class CodeLogin(MethodView):
     @public()
-    @limiter.limit("20/minute")
     @blp.arguments(CodeLoginSchema)
     @blp.response(200, TokenSchema)
+    @throttled(throttle.CODE_SIGN_IN)
     def post(self, body):
         """Resident sign-in with phone and code; the first sign-in creates the resident account."""
         # WeChat is asked first, outside any transaction, so a WeChat failure does not spend the code.
@@ -107,9 +166,9 @@ class CodeLogin(MethodView):
 @blp.route("/auth/wechat")
 class WeChatLogin(MethodView):
     @public()
-    @limiter.limit("20/minute")
     @blp.arguments(WeChatLoginSchema)
     @blp.response(200, TokenSchema)
+    @throttled(throttle.WECHAT_SIGN_IN)
     def post(self, body):
         """Mini-program sign-in with a wx.login() code, for a WeChat account already bound."""
         return issue_tokens(wechat_login.login_with_wechat(body["city"], body["code"]))
@@ -123,9 +182,10 @@ class Refresh(MethodView):
     def post(self):
         """A new access token for a valid refresh token (sent as the Bearer token)."""
         actor = current_actor()
-        access_token = create_access_token(identity=str(actor.user_id), additional_claims={"city": actor.city_id})
+        claims = tokens.claims(actor.city_id, get_jwt().get("gen", 0))
+        access_token = create_access_token(identity=str(actor.user_id), additional_claims=claims)
         if get_jwt_request_location() == "cookies":  # an H5 page renewing its session
-            after_this_request(lambda response: set_access_cookies(response, access_token) or response)
+            after_this_request(lambda response: keep_access_cookie(response, access_token))
         return {
             "access_token": access_token,
             "token_type": "Bearer",
@@ -156,6 +216,18 @@ class Logout(MethodView):
         after_this_request(lambda response: unset_jwt_cookies(response) or response)
 
 
+@blp.route("/auth/logout-everywhere")
+class LogoutEverywhere(MethodView):
+    @allow(SIGNED_IN, scope="self")
+    @blp.response(204)
+    @blp.doc(security=[{"bearer": []}])
+    def post(self):
+        """Sign out everywhere: every access and refresh token of the account stops working, this one too."""
+        actor = current_actor()
+        tokens.revoke_all(actor.city_id, actor.user_id)
+        after_this_request(lambda response: unset_jwt_cookies(response) or response)
+
+
 def revoke_claims(city_id: int, user_id: int, claims: dict) -> None:
     tokens.revoke(city_id, user_id, claims["jti"], datetime.fromtimestamp(claims["exp"], timezone.utc))
 
@@ -169,3 +241,12 @@ class Me(MethodView):
         """The signed-in account with its roles and their scopes."""
         actor = current_actor()
         return get_user(actor.city_id, actor.user_id)
+
+    @allow(erasure.SELF_DELETION, scope="self")
+    @blp.arguments(AccountDeletionSchema)
+    @blp.response(204)
+    @blp.doc(security=[{"bearer": []}])
+    def delete(self, body):
+        """A resident deletes their account: reports stay, anonymous; personal data goes; every session ends."""
+        erasure.delete_my_account(current_actor())
+        after_this_request(lambda response: unset_jwt_cookies(response) or response)

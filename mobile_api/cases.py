@@ -5,7 +5,7 @@ from flask.views import MethodView
 
 from gridapp.authz import SIGNED_IN
 from gridapp.pagination import paginate
-from gridapp.services.cases import intake
+from gridapp.services.cases import intake, moderation
 from gridapp.services.cases import presentation as case_views
 from gridapp.services.cases import workflow as cases
 from gridapp.services.orders import workflow as orders
@@ -23,6 +23,8 @@ from mobile_api.schemas.cases import (
     FollowSchema,
     HotlineFormSchema,
     MergeSchema,
+    ModerationEntrySchema,
+    ModerationSchema,
     NoteSchema,
     PatrolFormSchema,
     RateSchema,
@@ -30,7 +32,7 @@ from mobile_api.schemas.cases import (
     ReopenSchema,
     ResolveFormSchema,
 )
-from mobile_api.schemas.common import page_of
+from mobile_api.schemas.common import PageArgsSchema, page_of
 from mobile_api.schemas.orders import CaseOrderCreateSchema, OrderViewSchema
 
 blp = MultipartBlueprint("cases", __name__, url_prefix="/api/v1/cases", description="案件：受理、派遣、处置、核实、办结")
@@ -169,3 +171,27 @@ class Rate(MethodView):
     def post(self, body, case_id):
         """多多评: 1-5 stars and a comment on this round of handling (once per round)."""
         return cases.rate(current_actor(), case_id, body["stars"], body["comment"])
+
+
+@blp.route("/<int:case_id>/moderation")
+class Moderation(MethodView):
+    @allow(moderation.MODERATORS, scope="case_region_tree")
+    @blp.arguments(PageArgsSchema, location="query")
+    @blp.response(200, page_of(ModerationEntrySchema))
+    @blp.doc(security=SECURITY)
+    def get(self, args, case_id):
+        """Every moderation edit of the case, oldest first, with the text before each (moderators only)."""
+        return paginate(moderation.history(current_actor(), case_id), args)
+
+    @allow(moderation.MODERATORS, scope="case_region_tree")
+    @blp.arguments(ModerationSchema)
+    @blp.response(200, CaseDetailSchema)
+    @blp.doc(security=SECURITY)
+    def post(self, body, case_id):
+        """Redact the report's text or hide / show its photos; the original is kept and every edit logged."""
+        actor = current_actor()
+        case = moderation.moderate(
+            actor, case_id, body["reason"], description=body.get("description"),
+            hide_photo_ids=body["hide_photo_ids"], show_photo_ids=body["show_photo_ids"],
+        )
+        return case_views.detail(actor, case)

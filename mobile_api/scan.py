@@ -5,15 +5,17 @@ from flask import request
 from flask.views import MethodView
 
 from gridapp.authz import SIGNED_IN
+from gridapp.services.codes import household_reads, visits
 from gridapp.services.codes import scan_rules as scan_views
 from gridapp.services.codes import scanning as scans
-from gridapp.services.codes import visits
 from gridapp.web.access import allow, current_actor, public
 from gridapp.web.idempotency import uploads
 from mobile_api.blueprint import ApiBlueprint
+from mobile_api.schemas.common import PageArgsSchema, page_of
 from mobile_api.schemas.scan import (
     ContactBodySchema,
     ContactSentSchema,
+    HouseholdReadSchema,
     HouseholdRecordSchema,
     MemberUpdateSchema,
     RatingBodySchema,
@@ -66,6 +68,17 @@ class MemberSelf(MethodView):
     def patch(self, body, token):
         """A household member updates their own phone from the indoor code."""
         return scans.update_my_member_record(token, current_actor(), body["phone"])
+
+
+@blp.route("/me/household-reads")
+class MyHouseholdReads(MethodView):
+    @allow(SIGNED_IN, scope="self")
+    @blp.arguments(PageArgsSchema, location="query")
+    @blp.response(200, page_of(HouseholdReadSchema))
+    @blp.doc(security=[{"bearer": []}])
+    def get(self, args):
+        """Who read or changed the records of my households, and when (staff names masked), newest first."""
+        return household_reads.my_household_reads(current_actor(), args)
 
 
 @blp.route("/visits/<int:visit_id>")

@@ -166,3 +166,21 @@ def test_every_answer_about_a_record_shows_the_same_view(app, client, city, plac
     assert photo.status_code == 200, photo.json
     detail = client.get(f"/api/v1/admin/cadres/{places.cadre.id}", headers=admin).json
     assert photo.json == detail and detail["phone"] == CADRE_PHONE
+
+
+def test_search_matches_percent_and_underscore_as_typed(client, city, places):
+    admin = auth_headers(city.users[Role.COMMUNITY_ADMIN])
+    for name in ("满100%减20", "A_B 小卖部"):
+        body = {"grid_id": city.g1.id, "name": name, "category": "零售", "address": "文化路1号"}
+        assert client.post("/api/v1/admin/shops", headers=admin, json=body).status_code == 201
+
+    def names(q):
+        return sorted(s["name"] for s in client.get("/api/v1/admin/shops", query_string={"q": q}, headers=admin).json["items"])
+
+    assert names("%") == ["满100%减20"]
+    assert names("_") == ["A_B 小卖部"]
+    assert names("100%减") == ["满100%减20"]
+    assert names("A_B") == ["A_B 小卖部"]
+    assert names("%%") == [] and names("__") == []
+    household = client.get("/api/v1/admin/households", query_string={"q": "_"}, headers=admin).json
+    assert household["meta"]["total"] == 0  # nobody's name has an underscore; before, "_" matched every member

@@ -2,22 +2,26 @@
 from __future__ import annotations
 
 import logging
+import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
+import requests
 from argon2 import PasswordHasher
 from flask_jwt_extended import decode_token
 from sqlalchemy import func, select, text
 
 from gridapp.authz import Role
-from gridapp.errors import ValidationFailed
+from gridapp.errors import RateLimited, ValidationFailed
 from gridapp.extensions import db
-from gridapp.models import OtpChallenge, User
+from gridapp.models import AttemptCounter, OtpChallenge, User
 from gridapp.services.accounts.users import hash_password
+from tests.conftest import TEST_SECRET
 from tests.support import servers
+from tests.support.app_process import app_process
 from tests.support.errors import assert_error
-from tests.support.factories import PASSWORD
+from tests.support.factories import PASSWORD, build_city
 from tests.support.fakes import FakeWeChat, code_in, sms_codes
 
 CITY = "testcity"
@@ -184,6 +188,26 @@ def test_logout_without_refresh_token_revokes_only_the_access_token(client, city
     assert response.status_code == 204, response.get_json()
     assert_error(me(client, access), 401, "token_revoked")
     assert client.post("/api/v1/auth/refresh", headers=bearer(refresh)).status_code == 200
+
+
+def test_signing_out_everywhere_ends_every_session_of_the_account_only(client, city):
+    first_access, first_refresh = tokens_for(client, "worker1")
+    second_access, second_refresh = tokens_for(client, "worker1")  # another phone
+    renewed = client.post("/api/v1/auth/refresh", headers=bearer(second_refresh)).json["access_token"]
+    others_access, _ = tokens_for(client, "staff")
+
+    response = client.post("/api/v1/auth/logout-everywhere", headers=bearer(first_access))
+    assert response.status_code == 204, response.get_json()
+
+    for access in (first_access, second_access, renewed):
+        assert_error(me(client, access), 401, "token_revoked")
+    for refresh in (first_refresh, second_refresh):
+        assert_error(client.post("/api/v1/auth/refresh", headers=bearer(refresh)), 401, "token_revoked")
+    assert me(client, others_access).status_code == 200  # nobody else is signed out
+    fresh_access, fresh_refresh = tokens_for(client, "worker1")  # signing in again works at once
+    assert me(client, fresh_access).status_code == 200
+    renewed_again = client.post("/api/v1/auth/refresh", headers=bearer(fresh_refresh)).json["access_token"]
+    assert me(client, renewed_again).status_code == 200
 
 
 def test_logout_refuses_tokens_that_are_not_the_callers_refresh_token(client, city):
@@ -432,3 +456,58 @@ def test_wechat_call_does_not_hold_the_database_write_lock(backend, client, city
     assert own_context(wechat_login, client, "wx-a").status_code == 200
     assert own_context(wechat_login, client, "wx-b").status_code == 401
     assert wechat.write_lock_free == [True, True, True]
+
+
+# --------------------------------------------------------------------------- #
+# Limits that protect accounts
+# --------------------------------------------------------------------------- #
+
+
+def test_sign_in_limits_are_shared_by_every_worker_without_redis(database_url, tmp_path, city):
+    """Two app processes on one database, as two gunicorn workers: 15 wrong passwords to each are 30 tries."""
+    wait_for_a_fresh_minute()
+    wrong = {"city": CITY, "username": "worker1", "password": "not-the-password"}
+    with app_process(database_url, tmp_path / "one", TEST_SECRET) as one:
+        with app_process(database_url, tmp_path / "two", TEST_SECRET) as two:
+            urls = [one, two] * 15
+            statuses = [requests.post(f"{url}/api/v1/auth/login", json=wrong, timeout=30) for url in urls]
+    assert [r.status_code for r in statuses] == [401] * 20 + [429] * 10
+    assert statuses[-1].json()["code"] == "rate_limited" and statuses[-1].json()["details"]["retry_after"] > 0
+
+
+def wait_for_a_fresh_minute() -> None:
+    """The budgets count per minute of the real clock: start far enough from the next minute."""
+    into = time.time() % 60
+    if into > 40:
+        time.sleep(60 - into + 0.5)
+
+
+def test_each_sign_in_budget_counts_per_address_and_window(limited_client, clock):
+    from gridapp.services.accounts import throttle
+
+    city = build_city("budgets")
+    db.session.commit()
+    for budget in (throttle.PASSWORD_SIGN_IN, throttle.CODE_REQUEST, throttle.CODE_SIGN_IN, throttle.WECHAT_SIGN_IN):
+        for _ in range(budget.limit):
+            throttle.spend(city.city.code, budget, "10.0.0.1")
+        body = pytest.raises(RateLimited, throttle.spend, city.city.code, budget, "10.0.0.1").value
+        assert body.code == "rate_limited" and 0 < body.details["retry_after"] <= 60
+        throttle.spend(city.city.code, budget, "10.0.0.2")  # another address has its own budget
+    clock.advance(timedelta(minutes=1))
+    throttle.spend(city.city.code, throttle.PASSWORD_SIGN_IN, "10.0.0.1")  # a new window
+    kept = select(func.count()).where(AttemptCounter.scope == throttle.PASSWORD_SIGN_IN.scope)
+    assert db.session.scalar(kept) == 1  # the budget's past windows are dropped
+
+
+def test_a_code_request_over_budget_is_refused_before_any_sms(limited_client, clock, sms_log):
+    city = build_city("budgets")
+    db.session.commit()
+    phones = [f"139000011{i:02d}" for i in range(11)]
+    answers = [limited_client.post("/api/v1/auth/code", json={"city": city.city.code, "phone": p}) for p in phones]
+    assert [a.status_code for a in answers] == [202] * 10 + [429]
+    assert sms_codes(sms_log, phones[-1]) == []
+
+
+@pytest.fixture
+def limited_client(rate_limited_app):
+    return rate_limited_app().test_client()

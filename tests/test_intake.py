@@ -158,6 +158,9 @@ def test_hotline_call_keeps_the_callers_number_private(client, city, cats):
     assert body["contact"] == {"name": "李建国", "phone": "13712345678"}  # the community calls back
     as_worker = client.get(f"/api/v1/cases/{body['id']}", headers=auth_headers(worker)).json
     assert as_worker["contact"] == {"name": "李*国", "phone": "137****5678"}
+    for above in (Role.STREET_ADMIN, Role.DISTRICT_ADMIN, Role.SUPER_ADMIN):  # officials over the community: masked
+        seen = client.get(f"/api/v1/cases/{body['id']}", headers=auth_headers(city.users[above])).json
+        assert seen["contact"] == {"name": "李*国", "phone": "137****5678"}, above
     case = db.session.get(Case, body["id"])
     assert case.reporter_user_id is None and case.entered_by_user_id == admin.id
     assert client.get(f"/api/v1/cases/{body['id']}", headers=auth_headers(resident)).status_code == 404

@@ -1,6 +1,7 @@
 """The API describes itself: a valid OpenAPI 3 document and docs that load without a CDN."""
 from __future__ import annotations
 
+import pytest
 from openapi_spec_validator import validate
 
 from gridapp.web.access import route_policies
@@ -33,3 +34,23 @@ def test_docs_page_serves_its_assets_locally(client):
     assert "cdn" not in html.lower()
     asset = client.get("/api/docs/assets/swagger-ui-bundle.js")
     assert asset.status_code == 200 and len(asset.data) > 100_000
+
+
+@pytest.mark.browser
+def test_docs_page_runs_under_the_content_security_policy(browser, live_url):
+    context = browser.new_context(base_url=live_url)
+    try:
+        page = context.new_page()
+        console = []
+        page.on("console", lambda message: console.append(message.text))
+        fetched = []
+        page.on("request", lambda request: fetched.append(request.url))
+        response = page.goto("/api/docs")
+        assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+        page.wait_for_selector(".opblock-summary-path", timeout=30_000)  # Swagger UI started and read the spec
+        page.click(".opblock-summary-path")
+        page.wait_for_selector(".opblock-body")
+        assert [m for m in console if "Content Security Policy" in m] == []
+        assert [url for url in fetched if not url.startswith(live_url)] == []  # no CDN, no public validator
+    finally:
+        context.close()

@@ -7,6 +7,7 @@ both directions: a secret is present exactly where allowed, absent everywhere el
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -24,6 +25,7 @@ from tests.support.places import (
     MEMBER_NAME,
     MEMBER_PHONE,
     SHOP_OWNER_PHONE,
+    VENDOR_NAME,
     VENDOR_PHONE,
 )
 
@@ -47,6 +49,7 @@ ALLOWED = {
     "王店主": pairs(["shop"], ["worker", "department_staff", "department_admin", *OFFICIALS]),
     CADRE_PHONE: set(),
     VENDOR_PHONE: pairs(["stall"], ["worker", *OFFICIALS]),
+    VENDOR_NAME: pairs(["stall"], ["worker", "department_staff", "department_admin", *OFFICIALS]),
     "13900000002": set(),  # the grid worker's own phone is only ever shown masked
 }
 EXPECTED_VIEWER = {
@@ -99,7 +102,7 @@ def test_each_code_kind_by_each_scanner_shows_only_what_the_rules_allow(client, 
     cadre = seen["cadre", "anonymous"]["cadre"]
     assert cadre["name"] == "李书记" and cadre["post"] == "党委书记" and cadre["phone"] == "139****3333"
     stall = seen["stall", "anonymous"]["stall"]
-    assert stall["vendor_name"] == "赵摊主" and stall["hours"] == "17:00-21:00" and "valid_now" in stall
+    assert stall["vendor_name"] == "赵*主" and stall["hours"] == "17:00-21:00" and "valid_now" in stall
     assert seen["place", "anonymous"]["facility"]["kind_label"] == "楼道"
     # Anonymous scanners are asked to sign in before acting.
     move = [a for a in seen["ebike", "anonymous"]["actions"] if a["action"] == "move"]
@@ -179,3 +182,27 @@ def test_a_scans_report_action_says_whether_reporting_needs_sign_in(client, city
             if scanner == "resident":
                 assert answer.status_code == 201, (kind, answer.get_json())
     assert offered >= 4
+
+
+def test_a_household_member_sees_who_read_the_record_and_when(client, city, places, clock):
+    token = places.tokens["household_indoor"]
+    client.get(f"/api/v1/scan/{token}", headers=auth_headers(city.users[Role.GRID_WORKER]))
+    clock.advance(timedelta(hours=1))
+    client.get(f"/api/v1/admin/households/{places.household.id}", headers=auth_headers(city.users[Role.STREET_ADMIN]))
+    clock.advance(timedelta(hours=1))
+    member = auth_headers(places.member_user)
+    assert client.patch(f"/api/v1/scan/{token}/me", json={"phone": "13700000010"}, headers=member).status_code == 200
+
+    response = client.get("/api/v1/me/household-reads", headers=member)
+    assert response.status_code == 200, response.json
+    items = response.json["items"]
+    assert [(i["action"], i["via"]) for i in items] == [("update", "self"), ("read", "admin"), ("read", "scan")]
+    worker = {"role": "grid_worker", "role_label": "网格员", "organisation": "一网格", "name": "w*****1"}
+    street = {"role": "street_admin", "role_label": "街道管理员", "organisation": "一街道", "name": "s*********n"}
+    assert (items[2]["reader"], items[1]["reader"]) == (worker, street)
+    assert items[0]["reader"]["role_label"] == "本户成员"
+    assert items[2]["at"] == "2026-11-23T09:00:00+00:00" and items[2]["household_id"] == places.household.id
+    text = json.dumps(response.json, ensure_ascii=False)
+    assert "worker1" not in text and "streetadmin" not in text  # staff names only masked
+    assert client.get("/api/v1/me/household-reads", headers=auth_headers(city.users[Role.RESIDENT])).json["items"] == []
+    assert client.get("/api/v1/me/household-reads").status_code == 401

@@ -21,6 +21,7 @@ from gridapp.services.supervision import dashboard, sla
 from gridapp.services.supervision import oversight as supervision
 from gridapp.web.access import allow, current_actor, public
 from gridapp.web.errors import HTML_BLUEPRINTS, LOGIN_PAGES
+from gridapp.web.redirects import same_site_path
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 HTML_BLUEPRINTS.add(bp.name)
@@ -70,8 +71,7 @@ def _figure_cells(figures) -> list:
 @public()
 def login():
     city_code = request.args.get("city") or default_city_code(current_app.config)
-    target = request.args.get("next") or ""
-    safe = target if target.startswith("/dashboard") and "//" not in target else url_for("dashboard.overview")
+    safe = same_site_path(request.args.get("next"), under="/dashboard") or url_for("dashboard.overview")
     return render_template("dashboard/login.html", city_code=city_code, next_url=safe)
 
 

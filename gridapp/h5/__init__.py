@@ -15,6 +15,7 @@ from gridapp.services.notifications import inbox as notifications
 from gridapp.web.access import allow, current_actor, public
 from gridapp.web.errors import HTML_BLUEPRINTS
 from gridapp.web.links import notification_link
+from gridapp.web.redirects import same_site_path
 
 bp = Blueprint("h5", __name__, url_prefix="/h5")
 HTML_BLUEPRINTS.add(bp.name)
@@ -31,18 +32,12 @@ def inject_actor():
     return {"actor": current_actor()}
 
 
-def _safe_next(target: str | None) -> str:
-    """Only same-site paths, so the login page cannot be used to bounce people elsewhere."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\\\" not in target:
-        return target
-    return url_for("h5.home")
-
-
 @bp.get("/login")
 @public()
 def login():
     city_code = request.args.get("city") or default_city_code(current_app.config)
-    return render_template("h5/login.html", city_code=city_code, next_url=_safe_next(request.args.get("next")))
+    next_url = same_site_path(request.args.get("next")) or url_for("h5.home")
+    return render_template("h5/login.html", city_code=city_code, next_url=next_url)
 
 
 @bp.get("/")

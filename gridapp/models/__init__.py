@@ -1,7 +1,7 @@
 """Domain models, grouped by aggregate. Importing this package registers every table."""
 from gridapp.models.api_keys import ApiClient
-from gridapp.models.auth import OtpChallenge, RevokedToken
-from gridapp.models.cases import Case, CaseEvent, CaseFollower, CasePhoto, CaseRating
+from gridapp.models.auth import AttemptCounter, OtpChallenge, RevokedToken
+from gridapp.models.cases import Case, CaseEvent, CaseFollower, CaseModeration, CasePhoto, CaseRating
 from gridapp.models.categories import Category
 from gridapp.models.codes import QrCode, ScanLog, SheetJob
 from gridapp.models.idempotency import IdempotencyKey
@@ -37,6 +37,8 @@ from gridapp.models.supervision import (
 )
 
 __all__ = [
+    "CaseModeration",
+    "AttemptCounter",
     "ApiClient",
     "Open311Request",
     "Account",

@@ -1,10 +1,10 @@
-"""Short-lived authentication records: one-time codes and revoked tokens."""
+"""Short-lived authentication records: one-time codes, revoked tokens, counted sign-in attempts."""
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import ForeignKey, Index, Integer, String
+from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gridapp.extensions import db
@@ -30,3 +30,17 @@ class RevokedToken(TenantMixin, db.Model):
     jti: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
     user_id: Mapped[int] = mapped_column(BigId, ForeignKey("users.id"), nullable=False)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, index=True)
+
+
+class AttemptCounter(TenantMixin, db.Model):
+    """How often one address tried one kind of sign-in in one time window (services.accounts.throttle).
+
+    Kept in the database, not in a worker's memory, so every worker and server counts the same tries.
+    """
+
+    __tablename__ = "attempt_counters"
+    __table_args__ = (UniqueConstraint("city_id", "scope", "key", "window_start"),)
+    scope: Mapped[str] = mapped_column(String(32), nullable=False)
+    key: Mapped[str] = mapped_column(String(64), nullable=False)
+    window_start: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    hits: Mapped[int] = mapped_column(Integer, nullable=False)

@@ -100,7 +100,11 @@ class Case(TenantMixin, db.Model):
     community = relationship("Region", foreign_keys=[community_id], lazy="joined")
     reporter = relationship("User", foreign_keys=[reporter_user_id])
     handler = relationship("User", foreign_keys=[handler_user_id])
-    photos = relationship("CasePhoto", order_by="CasePhoto.id", lazy="selectin", viewonly=True)
+    # Photos a moderator hid are left out wherever a case is shown (services.cases.moderation).
+    photos = relationship(
+        "CasePhoto", primaryjoin="and_(Case.id == foreign(CasePhoto.case_id), CasePhoto.hidden_at.is_(None))",
+        order_by="CasePhoto.id", lazy="selectin", viewonly=True,
+    )
 
 
 class CaseEvent(TenantMixin, db.Model):
@@ -122,7 +126,10 @@ class CaseEvent(TenantMixin, db.Model):
     distance_m: Mapped[Optional[int]] = mapped_column(Integer)
 
     actor = relationship("User", foreign_keys=[actor_user_id], lazy="joined")
-    photos = relationship("CasePhoto", order_by="CasePhoto.id", lazy="selectin", viewonly=True)
+    photos = relationship(
+        "CasePhoto", primaryjoin="and_(CaseEvent.id == foreign(CasePhoto.event_id), CasePhoto.hidden_at.is_(None))",
+        order_by="CasePhoto.id", lazy="selectin", viewonly=True,
+    )
 
 
 @event.listens_for(CaseEvent, "before_update")
@@ -149,6 +156,30 @@ class CasePhoto(TenantMixin, db.Model):
     original_key: Mapped[str] = mapped_column(String(255), nullable=False, unique=True)
     web_key: Mapped[Optional[str]] = mapped_column(String(255))
     thumb_key: Mapped[Optional[str]] = mapped_column(String(255))
+    # Set when a moderator hides the photo (a face, a number plate); the file and row are kept.
+    hidden_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+
+
+class CaseModeration(TenantMixin, db.Model):
+    """One moderation edit of a report: its text redacted, a photo hidden or shown again, by whom and why.
+
+    The case shows the edited text; the text before each edit is kept here, so the original is never lost.
+    """
+
+    __tablename__ = "case_moderations"
+    __table_args__ = (
+        Index("ix_case_moderations_city_id_case_id", "city_id", "case_id"),
+        CheckConstraint("action IN ('redact_text', 'hide_photo', 'show_photo')", name="action_known"),
+    )
+    case_id: Mapped[int] = mapped_column(BigId, ForeignKey("cases.id"), nullable=False)
+    actor_user_id: Mapped[int] = mapped_column(BigId, ForeignKey("users.id"), nullable=False)
+    action: Mapped[str] = mapped_column(String(16), nullable=False)
+    photo_id: Mapped[Optional[int]] = mapped_column(BigId, ForeignKey("case_photos.id"))
+    text_before: Mapped[Optional[str]] = mapped_column(Text)
+    text_after: Mapped[Optional[str]] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(String(255), nullable=False)
+
+    actor = relationship("User", lazy="joined")
 
 
 class CaseFollower(TenantMixin, db.Model):

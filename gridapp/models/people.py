@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gridapp.extensions import db
@@ -44,6 +44,14 @@ class User(TenantMixin, db.Model):
     display_name: Mapped[str] = mapped_column(String(64), nullable=False)
     is_active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     last_login_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    # Every token carries the generation it was issued in; "sign out everywhere" moves it on, which
+    # revokes all the account's tokens at once (services.accounts.revocations).
+    token_generation: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
+    # Second factor (services.accounts.second_factor): the TOTP secret, set up by the person and
+    # turned on by their first sign-in with a code; the last time step used, so no code works twice.
+    totp_secret: Mapped[Optional[str]] = mapped_column(String(32))
+    totp_enabled_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    totp_last_step: Mapped[Optional[int]] = mapped_column(BigInteger)
 
     grants = relationship("RoleGrant", back_populates="user", lazy="selectin", cascade="all, delete-orphan")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import enum
 from typing import Optional
 
-from sqlalchemy import CheckConstraint, Float, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, Float, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gridapp.clock import now
@@ -19,6 +19,8 @@ class City(IdMixin, db.Model):
     code: Mapped[str] = mapped_column(String(32), nullable=False, unique=True)
     name: Mapped[str] = mapped_column(String(64), nullable=False)
     created_at = mapped_column(UTCDateTime, nullable=False, default=now)
+    # The city's system admins may require a second factor (TOTP) of every admin's password sign-in.
+    require_admin_totp: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default=false())
 
 
 class RegionLevel(str, enum.Enum):

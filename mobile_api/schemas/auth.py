@@ -19,10 +19,20 @@ def cookie_flag() -> fields.Boolean:
     )
 
 
-class PasswordLoginSchema(Schema):
+class PasswordSchema(Schema):
     city = CityField()
     username = fields.String(required=True, validate=validate.Length(min=1, max=64))
     password = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=256))
+
+
+TOTP_CODE = validate.Regexp(r"^\d{6}$", error="请输入 6 位动态验证码")
+
+
+class PasswordLoginSchema(PasswordSchema):
+    totp = fields.String(
+        load_default=None, validate=TOTP_CODE,
+        metadata={"description": "the authenticator app's code, when the account has a second factor"},
+    )
     cookie = cookie_flag()
 
 
@@ -96,3 +106,23 @@ class TokenSchema(Schema):
     expires_in = fields.Integer(required=True)
     user = fields.Nested(UserSchema)
 
+
+
+class AccountDeletionSchema(Schema):
+    confirm = fields.Boolean(
+        required=True, validate=validate.Equal(True, error="请确认注销账号"),
+        metadata={"description": "true: the account, its personal data and every session end for good"},
+    )
+
+
+class TotpSetupSchema(Schema):
+    secret = fields.String(required=True)
+    otpauth_uri = fields.String(required=True, metadata={"description": "for the authenticator app's QR scanner"})
+
+
+class TotpCodeSchema(Schema):
+    totp = fields.String(required=True, validate=TOTP_CODE)
+
+
+class SecondFactorPolicySchema(Schema):
+    require_admin_totp = fields.Boolean(required=True)

@@ -229,3 +229,23 @@ class CaseDetailSchema(CaseSchema):
     ratings = fields.List(fields.Nested(CaseRatingSchema), required=True)
     similar = fields.List(fields.Nested(CaseBriefSchema), required=True, metadata={"description": "Possible repeats (staff only)"})
     instructions = fields.List(fields.Nested(InstructionSchema), required=True, metadata={"description": "Leaders' instructions, newest first (staff only)"})
+
+
+class ModerationSchema(Schema):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=255))
+    description = fields.String(
+        validate=validate.Length(max=2000), metadata={"description": "the report's text as it is to be shown"}
+    )
+    hide_photo_ids = fields.List(fields.Integer(), load_default=list, validate=validate.Length(max=50))
+    show_photo_ids = fields.List(fields.Integer(), load_default=list, validate=validate.Length(max=50))
+
+
+class ModerationEntrySchema(Schema):
+    id = fields.Integer(required=True)
+    action = fields.String(required=True, metadata={"enum": ["redact_text", "hide_photo", "show_photo"]})
+    photo_id = fields.Integer(allow_none=True)
+    text_before = fields.String(allow_none=True, metadata={"description": "the text before this edit, kept"})
+    text_after = fields.String(allow_none=True)
+    reason = fields.String(required=True)
+    actor_user_id = fields.Integer(required=True)
+    created_at = fields.DateTime(required=True)

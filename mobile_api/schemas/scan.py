@@ -81,3 +81,20 @@ class MyCodeSchema(Schema):
     token = fields.String(required=True)
     url = fields.String(required=True)
     image_url = fields.String(required=True)
+
+
+class HouseholdReaderSchema(Schema):
+    role = fields.String(required=True)
+    role_label = fields.String(required=True)
+    organisation = fields.String(allow_none=True, metadata={"description": "the grid, community or department"})
+    name = fields.String(required=True, metadata={"description": "masked"})
+
+
+class HouseholdReadSchema(Schema):
+    household_id = fields.Integer(required=True)
+    at = fields.DateTime(required=True)
+    action = fields.String(required=True, metadata={"enum": ["read", "create", "update"]})
+    action_label = fields.String(required=True)
+    via = fields.String(required=True, metadata={"enum": ["scan", "admin", "self"]})
+    via_label = fields.String(required=True)
+    reader = fields.Nested(HouseholdReaderSchema, required=True)

@@ -19,6 +19,7 @@ EBIKE_PHONE = "13687654321"
 SHOP_OWNER_PHONE = "13511112222"
 CADRE_PHONE = "13922223333"
 VENDOR_PHONE = "13833334444"
+VENDOR_NAME = "赵摊主"
 
 
 def build_places(city) -> SimpleNamespace:
@@ -45,7 +46,7 @@ def build_places(city) -> SimpleNamespace:
         owner_phone=EBIKE_PHONE, owner_user_id=ns.owner_user.id,
     )
     ns.stall = MobileStall(
-        city_id=cid, grid_id=city.g1.id, vendor_name="赵摊主", vendor_phone=VENDOR_PHONE, goods="水果",
+        city_id=cid, grid_id=city.g1.id, vendor_name=VENDOR_NAME, vendor_phone=VENDOR_PHONE, goods="水果",
         permitted_area="康和路北侧便民点", open_time="17:00", close_time="21:00",
         valid_from=date(2026, 1, 1), valid_until=date(2026, 12, 31),
     )

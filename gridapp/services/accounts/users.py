@@ -10,6 +10,7 @@ from gridapp.clock import now
 from gridapp.errors import NotFound, Unauthenticated, ValidationFailed
 from gridapp.extensions import db
 from gridapp.models import City, Department, DepartmentRegion, Region, RoleGrant, User
+from gridapp.services.accounts import second_factor
 from gridapp.unit_of_work import unit_of_work
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
@@ -82,7 +83,17 @@ def new_user(city_id: int, display_name: str, *, username=None, password=None, p
 
 
 @unit_of_work
-def authenticate_staff(city_code: str, username: str, password: str) -> User:
+def authenticate_staff(city_code: str, username: str, password: str, totp: str | None = None) -> User:
+    """Password sign-in, with the TOTP code when the account has a second factor (services.accounts.second_factor)."""
+    user = check_password(city_code, username, password)
+    second_factor.check_password_sign_in(user, totp)
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+    user.last_login_at = now()
+    return user
+
+
+def check_password(city_code: str, username: str, password: str) -> User:
     city = city_by_code(city_code)
     user = db.session.scalar(select(User).where(User.city_id == city.id, User.username == username))
     try:
@@ -91,10 +102,13 @@ def authenticate_staff(city_code: str, username: str, password: str) -> User:
             raise VerificationError()
     except (VerificationError, InvalidHashError):
         raise Unauthenticated("用户名或密码错误", code="bad_credentials") from None
-    if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = _hasher.hash(password)
-    user.last_login_at = now()
     return user
+
+
+@unit_of_work
+def begin_second_factor(city_code: str, username: str, password: str) -> dict:
+    """Set up TOTP with the password: the secret and the link an authenticator app scans."""
+    return second_factor.begin_setup(check_password(city_code, username, password))
 
 
 def get_user(city_id: int, user_id: int) -> User:

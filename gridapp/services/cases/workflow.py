@@ -47,7 +47,7 @@ READERS = Permission(
 )
 OFFICIALS = Permission(
     "cases.officials", OFFICIAL_ROLES,
-    "community admins and the officials above order, verify, enter hotline calls and see contacts whole",
+    "community admins and the officials above order, verify and enter hotline calls",
 )
 GRID_STAFF = Permission(
     "cases.grid_staff", OFFICIALS | {Role.GRID_WORKER},
@@ -59,6 +59,11 @@ HANDLERS = Permission(
 )
 COMMUNITY = Permission(
     "cases.community", {Role.COMMUNITY_ADMIN}, "the community's own admins turn a case into an order from their budget"
+)
+CONTACTS = Permission(
+    "cases.contacts", {Role.COMMUNITY_ADMIN},
+    "the case's community admins call the reporter back, so they (and the handler) see the contact whole; "
+    "the officials above see it masked",
 )
 RESIDENTS = Permission("cases.residents", {Role.RESIDENT}, "residents report, follow, confirm, reopen and rate")
 # The permission behind each `who` of the transition table (states.py).
@@ -212,10 +217,10 @@ def actor_label(case: Case, event: CaseEvent) -> str:
 
 
 def contact_for(actor: Actor, case: Case) -> dict | None:
-    """The reporter's contact: whole only for the handler and the community officials who call back."""
+    """The reporter's contact: whole only for the handler and the community admins who call back."""
     if case.anonymous or not (case.contact_phone or case.contact_name):
         return None
-    full = case.handler_user_id == actor.user_id or can_see_region(actor, case.city_id, case.region_path, OFFICIALS)
+    full = case.handler_user_id == actor.user_id or can_see_region(actor, case.city_id, case.region_path, CONTACTS)
     if full:
         return {"name": case.contact_name, "phone": case.contact_phone}
     if is_reporter(actor, case) or is_staff_over(actor, case):

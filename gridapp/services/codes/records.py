@@ -85,14 +85,14 @@ def list_query(actor: Actor, spec: Spec, *, q: str | None = None, region_id: int
     if active is not None:
         stmt = stmt.where(model.is_active.is_(active))
     if q:
-        like = f"%{q}%"
-        conditions = [getattr(model, name).like(like) for name in spec.search]
+        # A search is for the text typed: % and _ match themselves, not any characters.
+        conditions = [getattr(model, name).contains(q, autoescape=True) for name in spec.search]
         if model is Household:
             conditions.append(
                 model.id.in_(
                     select(HouseholdMember.household_id).where(
                         HouseholdMember.city_id == actor.city_id,
-                        or_(HouseholdMember.name.like(like), HouseholdMember.phone == q),
+                        or_(HouseholdMember.name.contains(q, autoescape=True), HouseholdMember.phone == q),
                     )
                 )
             )

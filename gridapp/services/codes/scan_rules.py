@@ -17,7 +17,7 @@ from gridapp.authz import DEPARTMENT_ROLES, OFFICIAL_ROLES, Actor, Permission, R
 from gridapp.clock import CHINA, now
 from gridapp.extensions import db
 from gridapp.models import Household, HouseholdMember, QrCode, Rating, Region
-from gridapp.privacy import mask_id_number, mask_phone
+from gridapp.privacy import mask_id_number, mask_name, mask_phone
 from gridapp.services.codes import entities
 from gridapp.services.regions.tree import grid_workers
 
@@ -217,7 +217,8 @@ def stall_valid_now(stall, at: datetime) -> bool:
 def _stall(view, code, stall, region, standing_, actor):
     valid = stall_valid_now(stall, now())
     view["stall"] = {
-        "vendor_name": stall.vendor_name,
+        # Passers-by check the permit, not the person: the name is whole only for staff.
+        "vendor_name": stall.vendor_name if standing_ in STAFF_STANDINGS else mask_name(stall.vendor_name),
         "goods": stall.goods, "permitted_area": stall.permitted_area,
         "hours": f"{stall.open_time}-{stall.close_time}",
         "valid_from": stall.valid_from.isoformat(), "valid_until": stall.valid_until.isoformat(),
