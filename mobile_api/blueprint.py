@@ -2,7 +2,33 @@
 from __future__ import annotations
 
 import flask_smorest
+from flask_smorest import abort
+from marshmallow import ValidationError
 from webargs.flaskparser import FlaskParser
+
+from gridapp.web.bounds import unstorable
+
+TOO_DEEP = "JSON 嵌套层数过多"
+
+
+class ApiParser(FlaskParser):
+    """webargs' Flask parser, refusing input the database could not store (gridapp.web.bounds).
+
+    A JSON body nested deeper than Python's recursion limit is refused as well, instead of
+    crashing the decoder.
+    """
+
+    def _raw_load_json(self, req):
+        try:
+            return super()._raw_load_json(req)
+        except RecursionError:
+            abort(422, messages={"json": {"_schema": [TOO_DEEP]}})
+
+    def _validate_arguments(self, data, validators):
+        errors = unstorable(data)
+        if errors:
+            raise ValidationError(errors)
+        super()._validate_arguments(data, validators)
 
 
 class ApiBlueprint(flask_smorest.Blueprint):
@@ -12,4 +38,4 @@ class ApiBlueprint(flask_smorest.Blueprint):
     silently return everything, so the schema's own setting (raise) applies everywhere.
     """
 
-    ARGUMENTS_PARSER = FlaskParser(unknown=None)
+    ARGUMENTS_PARSER = ApiParser(unknown=None)

@@ -1,0 +1,108 @@
+"""Input no column can hold, or no parser should chew on, is a 4xx in the error shape and writes nothing."""
+from __future__ import annotations
+
+import io
+
+from sqlalchemy import func, select
+
+from gridapp.authz import Role
+from gridapp.extensions import db
+from gridapp.models import Case, Household, MobileStall
+from tests.support.cases import G1, jpeg, photo_files, post_report, report_at, resolve
+from tests.support.errors import assert_error
+from tests.support.factories import auth_headers
+
+PAST_INT64 = 2**63
+
+
+def count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_an_id_no_row_can_have_in_the_path_is_not_found(client, city, places):
+    headers = auth_headers(city.users[Role.SUPER_ADMIN])
+    assert_error(client.get(f"/api/v1/cases/{PAST_INT64}", headers=headers), 404, "not_found")
+    assert_error(client.get(f"/api/v1/admin/households/{PAST_INT64}", headers=headers), 404, "not_found")
+    assert_error(client.get(f"/api/v1/codes/{PAST_INT64 * 10}/image.png", headers=headers), 404, "not_found")
+
+
+def test_integers_past_64_bits_in_a_query_are_refused_by_name(client, city, places):
+    headers = auth_headers(city.users[Role.SUPER_ADMIN])
+    body = assert_error(client.get(f"/api/v1/regions?page={PAST_INT64}", headers=headers), 422, "validation_failed")
+    assert "page" in body["details"]["query"]
+    body = assert_error(client.get(f"/api/v1/admin/households?region_id={PAST_INT64}", headers=headers), 422, "validation_failed")
+    assert "region_id" in body["details"]["query"]
+    body = assert_error(client.get(f"/api/v1/admin/households?region_id=-{PAST_INT64 + 1}", headers=headers), 422, "validation_failed")
+    assert "region_id" in body["details"]["query"]
+
+
+def test_integers_past_64_bits_in_a_body_are_refused_and_nothing_is_written(client, city, places):
+    headers = auth_headers(city.users[Role.COMMUNITY_ADMIN])
+    before = count(Household)
+    household = {"grid_id": PAST_INT64, "building": "8号楼", "unit": "1单元", "floor": 3, "room": "301"}
+    body = assert_error(client.post("/api/v1/admin/households", headers=headers, json=household), 422, "validation_failed")
+    assert body["details"]["json"] == {"grid_id": ["超出允许的数值范围"]}
+    assert count(Household) == before
+
+
+def stall(city, goods: str) -> bytes:
+    return (
+        '{"grid_id": %d, "vendor_name": "钱摊主", "goods": "%s", "permitted_area": "康和路北侧", "open_time": "17:00",'
+        ' "close_time": "21:00", "valid_from": "2026-01-01", "valid_until": "2026-12-31"}' % (city.g1.id, goods)
+    ).encode()
+
+
+def test_text_no_database_can_store_is_refused_by_name(client, city, places):
+    headers = auth_headers(city.users[Role.COMMUNITY_ADMIN])
+    before = count(MobileStall)
+    for goods in (r"\ud915", r"\udc00水果", r"水果\u0000"):
+        response = client.post("/api/v1/admin/stalls", headers=headers, data=stall(city, goods), content_type="application/json")
+        body = assert_error(response, 422, "validation_failed")
+        assert body["details"]["json"] == {"goods": ["包含无法保存的字符"]}, goods
+    assert count(MobileStall) == before
+    # A proper pair is one character (😀) and is stored like any other.
+    response = client.post("/api/v1/admin/stalls", headers=headers, data=stall(city, r"水果\ud83d\ude00"), content_type="application/json")
+    assert response.status_code == 201, response.json
+    assert response.json["goods"] == "水果😀"
+
+
+def test_json_nested_past_the_parsers_depth_is_refused(client, city):
+    deep = b'{"city": "testcity", "username": ' + b"[" * 5000 + b"]" * 5000 + b', "password": "x"}'
+    body = assert_error(client.post("/api/v1/auth/login", data=deep, content_type="application/json"), 422, "validation_failed")
+    assert "json" in body["details"]
+    # Deep but within what the parser takes: refused by the schema, like any wrong type.
+    nested = b'{"city": "testcity", "username": ' + b"[" * 500 + b"]" * 500 + b', "password": "x"}'
+    body = assert_error(client.post("/api/v1/auth/login", data=nested, content_type="application/json"), 422, "validation_failed")
+    assert "username" in body["details"]["json"]
+
+
+def test_a_photos_field_sent_as_text_is_refused(client, city, cats, places):
+    resident = city.users[Role.RESIDENT]
+    before = count(Case)
+    response = post_report(client, resident, category=cats["garbage"], photos="{}", lng=G1[0], lat=G1[1])
+    body = assert_error(response, 422, "validation_failed")
+    assert "photos" in body["details"]["files"]
+
+    hotline = {"category_id": str(cats["garbage"].id), "description": "占道", "lng": str(G1[0]), "lat": str(G1[1]), "photos": "{}"}
+    admin = auth_headers(city.users[Role.COMMUNITY_ADMIN])
+    response = client.post("/api/v1/cases/hotline", data=hotline, headers=admin, content_type="multipart/form-data")
+    assert "photos" in assert_error(response, 422, "validation_failed")["details"]["files"]
+    assert count(Case) == before
+
+    case = report_at(client, resident, cats["garbage"])
+    response = resolve(client, city.users[Role.GRID_WORKER], case["id"], photos="{}")
+    assert "photos" in assert_error(response, 422, "validation_failed")["details"]["files"]
+    mixed = photo_files(jpeg()) + ["{}"]
+    response = resolve(client, city.users[Role.GRID_WORKER], case["id"], photos=mixed)
+    assert "photos" in assert_error(response, 422, "validation_failed")["details"]["files"]
+    assert db.session.get(Case, case["id"]).state == case["state"]
+
+    response = client.post(
+        f"/api/v1/admin/cadres/{places.cadre.id}/photo", headers=admin, content_type="multipart/form-data", data={"photos": "{}"},
+    )
+    assert "photos" in assert_error(response, 422, "validation_failed")["details"]["files"]
+    assert db.session.get(type(places.cadre), places.cadre.id).photo_path is None
+    assert client.post(
+        f"/api/v1/admin/cadres/{places.cadre.id}/photo", headers=admin, content_type="multipart/form-data",
+        data={"photos": [(io.BytesIO(jpeg()), "me.jpg")]},
+    ).status_code == 200
