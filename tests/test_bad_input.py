@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from gridapp.authz import Role
 from gridapp.extensions import db
 from gridapp.models import Case, Household, MobileStall
+from gridapp.services.codes import sheets
 from tests.support.cases import G1, jpeg, photo_files, post_report, report_at, resolve
 from tests.support.errors import assert_error
 from tests.support.factories import auth_headers
@@ -106,3 +107,24 @@ def test_a_photos_field_sent_as_text_is_refused(client, city, cats, places):
         f"/api/v1/admin/cadres/{places.cadre.id}/photo", headers=admin, content_type="multipart/form-data",
         data={"photos": [(io.BytesIO(jpeg()), "me.jpg")]},
     ).status_code == 200
+
+
+def test_record_text_the_caption_font_lacks_still_prints(client, city, places):
+    """Fields take any storable text; a plate shows what the font lacks as a box instead of failing to print."""
+    admin = auth_headers(city.users[Role.COMMUNITY_ADMIN])
+    edited = client.patch(f"/api/v1/admin/households/{places.household.id}", headers=admin, json={"building": "3号楼😀\t东"})
+    assert edited.status_code == 200, edited.json
+    assert client.patch(f"/api/v1/admin/shops/{places.shop.id}", headers=admin, json={"name": "老王面馆\u200d\x07"}).status_code == 200
+    for kind in ("household_outdoor", "household_indoor", "shop"):
+        code = places.codes[kind]
+        png = client.get(f"/api/v1/codes/{code.id}/image.png", headers=admin)
+        assert png.status_code == 200 and png.mimetype == "image/png", kind
+        svg = client.get(f"/api/v1/codes/{code.id}/image.svg", headers=admin)
+        assert svg.status_code == 200, kind
+    assert "3号楼□ 东" in client.get(f"/api/v1/codes/{places.codes['household_outdoor'].id}/image.svg", headers=admin).get_data(as_text=True)
+
+    sheet = client.post("/api/v1/code-sheets", headers=admin, json={"region_id": city.g1.id})
+    assert sheet.status_code == 202 and sheet.json["status"] == "done", sheet.json
+    titles = {p["code_id"]: p["title"] for p in sheets.plates(city.city.id, city.g1, list(sheets.PRINTABLE_KINDS), None)}
+    assert titles[places.codes["shop"].id].startswith("老王面馆") and "\x07" not in titles[places.codes["shop"].id]
+    assert titles[places.codes["household_outdoor"].id].startswith("3号楼□ 东")
