@@ -128,3 +128,18 @@ def test_record_text_the_caption_font_lacks_still_prints(client, city, places):
     titles = {p["code_id"]: p["title"] for p in sheets.plates(city.city.id, city.g1, list(sheets.PRINTABLE_KINDS), None)}
     assert titles[places.codes["shop"].id].startswith("老王面馆") and "\x07" not in titles[places.codes["shop"].id]
     assert titles[places.codes["household_outdoor"].id].startswith("3号楼□ 东")
+
+
+def test_the_dashboard_answers_a_malformed_month_with_its_error_page(client, city):
+    leader = auth_headers(city.users[Role.SUPER_ADMIN])
+    for month in ("x", "2026-13", "0001-01", "2026-11-01", ""):
+        response = client.get(f"/dashboard/departments?month={month}", headers=leader)
+        if month == "":  # no month is this month
+            assert response.status_code == 200
+            continue
+        assert response.status_code == 422 and response.mimetype == "text/html", month
+        assert "月份格式应为 YYYY-MM" in response.get_data(as_text=True)
+    assert client.get("/dashboard/departments?month=2026-11", headers=leader).status_code == 200
+    # An id past 64 bits filters nothing, like any other id that is not a number.
+    assert client.get(f"/dashboard/overdue?region={PAST_INT64}", headers=leader).status_code == 200
+    assert client.get(f"/dashboard/regions/{PAST_INT64}", headers=leader).status_code == 404

@@ -29,6 +29,14 @@ class Int64Converter(IntegerConverter):
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
+def int64(text: str) -> int:
+    """A query argument as an id (``request.args.get(name, type=int64)``): ValueError past 64 bits, like any non-number."""
+    value = int(text)
+    if not INT64_MIN <= value <= INT64_MAX:
+        raise ValueError(f"{text!r} does not fit 64 bits")
+    return value
+
+
 def unstorable(data: Any) -> dict:
     """The fields of parsed input that no column can hold, as marshmallow-style nested messages.
 
