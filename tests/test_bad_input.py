@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import json
 
 from sqlalchemy import func, select
 
@@ -9,6 +10,7 @@ from gridapp.authz import Role
 from gridapp.extensions import db
 from gridapp.models import Case, Household, MobileStall
 from gridapp.services.codes import sheets
+from gridapp.web.bounds import unstorable
 from tests.support.cases import G1, jpeg, photo_files, post_report, report_at, resolve
 from tests.support.errors import assert_error
 from tests.support.factories import auth_headers
@@ -143,3 +145,28 @@ def test_the_dashboard_answers_a_malformed_month_with_its_error_page(client, cit
     # An id past 64 bits filters nothing, like any other id that is not a number.
     assert client.get(f"/dashboard/overdue?region={PAST_INT64}", headers=leader).status_code == 200
     assert client.get(f"/dashboard/regions/{PAST_INT64}", headers=leader).status_code == 404
+
+
+def test_a_form_part_without_a_name_is_refused_in_the_error_shape(client, city, cats):
+    boundary = "fuzz"
+    body = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="category_id"\r\n\r\n{cats["garbage"].id}\r\n'
+        f"--{boundary}\r\nContent-Disposition: form-data\r\n\r\nno name\r\n"
+        f'--{boundary}\r\nContent-Disposition: form-data; name="colour"\r\n\r\nred\r\n--{boundary}--\r\n'
+    ).encode()
+    headers = auth_headers(city.users[Role.RESIDENT])
+    response = client.post("/api/v1/reports", data=body, headers=headers, content_type=f"multipart/form-data; boundary={boundary}")
+    body = assert_error(response, 422, "validation_failed")
+    assert body["details"]["files"]["None"] == body["details"]["files"]["colour"] == ["Unknown field."]
+
+
+def test_unstorable_text_deep_in_a_body_is_told_at_a_shallow_ancestor():
+    deep = "\ud800"
+    for _ in range(900):
+        deep = [deep]
+    errors = unstorable({"boundary": deep, "name": "ok"})
+    assert json.dumps(errors)
+    node, depth = errors, 0
+    while isinstance(node, dict):
+        node, depth = next(iter(node.values())), depth + 1
+    assert node == ["包含无法保存的字符"] and depth <= 8

@@ -19,6 +19,8 @@ INT64_MAX = 2**63 - 1
 OUT_OF_RANGE = "超出允许的数值范围"
 UNSTORABLE_TEXT = "包含无法保存的字符"
 
+MAX_ERROR_DEPTH = 8
+
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
@@ -62,6 +64,7 @@ def unstorable(data: Any) -> dict:
 
 
 def _put(errors: dict, path: tuple, message: str) -> None:
+    path = path[:MAX_ERROR_DEPTH]  # a deep body's error is told at an ancestor, not echoed hundreds deep
     if not path:
         errors.setdefault("_schema", []).append(message)
         return
