@@ -170,3 +170,13 @@ def test_unstorable_text_deep_in_a_body_is_told_at_a_shallow_ancestor():
     while isinstance(node, dict):
         node, depth = next(iter(node.values())), depth + 1
     assert node == ["包含无法保存的字符"] and depth <= 8
+
+
+def test_the_document_tells_what_is_accepted(client):
+    """The fuzz test (tests/test_api_fuzz.py) holds the API to its document, so the document says what is refused."""
+    paths = client.get("/api/openapi.json").json["paths"]
+    page = next(p for p in paths["/api/v1/regions"]["get"]["parameters"] if p["name"] == "page")
+    assert page["schema"]["minimum"] == 1 and page["schema"]["maximum"] == 2**63 - 1
+    case_id = next(p for p in paths["/api/v1/cases/{case_id}"]["parameters"] if p["name"] == "case_id")
+    assert case_id["schema"]["maximum"] == 2**63 - 1
+    assert paths["/api/v1/auth/logout"]["post"]["requestBody"]["required"] is False  # the body is optional
