@@ -180,3 +180,10 @@ def test_the_document_tells_what_is_accepted(client):
     case_id = next(p for p in paths["/api/v1/cases/{case_id}"]["parameters"] if p["name"] == "case_id")
     assert case_id["schema"]["maximum"] == 2**63 - 1
     assert paths["/api/v1/auth/logout"]["post"]["requestBody"]["required"] is False  # the body is optional
+
+
+def test_a_page_far_past_the_last_is_empty(client, city):
+    headers = auth_headers(city.users[Role.SUPER_ADMIN])
+    response = client.get(f"/api/v1/regions?page={2**63 - 1}&per_page=100", headers=headers)
+    assert response.status_code == 200, response.json
+    assert response.json["items"] == [] and response.json["meta"]["page"] == 2**63 - 1
