@@ -6,8 +6,8 @@ from flask import Blueprint, Flask
 from flask_smorest import Api
 from marshmallow import fields
 
+from gridapp.storable import INT64_MAX, INT64_MIN
 from gridapp.web.access import Policy, declare_endpoint
-from gridapp.web.bounds import INT64_MAX, INT64_MIN
 from mobile_api.schemas.common import ErrorSchema
 
 
@@ -27,7 +27,7 @@ api = GridappApi(
 )
 
 def int64_range(converter, field, ret=None, **kwargs) -> dict:
-    """Every integer is a 64-bit column (gridapp.web.bounds refuses the rest): the document says so where a field sets no bound."""
+    """Every integer is a 64-bit column (gridapp.storable: the parser refuses the rest): the document says so where a field sets no bound."""
     if not isinstance(field, fields.Integer):
         return {}
     return {"minimum": ret.get("minimum", INT64_MIN), "maximum": ret.get("maximum", INT64_MAX)}

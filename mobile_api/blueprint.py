@@ -6,13 +6,13 @@ from flask_smorest import abort
 from marshmallow import ValidationError
 from webargs.flaskparser import FlaskParser
 
-from gridapp.web.bounds import unstorable
+from gridapp.storable import unstorable
 
 TOO_DEEP = "JSON 嵌套层数过多"
 
 
 class ApiParser(FlaskParser):
-    """webargs' Flask parser, refusing input the database could not store (gridapp.web.bounds).
+    """webargs' Flask parser, refusing input the database could not store (gridapp.storable).
 
     A JSON body nested deeper than Python's recursion limit is refused as well, instead of
     crashing the decoder.

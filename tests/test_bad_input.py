@@ -10,10 +10,11 @@ from gridapp.authz import Role
 from gridapp.extensions import db
 from gridapp.models import Case, Household, MobileStall
 from gridapp.services.codes import sheets
-from gridapp.web.bounds import unstorable
+from gridapp.storable import unstorable
 from tests.support.cases import G1, jpeg, photo_files, post_report, report_at, resolve
 from tests.support.errors import assert_error
 from tests.support.factories import auth_headers
+from tests.support.imports import upload
 
 PAST_INT64 = 2**63
 
@@ -187,3 +188,16 @@ def test_a_page_far_past_the_last_is_empty(client, city):
     response = client.get(f"/api/v1/regions?page={2**63 - 1}&per_page=100", headers=headers)
     assert response.status_code == 200, response.json
     assert response.json["items"] == [] and response.json["meta"]["page"] == 2**63 - 1
+
+
+def test_a_spreadsheet_cell_no_database_can_store_is_a_row_error(client, city):
+    text = "grid_code,building,unit,floor,room,name,relation,phone,id_number\n"
+    text += f"{city.g1.code},1号楼\x00,1单元,2,201,张三,户主,,\n"
+    text += f"{city.g1.code},2号楼,1单元,{PAST_INT64},201,李四,户主,,\n"
+    text += f"{city.g1.code},3号楼😀,1单元,3,301,王五,户主,,\n"  # any character a font may lack is stored, and printed as a box
+    before = count(Household)
+    response = upload(client, city, "households", "h.csv", text.encode())
+    body = assert_error(response, 422, "import_invalid")
+    assert [(e["row"], e["field"]) for e in body["details"]["errors"]] == [(2, "building"), (3, "floor")]
+    assert count(Household) == before
+    assert upload(client, city, "households", "h.csv", "\n".join(text.splitlines()[::3]).encode()).status_code == 201

@@ -1,27 +1,13 @@
-"""What the database can store, checked at the door so that bad input is a 4xx, never a crash.
+"""Input the database cannot store (gridapp.storable), checked at the HTTP door: a 4xx, never a crash.
 
-Every id and count is a 64-bit column, PostgreSQL refuses NUL in text, and neither database
-can encode a lone UTF-16 surrogate (JSON's "\\ud915" decodes to one). A value past these
-limits would reach the database and fail there as a 500; here it is refused first, naming
-the field. URL ids use the bounded converter: an id no row can have is simply not found.
+URL ids use the bounded converter: an id no row can have is simply not found.
 """
 from __future__ import annotations
-
-import re
-from typing import Any
 
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
-INT64_MIN = -(2**63)
-INT64_MAX = 2**63 - 1
-
-OUT_OF_RANGE = "超出允许的数值范围"
-UNSTORABLE_TEXT = "包含无法保存的字符"
-
-MAX_ERROR_DEPTH = 8
-
-_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+from gridapp.storable import INT64_MAX, INT64_MIN
 
 
 class Int64Converter(IntegerConverter):
@@ -37,43 +23,6 @@ def int64(text: str) -> int:
     if not INT64_MIN <= value <= INT64_MAX:
         raise ValueError(f"{text!r} does not fit 64 bits")
     return value
-
-
-def unstorable(data: Any) -> dict:
-    """The fields of parsed input that no column can hold, as marshmallow-style nested messages.
-
-    Walked without recursion: a body may be nested hundreds deep.
-    """
-    errors: dict = {}
-    stack: list[tuple[tuple, Any]] = [((), data)]
-    while stack:
-        path, value = stack.pop()
-        if isinstance(value, dict):
-            for key, item in value.items():
-                if isinstance(key, str) and _UNSTORABLE.search(key):
-                    _put(errors, path + (key,), UNSTORABLE_TEXT)
-                else:
-                    stack.append((path + (key,), item))
-        elif isinstance(value, (list, tuple)):
-            stack.extend((path + (index,), item) for index, item in enumerate(value))
-        elif isinstance(value, int) and not isinstance(value, bool) and not INT64_MIN <= value <= INT64_MAX:
-            _put(errors, path, OUT_OF_RANGE)
-        elif isinstance(value, str) and _UNSTORABLE.search(value):
-            _put(errors, path, UNSTORABLE_TEXT)
-    return errors
-
-
-def _put(errors: dict, path: tuple, message: str) -> None:
-    path = path[:MAX_ERROR_DEPTH]  # a deep body's error is told at an ancestor, not echoed hundreds deep
-    if not path:
-        errors.setdefault("_schema", []).append(message)
-        return
-    node = errors
-    for key in path[:-1]:
-        node = node.setdefault(key, {})
-        if isinstance(node, list):  # a field already refused as a whole
-            return
-    node[path[-1]] = [message]
 
 
 def init_app(app: Flask) -> None:
