@@ -201,3 +201,10 @@ def test_a_spreadsheet_cell_no_database_can_store_is_a_row_error(client, city):
     assert [(e["row"], e["field"]) for e in body["details"]["errors"]] == [(2, "building"), (3, "floor")]
     assert count(Household) == before
     assert upload(client, city, "households", "h.csv", "\n".join(text.splitlines()[::3]).encode()).status_code == 201
+
+
+def test_a_month_before_the_calendar_begins_is_refused(client, city):
+    headers = auth_headers(city.users[Role.SUPER_ADMIN])
+    for month in ("0001-01", "9999-12"):
+        response = client.get(f"/api/v1/leaderboards/departments?month={month}", headers=headers)
+        assert_error(response, 422, "validation_failed")

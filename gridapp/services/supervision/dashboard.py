@@ -78,8 +78,8 @@ def departments_page(actor: Actor, month: str | None = None) -> dict:
     month = month or month_of(now())
     try:
         start, end = month_bounds(month)
-    except (ValueError, OverflowError):  # not "YYYY-MM", or a month no calendar here can hold
-        raise ValidationFailed("月份格式应为 YYYY-MM", details={"month": month}) from None
+    except ValueError:
+        raise ValidationFailed("月份格式应为 YYYY-MM", details={"month": [month]}) from None
     departments = list(db.session.scalars(select(Department).where(Department.city_id == actor.city_id).order_by(Department.code)))
     figures = dict(metrics.by_department(Scope(actor.city_id, None, start, end), departments))
     ranking = scores.ranking(actor.city_id, month)
