@@ -208,3 +208,10 @@ def test_a_month_before_the_calendar_begins_is_refused(client, city):
     for month in ("0001-01", "9999-12"):
         response = client.get(f"/api/v1/leaderboards/departments?month={month}", headers=headers)
         assert_error(response, 422, "validation_failed")
+
+
+def test_a_single_value_sent_twice_is_refused(client, city, places):
+    headers = auth_headers(city.users[Role.COMMUNITY_ADMIN])
+    body = assert_error(client.get("/api/v1/admin/shops?active=false&active=", headers=headers), 422, "validation_failed")
+    assert body["details"]["query"] == {"active": ["只能提供一个值"]}
+    assert client.get("/api/v1/admin/shops?active=false", headers=headers).status_code == 200
