@@ -44,7 +44,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from gridapp.jobs import catalogue  # noqa: F401  (every job registers its name)
     from gridapp.services import subscriptions
     from gridapp.services.accounts.revocations import is_revoked
-    from gridapp.web import access, errors, headers, health, media
+    from gridapp.web import access, bounds, errors, headers, health, media
 
     database.init_app(app)
     subscriptions.register()
@@ -57,6 +57,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     jobs.init_app(app)
     errors.init_app(app)
+    bounds.init_app(app)
     access.init_app(app)
     headers.init_app(app)
     app.register_blueprint(health.bp)

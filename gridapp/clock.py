@@ -89,4 +89,7 @@ def month_bounds(month: str) -> tuple[datetime, datetime]:
     """A China calendar month ("2026-11") as a [start, end) range in UTC; ValueError when malformed."""
     year, number = (int(part) for part in month.split("-"))
     first = date(year, number, 1)
-    return china_midnight(first), china_midnight(date(year + number // 12, number % 12 + 1, 1))
+    try:
+        return china_midnight(first), china_midnight(date(year + number // 12, number % 12 + 1, 1))
+    except OverflowError:  # January of year 1 starts before the first moment UTC can hold
+        raise ValueError(f"month out of range: {month!r}") from None

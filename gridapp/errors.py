@@ -66,3 +66,10 @@ class UpstreamUnavailable(DomainError):
 
     status = 502
     code = "upstream_unavailable"
+
+
+class UpstreamUnreachable(UpstreamUnavailable):
+    """A partner system could not be reached at all (network down, timed out): the service is
+    unavailable for now and a retry later may succeed, so 503 rather than a bad answer's 502."""
+
+    status = 503

@@ -9,7 +9,9 @@ from gridapp.extensions import db
 def paginate(stmt: Select, args: dict) -> dict:
     page, per_page = args["page"], args["per_page"]
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    items = list(db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)))
+    offset = (page - 1) * per_page
+    # A page past the last is empty without asking the database: a far page's offset may not even fit 64 bits.
+    items = list(db.session.scalars(stmt.limit(per_page).offset(offset))) if offset < total else []
     return {
         "items": items,
         "meta": {"page": page, "per_page": per_page, "total": total, "pages": (total + per_page - 1) // per_page},

@@ -4,7 +4,9 @@ from __future__ import annotations
 import swagger_ui_bundle
 from flask import Blueprint, Flask
 from flask_smorest import Api
+from marshmallow import fields
 
+from gridapp.storable import INT64_MAX, INT64_MIN
 from gridapp.web.access import Policy, declare_endpoint
 from mobile_api.schemas.common import ErrorSchema
 
@@ -24,6 +26,13 @@ api = GridappApi(
     }
 )
 
+def int64_range(converter, field, ret=None, **kwargs) -> dict:
+    """Every integer is a 64-bit column (gridapp.storable: the parser refuses the rest): the document says so where a field sets no bound."""
+    if not isinstance(field, fields.Integer):
+        return {}
+    return {"minimum": ret.get("minimum", INT64_MIN), "maximum": ret.get("maximum", INT64_MAX)}
+
+
 API_SETTINGS = {
     "API_TITLE": "gridapp API",
     "API_VERSION": "v1",
@@ -39,6 +48,7 @@ def init_app(app: Flask) -> None:
     for key, value in API_SETTINGS.items():
         app.config.setdefault(key, value)
     api.init_app(app)
+    api.ma_plugin.converter.add_attribute_function(int64_range)
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
     # Swagger UI's files are served from the installed package: nothing is fetched from a CDN.
     assets = Blueprint("swagger_assets", __name__, static_folder=swagger_ui_bundle.swagger_ui_path, static_url_path="/api/docs/assets")

@@ -196,7 +196,7 @@ class Refresh(MethodView):
 @blp.route("/auth/logout")
 class Logout(MethodView):
     @allow(SIGNED_IN, scope="self")
-    @blp.arguments(LogoutSchema)
+    @blp.arguments(LogoutSchema, required=False)
     @blp.response(204)
     @blp.doc(security=[{"bearer": []}])
     def post(self, body):

@@ -2,7 +2,46 @@
 from __future__ import annotations
 
 import flask_smorest
+from flask_smorest import abort
+from marshmallow import ValidationError
 from webargs.flaskparser import FlaskParser
+from webargs.multidictproxy import MultiDictProxy
+
+from gridapp.storable import unstorable
+
+TOO_DEEP = "JSON 嵌套层数过多"
+ONE_VALUE = "只能提供一个值"
+
+
+class ApiParser(FlaskParser):
+    """webargs' Flask parser, refusing input the database could not store (gridapp.storable).
+
+    A JSON body nested deeper than Python's recursion limit is refused as well, instead of
+    crashing the decoder.
+    """
+
+    def _raw_load_json(self, req):
+        try:
+            return super()._raw_load_json(req)
+        except RecursionError:
+            abort(422, messages={"json": {"_schema": [TOO_DEEP]}})
+
+    def pre_load(self, location_data, *, schema, req, location):
+        """A query or form field sent twice where one value is taken is refused, not read as its first value."""
+        if isinstance(location_data, MultiDictProxy):
+            repeated = {
+                key: [ONE_VALUE] for key, values in location_data.data.lists()
+                if len(values) > 1 and key not in location_data.multiple_keys
+            }
+            if repeated:
+                raise ValidationError(repeated)
+        return location_data
+
+    def _validate_arguments(self, data, validators):
+        errors = unstorable(data)
+        if errors:
+            raise ValidationError(errors)
+        super()._validate_arguments(data, validators)
 
 
 class ApiBlueprint(flask_smorest.Blueprint):
@@ -12,4 +51,4 @@ class ApiBlueprint(flask_smorest.Blueprint):
     silently return everything, so the schema's own setting (raise) applies everywhere.
     """
 
-    ARGUMENTS_PARSER = FlaskParser(unknown=None)
+    ARGUMENTS_PARSER = ApiParser(unknown=None)

@@ -14,6 +14,7 @@ from pathlib import Path
 from qr.fonts import missing_glyphs
 
 ELLIPSIS = "…"
+PLACEHOLDER = "□"
 # Latin words and numbers stay whole ("12号楼", "A座" must not split inside "12");
 # any other character, including each Han character, is a break opportunity.
 _UNITS = re.compile(r"[A-Za-z0-9]+|\s+|.", re.DOTALL)
@@ -42,6 +43,29 @@ def check_text(text: str, font: Path, *, what: str, allow_newlines: bool = False
         raise ValueError(
             f"{what} {text!r} has characters the caption font cannot draw: {missing!r}"
         )
+
+
+def printable(text: str, font: Path, *, allow_newlines: bool = False) -> str:
+    """``text`` as the font can draw it, for captions made from what people typed.
+
+    A record's fields take any text (a shop's name may carry an emoji), yet its plate must
+    still print: control characters become spaces, invisible marks the font lacks (joiners,
+    variation selectors) are dropped, and any other character it lacks shows as a box
+    drawn on purpose, so the plate is printed and the odd character can be seen on it.
+    """
+    kept = "\n" if allow_newlines else ""
+    missing = set(missing_glyphs(text, font))
+    box = PLACEHOLDER if not missing_glyphs(PLACEHOLDER, font) else "?"
+    out = []
+    for ch in text:
+        category = unicodedata.category(ch)
+        if category == "Cc" and ch not in kept:
+            out.append(" ")
+        elif ch not in missing and category != "Cs":
+            out.append(ch)
+        elif category not in ("Cf", "Mn", "Me"):
+            out.append(box)
+    return "".join(out)
 
 
 def wrap(

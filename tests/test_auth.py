@@ -429,7 +429,7 @@ def test_an_openid_belongs_to_one_account(client, city, clock, sms_log, wechat):
 def test_wechat_server_down_and_not_configured(app, client, city, monkeypatch, wechat):
     monkeypatch.setitem(app.config, "WECHAT_JSCODE2SESSION_URL", f"http://127.0.0.1:{servers.find_free_port()}/x")
     monkeypatch.setitem(app.config, "WECHAT_TIMEOUT_SECONDS", 2)
-    assert_error(wechat_login(client, "wx-a"), 502, "upstream_unavailable")
+    assert_error(wechat_login(client, "wx-a"), 503, "upstream_unavailable")
 
     monkeypatch.setitem(app.config, "WECHAT_JSCODE2SESSION_URL", wechat.url)
     monkeypatch.setitem(app.config, "WECHAT_SECRET", "not-the-secret")  # our misconfiguration, not the user's fault

@@ -20,6 +20,7 @@ from gridapp.services.cases import states as S
 from gridapp.services.supervision import dashboard, sla
 from gridapp.services.supervision import oversight as supervision
 from gridapp.web.access import allow, current_actor, public
+from gridapp.web.bounds import int64
 from gridapp.web.errors import HTML_BLUEPRINTS, LOGIN_PAGES
 from gridapp.web.redirects import same_site_path
 
@@ -106,7 +107,7 @@ def _region(region_id: int | None):
 @bp.get("/overdue")
 @allow(dashboard.LEADERS, scope="region_tree")
 def overdue():
-    region_id = request.args.get("region", type=int)
+    region_id = request.args.get("region", type=int64)
     rows = dashboard.overdue_page(current_actor(), region_id)
     if _wants_csv():
         header = ["案件", "类别", "位置", "状态", "时限", "到期", "升级级别", "处理人"]

@@ -12,7 +12,7 @@ import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 
-from gridapp.errors import Unauthenticated, UpstreamUnavailable
+from gridapp.errors import Unauthenticated, UpstreamUnavailable, UpstreamUnreachable
 
 # Errors that are ours or WeChat's, not the user's: busy (-1), bad appid (40013), bad secret
 # (40125), rate limited (45011). A user's stale code is 40029 / 40163.
@@ -47,8 +47,10 @@ class WeChatClient:
         try:
             with urllib.request.urlopen(f"{self.url}?{query}", timeout=self.timeout) as response:
                 body = json.loads(response.read().decode("utf-8"))
-        except (urllib.error.URLError, TimeoutError, ValueError) as exc:
+        except (urllib.error.HTTPError, ValueError) as exc:  # reached, but answered with no usable body
             raise UpstreamUnavailable("微信服务暂时不可用，请稍后再试", details={"reason": str(exc)}) from exc
+        except OSError as exc:  # not reached: refused, unresolved or timed out (URLError is an OSError)
+            raise UpstreamUnreachable("微信服务暂时不可用，请稍后再试", details={"reason": str(exc)}) from exc
         if body.get("errcode") in SERVER_SIDE_ERRCODES:
             raise UpstreamUnavailable(
                 "微信登录暂时不可用，请稍后再试",

@@ -53,11 +53,20 @@ def error_response(status: int, code: str, message: str, details=None, headers=N
             return redirect(f"{LOGIN_PAGES.get(request.blueprint, '/h5/login')}?next={quote(request.full_path.rstrip('?'))}")
         response = render_template("h5/error.html", status=status, code=code, message=message), status
         return response
-    response = jsonify({"code": code, "message": message, "details": details})
+    response = jsonify({"code": code, "message": message, "details": _named(details)})
     response.status_code = status
     for name, value in (headers or {}).items():
         response.headers[name] = value
     return response
+
+
+def _named(details):
+    """Field errors keyed as JSON can key them: a form field may arrive without a name (None) or named by a number."""
+    if isinstance(details, dict):
+        return {str(key): _named(value) for key, value in details.items()}
+    if isinstance(details, list):
+        return [_named(value) for value in details]
+    return details
 
 
 def http_error_response(exc: HTTPException):

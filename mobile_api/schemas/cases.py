@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask_smorest.fields import Upload
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from werkzeug.datastructures import FileStorage
 
 from gridapp.models.categories import DIFFICULTIES, DIFFICULTY_LABELS
 from gridapp.services.cases import states as S
@@ -12,8 +13,19 @@ from mobile_api.schemas.supervision import InstructionSchema, SlaSchema
 PHONE = validate.Regexp(r"^1\d{10}$|^0\d{2,3}-?\d{7,8}$", error="电话号码格式不正确")
 
 
+class FileUpload(Upload):
+    """An uploaded file; the same name sent as a text field is refused, not read as a file."""
+
+    default_error_messages = {"invalid": "请以文件上传"}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, FileStorage):
+            raise self.make_error("invalid")
+        return value
+
+
 def photos_field(description: str):
-    return fields.List(Upload(), load_default=list, metadata={"description": description})
+    return fields.List(FileUpload(), load_default=list, metadata={"description": description})
 
 
 class LocationMixin(Schema):

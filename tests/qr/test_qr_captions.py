@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from qr.captions import ELLIPSIS, caption_lines, estimate_width_em, wrap
+from qr.captions import ELLIPSIS, PLACEHOLDER, caption_lines, check_text, estimate_width_em, printable, wrap
 
 
 def width(text: str) -> float:
@@ -57,3 +57,12 @@ def test_caption_lines_reject_what_would_print_badly(font_file, caption, message
 def test_svg_width_estimate_counts_han_as_one_em():
     assert estimate_width_em("网格") == 2.0
     assert estimate_width_em("ab") == pytest.approx(1.1)
+
+
+def test_printable_text_passes_the_caption_check_whatever_was_typed(font_file):
+    typed = "3号楼😀\t东\x00区\ud915\ufe0f\n2单元"
+    shown = printable(typed, font_file)
+    check_text(shown, font_file, what="caption")
+    assert shown == f"3号楼{PLACEHOLDER} 东 区{PLACEHOLDER} 2单元"
+    assert printable(typed, font_file, allow_newlines=True).endswith("\n2单元")
+    assert printable("幸福里社区 A座", font_file) == "幸福里社区 A座"  # what the font draws is left alone

@@ -21,6 +21,7 @@ from gridapp.extensions import db
 from gridapp.models import Cadre, EBike, Household, HouseholdMember, MobileStall, Place, Region, Shop
 from gridapp.models.places import PLACE_KINDS
 from gridapp.services.codes.issuing import ADMIN_ROLES, issue_for
+from gridapp.storable import UNSTORABLE_TEXT, storable_text
 from gridapp.unit_of_work import unit_of_work
 
 MAX_ROWS = 20000
@@ -39,11 +40,15 @@ class Column:
     check: Callable[[str], object] | None = None  # returns the parsed value or raises ValueError(中文)
 
 
-def _int(value: str) -> int:
+def _floor(value: str) -> int:
+    """The same floors the API takes for a household (mobile_api.schemas.admin.HouseholdInSchema)."""
     try:
-        return int(value)
+        floor = int(value)
     except ValueError:
         raise ValueError("应为整数") from None
+    if not -5 <= floor <= 200:
+        raise ValueError("应在 -5 到 200 之间")
+    return floor
 
 
 def _pattern(regex: re.Pattern, message: str):
@@ -77,7 +82,7 @@ COMMUNITY = Column("community_code", "社区编码")
 COLUMNS = {
     "households": [
         GRID, Column("building", "楼栋", max_length=32), Column("unit", "单元", max_length=16),
-        Column("floor", "楼层", check=_int), Column("room", "房号", max_length=16),
+        Column("floor", "楼层", check=_floor), Column("room", "房号", max_length=16),
         Column("name", "姓名", required=False), Column("relation", "与户主关系", required=False, max_length=16),
         Column("phone", "手机号", required=False, check=_pattern(PHONE, "应为 11 位手机号")),
         Column("id_number", "身份证号", required=False, check=_pattern(ID_NUMBER, "应为 18 位身份证号")),
@@ -175,6 +180,9 @@ def _parse(kind: str, table: list[list[str]], grids: dict[str, Region], errors: 
             if not raw:
                 if column.required:
                     errors.append({"row": number, "field": column.name, "message": f"{column.label}不能为空"})
+                continue
+            if not storable_text(raw):
+                errors.append({"row": number, "field": column.name, "message": f"{column.label}{UNSTORABLE_TEXT}"})
                 continue
             if len(raw) > column.max_length and column.check is None:
                 errors.append({"row": number, "field": column.name, "message": f"{column.label}不能超过 {column.max_length} 个字"})

@@ -24,6 +24,8 @@ from gridapp.services.codes.issuing import ADMIN_READ_ROLES, ADMIN_ROLES, url_fo
 from gridapp.services.regions.tree import get_region, subtree_filter
 from gridapp.storage import media_storage
 from gridapp.unit_of_work import unit_of_work
+from qr.captions import printable
+from qr.fonts import font_path
 
 INLINE_LIMIT = 96  # eight pages: drawn in well under a second
 PRINTABLE_KINDS = tuple(kind for kind in CODE_KINDS if kind != "resident")
@@ -71,8 +73,14 @@ def plates(city_id: int, region: Region, kinds: list[str], building: str | None)
         grid = regions.get(code.region_id)
         community = grid if grid is not None and grid.level == "community" else parents.get(code.region_id)
         title = _title(code.kind, entity, community)
-        out.append({"url": url_for_token(code.token), "title": title, "subtitle": f"{grid.name if grid else ''} {SUBTITLES[code.kind]}".strip(), "code_id": code.id})
+        subtitle = f"{grid.name if grid else ''} {SUBTITLES[code.kind]}".strip()
+        out.append({"url": url_for_token(code.token), "title": _printable(title), "subtitle": _printable(subtitle), "code_id": code.id})
     return out
+
+
+def _printable(text: str) -> str:
+    """Fields accept any storable text; what the caption font cannot draw shows as a box, never a failed print."""
+    return printable(text, font_path())
 
 
 def _title(kind: str, entity, community: Region | None) -> str:
@@ -97,7 +105,8 @@ def caption(code: QrCode) -> str:
     entity = entities.get_entity(code.city_id, code.entity_type, code.entity_id, active_only=False)
     region = code.region
     title = _title(code.kind, entity, entities.community_of(region))
-    return f"{title}\n{(region.name + ' ') if region else ''}{SUBTITLES[code.kind]}"
+    subtitle = f"{(region.name + ' ') if region else ''}{SUBTITLES[code.kind]}"
+    return f"{_printable(title)}\n{_printable(subtitle)}"
 
 
 def _kinds(kinds: list[str] | None) -> list[str]:
