@@ -215,3 +215,13 @@ def test_a_single_value_sent_twice_is_refused(client, city, places):
     body = assert_error(client.get("/api/v1/admin/shops?active=false&active=", headers=headers), 422, "validation_failed")
     assert body["details"]["query"] == {"active": ["只能提供一个值"]}
     assert client.get("/api/v1/admin/shops?active=false", headers=headers).status_code == 200
+
+
+def test_a_json_boolean_is_true_or_false_not_a_number(client, city):
+    headers = auth_headers(city.users[Role.SYSTEM_ADMIN])
+    for wrong in (0, 1, "true"):
+        body = assert_error(
+            client.put("/api/v1/city/second-factor", json={"require_admin_totp": wrong}, headers=headers), 422, "validation_failed"
+        )
+        assert "require_admin_totp" in body["details"]["json"]
+    assert client.put("/api/v1/city/second-factor", json={"require_admin_totp": False}, headers=headers).status_code == 200

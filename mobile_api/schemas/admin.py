@@ -5,7 +5,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from gridapp.models.places import PLACE_KINDS
 from mobile_api.schemas.cases import photos_field
-from mobile_api.schemas.common import PageArgsSchema
+from mobile_api.schemas.common import JsonBoolean, PageArgsSchema
 
 PHONE = validate.Regexp(r"^1\d{10}$", error="请输入 11 位手机号")
 ID_NUMBER = validate.Regexp(r"^\d{17}[\dX]$", error="身份证号应为 18 位")
@@ -48,7 +48,7 @@ class MemberInSchema(Schema):
     relation = _text(16)
     phone = fields.String(allow_none=True, validate=PHONE)
     id_number = fields.String(allow_none=True, validate=ID_NUMBER)
-    is_active = fields.Boolean()
+    is_active = JsonBoolean()
 
 
 class MemberOutSchema(Schema):

@@ -5,6 +5,7 @@ from marshmallow import Schema, fields, validate
 
 from gridapp.authz import Role
 from gridapp.privacy import mask_phone
+from mobile_api.schemas.common import JsonBoolean
 
 
 class CityField(fields.String):
@@ -13,7 +14,7 @@ class CityField(fields.String):
 
 
 def cookie_flag() -> fields.Boolean:
-    return fields.Boolean(
+    return JsonBoolean(
         load_default=False,
         metadata={"description": "H5 pages: also keep the session in HttpOnly cookies (with a CSRF cookie)"},
     )
@@ -109,7 +110,7 @@ class TokenSchema(Schema):
 
 
 class AccountDeletionSchema(Schema):
-    confirm = fields.Boolean(
+    confirm = JsonBoolean(
         required=True, validate=validate.Equal(True, error="请确认注销账号"),
         metadata={"description": "true: the account, its personal data and every session end for good"},
     )
@@ -125,4 +126,4 @@ class TotpCodeSchema(Schema):
 
 
 class SecondFactorPolicySchema(Schema):
-    require_admin_totp = fields.Boolean(required=True)
+    require_admin_totp = JsonBoolean(required=True)

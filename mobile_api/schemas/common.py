@@ -6,6 +6,17 @@ from functools import cache
 from marshmallow import Schema, fields, validate
 
 
+class JsonBoolean(fields.Boolean):
+    """A boolean in a JSON body is `true` or `false`: unlike a query string or a form field, JSON has a type for
+    it, so 0, 1 or "yes" there is a client's mistake to refuse, not to guess at (and 0 == False in Python, so
+    narrowing `truthy`/`falsy` would not tell them apart)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value
+
+
 class ErrorSchema(Schema):
     code = fields.String(required=True, metadata={"description": "Stable machine-readable slug"})
     message = fields.String(required=True, metadata={"description": "Human-readable message (Chinese)"})
