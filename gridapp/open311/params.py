@@ -12,14 +12,12 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, vali
 from werkzeug.datastructures import MultiDict
 
 from gridapp.errors import ValidationFailed
+from gridapp.storable import INT64_MAX, UNSTORABLE_TEXT, storable_text
 
 ATTRIBUTE_KEY = re.compile(r"^attribute\[([^\]]+)\](\[\])?$")
 # Ids are 64-bit in the database: a larger number names nothing, and must not reach a query.
-MAX_ID = 2**63 - 1
-ID = validate.Range(min=1, max=MAX_ID)
+ID = validate.Range(min=1, max=INT64_MAX)
 REQUEST_ID = re.compile(r"^[0-9]{1,19}$")
-# Text no column can hold: PostgreSQL refuses NUL, and neither database encodes a lone surrogate.
-UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 class CommaList(fields.Field):
@@ -105,19 +103,16 @@ def with_query_key(form: MultiDict, args: MultiDict) -> MultiDict:
 
 def request_id(text: str) -> int | None:
     """A service_request_id from a path: None when it cannot name a request."""
-    if not REQUEST_ID.match(text) or not 1 <= int(text) <= MAX_ID:
+    if not REQUEST_ID.match(text) or not 1 <= int(text) <= INT64_MAX:
         return None
     return int(text)
 
 
-def storable(text: str) -> bool:
-    """Whether a path's text (a token, a service code) could be looked up at all."""
-    return not UNSTORABLE.search(text)
-
-
 def load(schema: type[Schema], values: MultiDict) -> dict:
     unstorable = {
-        key if storable(key) else "参数名": ["包含无法保存的字符"] for key, value in values.items(multi=True) if not storable(key + value)
+        key if storable_text(key) else "参数名": [UNSTORABLE_TEXT]
+        for key, value in values.items(multi=True)
+        if not storable_text(key + value)
     }
     if unstorable:
         raise ValidationFailed("请求参数不正确", details=unstorable)

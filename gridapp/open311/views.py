@@ -8,6 +8,7 @@ from gridapp.open311 import entries, params, statuses
 from gridapp.open311.blueprint import bp
 from gridapp.open311.render import render
 from gridapp.services.open311 import requests as open311
+from gridapp.storable import storable_text
 from gridapp.web.access import public
 from gridapp.web.idempotency import REPLAYED_HEADER, request_claim, uploads
 
@@ -35,7 +36,7 @@ def services(fmt):
 @public(scope="open311_read")
 def service_definition(service_code, fmt):
     who = _caller(params.load(params.Open311Args, request.args))
-    if not params.storable(service_code):
+    if not storable_text(service_code):
         raise NotFound("service_code 不存在", code="service_not_found")
     return render(fmt, "service_definition", entries.service_definition(open311.service(who, service_code)))
 
@@ -81,7 +82,7 @@ def request_item(service_request_id, fmt):
 @public(scope="open311_read")
 def token(token, fmt):
     who = _caller(params.load(params.Open311Args, request.args))
-    if not params.storable(token):
+    if not storable_text(token):
         raise NotFound("token 不存在", code="token_not_found")
     case_id = open311.request_id_for_token(who, token)
     return render(fmt, "service_requests", [entries.token_entry(case_id, token)])
