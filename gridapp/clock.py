@@ -13,6 +13,8 @@ from __future__ import annotations
 import threading
 from datetime import date, datetime, time, timedelta, timezone
 
+from gridapp.errors import ValidationFailed
+
 CHINA_HOURS = 8  # also spelt into SQL that buckets timestamps by China day
 CHINA = timezone(timedelta(hours=CHINA_HOURS))
 
@@ -93,3 +95,11 @@ def month_bounds(month: str) -> tuple[datetime, datetime]:
         return china_midnight(first), china_midnight(date(year + number // 12, number % 12 + 1, 1))
     except OverflowError:  # January of year 1 starts before the first moment UTC can hold
         raise ValueError(f"month out of range: {month!r}") from None
+
+
+def asked_month_bounds(month: str) -> tuple[datetime, datetime]:
+    """`month_bounds` of a month someone asked for (a statement, a ranking): a malformed one is their error, 422."""
+    try:
+        return month_bounds(month)
+    except ValueError:
+        raise ValidationFailed("月份格式应为 YYYY-MM", details={"month": [month]}) from None

@@ -8,10 +8,10 @@ from __future__ import annotations
 from sqlalchemy import and_, case, func, select
 
 from gridapp.authz import STAFF_ROLES, Actor, Permission
+from gridapp.clock import asked_month_bounds
 from gridapp.extensions import db
 from gridapp.models import Department, Order, OrderLapse, User
 from gridapp.models.orders import PAID
-from gridapp.services.points.residents import month_bounds
 from gridapp.services.regions.tree import path_range, visible_region
 
 METRICS = ("points", "closed", "on_time_rate")
@@ -21,7 +21,7 @@ READERS = Permission("points.leaderboards", STAFF_ROLES, "every staff member see
 
 def _scope(actor: Actor, month: str, region_id: int | None):
     READERS.require(actor)
-    start, end = month_bounds(month)
+    start, end = asked_month_bounds(month)
     conditions = [Order.city_id == actor.city_id, Order.status == PAID, Order.paid_at >= start, Order.paid_at < end]
     if region_id is not None:
         conditions.append(path_range(Order.region_path, visible_region(actor, region_id).path))

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import select, update
 
 from gridapp.authz import OFFICIAL_ROLES, Actor, Permission, Role, can_see_region
-from gridapp.clock import CHINA, now
-from gridapp.clock import month_bounds as china_month_bounds
+from gridapp.clock import CHINA, asked_month_bounds, now
 from gridapp.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
 from gridapp.extensions import db
 from gridapp.models import Region, Shop, User
@@ -222,13 +221,6 @@ def charge_resident(actor: Actor, shop_id: int, resident_token: str, points: int
 # --------------------------------------------------------------------------- #
 
 
-def month_bounds(month: str) -> tuple[datetime, datetime]:
-    """A month in China Standard Time ("2026-11") as a UTC range; a malformed month is the caller's error."""
-    try:
-        return china_month_bounds(month)
-    except ValueError:
-        raise ValidationFailed("月份格式应为 YYYY-MM", details={"month": [month]}) from None
-
 
 def shop_statement(actor: Actor, shop_id: int, month: str) -> dict:
     """A shop's confirmed redemptions in a month, for settlement with the fund."""
@@ -237,7 +229,7 @@ def shop_statement(actor: Actor, shop_id: int, month: str) -> dict:
     grid = db.session.scalar(select(Region).where(Region.city_id == actor.city_id, Region.id == shop.grid_id))
     if shop.owner_user_id != actor.user_id and not can_see_region(actor, actor.city_id, grid.path, STATEMENT_OFFICIALS):
         raise Forbidden("您无权查看该商户的结算单")
-    start, end = month_bounds(month)
+    start, end = asked_month_bounds(month)
     rows = db.session.execute(
         select(Redemption, User)
         .join(User, User.id == Redemption.resident_user_id)

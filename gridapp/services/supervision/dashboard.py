@@ -9,8 +9,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from gridapp.authz import OFFICIAL_ROLES, Actor, Permission, Role, can_see_region
-from gridapp.clock import month_bounds, month_of, now
-from gridapp.errors import ValidationFailed
+from gridapp.clock import asked_month_bounds, month_of, now
 from gridapp.extensions import db
 from gridapp.models import Case, Category, Department, Region
 from gridapp.services.cases import workflow as cases
@@ -76,10 +75,7 @@ def overdue_page(actor: Actor, region_id: int | None = None, limit: int = 200) -
 def departments_page(actor: Actor, month: str | None = None) -> dict:
     LEADERS.require(actor)
     month = month or month_of(now())
-    try:
-        start, end = month_bounds(month)
-    except ValueError:
-        raise ValidationFailed("月份格式应为 YYYY-MM", details={"month": [month]}) from None
+    start, end = asked_month_bounds(month)
     departments = list(db.session.scalars(select(Department).where(Department.city_id == actor.city_id).order_by(Department.code)))
     figures = dict(metrics.by_department(Scope(actor.city_id, None, start, end), departments))
     ranking = scores.ranking(actor.city_id, month)
