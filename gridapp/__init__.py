@@ -71,6 +71,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from gridapp import dashboard
 
     app.register_blueprint(dashboard.bp)
+    from gridapp import console
+
+    console.init_app(app)
 
     import mobile_api
 

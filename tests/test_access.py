@@ -61,7 +61,8 @@ def test_protected_routes_need_a_token(app, client, city):
             assert response.json["code"] == "token_invalid"
         else:
             assert response.status_code == 302, (rule, method)
-            login = "/dashboard/login?next=" if rule.startswith("/dashboard") else "/h5/login?next="
+            section = rule.split("/")[1]
+            login = f"/{section}/login?next=" if section in ("dashboard", "console") else "/h5/login?next="
             assert response.headers["Location"].startswith(login)
 
 
@@ -127,7 +128,7 @@ def test_another_citys_region_is_not_found(client, city):
 # --------------------------------------------------------------------------- #
 
 SERVICE_PACKAGES = ("gridapp/services", "gridapp/authz.py")
-HTTP_LAYERS = ("mobile_api", "gridapp/h5", "gridapp/dashboard", "gridapp/open311", "gridapp/web")
+HTTP_LAYERS = ("mobile_api", "gridapp/h5", "gridapp/dashboard", "gridapp/console", "gridapp/open311", "gridapp/web")
 
 
 def _sources(*roots: str):

@@ -1,0 +1,38 @@
+"""The admins' console (管理后台): server-rendered pages to set up and staff a city without curl.
+
+Pages here only render; every change goes through the JSON API with the CSRF header
+(gridapp/static/console.js), the same calls a script would make, so the console adds no rule of
+its own. Staff sign in on /console/login with the same JSON sign-in as every client. Each
+section lives in its own module of this package and registers its routes on `bp`.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, render_template, request, url_for
+
+from gridapp.services.accounts import administration
+from gridapp.services.accounts.users import default_city_code
+from gridapp.web.access import allow, current_actor, public
+from gridapp.web.errors import HTML_BLUEPRINTS, LOGIN_PAGES
+from gridapp.web.redirects import same_site_path
+
+bp = Blueprint("console", __name__, url_prefix="/console")
+HTML_BLUEPRINTS.add(bp.name)
+LOGIN_PAGES[bp.name] = "/console/login"
+
+
+@bp.get("/login")
+@public()
+def login():
+    city_code = request.args.get("city") or default_city_code(current_app.config)
+    safe = same_site_path(request.args.get("next"), under="/console") or url_for("console.home")
+    return render_template("console/login.html", city_code=city_code, next_url=safe)
+
+
+@bp.get("/")
+@allow(administration.ADMINISTRATORS, scope="region_tree")
+def home():
+    return render_template("console/home.html", scope=administration.scope_of(current_actor()))
+
+
+def init_app(app) -> None:
+    app.register_blueprint(bp)
