@@ -154,6 +154,8 @@ def load_settings(
         # Snap and report (随手拍)
         "PHOTO_MAX_BYTES": _int(env, "PHOTO_MAX_BYTES", 15 * 1024 * 1024),
         "PHOTO_MAX_PIXELS": _int(env, "PHOTO_MAX_PIXELS", 50_000_000),
+        # Originals are kept at most this many pixels on the long side (a 12 MP phone photo: ~1 MB, not ~5).
+        "PHOTO_MAX_SIDE": _int(env, "PHOTO_MAX_SIDE", 2560),
         "DUPLICATE_RADIUS_M": _int(env, "DUPLICATE_RADIUS_M", 100),
         "DUPLICATE_WINDOW_HOURS": _int(env, "DUPLICATE_WINDOW_HOURS", 72),
         "CASE_AUTO_CLOSE_DAYS": _int(env, "CASE_AUTO_CLOSE_DAYS", 7),

@@ -87,5 +87,20 @@ def test_sizes_of_any_colour_mode_are_jpeg(mode):
     image = Image.new(mode, (700, 500))
     out = io.BytesIO()
     image.save(out, "PNG")
-    resized = photo_service._resized_jpeg(out.getvalue(), photo_service.THUMB_SIZE)
-    assert Image.open(io.BytesIO(resized)).format == "JPEG" and longest_side(resized) == 320
+    made = photo_service.sizes(out.getvalue())
+    for size, longest in (("web", 700), ("thumb", photo_service.THUMB_SIZE)):
+        assert Image.open(io.BytesIO(made[size])).format == "JPEG" and longest_side(made[size]) == longest
+
+
+def test_sizes_from_a_draft_decode_keep_their_full_size_and_colours():
+    """Draft mode decodes a 4000 px JPEG at 1/2 or 1/4 scale; the sizes must still be 1280 and 320 px and the same picture."""
+    image = Image.new("RGB", (4000, 3000), (200, 30, 40))
+    image.paste((20, 120, 220), (2000, 0, 4000, 3000))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=90)
+    made = photo_service.sizes(out.getvalue())
+    web = Image.open(io.BytesIO(made["web"]))
+    assert web.size == (1280, 960) and longest_side(made["thumb"]) == 320
+    left, right = web.getpixel((100, 480)), web.getpixel((1180, 480))
+    assert all(abs(a - b) < 12 for a, b in zip(left, (200, 30, 40)))
+    assert all(abs(a - b) < 12 for a, b in zip(right, (20, 120, 220)))

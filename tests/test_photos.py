@@ -74,6 +74,30 @@ def test_gps_exif_is_removed_and_orientation_applied(app, client, city, cats):
     assert served.status_code == 200 and served.data == stored
 
 
+def test_originals_are_kept_at_most_photo_max_side_upright(app, client, city, cats):
+    """A 12 MP phone photo held sideways (orientation 6) is stored upright and 2560 px on its long side."""
+    original = jpeg(4000, 3000, gps=True, orientation=6)
+    small = jpeg(1600, 1200)
+    response = post_report(
+        client, city.users[Role.RESIDENT], category=cats["garbage"], lng=G1[0], lat=G1[1],
+        photos=[(io.BytesIO(original), "IMG_0002.jpg"), (io.BytesIO(small), "IMG_0003.jpg")],
+    )  # fmt: skip
+    assert response.status_code == 201, response.json
+    rows = db.session.scalars(select(CasePhoto).where(CasePhoto.case_id == response.json["id"]).order_by(CasePhoto.id)).all()
+    assert [(r.width, r.height) for r in rows] == [(1920, 2560), (1600, 1200)]  # smaller photos are never enlarged
+    stored = Image.open(io.BytesIO(media_storage().read(rows[0].original_key)))
+    assert stored.size == (1920, 2560) and len(stored.getexif()) == 0
+
+
+def test_photo_max_side_is_configurable(tmp_path):
+    app = make_app(f"sqlite:///{tmp_path / 'side.sqlite3'}", tmp_path, PHOTO_MAX_SIDE=800)
+    with app.app_context():
+        from gridapp.services import photos
+
+        cleaned = photos.clean(photos.Upload("wide.jpg", jpeg(3000, 1000)))
+        assert (cleaned.width, cleaned.height) == (800, 267)
+
+
 def test_png_and_webp_are_accepted_in_their_own_format(app, client, city, cats):
     photos = [(io.BytesIO(png()), "a.png"), (io.BytesIO(webp()), "b.webp")]
     response = post_report(client, city.users[Role.RESIDENT], category=cats["garbage"], lng=G1[0], lat=G1[1], photos=photos)

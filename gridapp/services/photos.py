@@ -7,6 +7,12 @@ count is read from the header before anything is decoded (a small PNG can claim
 decoded once to prove it is complete. What is stored is a re-encoded copy of the
 pixels alone, turned upright, so no EXIF, GPS position or trailing payload survives.
 All checks run before anything is written, so a refused upload leaves no trace.
+
+Photos are decoded as little as they can be: a phone's 12 MP original is stored at most
+PHOTO_MAX_SIDE pixels on its long side (nobody zooms a pothole past 2560 px, and it is a
+quarter of the bytes), JPEGs are decoded in draft mode (libjpeg scales by 1/2, 1/4 or 1/8
+while decoding, which is most of the cost saved), and the web and thumbnail sizes come from
+one decode of the stored original.
 """
 from __future__ import annotations
 
@@ -88,6 +94,10 @@ def limits() -> tuple[int, int]:
     return config["PHOTO_MAX_BYTES"], config["PHOTO_MAX_PIXELS"]
 
 
+def max_side() -> int:
+    return current_app.config["PHOTO_MAX_SIDE"]
+
+
 def read_upload(stream: BinaryIO, filename: str | None) -> Upload:
     """Read at most the byte limit (plus one byte to notice more), never the whole of a huge file."""
     max_bytes, _ = limits()
@@ -133,8 +143,10 @@ def clean(upload: Upload) -> CleanPhoto:
                     raise _too_many_pixels(name, width, height, max_pixels)
                 probe.verify()
             with Image.open(io.BytesIO(upload.data), formats=[fmt]) as image:
-                image.load()  # a truncated file fails here
+                longest = max_side()
+                _decode_at_least(image, longest)  # a truncated file fails here, draft mode or not
                 upright = ImageOps.exif_transpose(image)
+                upright.thumbnail((longest, longest), Image.Resampling.LANCZOS)
                 return _reencode(upright, fmt, image.info.get("icc_profile"))
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise _too_many_pixels(name, 0, 0, max_pixels) from None
@@ -236,20 +248,44 @@ def sized_key(original_key: str, size: str) -> str:
     return f"{stem}-{size}.jpg"
 
 
-def _resized_jpeg(data: bytes, longest: int) -> bytes:
+def _decode_at_least(image: Image.Image, longest: int) -> None:
+    """Decode a JPEG at the smallest libjpeg scale that still covers `longest` on both sides; others fully.
+
+    Draft mode only ever shrinks by a power of two while keeping the image at least the asked
+    size, so the resize that follows sees no loss; the whole stream is still read, so a
+    truncated file is still refused.
+    """
+    if image.format == "JPEG" and image.mode in ("RGB", "L", "CMYK", "YCbCr"):
+        image.draft(image.mode, (longest, longest))
+    image.load()
+
+
+def sizes(data: bytes) -> dict[str, bytes]:
+    """The web and thumbnail JPEGs of a stored original, both from one (draft-mode) decode."""
     with Image.open(io.BytesIO(data)) as image:
-        image.load()
-        if image.mode in ("RGBA", "LA", "P"):
-            rgba = image.convert("RGBA")
-            flat = Image.new("RGB", rgba.size, (255, 255, 255))
-            flat.paste(rgba, mask=rgba.getchannel("A"))
-            image = flat
-        elif image.mode != "RGB":
-            image = image.convert("RGB")
-        image.thumbnail((longest, longest), Image.Resampling.LANCZOS)
-        out = io.BytesIO()
-        image.save(out, format="JPEG", quality=80, optimize=True, progressive=True)
-        return out.getvalue()
+        _decode_at_least(image, WEB_SIZE)
+        flat = _flat_rgb(image)
+    web = flat.copy()
+    web.thumbnail((WEB_SIZE, WEB_SIZE), Image.Resampling.LANCZOS)
+    thumb = web.copy()
+    thumb.thumbnail((THUMB_SIZE, THUMB_SIZE), Image.Resampling.LANCZOS)
+    return {"web": _jpeg(web), "thumb": _jpeg(thumb)}
+
+
+def _flat_rgb(image: Image.Image) -> Image.Image:
+    """RGB for JPEG, with transparency laid on white (what a viewer would show behind it)."""
+    if image.mode in ("RGBA", "LA", "P"):
+        rgba = image.convert("RGBA")
+        flat = Image.new("RGB", rgba.size, (255, 255, 255))
+        flat.paste(rgba, mask=rgba.getchannel("A"))
+        return flat
+    return image if image.mode == "RGB" else image.convert("RGB")
+
+
+def _jpeg(image: Image.Image) -> bytes:
+    out = io.BytesIO()
+    image.save(out, format="JPEG", quality=80, optimize=True, progressive=True)
+    return out.getvalue()
 
 
 def release_read_snapshot() -> None:
@@ -274,10 +310,10 @@ def make_sizes(city_id: int, photo_id: int) -> None:
     storage = media_storage()
     if web_key and thumb_key and storage.exists(web_key) and storage.exists(thumb_key):
         return
-    original = storage.read(original_key)
+    made = sizes(storage.read(original_key))
     web_key, thumb_key = sized_key(original_key, "web"), sized_key(original_key, "thumb")
-    storage.save(web_key, _resized_jpeg(original, WEB_SIZE), "image/jpeg")
-    storage.save(thumb_key, _resized_jpeg(original, THUMB_SIZE), "image/jpeg")
+    storage.save(web_key, made["web"], "image/jpeg")
+    storage.save(thumb_key, made["thumb"], "image/jpeg")
     _record_sizes(city_id, photo_id, web_key, thumb_key)
 
 
