@@ -18,7 +18,6 @@ import tempfile
 import time
 
 from harness import figure  # first: it puts the repository on sys.path
-
 from PIL import ExifTags, Image, ImageFilter, ImageOps  # noqa: E402
 
 from gridapp import create_app  # noqa: E402

@@ -156,6 +156,8 @@ def load_settings(
         "PHOTO_MAX_PIXELS": _int(env, "PHOTO_MAX_PIXELS", 50_000_000),
         # Originals are kept at most this many pixels on the long side (a 12 MP phone photo: ~1 MB, not ~5).
         "PHOTO_MAX_SIDE": _int(env, "PHOTO_MAX_SIDE", 2560),
+        # How stale another server's edit of a grid boundary may be in this server's in-memory grid index.
+        "GRID_INDEX_RECHECK_SECONDS": _int(env, "GRID_INDEX_RECHECK_SECONDS", 1),
         "DUPLICATE_RADIUS_M": _int(env, "DUPLICATE_RADIUS_M", 100),
         "DUPLICATE_WINDOW_HOURS": _int(env, "DUPLICATE_WINDOW_HOURS", 72),
         "CASE_AUTO_CLOSE_DAYS": _int(env, "CASE_AUTO_CLOSE_DAYS", 7),

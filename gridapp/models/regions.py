@@ -2,9 +2,21 @@
 from __future__ import annotations
 
 import enum
+import secrets
 from typing import Optional
 
-from sqlalchemy import Boolean, CheckConstraint, Float, ForeignKey, Index, String, Text, UniqueConstraint, false
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gridapp.clock import now
@@ -21,6 +33,9 @@ class City(IdMixin, db.Model):
     created_at = mapped_column(UTCDateTime, nullable=False, default=now)
     # The city's system admins may require a second factor (TOTP) of every admin's password sign-in.
     require_admin_totp: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default=false())
+    # Replaced by a random one whenever a region changes, so every server's in-memory grid index knows to
+    # rebuild (services.regions.grid_index).
+    geometry_stamp: Mapped[int] = mapped_column(BigInteger, nullable=False, default=lambda: secrets.randbits(62), server_default="0")
 
 
 class RegionLevel(str, enum.Enum):

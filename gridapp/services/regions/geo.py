@@ -1,20 +1,20 @@
 """Which grid a point lies in, and which community is nearest when it lies in none.
 
-Ray casting is written out here rather than pulling in a geometry library: grid
-boundaries are small hand-drawn polygons in degrees, and the only questions are
-"inside?" and "how far?", over a few candidates the bounding-box index has already picked.
+The grids come from the city's in-memory spatial index (grid_index.py). Distances are
+metres on a local flat projection, which is exact enough within a city.
 """
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass
 
+from shapely.geometry import mapping
 from sqlalchemy import select
 
 from gridapp.errors import ValidationFailed
 from gridapp.extensions import db
-from gridapp.models import Region, RegionLevel
+from gridapp.models import Region
+from gridapp.services.regions import grid_index
 
 EARTH_RADIUS_M = 6_371_000.0
 # How far (in degrees) to look for a nearest grid, widening until something is found.
@@ -89,26 +89,17 @@ def boundary_distance_m(geojson: dict, lng: float, lat: float) -> float:
     return best
 
 
-def _grids_near(city_id: int, lng: float, lat: float, margin: float):
-    return db.session.scalars(
-        select(Region).where(
-            Region.city_id == city_id,
-            Region.min_lat <= lat + margin,
-            Region.max_lat >= lat - margin,
-            Region.min_lng <= lng + margin,
-            Region.max_lng >= lng - margin,
-            Region.level == RegionLevel.GRID.value,
-            Region.boundary_geojson.is_not(None),
-        ).order_by(Region.id)
-    ).all()
-
-
 def grid_at(city_id: int, lng: float, lat: float) -> Region | None:
-    """The grid whose boundary contains the point (the lowest id if boundaries overlap)."""
-    for grid in _grids_near(city_id, lng, lat, 0.0):
-        if contains(json.loads(grid.boundary_geojson), lng, lat):
-            return grid
-    return None
+    """The grid whose boundary holds the point (the lowest id if boundaries overlap)."""
+    index = grid_index.for_city(city_id)
+    grid_id = index.containing(lng, lat)
+    return None if grid_id is None else _with_community(city_id, grid_id, index.parent_ids[grid_id])
+
+
+def _with_community(city_id: int, grid_id: int, community_id: int) -> Region:
+    """The grid, with its community loaded by the same query (`grid.parent` then needs none)."""
+    rows = db.session.scalars(select(Region).where(Region.city_id == city_id, Region.id.in_((grid_id, community_id))))
+    return {row.id: row for row in rows}[grid_id]
 
 
 def place_point(city_id: int, lng: float, lat: float) -> Placement:
@@ -118,9 +109,11 @@ def place_point(city_id: int, lng: float, lat: float) -> Placement:
     grid = grid_at(city_id, lng, lat)
     if grid is not None:
         return Placement(grid=grid, community=grid.parent, outside_grid=False)
+    index = grid_index.for_city(city_id)
     for margin in _SEARCH_STEPS:
-        candidates = _grids_near(city_id, lng, lat, margin)
+        candidates = index.near(lng, lat, margin)
         if candidates:
-            nearest = min(candidates, key=lambda g: boundary_distance_m(json.loads(g.boundary_geojson), lng, lat))
-            return Placement(grid=None, community=nearest.parent, outside_grid=True)
+            nearest, _shape = min(candidates, key=lambda c: boundary_distance_m(mapping(c[1]), lng, lat))
+            community = _with_community(city_id, nearest, index.parent_ids[nearest]).parent
+            return Placement(grid=None, community=community, outside_grid=True)
     raise ValidationFailed("该位置不在本市网格服务范围内，请拨打 12345 反映", code="outside_service_area")
