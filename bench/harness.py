@@ -92,7 +92,8 @@ def timed(fn: Callable[[], object], repeat: int, between: Callable[[], object] |
     return statistics.median(samples) * 1000
 
 
-def figure(label: str, value: float, target: float, unit: str = "ms", note: str = "") -> None:
-    """One line: the figure, the most it may be, and MISSED when it is more."""
-    verdict = "ok" if value <= target else "MISSED"
-    print(f"  {label:<66} {value:10,.1f} {unit:<2}  target ≤ {target:,g} {unit:<2} {verdict:<6} {note}".rstrip())
+def figure(label: str, value: float, target: float, unit: str = "ms", note: str = "", *, at_least: bool = False) -> None:
+    """One line: the figure, the most (or with `at_least`, the least) it may be, and MISSED when it is not."""
+    verdict = "ok" if (value >= target if at_least else value <= target) else "MISSED"
+    bound = "≥" if at_least else "≤"
+    print(f"  {label:<66} {value:10,.1f} {unit:<2}  target {bound} {target:,g} {unit:<2} {verdict:<6} {note}".rstrip())

@@ -156,8 +156,13 @@ def load_settings(
         "PHOTO_MAX_PIXELS": _int(env, "PHOTO_MAX_PIXELS", 50_000_000),
         # Originals are kept at most this many pixels on the long side (a 12 MP phone photo: ~1 MB, not ~5).
         "PHOTO_MAX_SIDE": _int(env, "PHOTO_MAX_SIDE", 2560),
-        # How stale another server's edit of a grid boundary may be in this server's in-memory grid index.
-        "GRID_INDEX_RECHECK_SECONDS": _int(env, "GRID_INDEX_RECHECK_SECONDS", 1),
+        # How stale another server's edit (a grid boundary, a code's entity) may be in this server's memory.
+        "CITY_STAMP_RECHECK_SECONDS": _int(env, "CITY_STAMP_RECHECK_SECONDS", 1),
+        # Scans: logs written in batches (0: with each scan), anonymous views kept in memory.
+        "SCAN_LOG_FLUSH_SECONDS": _int(env, "SCAN_LOG_FLUSH_SECONDS", 1),
+        "SCAN_LOG_MAX_PENDING": _int(env, "SCAN_LOG_MAX_PENDING", 100_000),
+        "ANONYMOUS_VIEW_MAX_AGE_SECONDS": _int(env, "ANONYMOUS_VIEW_MAX_AGE_SECONDS", 60),
+        "ANONYMOUS_VIEW_CACHE_SIZE": _int(env, "ANONYMOUS_VIEW_CACHE_SIZE", 20_000),
         "DUPLICATE_RADIUS_M": _int(env, "DUPLICATE_RADIUS_M", 100),
         "DUPLICATE_WINDOW_HOURS": _int(env, "DUPLICATE_WINDOW_HOURS", 72),
         "CASE_AUTO_CLOSE_DAYS": _int(env, "CASE_AUTO_CLOSE_DAYS", 7),

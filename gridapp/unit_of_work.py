@@ -45,7 +45,7 @@ def unit_of_work(fn: F) -> F:
 
 def after_commit(callback: Callable[[], None]) -> None:
     """Run `callback` once the enclosing unit of work has committed (now, if there is none)."""
-    if db.session.info.get(_DEPTH, 0) == 0:
+    if not db.session.registry.has() or db.session.info.get(_DEPTH, 0) == 0:  # no session yet: no unit of work either
         callback()
     else:
         db.session.info.setdefault(_AFTER_COMMIT, []).append(callback)

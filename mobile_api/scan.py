@@ -1,13 +1,16 @@
 """Scanning codes from the mini-program, and the actions a scan offers."""
 from __future__ import annotations
 
-from flask import request
+import json
+
+from flask import Response, request
 from flask.views import MethodView
 
 from gridapp.authz import SIGNED_IN
 from gridapp.services.codes import household_reads, visits
 from gridapp.services.codes import scan_rules as scan_views
 from gridapp.services.codes import scanning as scans
+from gridapp.web import rate_limits
 from gridapp.web.access import allow, current_actor, public
 from gridapp.web.idempotency import uploads
 from mobile_api.blueprint import ApiBlueprint
@@ -34,7 +37,16 @@ class Scan(MethodView):
     @blp.response(200, ScanViewSchema)
     def get(self, token):
         """What this code shows to the caller (anonymous when no token is sent); 404 unknown, 410 withdrawn."""
-        return scans.scan(token, current_actor(), channel="api", user_agent=request.headers.get("User-Agent"))
+        agent, actor = request.headers.get("User-Agent"), current_actor()
+        if actor is not None:
+            return scans.scan(token, actor, channel="api", user_agent=agent)
+        copy = scans.anonymous_scan(token, channel="api", user_agent=agent)
+        if "api" not in copy.renderings:  # dumped once per copy: the same view gives the same JSON
+            copy.renderings["api"] = json.dumps(ScanViewSchema().dump(copy.view), ensure_ascii=False).encode()
+        return Response(copy.renderings["api"], mimetype="application/json")
+
+
+rate_limits.skip_limits("scan.Scan")  # a scan is never limited: nothing is written while answering it
 
 
 @blp.route("/scan/<token>/rating")

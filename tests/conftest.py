@@ -44,6 +44,9 @@ def make_app(database_url: str, tmp_path, **overrides):
         "MEDIA_ROOT": str(tmp_path / "media"),
         "RATELIMIT_ENABLED": False,
         "REDIS_URL": None,
+        "SCAN_LOG_FLUSH_SECONDS": 0,  # each scan is in the log when its answer arrives (tests/test_scan_log.py batches)
+        # Tests empty the tables and restart ids between tests faster than a second: read stamps every time.
+        "CITY_STAMP_RECHECK_SECONDS": 0,
     }
     config.update(overrides)
     app = create_app(config)

@@ -33,7 +33,7 @@ def test_an_edited_boundary_is_used_at_once_in_this_process(city):
 
 def test_another_server_sees_an_edit_on_its_next_check(tmp_path):
     url = f"sqlite:///{tmp_path / 'shared.sqlite3'}"
-    writer, reader = make_app(url, tmp_path / "w"), make_app(url, tmp_path / "r", GRID_INDEX_RECHECK_SECONDS=0)
+    writer, reader = make_app(url, tmp_path / "w"), make_app(url, tmp_path / "r", CITY_STAMP_RECHECK_SECONDS=0)
     with writer.app_context():
         city = build_city("twoservers")
         db.session.commit()

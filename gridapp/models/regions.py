@@ -34,8 +34,10 @@ class City(IdMixin, db.Model):
     # The city's system admins may require a second factor (TOTP) of every admin's password sign-in.
     require_admin_totp: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default=false())
     # Replaced by a random one whenever a region changes, so every server's in-memory grid index knows to
-    # rebuild (services.regions.grid_index).
+    # rebuild (services.city_stamps, services.regions.grid_index).
     geometry_stamp: Mapped[int] = mapped_column(BigInteger, nullable=False, default=lambda: secrets.randbits(62), server_default="0")
+    # The same for what an anonymous scan of the city's codes shows (services.codes.anonymous_views).
+    codes_stamp: Mapped[int] = mapped_column(BigInteger, nullable=False, default=lambda: secrets.randbits(62), server_default="0")
 
 
 class RegionLevel(str, enum.Enum):

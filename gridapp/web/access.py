@@ -93,6 +93,8 @@ def current_actor() -> Actor | None:
 
 
 def _authenticate(policy: Policy) -> Actor | None:
+    if policy.public and not _carries_credentials():
+        return None  # most scans: nobody to look up, and the hot path's cost is mostly this check
     try:
         verify_jwt_in_request(optional=policy.public, refresh=policy.token == "refresh")
     except (JWTExtendedException, PyJWTError) as exc:
@@ -109,6 +111,15 @@ def _authenticate(policy: Policy) -> Actor | None:
     if not claims:
         return None
     return load_actor(int(claims["city"]), int(claims["sub"]))
+
+
+def _carries_credentials() -> bool:
+    environ, config = request.environ, current_app.config
+    if "HTTP_AUTHORIZATION" in environ:
+        return True
+    return "HTTP_COOKIE" in environ and any(
+        name in request.cookies for name in (config["JWT_ACCESS_COOKIE_NAME"], config["JWT_REFRESH_COOKIE_NAME"])
+    )
 
 
 def enforce() -> None:

@@ -1,8 +1,10 @@
 """Scanning a code: one service behind both doors (the H5 page and the JSON API).
 
 Every scan of a live code is logged (code, time, scanner or nobody, browser) and
-counted on the code. Revoked and replaced codes answer Gone and unknown tokens
-NotFound before anything is logged or shown.
+counted on the code, in batches (scan_log.py). Revoked and replaced codes answer Gone
+and unknown tokens NotFound before anything is logged or shown. Anonymous scans are
+answered from memory while the code and everything its view shows are unchanged
+(anonymous_views.py), so the hot path of a passer-by's scan touches no database.
 """
 from __future__ import annotations
 
@@ -15,8 +17,8 @@ from gridapp.authz import Actor
 from gridapp.clock import now
 from gridapp.errors import Conflict, Forbidden, RateLimited, ValidationFailed
 from gridapp.extensions import db
-from gridapp.models import ContactRequest, HouseholdAccessLog, HouseholdMember, QrCode, Rating, ScanLog
-from gridapp.services.codes import entities, visits
+from gridapp.models import ContactRequest, HouseholdAccessLog, HouseholdMember, QrCode, Rating
+from gridapp.services.codes import anonymous_views, entities, scan_log, visits
 from gridapp.services.codes import scan_rules as scan_views
 from gridapp.services.codes.issuing import live_code
 from gridapp.services.notifications.inbox import notify
@@ -38,8 +40,30 @@ def _context(token: str, actor: Actor | None):
     return code, actor, entity, region
 
 
-@unit_of_work
 def scan(token: str, actor: Actor | None, *, channel: str, user_agent: str | None = None) -> dict:
+    """The view of a code for whoever scans it (read-only: an anonymous view is shared by every scan)."""
+    if actor is None:
+        return anonymous_scan(token, channel=channel, user_agent=user_agent).view
+    return _signed_in_scan(token, actor, channel=channel, user_agent=user_agent)
+
+
+def anonymous_scan(token: str, *, channel: str, user_agent: str | None = None) -> anonymous_views.AnonymousView:
+    """A scan by nobody in particular: this server's copy of the view while it is current, and the scan counted."""
+    copy = anonymous_views.cached(token) or _anonymous_view(token)
+    scan_log.record(copy.city_id, copy.code_id, user_id=None, viewer="anonymous", channel=channel, user_agent=user_agent)
+    return copy
+
+
+def _anonymous_view(token: str) -> anonymous_views.AnonymousView:
+    code, _actor, entity, region = _context(token, None)
+    view = scan_views.build(code, entity, region, "anonymous", None)
+    copy = anonymous_views.keep(token, code, view)
+    db.session.rollback()  # only read: end the transaction rather than hold a snapshot (or SQLite's lock)
+    return copy
+
+
+@unit_of_work
+def _signed_in_scan(token: str, actor: Actor, *, channel: str, user_agent: str | None) -> dict:
     code, actor, entity, region = _context(token, actor)
     standing = scan_views.standing(actor, code, entity, region)
     view = scan_views.build(code, entity, region, standing, actor)
@@ -50,14 +74,8 @@ def scan(token: str, actor: Actor | None, *, channel: str, user_agent: str | Non
             visit = visits.open_visit(code.city_id, household_id, actor.user_id, code.id)
             view["visit"] = {"id": visit.id, "notes": visit.notes, "photos": visit.photos}
             view["actions"].append({"action": "visit", "label": "记录入户走访", "href": None, "login_required": False})
-    db.session.add(
-        ScanLog(
-            city_id=code.city_id, code_id=code.id, user_id=actor.user_id if actor else None, viewer=standing,
-            channel=channel, user_agent=(user_agent or "")[:255] or None,
-        )
-    )
-    code.scan_count = QrCode.scan_count + 1
-    code.last_scanned_at = now()
+    user_id = actor.user_id if actor else None  # a session from another city scans as nobody
+    scan_log.record(code.city_id, code.id, user_id=user_id, viewer=standing, channel=channel, user_agent=user_agent)
     return view
 
 

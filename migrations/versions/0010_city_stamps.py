@@ -1,4 +1,4 @@
-"""a city's regions carry a stamp that every server's in-memory grid index checks before placing a point
+"""a city carries random stamps that tell every server when its in-memory grid index and scan views are stale
 
 Revision ID: 0010
 Revises: 0003
@@ -18,7 +18,9 @@ depends_on = None
 def upgrade():
     # Plain ALTER TABLE, never a batch rebuild: every other table refers to `cities`.
     op.add_column('cities', sa.Column('geometry_stamp', sa.BigInteger(), nullable=False, server_default='0'))
+    op.add_column('cities', sa.Column('codes_stamp', sa.BigInteger(), nullable=False, server_default='0'))
 
 
 def downgrade():
+    op.drop_column('cities', 'codes_stamp')
     op.drop_column('cities', 'geometry_stamp')
