@@ -156,6 +156,8 @@ def load_settings(
         "PHOTO_MAX_PIXELS": _int(env, "PHOTO_MAX_PIXELS", 50_000_000),
         # Originals are kept at most this many pixels on the long side (a 12 MP phone photo: ~1 MB, not ~5).
         "PHOTO_MAX_SIDE": _int(env, "PHOTO_MAX_SIDE", 2560),
+        # Photos uploaded on their own (the mini-program) are removed when no call used them in this time.
+        "UPLOAD_TTL_HOURS": _int(env, "UPLOAD_TTL_HOURS", 24),
         # How stale another server's edit (a grid boundary, a code's entity) may be in this server's memory.
         "CITY_STAMP_RECHECK_SECONDS": _int(env, "CITY_STAMP_RECHECK_SECONDS", 1),
         # Scans: logs written in batches (0: with each scan), anonymous views kept in memory.

@@ -71,7 +71,8 @@ def init_app(app: Flask) -> None:
         reports,
         scan,
         supervision,
+        uploads,
     )
 
-    for module in (auth, regions, notifications, scan, codes, admin_records, categories, reports, cases, orders, points, leaderboards, supervision, open311_keys):
+    for module in (auth, regions, notifications, scan, codes, admin_records, categories, reports, cases, orders, points, leaderboards, supervision, open311_keys, uploads):
         api.register_blueprint(module.blp)

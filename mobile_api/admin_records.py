@@ -105,7 +105,7 @@ class CadrePhoto(MethodView):
     @blp.doc(security=SECURITY)
     def post(self, form, cadre_id):
         """Set the photo shown on a cadre's code page (multipart field `photos`, one image; EXIF and GPS removed)."""
-        return registry.set_cadre_photo(current_actor(), cadre_id, uploads(form["photos"]))
+        return registry.set_cadre_photo(current_actor(), cadre_id, uploads(form["photos"]), form["upload_ids"])
 
 
 @blp.route("/households/<int:household_id>/members")

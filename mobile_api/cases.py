@@ -159,7 +159,7 @@ class Resolve(MethodView):
     @blp.doc(security=SECURITY)
     def post(self, form, case_id):
         """处置完成 with 1-9 after-photos (multipart)."""
-        return _summary(cases.resolve(current_actor(), case_id, form["note"], uploads(form.pop("photos"))))
+        return _summary(cases.resolve(current_actor(), case_id, form["note"], uploads(form.pop("photos")), form["upload_ids"]))
 
 
 @blp.route("/<int:case_id>/rate")

@@ -110,4 +110,4 @@ class Resolve(MethodView):
     @blp.doc(security=SECURITY)
     def post(self, form, order_id):
         """处置完成 with 1-9 after-photos (multipart)."""
-        return orders.resolve(current_actor(), order_id, form["note"], uploads(form.pop("photos")))
+        return orders.resolve(current_actor(), order_id, form["note"], uploads(form.pop("photos")), form["upload_ids"])

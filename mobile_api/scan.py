@@ -102,4 +102,4 @@ class VisitNotes(MethodView):
     def post(self, form, visit_id):
         """Notes and photos (multipart `photos`, up to 9) for a visit opened by scanning."""
         photos = uploads(request.files.getlist("photos"))
-        return visits.record_visit(current_actor(), visit_id, form["notes"], photos)
+        return visits.record_visit(current_actor(), visit_id, form["notes"], photos, form["upload_ids"])

@@ -35,8 +35,10 @@ from gridapp.models.supervision import (
     Whistle,
     WhistleTarget,
 )
+from gridapp.models.uploads import PhotoUpload
 
 __all__ = [
+    "PhotoUpload",
     "CaseModeration",
     "AttemptCounter",
     "ApiClient",

@@ -88,6 +88,10 @@ class CleanPhoto:
     def extension(self) -> str:
         return FORMATS[self.format][1]
 
+    @property
+    def byte_size(self) -> int:
+        return len(self.data)
+
 
 def limits() -> tuple[int, int]:
     config = current_app.config
@@ -182,11 +186,11 @@ def _reencode(image: Image.Image, fmt: str, icc_profile: bytes | None) -> CleanP
     return CleanPhoto(out.getvalue(), fmt, bare.width, bare.height)
 
 
-def _clean_all(uploads: Iterable[Upload], *, required: bool) -> list[CleanPhoto]:
+def _clean_all(uploads: Iterable[Upload], *, required: bool, uploaded: int) -> list[CleanPhoto]:
     uploads = list(uploads)
-    if required and not uploads:
+    if required and not uploads and not uploaded:
         raise ValidationFailed("请至少上传 1 张照片", code="photos_required", details={"photos": ["required"]})
-    if len(uploads) > MAX_PHOTOS:
+    if len(uploads) + uploaded > MAX_PHOTOS:
         raise ValidationFailed(f"最多上传 {MAX_PHOTOS} 张照片", details={"photos": ["too_many"]})
     return [clean(upload) for upload in uploads]
 
@@ -215,15 +219,17 @@ T = TypeVar("T")
 Stored = list[tuple[str, "CleanPhoto"]]
 
 
-def stored_then(uploads: Iterable[Upload], record: Callable[[Stored], T], *, required: bool = True) -> T:
+def stored_then(uploads: Iterable[Upload], record: Callable[[Stored], T], *, required: bool = True, uploaded: int = 0) -> T:
     """Clean and store photos first, then `record(stored)` them in a unit of work; files go again if it fails.
 
     Every upload comes through here. Files are written outside the database transaction
     (the store may be S3, and a SQLite write lock must not be held across it), so a
     failed transaction must not leave orphans behind; nor may a retry that only replays
     the first request's resource (idempotency.Replayed), whose photos are stored already.
+    `uploaded` counts photos uploaded beforehand that `record` claims itself (services.uploads),
+    so the limits apply to all the call's photos.
     """
-    cleaned = _clean_all(uploads, required=required)
+    cleaned = _clean_all(uploads, required=required, uploaded=uploaded)
     release_read_snapshot()
     keys = _store(cleaned)
     try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from gridapp.models.places import PLACE_KINDS
-from mobile_api.schemas.cases import photos_field
+from mobile_api.schemas.cases import photos_field, upload_ids_field
 from mobile_api.schemas.common import JsonBoolean, PageArgsSchema
 
 PHONE = validate.Regexp(r"^1\d{10}$", error="请输入 11 位手机号")
@@ -135,6 +135,7 @@ class CadreOutSchema(RecordOutSchema):
 
 class CadrePhotoFormSchema(Schema):
     photos = photos_field("One photo of the cadre (JPEG, PNG or WebP), shown on their code page")
+    upload_ids = upload_ids_field()
 
 
 # E-bikes -----------------------------------------------------------------------

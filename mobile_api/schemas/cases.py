@@ -28,6 +28,14 @@ def photos_field(description: str):
     return fields.List(FileUpload(), load_default=list, metadata={"description": description})
 
 
+def upload_ids_field():
+    """Photos uploaded beforehand (POST /api/v1/uploads), named by id: instead of, or beside, `photos`."""
+    return fields.List(
+        fields.Integer(validate=validate.Range(min=1, max=2**63 - 1)), load_default=list, validate=validate.Length(max=9),
+        metadata={"description": "Ids of the caller's unused photo uploads (POST /api/v1/uploads); they count with `photos` (at most 9)"},
+    )
+
+
 class LocationMixin(Schema):
     lat = fields.Float(validate=validate.Range(min=-90, max=90), metadata={"description": "WGS-84 latitude"})
     lng = fields.Float(validate=validate.Range(min=-180, max=180), metadata={"description": "WGS-84 longitude"})
@@ -49,6 +57,7 @@ class ReportFormSchema(LocationMixin):
     contact_phone = fields.String(validate=PHONE)
     anonymous = fields.Boolean(load_default=False)
     photos = photos_field("1-9 photos: JPEG, PNG or WebP")
+    upload_ids = upload_ids_field()
 
 
 class PatrolFormSchema(LocationMixin):
@@ -57,6 +66,7 @@ class PatrolFormSchema(LocationMixin):
     grid_id = fields.Integer(metadata={"description": "One of the worker's grids, when no position is sent"})
     address = fields.String(validate=validate.Length(max=255))
     photos = photos_field("1-9 photos: JPEG, PNG or WebP")
+    upload_ids = upload_ids_field()
 
 
 class HotlineFormSchema(LocationMixin):
@@ -68,6 +78,7 @@ class HotlineFormSchema(LocationMixin):
     contact_phone = fields.String(required=True, validate=PHONE, metadata={"description": "The caller's number; kept private"})
     anonymous = fields.Boolean(load_default=False)
     photos = photos_field("0-9 photos, when the caller sent some")
+    upload_ids = upload_ids_field()
 
 
 class SimilarArgsSchema(LocationMixin):
@@ -99,6 +110,7 @@ class AssignSchema(NoteSchema):
 class ResolveFormSchema(Schema):
     note = fields.String(required=True, validate=validate.Length(min=1, max=1000))
     photos = photos_field("1-9 after-photos")
+    upload_ids = upload_ids_field()
 
 
 class ReopenSchema(Schema):

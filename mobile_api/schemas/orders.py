@@ -6,7 +6,7 @@ from marshmallow import Schema, fields, validate
 from gridapp.models.categories import DIFFICULTIES
 from gridapp.models.orders import ORDER_STATUSES, STATUS_LABELS
 from gridapp.services.photos import url as photo_url
-from mobile_api.schemas.cases import photos_field
+from mobile_api.schemas.cases import photos_field, upload_ids_field
 from mobile_api.schemas.common import PageArgsSchema
 
 REASON = fields.String(required=True, validate=validate.Length(min=1, max=500))
@@ -65,6 +65,7 @@ class OrderAssignSchema(Schema):
 class OrderResolveFormSchema(Schema):
     note = fields.String(required=True, validate=validate.Length(min=1, max=1000))
     photos = photos_field("1-9 after-photos")
+    upload_ids = upload_ids_field()
 
 
 class OrderViewSchema(Schema):

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from mobile_api.schemas.cases import upload_ids_field
+
 STANDINGS = ["anonymous", "resident", "department", "member", "grid_worker", "official"]
 
 
@@ -66,6 +68,7 @@ class MemberUpdateSchema(Schema):
 
 class VisitFormSchema(Schema):
     notes = fields.String(load_default="", validate=validate.Length(max=2000))
+    upload_ids = upload_ids_field()
 
 
 class VisitSchema(Schema):

@@ -19,6 +19,7 @@ from gridapp.extensions import db
 from gridapp.models import Case, Category, Region, RoleGrant
 from gridapp.services import idempotency
 from gridapp.services import photos as photo_service
+from gridapp.services import uploads as photo_uploads
 from gridapp.services.cases import states as S
 from gridapp.services.cases import workflow as case_service
 from gridapp.services.notifications.inbox import notify
@@ -183,7 +184,7 @@ def _intake(actor, data, uploads, claim, *, photos_required, locate, replay=None
     return photo_service.stored_then(
         uploads,
         lambda stored: idempotency.create(claim, "case", lambda: _create(actor, channel, where, data, stored, recorded), replay),
-        required=photos_required,
+        required=photos_required, uploaded=len(data.get("upload_ids") or []),
     )
 
 
@@ -217,7 +218,7 @@ def _create(actor: Actor, channel: str, where: Where, data: dict, stored, record
     # A channel may say more about where the report came from (an Open311 client's media link).
     note = data.get("intake_note") or note
     event = case_service.add_event(case, "submit", actor, None, note)
-    case_service.attach_photos(case, event, "before", stored)
+    case_service.attach_photos(case, event, "before", [*stored, *photo_uploads.claim(actor, data.get("upload_ids") or [])])
     if channel == "patrol":
         case_service.accept(actor, case.id)
         case_service.assign(actor, case.id)

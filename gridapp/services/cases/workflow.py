@@ -33,6 +33,7 @@ from gridapp.models import Case, CaseEvent, CaseFollower, CasePhoto, CaseRating,
 from gridapp.privacy import mask_name, mask_phone
 from gridapp.services import events as domain_events
 from gridapp.services import photos as photo_service
+from gridapp.services import uploads as photo_uploads
 from gridapp.services.accounts.users import users_with_role
 from gridapp.services.cases import states as S
 from gridapp.services.notifications.inbox import notify
@@ -475,14 +476,17 @@ def check_in(actor: Actor, case_id: int, lat: float, lng: float, note: str = "")
     return case
 
 
-def resolve(actor: Actor, case_id: int, note: str, uploads: list[photo_service.Upload]) -> Case:
-    """After-photos are required: they are checked and stored before the transaction, removed if it fails."""
-    return photo_service.stored_then(uploads, lambda stored: resolve_stored(actor, case_id, note, stored))
+def resolve(actor: Actor, case_id: int, note: str, uploads: list[photo_service.Upload], upload_ids: list[int] = ()) -> Case:
+    """After-photos are required (sent now, or uploaded before and named by id): checked and stored before the
+    transaction, removed if it fails."""
+    return photo_service.stored_then(
+        uploads, lambda stored: resolve_stored(actor, case_id, note, stored, upload_ids), uploaded=len(upload_ids)
+    )
 
 
 @unit_of_work
-def resolve_stored(actor: Actor, case_id: int, note: str, stored) -> Case:
-    """Resolve with after-photos already cleaned and stored (`stored`: (key, CleanPhoto) pairs).
+def resolve_stored(actor: Actor, case_id: int, note: str, stored, upload_ids: list[int] = ()) -> Case:
+    """Resolve with after-photos already cleaned and stored (`stored`: (key, photo) pairs) and uploads to claim.
 
     The photo files are written before the transaction, so callers that hold them
     (a department resolving its order) record the case's step with the same files.
@@ -490,7 +494,7 @@ def resolve_stored(actor: Actor, case_id: int, note: str, stored) -> Case:
     case = get_case(actor.city_id, case_id, for_update=True)
     event = _move(actor, case, "resolve", note)
     case.resolved_at = event.created_at
-    attach_photos(case, event, "after", stored)
+    attach_photos(case, event, "after", [*stored, *photo_uploads.claim(actor, list(upload_ids))])
     return case
 
 
@@ -498,7 +502,7 @@ def attach_photos(case: Case, event: CaseEvent, kind: str, stored) -> list[CaseP
     rows = [
         CasePhoto(
             city_id=case.city_id, case_id=case.id, event_id=event.id, kind=kind, content_type=clean.content_type,
-            width=clean.width, height=clean.height, byte_size=len(clean.data), original_key=key,
+            width=clean.width, height=clean.height, byte_size=clean.byte_size, original_key=key,
         )
         for key, clean in stored
     ]

@@ -31,6 +31,7 @@ from gridapp.models import (
 )
 from gridapp.services import idempotency
 from gridapp.services import photos as photo_service
+from gridapp.services import uploads as photo_uploads
 from gridapp.services.codes import record_views
 from gridapp.services.codes.issuing import ADMIN_READ_ROLES, ADMIN_ROLES, revoke_entity_codes
 from gridapp.services.regions.tree import get_region, subtree_filter
@@ -223,20 +224,23 @@ def access_log(actor: Actor, household_id: int):
     ).order_by(HouseholdAccessLog.id.desc())
 
 
-def set_cadre_photo(actor: Actor, cadre_id: int, uploads: list[photo_service.Upload]) -> dict:
+def set_cadre_photo(actor: Actor, cadre_id: int, uploads: list[photo_service.Upload], upload_ids: list[int] = ()) -> dict:
     """The photo on a cadre's code page, cleaned like report photos (upright, no EXIF or GPS).
 
     The file is stored before the transaction and removed again if it fails; the
     replaced photo is removed only once the new one is committed.
     """
-    if len(uploads) != 1:
+    if len(uploads) + len(upload_ids) != 1:
         raise ValidationFailed("请上传一张照片", details={"photos": ["exactly_one"]})
-    return photo_service.stored_then(uploads, lambda stored: _set_cadre_photo(actor, cadre_id, stored[0][0]))
+    return photo_service.stored_then(
+        uploads, lambda stored: _set_cadre_photo(actor, cadre_id, stored, upload_ids), uploaded=len(upload_ids)
+    )
 
 
 @unit_of_work
-def _set_cadre_photo(actor: Actor, cadre_id: int, key: str) -> dict:
+def _set_cadre_photo(actor: Actor, cadre_id: int, stored, upload_ids) -> dict:
     cadre = _load(actor, SPECS["cadres"], cadre_id)
+    key = [*stored, *photo_uploads.claim(actor, list(upload_ids))][0][0]
     previous, cadre.photo_path = cadre.photo_path, key
     if previous:
         after_commit(lambda: photo_service.discard([previous]))

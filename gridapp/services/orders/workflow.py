@@ -46,6 +46,7 @@ from gridapp.models.orders import (
 )
 from gridapp.services import idempotency
 from gridapp.services import photos as photo_service
+from gridapp.services import uploads as photo_uploads
 from gridapp.services.accounts.users import users_with_role
 from gridapp.services.notifications.inbox import notify
 from gridapp.services.orders import case_link as order_cases
@@ -393,16 +394,19 @@ def release(actor: Actor, order_id: int, reason: str) -> Order:
 # --------------------------------------------------------------------------- #
 
 
-def resolve(actor: Actor, order_id: int, note: str, uploads: list) -> Order:
-    """The holder reports the work done with after-photos, checked and stored before the
-    transaction and removed again if it fails (the photo service's rules)."""
-    return photo_service.stored_then(uploads, lambda stored: _resolve(actor, order_id, note, stored))
+def resolve(actor: Actor, order_id: int, note: str, uploads: list, upload_ids: list[int] = ()) -> Order:
+    """The holder reports the work done with after-photos (sent now, or uploaded before and named by id),
+    checked and stored before the transaction and removed again if it fails (the photo service's rules)."""
+    return photo_service.stored_then(
+        uploads, lambda stored: _resolve(actor, order_id, note, stored, upload_ids), uploaded=len(upload_ids)
+    )
 
 
 @unit_of_work
-def _resolve(actor: Actor, order_id: int, note: str, stored) -> Order:
+def _resolve(actor: Actor, order_id: int, note: str, stored, upload_ids) -> Order:
     order = get_order(actor.city_id, order_id)
     _require(actor, order, "resolve")
+    stored = [*stored, *photo_uploads.claim(actor, list(upload_ids))]
     keys = [key for key, _clean in stored]
     _move(order, "resolve", actor, note, resolved_at=now(), resolution_note=note, after_photo_keys="\n".join(keys))
     if order.case_id is not None:
