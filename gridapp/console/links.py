@@ -13,6 +13,13 @@ from gridapp.web.access import allow, current_actor
 TABS = ("pending", "confirmed", "refused", "ended")
 
 
+@bp.context_processor
+def section_link():
+    """The nav shows 账号关联 to the staff who decide on links."""
+    actor = current_actor()
+    return {"reviews_links": actor is not None and links.REVIEWERS.held_by(actor)}
+
+
 @bp.get("/links")
 @allow(links.REVIEWERS, scope="region_tree")
 def account_links():

@@ -42,6 +42,7 @@ REVIEWERS = Permission(
 READERS = Permission("links.read", HOLDERS | REVIEWERS, "the linked person, or the staff who decide on the link")
 
 HEAD_RELATION = "户主"
+CREATING = ("request", "invite")
 OPEN_STATUSES = ("pending", "invited", "confirmed")
 STATUS_LABELS = {
     "pending": "待确认", "invited": "待接受邀请", "confirmed": "已关联", "refused": "未通过",
@@ -60,8 +61,8 @@ ACTION_LABELS = {
 
 def audit(city_id: int, kind: str, record_id: int, link: AccountLink | None, actor: Actor, action: str, *,
           to_status: str | None = None, note: str = "", before: dict | None = None, after: dict | None = None) -> None:
-    """Append one event; moves the link to `to_status` when given."""
-    from_status = link.status if link is not None else None
+    """Append one event; moves the link to `to_status` when given (a request or invitation creates it)."""
+    from_status = link.status if link is not None and action not in CREATING else None
     if link is not None and to_status is not None:
         link.status = to_status
     db.session.add(AccountLinkEvent(

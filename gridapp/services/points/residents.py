@@ -44,7 +44,8 @@ STATEMENT_READERS = Permission(
 REDEEMERS = Permission(
     "points.redeem", HOLDERS | STAFF_ROLES, "residents spend their awards, staff their share of bounties, at shops"
 )
-PAYER_ROLES = {"resident": HOLDERS, "staff": Permission("points.staff_payer", STAFF_ROLES, "staff pay from their own account")}
+STAFF_PAYERS = Permission("points.staff_payer", STAFF_ROLES, "staff pay from their own points account")
+PAYER_ROLES = {"resident": HOLDERS, "staff": STAFF_PAYERS}
 
 
 # --------------------------------------------------------------------------- #
