@@ -27,6 +27,7 @@ def test_a_resident_asks_the_grid_worker_confirms_in_the_console_the_resident_se
     phone, browser, live_url, city, caplog
 ):
     caplog.set_level("INFO", logger="gridapp.sms")
+    worker = city.users[Role.GRID_WORKER].username
     household = Household(city_id=city.city.id, grid_id=city.g1.id, building="7号楼", unit="2单元", floor=6, room="602")
     db.session.add(household)
     db.session.flush()
@@ -54,7 +55,7 @@ def test_a_resident_asks_the_grid_worker_confirms_in_the_console_the_resident_se
     with device_page(browser, live_url, PHONE) as console:
         console.goto("/console/links")
         assert "/console/login" in console.url
-        console.fill("#username", city.users[Role.GRID_WORKER].username)
+        console.fill("#username", worker)
         console.fill("#password", PASSWORD)
         console.click("#login-submit")
         console.wait_for_selector(".link-row")
