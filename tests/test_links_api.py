@@ -4,7 +4,7 @@ member's), a head invites a member; refused steps answer 403 or 422 and change n
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import date, timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -13,7 +13,16 @@ from sqlalchemy import func, select
 from gridapp.authz import Role
 from gridapp.extensions import db
 from gridapp.jobs import schedule
-from gridapp.models import AccountLink, AccountLinkEvent, EBike, Household, HouseholdMember, Notification, Shop
+from gridapp.models import (
+    AccountLink,
+    AccountLinkEvent,
+    EBike,
+    Household,
+    HouseholdMember,
+    MobileStall,
+    Notification,
+    Shop,
+)
 from gridapp.services.codes.issuing import new_code
 from gridapp.services.points import ledger
 from tests.support.factories import account, auth_headers
@@ -41,7 +50,11 @@ def reg(city):
     ns.shop = Shop(city_id=cid, grid_id=city.g1.id, name="便民超市", category="零售", address="康和路9号",
                    owner_name="王店主", owner_phone=OWNER_PHONE)
     ns.bike = EBike(city_id=cid, grid_id=city.g1.id, plate_no="康B00001", owner_name="王店主", owner_phone=OWNER_PHONE)
-    db.session.add_all([ns.head_member, ns.spouse_member, ns.shop, ns.bike])
+    ns.stall = MobileStall(
+        city_id=cid, grid_id=city.g1.id, vendor_name="王店主", vendor_phone=OWNER_PHONE, goods="早点", permitted_area="康和路口",
+        open_time="06:00", close_time="09:00", valid_from=date(2026, 1, 1), valid_until=date(2026, 12, 31),
+    )
+    db.session.add_all([ns.head_member, ns.spouse_member, ns.shop, ns.bike, ns.stall])
     db.session.flush()
     ns.shop_token = new_code(cid, "shop", ns.shop, "shop").token
     ns.bike_token = new_code(cid, "ebike", ns.bike, "ebike").token
@@ -203,9 +216,15 @@ def test_a_linked_owner_confirms_redemptions_of_a_resident_and_of_staff(client, 
     assert client.post(f"/api/v1/points/redemptions/{asked.json['id']}/confirm", headers=owner).status_code == 403
     assert client.get(f"{shop_url}/redemptions", headers=owner).status_code == 403
 
+    assert {c["kind"] for c in client.get("/api/v1/links/candidates", headers=owner).json["items"]} == {"shop", "ebike", "stall"}
     link_owner(client, city, reg)
+    stall_link = ask(client, reg.owner, "stall", reg.stall.id).json["id"]
+    assert client.post(f"/api/v1/links/{stall_link}/confirm", json={}, headers=auth_headers(city.users[Role.COMMUNITY_ADMIN])).status_code == 200
     owned = client.get("/api/v1/me/owned", headers=owner).json["items"]
-    assert {(o["kind"], o["record_id"]) for o in owned} == {("shop", reg.shop.id)}  # the bike is not asked for yet
+    # The bike is not asked for yet.
+    assert {(o["kind"], o["record_id"]) for o in owned} == {("shop", reg.shop.id), ("stall", reg.stall.id)}
+    db.session.expire_all()
+    assert reg.stall.vendor_user_id == reg.owner.id
     pending = client.get(f"{shop_url}/redemptions", headers=owner).json["items"]
     assert [(r["id"], r["points"], r["payer_name"]) for r in pending] == [(asked.json["id"], 20, "户**号")]
     confirmed = client.post(f"/api/v1/points/redemptions/{asked.json['id']}/confirm", headers=owner)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from gridapp.models.links import LINK_KINDS, LINK_STATUSES
+from mobile_api.schemas.common import PageArgsSchema
 
 PHONE = validate.Regexp(r"^1\d{10}$", error="请输入 11 位手机号")
 NOTE = fields.String(load_default="", validate=validate.Length(max=200))
@@ -24,9 +25,7 @@ class DecisionSchema(Schema):
     note = NOTE
 
 
-class ReviewArgsSchema(Schema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+class ReviewArgsSchema(PageArgsSchema):
     status = fields.String(load_default="pending", validate=validate.OneOf(LINK_STATUSES))
 
 
@@ -85,9 +84,7 @@ class OwnedRecordSchema(Schema):
     rating = fields.Dict(metadata={"description": "Shops: average stars and count"})
 
 
-class RedemptionArgsSchema(Schema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+class RedemptionArgsSchema(PageArgsSchema):
     status = fields.String(load_default="pending", validate=validate.OneOf(("pending", "confirmed", "cancelled")))
 
 
