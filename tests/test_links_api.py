@@ -16,6 +16,7 @@ from gridapp.jobs import schedule
 from gridapp.models import (
     AccountLink,
     AccountLinkEvent,
+    ContactRequest,
     EBike,
     Household,
     HouseholdMember,
@@ -299,3 +300,20 @@ def test_please_move_reaches_the_inbox_first_and_goes_by_sms_when_unread(client,
     clock.advance(timedelta(minutes=after + 1))
     schedule.enqueue_due()
     assert len(sms_to(caplog, OWNER_PHONE)) == 2
+
+
+def test_deleting_an_account_ends_its_links_and_keeps_the_requests_it_received(client, city, reg):
+    link_id = ask(client, reg.owner, "ebike", reg.bike.id).json["id"]
+    assert client.post(f"/api/v1/links/{link_id}/confirm", json={}, headers=auth_headers(city.users[Role.GRID_WORKER])).status_code == 200
+    assert client.post(f"/api/v1/scan/{reg.bike_token}/contact", json={}, headers=auth_headers(reg.head)).status_code == 202
+    pending = ask(client, reg.owner, "shop", reg.shop.id).json["id"]
+
+    gone = client.delete("/api/v1/me", json={"confirm": True}, headers=auth_headers(reg.owner))
+    assert gone.status_code == 204
+    db.session.expire_all()
+    assert reg.bike.owner_user_id is None
+    assert (db.session.get(AccountLink, link_id).status, db.session.get(AccountLink, pending).status) == ("ended", "cancelled")
+    request = db.session.scalar(select(ContactRequest))
+    assert request.notification_id is None and request.sms_due_at is None
+    notes = db.session.scalars(select(AccountLinkEvent.note).where(AccountLinkEvent.link_id == link_id)).all()
+    assert notes[-1] == "注销账号"
