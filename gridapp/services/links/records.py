@@ -73,8 +73,8 @@ def label(kind: str, record) -> str:
     if kind == "shop":
         return f"{record.name}（{record.address}）"
     if kind == "ebike":
-        return f"电动车 {record.plate_no}"
-    return f"流动摊位 {record.goods}（{record.permitted_area}）"
+        return f"车牌 {record.plate_no}"
+    return f"{record.goods}（{record.permitted_area}）"
 
 
 def with_phone(city_id: int, phone: str) -> list[tuple[str, object]]:
