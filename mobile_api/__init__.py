@@ -63,6 +63,7 @@ def init_app(app: Flask) -> None:
         categories,
         codes,
         leaderboards,
+        links,
         notifications,
         open311_keys,
         orders,
@@ -74,5 +75,8 @@ def init_app(app: Flask) -> None:
         uploads,
     )
 
-    for module in (auth, regions, notifications, scan, codes, admin_records, categories, reports, cases, orders, points, leaderboards, supervision, open311_keys, uploads):
+    for module in (
+        auth, regions, notifications, scan, codes, admin_records, categories, reports, cases, orders, points, leaderboards,
+        supervision, open311_keys, links, uploads,
+    ):
         api.register_blueprint(module.blp)
