@@ -5,7 +5,7 @@ from marshmallow import Schema, fields, validate
 
 from gridapp.authz import Role
 from gridapp.privacy import mask_phone
-from mobile_api.schemas.common import JsonBoolean
+from mobile_api.schemas.common import JsonBoolean, computed
 
 
 class CityField(fields.String):
@@ -74,30 +74,29 @@ class GrantSchema(Schema):
     title = fields.String(allow_none=True)
 
 
+def _grants(user) -> list[dict]:
+    return [
+        {
+            "role": g.role,
+            "role_label": Role(g.role).label,
+            "region_id": g.region_id,
+            "region_name": g.region.name if g.region else None,
+            "department_id": g.department_id,
+            "department_name": g.department.name if g.department else None,
+            "title": g.title,
+        }
+        for g in user.grants
+    ]
+
+
 class UserSchema(Schema):
     id = fields.Integer(required=True)
     city_id = fields.Integer(required=True)
     display_name = fields.String(required=True)
     username = fields.String(allow_none=True)
-    phone = fields.Function(lambda user: mask_phone(user.phone), allow_none=True, metadata={"description": "Masked"})
-    wechat_bound = fields.Function(lambda user: bool(user.wechat_openid))
-    grants = fields.Method("dump_grants", metadata={"description": "Roles with their scopes"})
-
-    def dump_grants(self, user):
-        return GrantSchema(many=True).dump(
-            [
-                {
-                    "role": g.role,
-                    "role_label": Role(g.role).label,
-                    "region_id": g.region_id,
-                    "region_name": g.region.name if g.region else None,
-                    "department_id": g.department_id,
-                    "department_name": g.department.name if g.department else None,
-                    "title": g.title,
-                }
-                for g in user.grants
-            ]
-        )
+    phone = computed(fields.String, lambda user: mask_phone(user.phone), allow_none=True, metadata={"description": "Masked"})
+    wechat_bound = computed(fields.Boolean, lambda user: bool(user.wechat_openid))
+    grants = computed(fields.List, _grants, fields.Nested(GrantSchema), metadata={"description": "Roles with their scopes"})
 
 
 class TokenSchema(Schema):

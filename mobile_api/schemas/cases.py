@@ -7,7 +7,7 @@ from werkzeug.datastructures import FileStorage
 
 from gridapp.models.categories import DIFFICULTIES, DIFFICULTY_LABELS
 from gridapp.services.cases import states as S
-from mobile_api.schemas.common import PageArgsSchema
+from mobile_api.schemas.common import PageArgsSchema, computed
 from mobile_api.schemas.supervision import InstructionSchema, SlaSchema
 
 PHONE = validate.Regexp(r"^1\d{10}$|^0\d{2,3}-?\d{7,8}$", error="电话号码格式不正确")
@@ -153,7 +153,7 @@ class CategorySchema(Schema):
     default_route = fields.String(required=True, metadata={"enum": ["grid_worker", "department"]})
     department_kind = fields.String(allow_none=True)
     difficulty = fields.String(required=True, metadata={"enum": list(DIFFICULTIES)})
-    difficulty_label = fields.Function(lambda c: DIFFICULTY_LABELS[c.difficulty])
+    difficulty_label = computed(fields.String, lambda c: DIFFICULTY_LABELS[c.difficulty])
     is_urgent = fields.Boolean(required=True)
     confirm_minutes = fields.Integer(required=True)
     onsite_minutes = fields.Integer(required=True)

@@ -6,7 +6,7 @@ from marshmallow import Schema, fields, validate
 from gridapp.models.codes import CODE_KINDS
 from gridapp.services.codes.issuing import BULK_TYPES, url_for_token
 from gridapp.services.codes.sheets import PRINTABLE_KINDS
-from mobile_api.schemas.common import PageArgsSchema
+from mobile_api.schemas.common import PageArgsSchema, computed
 
 
 class CodeSchema(Schema):
@@ -18,7 +18,7 @@ class CodeSchema(Schema):
     region_id = fields.Integer(allow_none=True)
     status = fields.String(required=True, metadata={"enum": ["active", "revoked", "replaced"]})
     token = fields.String(required=True)
-    url = fields.Function(lambda c: url_for_token(c.token), metadata={"description": "What the printed code encodes"})
+    url = computed(fields.String, lambda c: url_for_token(c.token), metadata={"description": "What the printed code encodes"})
     scan_count = fields.Integer(required=True)
     last_scanned_at = fields.DateTime(allow_none=True)
     replaced_by_id = fields.Integer(allow_none=True)
@@ -63,11 +63,11 @@ class SheetJobSchema(Schema):
     id = fields.Integer(required=True)
     region_id = fields.Integer(required=True)
     building = fields.String(allow_none=True)
-    kinds = fields.Function(lambda j: j.kinds.split(","))
+    kinds = computed(fields.List, lambda j: j.kinds.split(","), fields.String())
     status = fields.String(required=True, metadata={"enum": ["pending", "running", "done", "failed"]})
     done = fields.Integer(required=True)
     total = fields.Integer(required=True)
     error = fields.String(allow_none=True)
     created_at = fields.DateTime(required=True)
     finished_at = fields.DateTime(allow_none=True)
-    download_url = fields.Function(lambda j: f"/api/v1/code-sheets/{j.id}/file" if j.status == "done" else None, allow_none=True)
+    download_url = computed(fields.String, lambda j: f"/api/v1/code-sheets/{j.id}/file" if j.status == "done" else None, allow_none=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields
 
 from gridapp.web.links import notification_link
-from mobile_api.schemas.common import PageArgsSchema
+from mobile_api.schemas.common import PageArgsSchema, computed
 
 
 class NotificationSchema(Schema):
@@ -12,7 +12,7 @@ class NotificationSchema(Schema):
     kind = fields.String(required=True)
     title = fields.String(required=True)
     body = fields.String(required=True)
-    link = fields.Function(notification_link, allow_none=True, metadata={"type": "string"})
+    link = computed(fields.String, notification_link, allow_none=True)
     created_at = fields.DateTime(required=True)
     read_at = fields.DateTime(allow_none=True)
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from mobile_api.schemas.common import computed
+
 
 class ApiKeyCreateSchema(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=48), metadata={"description": "The client system's name"})
@@ -14,7 +16,7 @@ class ApiKeySchema(Schema):
     name = fields.String(required=True)
     key_prefix = fields.String(required=True, metadata={"description": "The key's first characters, to tell keys apart"})
     region_id = fields.Integer(allow_none=True)
-    region_name = fields.Function(lambda c: c.region.name if c.region else None, allow_none=True)
+    region_name = computed(fields.String, lambda c: c.region.name if c.region else None, allow_none=True)
     active = fields.Boolean(required=True)
     created_at = fields.DateTime(required=True)
     revoked_at = fields.DateTime(allow_none=True)

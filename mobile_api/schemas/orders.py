@@ -7,7 +7,7 @@ from gridapp.models.categories import DIFFICULTIES
 from gridapp.models.orders import ORDER_STATUSES, STATUS_LABELS
 from gridapp.services.photos import url as photo_url
 from mobile_api.schemas.cases import photos_field, upload_ids_field
-from mobile_api.schemas.common import PageArgsSchema
+from mobile_api.schemas.common import PageArgsSchema, computed
 
 REASON = fields.String(required=True, validate=validate.Length(min=1, max=500))
 BOUNTY = fields.Integer(required=True, validate=validate.Range(min=1, max=1_000_000), metadata={"description": "Points before the difficulty multiplier"})
@@ -71,29 +71,29 @@ class OrderResolveFormSchema(Schema):
 class OrderViewSchema(Schema):
     id = fields.Integer(required=True)
     status = fields.String(required=True)
-    status_label = fields.Function(lambda o: STATUS_LABELS[o.status])
+    status_label = computed(fields.String, lambda o: STATUS_LABELS[o.status])
     title = fields.String(required=True)
     description = fields.String()
     community_id = fields.Integer()
-    community_name = fields.Function(lambda o: o.community.name)
+    community_name = computed(fields.String, lambda o: o.community.name)
     case_id = fields.Integer(allow_none=True)
     category_id = fields.Integer()
-    category_name = fields.Function(lambda o: o.category.name)
+    category_name = computed(fields.String, lambda o: o.category.name)
     department_kind = fields.String(allow_none=True)
     difficulty = fields.String()
     bounty = fields.Integer()
     reserved = fields.Integer(metadata={"description": "The bounty scaled by difficulty, held since posting"})
     deadline = fields.DateTime()
     holder_department_id = fields.Integer(allow_none=True)
-    holder_department_name = fields.Function(lambda o: o.holder_department.name if o.holder_department else None)
+    holder_department_name = computed(fields.String, lambda o: o.holder_department.name if o.holder_department else None)
     holder_user_id = fields.Integer(allow_none=True)
-    holder_name = fields.Function(lambda o: o.holder.display_name if o.holder else None)
+    holder_name = computed(fields.String, lambda o: o.holder.display_name if o.holder else None)
     grabbed_at = fields.DateTime(allow_none=True)
     start_by = fields.DateTime(allow_none=True)
     started_at = fields.DateTime(allow_none=True)
     resolved_at = fields.DateTime(allow_none=True)
     resolution_note = fields.String()
-    after_photos = fields.Function(lambda o: [photo_url(k) for k in o.after_photos])
+    after_photos = computed(fields.List, lambda o: [photo_url(k) for k in o.after_photos], fields.String())
     paid_at = fields.DateTime(allow_none=True)
     payout_department = fields.Integer()
     payout_staff = fields.Integer()

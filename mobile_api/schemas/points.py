@@ -4,6 +4,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from gridapp.services.points.leaderboards import METRICS
+from mobile_api.schemas.common import computed
 
 MONTH = fields.String(required=True, validate=validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$"), metadata={"description": "YYYY-MM (China Standard Time)"})
 
@@ -15,9 +16,9 @@ class PointsBalanceSchema(Schema):
 class PointsEntrySchema(Schema):
     id = fields.Integer(required=True)
     amount = fields.Integer(required=True, metadata={"description": "Positive: earned; negative: spent or reversed"})
-    kind = fields.Function(lambda e: e.transaction.kind)
-    memo = fields.Function(lambda e: e.transaction.memo)
-    case_id = fields.Function(lambda e: e.transaction.case_id)
+    kind = computed(fields.String, lambda e: e.transaction.kind)
+    memo = computed(fields.String, lambda e: e.transaction.memo)
+    case_id = computed(fields.Integer, lambda e: e.transaction.case_id)
     created_at = fields.DateTime(required=True)
 
 
@@ -60,7 +61,7 @@ class ChargeSchema(Schema):
 class RedemptionSchema(Schema):
     id = fields.Integer(required=True)
     shop_id = fields.Integer(required=True)
-    shop_name = fields.Function(lambda r: r.shop.name)
+    shop_name = computed(fields.String, lambda r: r.shop.name)
     points = fields.Integer(required=True)
     status = fields.String(required=True)
     initiated_by = fields.String(required=True)

@@ -7,19 +7,21 @@ from marshmallow import Schema, fields
 
 from gridapp.models import RegionLevel
 from gridapp.privacy import mask_phone
+from mobile_api.schemas.common import computed
 
 
 class RegionSchema(Schema):
     id = fields.Integer(required=True)
     parent_id = fields.Integer(allow_none=True)
     level = fields.String(required=True, metadata={"enum": [lv.value for lv in RegionLevel]})
-    level_label = fields.Function(lambda r: r.level_enum.label)
+    level_label = computed(fields.String, lambda r: r.level_enum.label)
     code = fields.String(required=True)
     name = fields.String(required=True)
 
 
 class RegionDetailSchema(RegionSchema):
-    boundary = fields.Function(
+    boundary = computed(
+        fields.Dict,
         lambda r: json.loads(r.boundary_geojson) if r.boundary_geojson else None,
         allow_none=True,
         metadata={"description": "GeoJSON geometry (grids only)"},
@@ -35,5 +37,5 @@ class RegionViewSchema(Schema):
 class GridWorkerSchema(Schema):
     id = fields.Integer(required=True)
     display_name = fields.String(required=True)
-    phone = fields.Function(lambda u: mask_phone(u.phone), allow_none=True)
+    phone = computed(fields.String, lambda u: mask_phone(u.phone), allow_none=True)
 

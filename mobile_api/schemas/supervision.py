@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from mobile_api.schemas.common import PageArgsSchema
+from mobile_api.schemas.common import PageArgsSchema, computed
 
 
 class SlaSchema(Schema):
@@ -19,7 +19,7 @@ class SlaSchema(Schema):
 class InstructionSchema(Schema):
     id = fields.Integer(required=True)
     case_id = fields.Integer(required=True)
-    author = fields.Function(lambda row: row.author.display_name, required=True)
+    author = computed(fields.String, lambda row: row.author.display_name, required=True)
     text = fields.String(required=True)
     created_at = fields.DateTime(required=True)
 
@@ -51,7 +51,7 @@ class WhistleTargetSchema(Schema):
     whistle_id = fields.Integer(required=True)
     case_id = fields.Integer(required=True)
     department_id = fields.Integer(required=True)
-    department_name = fields.Function(lambda row: row.department.name, required=True)
+    department_name = computed(fields.String, lambda row: row.department.name, required=True)
     report_by = fields.DateTime(required=True)
     reported_at = fields.DateTime(allow_none=True)
     report_note = fields.String(required=True)
@@ -64,7 +64,7 @@ class WhistleSchema(Schema):
     grade = fields.String(required=True)
     note = fields.String(required=True)
     report_by = fields.DateTime(required=True)
-    blown_by = fields.Function(lambda row: row.blown_by.display_name, required=True)
+    blown_by = computed(fields.String, lambda row: row.blown_by.display_name, required=True)
     targets = fields.List(fields.Nested(WhistleTargetSchema), required=True)
     created_at = fields.DateTime(required=True)
 
@@ -90,7 +90,7 @@ class ScoreArgsSchema(Schema):
 
 class ScoreSchema(Schema):
     department_id = fields.Integer(required=True)
-    department_name = fields.Function(lambda row: row.department.name, required=True)
+    department_name = computed(fields.String, lambda row: row.department.name, required=True)
     month = fields.String(required=True)
     score = fields.Integer(required=True)
     rank = fields.Integer(required=True)

@@ -5,6 +5,7 @@ from marshmallow import Schema, fields
 
 from gridapp.services import photos, uploads
 from mobile_api.schemas.cases import FileUpload
+from mobile_api.schemas.common import computed
 
 
 class UploadFormSchema(Schema):
@@ -15,13 +16,10 @@ class UploadFormSchema(Schema):
 
 class PhotoUploadSchema(Schema):
     id = fields.Integer(required=True, metadata={"description": "Name it in `upload_ids` of a report, resolution, patrol, visit or cadre photo"})
-    url = fields.Function(lambda row: photos.url(row.original_key), required=True, metadata={"type": "string"})
+    url = computed(fields.String, lambda row: photos.url(row.original_key), required=True, metadata={"type": "string"})
     content_type = fields.String(required=True)
     width = fields.Integer(required=True)
     height = fields.Integer(required=True)
     byte_size = fields.Integer(required=True)
     created_at = fields.DateTime(required=True)
-    expires_at = fields.Function(
-        lambda row: fields.DateTime().serialize("at", {"at": uploads.expires_at(row)}), required=True,
-        metadata={"type": "string", "format": "date-time"},
-    )
+    expires_at = computed(fields.DateTime, uploads.expires_at, required=True)
