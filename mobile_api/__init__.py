@@ -62,6 +62,7 @@ def init_app(app: Flask) -> None:
         cases,
         categories,
         codes,
+        departments,
         leaderboards,
         notifications,
         open311_keys,
@@ -73,5 +74,5 @@ def init_app(app: Flask) -> None:
         supervision,
     )
 
-    for module in (auth, regions, notifications, scan, codes, admin_records, categories, reports, cases, orders, points, leaderboards, supervision, open311_keys):
+    for module in (auth, regions, notifications, scan, codes, admin_records, categories, departments, reports, cases, orders, points, leaderboards, supervision, open311_keys):
         api.register_blueprint(module.blp)

@@ -26,6 +26,7 @@ from gridapp.models.places import (
 from gridapp.models.redemptions import Redemption
 from gridapp.models.regions import City, Region, RegionLevel
 from gridapp.models.scheduling import ScheduledJob
+from gridapp.models.setup import SetupChange
 from gridapp.models.supervision import (
     DeliveryAttempt,
     DepartmentScore,
@@ -49,6 +50,7 @@ __all__ = [
     "OrderLapse",
     "Redemption",
     "ScheduledJob",
+    "SetupChange",
     "DeliveryAttempt",
     "DepartmentScore",
     "Escalation",
