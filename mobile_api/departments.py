@@ -41,7 +41,7 @@ class Departments(MethodView):
         """Create a department of a kind, serving region nodes (a super admin: only nodes in their subtree)."""
         actor = current_actor()
         result = departments.create_once(actor, request_claim(actor, body), **body)
-        return created(result, DepartmentSchema().dump)
+        return created(result, lambda department: department)
 
 
 @blp.route("/kinds")
