@@ -15,7 +15,7 @@ shops, e-bikes, stalls, places, cadres) or active cases.
 """
 from __future__ import annotations
 
-from sqlalchemy import case, func, literal, select, update
+from sqlalchemy import case, func, literal, or_, select, update
 
 from gridapp.authz import OFFICIAL_ROLES, Actor, Permission, Role, covers
 from gridapp.clock import now
@@ -25,7 +25,16 @@ from gridapp.models import Cadre, Case, EBike, Household, MobileStall, Order, Pl
 from gridapp.models.orders import RESERVED_STATUSES
 from gridapp.services.cases.states import ACTIVE_STATES
 from gridapp.services.regions import geo
-from gridapp.services.regions.tree import check_boundary, get_region, path_range, subtree_filter
+from gridapp.services.regions.tree import (
+    ancestors,
+    check_boundary,
+    children,
+    get_region,
+    path_range,
+    roots_for,
+    subtree_filter,
+    visible_region,
+)
 from gridapp.services.setup import changes
 from gridapp.unit_of_work import unit_of_work
 
@@ -204,3 +213,33 @@ def history(actor: Actor, region_id: int):
     if not may_add_under(actor, region):
         raise Forbidden("您无权查看该区域的变更记录")
     return changes.history(actor.city_id, "region", region.id)
+
+
+PAGE_LIMIT = 500
+
+
+def browse(actor: Actor, region_id: int | None) -> dict:
+    """What the console's tree page shows: a node (or the actor's top nodes), its children, which of them the
+    actor may change, and the nodes those children may move under (the node's own level, in the actor's scope)."""
+    REGION_ADMINS.require(actor)
+    node = visible_region(actor, region_id) if region_id is not None else None
+    rows = list(db.session.scalars((children(actor, node.id) if node else roots_for(actor)).limit(PAGE_LIMIT)))
+    targets = []
+    if node is not None:
+        same_level = select(Region).where(Region.city_id == actor.city_id, Region.level == node.level, Region.retired_at.is_(None))
+        targets = [r for r in db.session.scalars(same_level.order_by(Region.path).limit(PAGE_LIMIT)) if may_add_under(actor, r)]
+    return {
+        "node": node, "breadcrumb": ancestors(node) if node else [], "children": rows,
+        "editable": {r.id for r in rows if may_edit(actor, r)}, "targets": targets,
+    }
+
+
+def administered_nodes(actor: Actor, levels: tuple[str, ...], paths: list[str] | None = None) -> list[Region]:
+    """Live nodes of the given levels in the actor's subtrees (or in `paths`), in tree order, for the console's pickers."""
+    paths = _admin_paths(actor) if paths is None else paths
+    stmt = select(Region).where(Region.city_id == actor.city_id, Region.level.in_(levels), Region.retired_at.is_(None))
+    if paths is not None:
+        if not paths:
+            return []
+        stmt = stmt.where(or_(*(subtree_filter(p) for p in paths)))
+    return list(db.session.scalars(stmt.order_by(Region.path).limit(PAGE_LIMIT)))

@@ -16,6 +16,7 @@ from gridapp.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from gridapp.extensions import db
 from gridapp.models import Department, DepartmentRegion, Region
 from gridapp.services import idempotency
+from gridapp.services.regions.admin import administered_nodes
 from gridapp.services.setup import changes
 from gridapp.unit_of_work import unit_of_work
 
@@ -27,6 +28,7 @@ DEPARTMENT_READERS = Permission(
     "departments.read", OFFICIAL_ROLES | {Role.SUPER_ADMIN, Role.SYSTEM_ADMIN},
     "admins see the city's departments to grant staff and route categories",
 )
+NODE_LEVELS = ("city", "district", "street", "community")
 CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
 KIND = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 # The usual kinds, offered as suggestions; any slug is accepted.
@@ -39,6 +41,12 @@ KIND_LABELS = {
 def _paths(actor: Actor) -> list[str] | None:
     DEPARTMENT_ADMINS.require(actor)
     return None if Role.SYSTEM_ADMIN in actor.roles else actor.region_paths({Role.SUPER_ADMIN})
+
+
+def servable(actor: Actor) -> list[Region]:
+    """The nodes (above grids) the actor may have a department serve, for the console's form."""
+    from_paths = _paths(actor) if DEPARTMENT_ADMINS.held_by(actor) else []
+    return administered_nodes(actor, NODE_LEVELS, from_paths)
 
 
 def served(department: Department) -> list[Region]:
