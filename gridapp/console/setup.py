@@ -31,9 +31,10 @@ def departments_page():
 @allow(administration.ADMINISTRATORS, scope="city")
 def categories_page():
     actor = current_actor()
+    rows = list(db.session.scalars(categories.listing(actor, retired=True).limit(LIMIT)))
+    kinds = sorted(set(departments.kinds(actor.city_id)) | {c.department_kind for c in rows if c.department_kind})
     return render_template(
-        "console/categories.html", categories=list(db.session.scalars(categories.listing(actor, retired=True).limit(LIMIT))),
-        kinds=departments.kinds(actor.city_id), difficulties=DIFFICULTY_LABELS, question_types=categories.QUESTION_TYPES,
+        "console/categories.html", categories=rows, kinds=kinds, difficulties=DIFFICULTY_LABELS, question_types=categories.QUESTION_TYPES,
         may_edit=categories.CATEGORY_ADMINS.held_by(actor), questions=categories.questions,
     )
 

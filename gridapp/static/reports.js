@@ -86,6 +86,13 @@
       var notice = document.getElementById("urgent-notice");
       var box = document.getElementById("questions");
       notice.textContent = option.dataset.notice || "";
+      ["110", "119", "120"].forEach(function (number) {
+        if (notice.textContent.indexOf(number) < 0) return;
+        var call = document.createElement("a");
+        call.href = "tel:" + number;
+        call.textContent = " 拨打 " + number;
+        notice.appendChild(call);
+      });
       notice.hidden = !option.dataset.notice;
       submit.disabled = Boolean(option.dataset.notice);
       Array.prototype.slice.call(box.querySelectorAll("label")).forEach(function (label) { box.removeChild(label); });

@@ -245,7 +245,8 @@ def edit(actor: Actor, category_id: int, values: dict, note: str = "") -> Catego
     _apply(category, values)
     if "is_active" in values:
         category.is_active = values["is_active"]
-    _validate(category, route_changed=bool({"default_route", "department_kind"} & values.keys()))
+    route = (before["default_route"], before["department_kind"])
+    _validate(category, route_changed=(category.default_route, category.department_kind) != route)
     old, new = changes.changed(before, snapshot(category))
     if new:
         changes.record(actor, "category", category.id, "edit", old, new, note)
