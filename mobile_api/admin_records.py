@@ -29,7 +29,7 @@ from mobile_api.schemas.admin import (
     RecordListArgsSchema,
 )
 from mobile_api.schemas.common import PageArgsSchema, page_of
-from mobile_api.schemas.setup import TemplateArgsSchema
+from mobile_api.schemas.setup import TEMPLATE_TYPES, TemplateArgsSchema
 
 MemberPatchSchema = type("MemberPatchSchema", (MemberInSchema,), {})
 
@@ -161,8 +161,7 @@ class Import(MethodView):
 class ImportTemplate(MethodView):
     @allow(ADMIN_ROLES, scope="admin_subtree")
     @blp.arguments(TemplateArgsSchema, location="query")
-    @blp.response(200, content_type="text/csv")
-    @blp.doc(security=SECURITY)
+    @blp.doc(security=SECURITY, responses={"200": {"description": "CSV (UTF-8 with BOM) or XLSX", "content": TEMPLATE_TYPES}})
     def get(self, args, kind):
         """An empty import sheet for households, shops, ebikes, stalls, places or cadres (CSV or XLSX), headers in Chinese."""
         body, mimetype = imports.record_template(current_actor(), kind, args["format"])

@@ -10,6 +10,7 @@ from gridapp.services.setup import categories
 from gridapp.web.access import allow, current_actor
 from gridapp.web.idempotency import created, request_claim
 from mobile_api.blueprint import ApiBlueprint
+from mobile_api.cases import IDEMPOTENCY_HEADER
 from mobile_api.schemas.cases import CategorySchema
 from mobile_api.schemas.common import PageArgsSchema, page_of
 from mobile_api.schemas.setup import (
@@ -22,8 +23,6 @@ from mobile_api.schemas.setup import (
 
 blp = ApiBlueprint("categories", __name__, url_prefix="/api/v1/categories", description="问题类别")
 SECURITY = [{"bearer": []}]
-IDEMPOTENCY = {"in": "header", "name": "Idempotency-Key", "schema": {"type": "string", "maxLength": 128},
-               "description": "A retry with the same key returns the first category"}
 
 
 @blp.route("")
@@ -39,7 +38,7 @@ class Categories(MethodView):
     @allow(categories.CATEGORY_ADMINS, scope="city")
     @blp.arguments(CategoryInSchema)
     @blp.response(201, CategorySchema)
-    @blp.doc(security=SECURITY, parameters=[IDEMPOTENCY])
+    @blp.doc(security=SECURITY, parameters=IDEMPOTENCY_HEADER)
     def post(self, body):
         """Create a category (system admins and the city's super admins). A department route names a kind some
         department has; questions are put to reporters; an urgent notice makes the form stop and point elsewhere."""

@@ -8,6 +8,7 @@ from gridapp.services.setup import departments
 from gridapp.web.access import allow, current_actor
 from gridapp.web.idempotency import created, request_claim
 from mobile_api.blueprint import ApiBlueprint
+from mobile_api.cases import IDEMPOTENCY_HEADER
 from mobile_api.schemas.common import PageArgsSchema, page_of
 from mobile_api.schemas.setup import (
     DepartmentInSchema,
@@ -19,8 +20,6 @@ from mobile_api.schemas.setup import (
 
 blp = ApiBlueprint("departments", __name__, url_prefix="/api/v1/departments", description="职能部门")
 SECURITY = [{"bearer": []}]
-IDEMPOTENCY = {"in": "header", "name": "Idempotency-Key", "schema": {"type": "string", "maxLength": 128},
-               "description": "A retry with the same key returns the first department"}
 
 
 @blp.route("")
@@ -36,7 +35,7 @@ class Departments(MethodView):
     @allow(departments.DEPARTMENT_ADMINS, scope="city_or_super_subtree")
     @blp.arguments(DepartmentInSchema)
     @blp.response(201, DepartmentSchema)
-    @blp.doc(security=SECURITY, parameters=[IDEMPOTENCY])
+    @blp.doc(security=SECURITY, parameters=IDEMPOTENCY_HEADER)
     def post(self, body):
         """Create a department of a kind, serving region nodes (a super admin: only nodes in their subtree)."""
         actor = current_actor()

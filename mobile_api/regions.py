@@ -13,6 +13,7 @@ from mobile_api.multipart import MultipartBlueprint
 from mobile_api.schemas.common import PageArgsSchema, page_of
 from mobile_api.schemas.regions import RegionDetailSchema, RegionSchema, RegionViewSchema
 from mobile_api.schemas.setup import (
+    TEMPLATE_TYPES,
     ChangeNoteSchema,
     RegionEditResultSchema,
     RegionEditSchema,
@@ -88,8 +89,9 @@ class RegionImport(MethodView):
 class RegionImportTemplate(MethodView):
     @allow(region_admin.REGION_ADMINS, scope="admin_subtree")
     @blp.arguments(RegionTemplateArgsSchema, location="query")
-    @blp.response(200, content_type="text/csv")
-    @blp.doc(security=[{"bearer": []}])
+    @blp.doc(security=[{"bearer": []}], responses={"200": {
+        "description": "CSV (UTF-8 with BOM), XLSX or GeoJSON", "content": {**TEMPLATE_TYPES, "application/geo+json": {}},
+    }})
     def get(self, args):
         """An empty region sheet (CSV or XLSX) or an example GeoJSON FeatureCollection to fill in."""
         body, mimetype = region_imports.region_template(current_actor(), args["format"])

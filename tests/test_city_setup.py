@@ -138,3 +138,14 @@ def test_an_emergency_category_stops_the_report_with_its_notice(client, city):
     assert count(Case) == 0
     page = client.get("/h5/report", headers=auth_headers(city.users[Role.RESIDENT])).get_data(as_text=True)
     assert notice in page and "所在楼层" not in page
+
+
+def test_editing_a_category_checks_its_department_kind_only_when_the_route_changes(client, city, cats):
+    admin = auth_headers(city.users[Role.SYSTEM_ADMIN])
+    wages = cats["wages"]  # routed to "labour", a kind no department of the test city has
+    renamed = client.patch(f"/api/v1/categories/{wages.id}", json={"name": "拖欠工资", "department_kind": "labour"}, headers=admin)
+    assert renamed.status_code == 200 and renamed.get_json()["name"] == "拖欠工资"
+    moved = client.patch(f"/api/v1/categories/{wages.id}", json={"department_kind": "housing"}, headers=admin)
+    assert moved.status_code == 422
+    db.session.expire_all()
+    assert db.session.get(Category, wages.id).department_kind == "labour"

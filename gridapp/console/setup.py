@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 from flask import render_template
+
 from gridapp.console import bp
 from gridapp.extensions import db
 from gridapp.models.categories import DIFFICULTY_LABELS
-from gridapp.services.accounts import administration
 from gridapp.models.codes import CODE_KINDS
+from gridapp.services.accounts import administration
 from gridapp.services.codes.records import SPECS
 from gridapp.services.codes.sheets import PRINTABLE_KINDS
 from gridapp.services.regions import admin as region_admin

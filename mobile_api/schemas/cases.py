@@ -50,7 +50,7 @@ class JsonObject(fields.Field):
         if isinstance(value, str):
             try:
                 value = json.loads(value)
-            except ValueError:
+            except (ValueError, RecursionError):
                 raise self.make_error("invalid") from None
         if not isinstance(value, dict):
             raise self.make_error("invalid")

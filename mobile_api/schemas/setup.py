@@ -30,6 +30,9 @@ class RegionImportResultSchema(Schema):
     warnings = fields.List(fields.Nested(RegionWarningSchema), required=True, metadata={"description": "Overlapping grids"})
 
 
+TEMPLATE_TYPES = {"text/csv": {}, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}}
+
+
 class TemplateArgsSchema(Schema):
     format = fields.String(load_default="csv", validate=validate.OneOf(["csv", "xlsx"]))
 

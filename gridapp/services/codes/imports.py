@@ -158,6 +158,20 @@ def read_table(filename: str, data: bytes) -> list[list[str]]:
     raise ValidationFailed("只支持 .csv 和 .xlsx 文件", code="unsupported_file")
 
 
+def cell_value(column: Column, raw: str):
+    """One non-blank cell's value, checked; ValueError with the message to show (naming the column)."""
+    if not raw:
+        raise ValueError(f"{column.label}不能为空")
+    if not storable_text(raw):
+        raise ValueError(f"{column.label}{UNSTORABLE_TEXT}")
+    if len(raw) > column.max_length and column.check is None:
+        raise ValueError(f"{column.label}不能超过 {column.max_length} 个字")
+    try:
+        return column.check(raw) if column.check else raw
+    except ValueError as exc:
+        raise ValueError(f"{column.label}{exc}") from None
+
+
 def read_rows(columns: list[Column], table: list[list[str]], errors: list[dict]) -> list[tuple[int, dict]]:
     """Each data row's checked values by column name, numbered as in the spreadsheet; problems go to `errors`.
 
@@ -180,20 +194,13 @@ def read_rows(columns: list[Column], table: list[list[str]], errors: list[dict])
         for column in columns:
             index = positions.get(column.name)
             raw = row[index] if index is not None and index < len(row) else ""
-            if not raw:
-                if column.required:
-                    errors.append({"row": number, "field": column.name, "message": f"{column.label}不能为空"})
-                continue
-            if not storable_text(raw):
-                errors.append({"row": number, "field": column.name, "message": f"{column.label}{UNSTORABLE_TEXT}"})
-                continue
-            if len(raw) > column.max_length and column.check is None:
-                errors.append({"row": number, "field": column.name, "message": f"{column.label}不能超过 {column.max_length} 个字"})
+            if not raw and not column.required:
                 continue
             try:
-                values[column.name] = column.check(raw) if column.check else raw
+                values[column.name] = cell_value(column, raw)
             except ValueError as exc:
-                errors.append({"row": number, "field": column.name, "message": f"{column.label}{exc}", "value": raw})
+                shown = {"value": raw} if raw and column.check and storable_text(raw) else {}  # what the check refused
+                errors.append({"row": number, "field": column.name, "message": str(exc), **shown})
         parsed.append((number, values))
     if not parsed and not errors:
         raise ValidationFailed("文件中没有数据行", code="import_invalid")

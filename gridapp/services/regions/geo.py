@@ -40,7 +40,7 @@ def boundary_problem(geojson) -> str | None:
     try:
         geometry = shape(geojson)
         rings = polygons(geojson)
-    except (TypeError, ValueError, KeyError, IndexError, AttributeError, ShapelyError):
+    except (TypeError, ValueError, KeyError, IndexError, AttributeError, RecursionError, ShapelyError):
         return "网格边界坐标格式不正确"
     points = [p for rings_ in rings for ring in rings_ for p in ring]
     if not all(math.isfinite(x) and math.isfinite(y) and -180 <= x <= 180 and -90 <= y <= 90 for x, y in points):

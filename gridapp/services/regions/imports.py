@@ -17,12 +17,11 @@ from gridapp.authz import Actor
 from gridapp.errors import ValidationFailed
 from gridapp.extensions import db
 from gridapp.models import Region, RegionLevel
-from gridapp.services.codes.imports import Column, read_rows, read_table, refuse_if_any, template
+from gridapp.services.codes.imports import Column, cell_value, read_rows, read_table, refuse_if_any, template
 from gridapp.services.regions import geo
 from gridapp.services.regions.admin import REGION_ADMINS, may_add_under, overlap_warnings, snapshot
 from gridapp.services.regions.tree import add_region, child_level
 from gridapp.services.setup import changes
-from gridapp.storable import storable_text
 from gridapp.unit_of_work import unit_of_work
 
 IMPORTABLE = [RegionLevel.DISTRICT, RegionLevel.STREET, RegionLevel.COMMUNITY, RegionLevel.GRID]
@@ -39,7 +38,7 @@ def _level(value: str) -> RegionLevel:
 def _geometry(value: str) -> dict:
     try:
         geometry = json.loads(value)
-    except ValueError:
+    except (ValueError, RecursionError):
         raise ValueError("应为 GeoJSON 几何对象（Polygon 或 MultiPolygon）") from None
     return geometry
 
@@ -72,7 +71,7 @@ def _features(data: bytes, errors: list[dict]) -> list[tuple[int, dict]]:
     """(number, values) per feature, numbered from 1, checked like the sheet's columns."""
     try:
         document = json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):
         raise ValidationFailed("无法读取 GeoJSON 文件", code="unreadable_file") from None
     if not isinstance(document, dict) or document.get("type") != "FeatureCollection" or not isinstance(document.get("features"), list):
         raise ValidationFailed("GeoJSON 文件须为 FeatureCollection", code="import_invalid")
@@ -90,17 +89,12 @@ def _features(data: bytes, errors: list[dict]) -> list[tuple[int, dict]]:
         for column in COLUMNS[:4]:
             raw = properties.get(column.name, properties.get(column.label, properties.get("parent") if column.name == "parent_code" else None))
             raw = "" if raw is None else str(raw).strip()
-            if not raw:
-                if column.required:
-                    errors.append({"feature": number, "field": column.name, "message": f"{column.label}不能为空"})
-                continue
-            if not storable_text(raw) or len(raw) > column.max_length:
-                errors.append({"feature": number, "field": column.name, "message": f"{column.label}过长或含有无法保存的字符"})
+            if not raw and not column.required:
                 continue
             try:
-                values[column.name] = column.check(raw) if column.check else raw
+                values[column.name] = cell_value(column, raw)
             except ValueError as exc:
-                errors.append({"feature": number, "field": column.name, "message": f"{column.label}{exc}", "value": raw})
+                errors.append({"feature": number, "field": column.name, "message": str(exc)})
         geometry = feature.get("geometry")
         if values.get("level") == RegionLevel.GRID:
             if geometry is None:
