@@ -115,14 +115,14 @@ def import_tree(actor: Actor, filename: str, data: bytes) -> dict:
     parsed = _features(data, errors) if geojson else read_rows(COLUMNS, read_table(filename, data), errors)
     plan = _plan(actor, parsed, where, errors)
     refuse_if_any(errors, where)
+    grids = {v["code"]: v["boundary"] for _n, v in plan if v.get("boundary") is not None}
+    warnings = overlap_warnings(actor.city_id, grids) if grids else []
     created = {}
     for _number, values in plan:
         parent = created.get(values.get("parent_code")) or values["parent"]
         node = add_region(actor.city_id, parent, values["level"], values["code"], values["name"], values.get("boundary"))
         created[node.code] = node
         changes.record(actor, "region", node.id, "import", None, snapshot(node), f"从文件 {filename[:100]} 导入")
-    grids = {v["code"]: v["boundary"] for _n, v in plan if v.get("boundary") is not None}
-    warnings = overlap_warnings(actor.city_id, grids, exclude_ids=[n.id for n in created.values()]) if grids else []
     counts = {lv.value: sum(1 for _n, v in plan if v["level"] == lv) for lv in IMPORTABLE}
     return {"created": len(plan), "by_level": counts, "warnings": warnings}
 
