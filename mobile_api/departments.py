@@ -1,4 +1,5 @@
 """Departments: the units that grab orders, their kind, and the region nodes they serve."""
+
 from __future__ import annotations
 
 from flask.views import MethodView

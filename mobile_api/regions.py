@@ -78,24 +78,29 @@ class RegionImport(MethodView):
     @blp.response(201, RegionImportResultSchema)
     @blp.doc(security=[{"bearer": []}])
     def post(self, form):
-        """Import districts, streets, communities and grids from a GeoJSON FeatureCollection, CSV or XLSX (multipart field
-        `file`), under nodes the caller administers. Nothing is imported if any feature or row is wrong: the 422 answer
-        lists each one. Overlapping grids come back as warnings. A retry after a lost answer is refused (the codes exist)."""
+        """Import districts, streets, communities and grids from a GeoJSON FeatureCollection, CSV or XLSX
+        (multipart field `file`), under nodes the caller administers. Nothing is imported if any feature or row
+        is wrong: the 422 answer lists each one. Overlapping grids come back as warnings. A retry after a lost
+        answer is refused (the codes exist)."""
         upload = form["file"]
         return region_imports.import_tree(current_actor(), upload.filename or "", upload.read())
+
+
+REGION_TEMPLATES = {
+    "description": "CSV (UTF-8 with BOM), XLSX or GeoJSON", "content": {**TEMPLATE_TYPES, "application/geo+json": {}}
+}
 
 
 @blp.route("/import-template")
 class RegionImportTemplate(MethodView):
     @allow(region_admin.REGION_ADMINS, scope="admin_subtree")
     @blp.arguments(RegionTemplateArgsSchema, location="query")
-    @blp.doc(security=[{"bearer": []}], responses={"200": {
-        "description": "CSV (UTF-8 with BOM), XLSX or GeoJSON", "content": {**TEMPLATE_TYPES, "application/geo+json": {}},
-    }})
+    @blp.doc(security=[{"bearer": []}], responses={"200": REGION_TEMPLATES})
     def get(self, args):
         """An empty region sheet (CSV or XLSX) or an example GeoJSON FeatureCollection to fill in."""
         body, mimetype = region_imports.region_template(current_actor(), args["format"])
-        return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="regions.{args["format"]}"'})
+        disposition = f'attachment; filename="regions.{args["format"]}"'
+        return Response(body, mimetype=mimetype, headers={"Content-Disposition": disposition})
 
 
 @blp.route("/<int:region_id>/move")
@@ -117,7 +122,8 @@ class RegionRetire(MethodView):
     @blp.response(200, RegionDetailSchema)
     @blp.doc(security=[{"bearer": []}])
     def post(self, body, region_id):
-        """Retire a node: no new reports or children. Refused while it has active children, staff grants, records or cases."""
+        """Retire a node: no new reports or children. Refused while it has active children, staff grants, records
+        or cases."""
         return region_admin.retire(current_actor(), region_id, body["note"])
 
 

@@ -1,6 +1,7 @@
 """Departments and categories set up over the API, and categories that route: a department's category reaches
 the community's triage marked for its kind, its order takes kind and difficulty from it, its questions are
 answered on the report, and an emergency's notice stops the report."""
+
 from __future__ import annotations
 
 import json
@@ -17,8 +18,15 @@ from tests.support.orders import fund, order_case
 
 NEW_DEPARTMENT = {"code": "hbj", "name": "环保局", "kind": "environment", "region_ids": []}
 NEW_CATEGORY = {
-    "code": "smoke", "name": "油烟扰民", "default_route": "department", "department_kind": "city_management",
-    "difficulty": "complex", "confirm_minutes": 60, "onsite_minutes": 120, "resolve_minutes": 1440, "working_time": True,
+    "code": "smoke",
+    "name": "油烟扰民",
+    "default_route": "department",
+    "department_kind": "city_management",
+    "difficulty": "complex",
+    "confirm_minutes": 60,
+    "onsite_minutes": 120,
+    "resolve_minutes": 1440,
+    "working_time": True,
     "questions": [
         {"key": "floor", "label": "所在楼层", "type": "number", "required": True},
         {"key": "when", "label": "发生时段", "type": "choice", "choices": ["白天", "夜间"], "required": True},
@@ -34,10 +42,14 @@ def count(model) -> int:
 def test_departments_are_created_and_edited_by_system_and_super_admins(client, city):
     body = {**NEW_DEPARTMENT, "region_ids": [city.d1.id, city.c3.id]}
     for role in (Role.DISTRICT_ADMIN, Role.COMMUNITY_ADMIN, Role.DEPARTMENT_ADMIN, Role.RESIDENT):
-        assert client.post("/api/v1/departments", json=body, headers=auth_headers(city.users[role])).status_code == 403, role
+        assert (
+            client.post("/api/v1/departments", json=body, headers=auth_headers(city.users[role])).status_code == 403
+        ), role
     before = count(Department)
     for bad in ({**body, "kind": "Bad Kind"}, {**body, "region_ids": [999999]}, {**body, "code": city.department.code}):
-        assert client.post("/api/v1/departments", json=bad, headers=auth_headers(city.users[Role.SYSTEM_ADMIN])).status_code in (409, 422)
+        assert client.post(
+            "/api/v1/departments", json=bad, headers=auth_headers(city.users[Role.SYSTEM_ADMIN])
+        ).status_code in (409, 422)
     assert count(Department) == before
 
     headers = auth_headers(city.users[Role.SYSTEM_ADMIN]) | {"Idempotency-Key": "dept-1"}
@@ -51,7 +63,11 @@ def test_departments_are_created_and_edited_by_system_and_super_admins(client, c
     assert taker.paths == (city.d1.path, city.c3.path)
 
     super_admin = auth_headers(city.users[Role.SUPER_ADMIN])
-    edited = client.patch(f"/api/v1/departments/{department_id}", json={"region_ids": [city.d2.id], "name": "生态环境局"}, headers=super_admin)
+    edited = client.patch(
+        f"/api/v1/departments/{department_id}",
+        json={"region_ids": [city.d2.id], "name": "生态环境局"},
+        headers=super_admin,
+    )
     assert edited.status_code == 200 and [r["id"] for r in edited.get_json()["regions"]] == [city.d2.id]
     off = client.patch(f"/api/v1/departments/{department_id}", json={"is_active": False}, headers=super_admin)
     assert off.get_json()["is_active"] is False and takers_of(city.city.id, [department_id]) == []
@@ -63,13 +79,19 @@ def test_departments_are_created_and_edited_by_system_and_super_admins(client, c
 
 def test_categories_are_set_up_city_wide_by_system_and_city_super_admins(client, city):
     for role in (Role.DISTRICT_ADMIN, Role.COMMUNITY_ADMIN, Role.GRID_WORKER, Role.RESIDENT):
-        assert client.post("/api/v1/categories", json=NEW_CATEGORY, headers=auth_headers(city.users[role])).status_code == 403, role
+        assert (
+            client.post("/api/v1/categories", json=NEW_CATEGORY, headers=auth_headers(city.users[role])).status_code
+            == 403
+        ), role
     admin = auth_headers(city.users[Role.SYSTEM_ADMIN])
     for bad in (
         {**NEW_CATEGORY, "department_kind": "no_such_kind"},
         {**NEW_CATEGORY, "confirm_minutes": 0},
         {**NEW_CATEGORY, "questions": [{"key": "x", "label": "选", "type": "choice", "choices": ["一"]}]},
-        {**NEW_CATEGORY, "questions": [{"key": "x", "label": "x", "type": "text"}, {"key": "x", "label": "y", "type": "text"}]},
+        {
+            **NEW_CATEGORY,
+            "questions": [{"key": "x", "label": "x", "type": "text"}, {"key": "x", "label": "y", "type": "text"}],
+        },
     ):
         response = client.post("/api/v1/categories", json=bad, headers=admin)
         assert response.status_code == 422, bad
@@ -79,19 +101,29 @@ def test_categories_are_set_up_city_wide_by_system_and_city_super_admins(client,
     assert response.status_code == 201, response.get_json()
     category = response.get_json()
     assert category["working_time"] is True and [q["key"] for q in category["questions"]] == ["floor", "when", "note"]
-    edited = client.patch(f"/api/v1/categories/{category['id']}", json={"default_route": "grid_worker", "difficulty": "simple"}, headers=admin)
+    edited = client.patch(
+        f"/api/v1/categories/{category['id']}",
+        json={"default_route": "grid_worker", "difficulty": "simple"},
+        headers=admin,
+    )
     assert edited.get_json()["department_kind"] is None and edited.get_json()["difficulty"] == "simple"
     retired = client.post(f"/api/v1/categories/{category['id']}/retire", json={"note": "合并"}, headers=admin)
     assert retired.get_json()["is_active"] is False
     assert client.get("/api/v1/categories", headers=auth_headers(city.users[Role.RESIDENT])).get_json()["items"] == []
-    listed = client.get("/api/v1/categories/all?retired=true", headers=auth_headers(city.users[Role.GRID_WORKER])).get_json()
+    listed = client.get(
+        "/api/v1/categories/all?retired=true", headers=auth_headers(city.users[Role.GRID_WORKER])
+    ).get_json()
     assert [c["code"] for c in listed["items"]] == ["smoke"]
-    refused = post_report(client, city.users[Role.RESIDENT], category=db.session.get(Category, category["id"]), lng=G1[0], lat=G1[1])
+    refused = post_report(
+        client, city.users[Role.RESIDENT], category=db.session.get(Category, category["id"]), lng=G1[0], lat=G1[1]
+    )
     assert refused.status_code == 422
 
 
 def _category(client, city, **overrides) -> Category:
-    response = client.post("/api/v1/categories", json={**NEW_CATEGORY, **overrides}, headers=auth_headers(city.users[Role.SYSTEM_ADMIN]))
+    response = client.post(
+        "/api/v1/categories", json={**NEW_CATEGORY, **overrides}, headers=auth_headers(city.users[Role.SYSTEM_ADMIN])
+    )
     assert response.status_code == 201, response.get_json()
     return db.session.get(Category, response.get_json()["id"])
 
@@ -101,7 +133,9 @@ def test_a_department_category_reaches_triage_marked_and_its_order_takes_kind_an
     resident = city.users[Role.RESIDENT]
     missing = post_report(client, resident, category=category, lng=G1[0], lat=G1[1], answers=json.dumps({"floor": 3}))
     assert missing.status_code == 422 and "when" in missing.get_json()["details"]["answers"]
-    wrong = post_report(client, resident, category=category, lng=G1[0], lat=G1[1], answers=json.dumps({"floor": "三", "when": "凌晨"}))
+    wrong = post_report(
+        client, resident, category=category, lng=G1[0], lat=G1[1], answers=json.dumps({"floor": "三", "when": "凌晨"})
+    )
     assert set(wrong.get_json()["details"]["answers"]) == {"floor", "when"}
     assert count(Case) == 0
 
@@ -113,7 +147,10 @@ def test_a_department_category_reaches_triage_marked_and_its_order_takes_kind_an
 
     fund(city)
     community_admin = city.users[Role.COMMUNITY_ADMIN]
-    assert client.post(f"/api/v1/cases/{case['id']}/accept", json={}, headers=auth_headers(community_admin)).status_code == 200
+    assert (
+        client.post(f"/api/v1/cases/{case['id']}/accept", json={}, headers=auth_headers(community_admin)).status_code
+        == 200
+    )
     response = order_case(client, community_admin, case["id"])
     assert response.status_code == 201, response.get_json()
     order = db.session.get(Order, response.get_json()["id"])
@@ -121,9 +158,13 @@ def test_a_department_category_reaches_triage_marked_and_its_order_takes_kind_an
 
 
 def test_an_urgent_category_tells_grid_and_triage(client, city):
-    category = _category(client, city, code="leak", default_route="grid_worker", department_kind=None, questions=[], is_urgent=True)
+    category = _category(
+        client, city, code="leak", default_route="grid_worker", department_kind=None, questions=[], is_urgent=True
+    )
     report_at(client, city.users[Role.RESIDENT], category)
-    rows = db.session.execute(select(Notification.user_id, Notification.title).where(Notification.kind == "case_new")).all()
+    rows = db.session.execute(
+        select(Notification.user_id, Notification.title).where(Notification.kind == "case_new")
+    ).all()
     assert {u for u, _t in rows} == {city.users[Role.GRID_WORKER].id, city.users[Role.COMMUNITY_ADMIN].id}
     assert all(t.startswith("【紧急】") for _u, t in rows)
 
@@ -143,7 +184,9 @@ def test_an_emergency_category_stops_the_report_with_its_notice(client, city):
 def test_editing_a_category_checks_its_department_kind_only_when_the_route_changes(client, city, cats):
     admin = auth_headers(city.users[Role.SYSTEM_ADMIN])
     wages = cats["wages"]  # routed to "labour", a kind no department of the test city has
-    renamed = client.patch(f"/api/v1/categories/{wages.id}", json={"name": "拖欠工资", "department_kind": "labour"}, headers=admin)
+    renamed = client.patch(
+        f"/api/v1/categories/{wages.id}", json={"name": "拖欠工资", "department_kind": "labour"}, headers=admin
+    )
     assert renamed.status_code == 200 and renamed.get_json()["name"] == "拖欠工资"
     moved = client.patch(f"/api/v1/categories/{wages.id}", json={"department_kind": "housing"}, headers=admin)
     assert moved.status_code == 422

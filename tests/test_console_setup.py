@@ -1,5 +1,6 @@
 """The console's setup sections: the region tree, departments, categories and record imports render for admins
 (each within their part of the city) and refuse staff who administer nothing."""
+
 from __future__ import annotations
 
 from gridapp.authz import Role

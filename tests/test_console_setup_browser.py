@@ -1,5 +1,6 @@
 """A new city set up through the console on a phone (390x844): the system admin from `create-city` signs in,
 imports a small region tree from GeoJSON, creates a department serving it and a category routed to it."""
+
 from __future__ import annotations
 
 import json
@@ -18,14 +19,23 @@ PASSWORD = "console setup 2026"
 
 def tree_file(tmp_path):
     features = [
-        ("nd", "新区", "district", ""), ("nd-s", "新街道", "street", "nd"), ("nd-c", "新社区", "community", "nd-s"),
-        ("nd-g1", "新一网格", "grid", "nd-c"), ("nd-g2", "新二网格", "grid", "nd-c"),
+        ("nd", "新区", "district", ""),
+        ("nd-s", "新街道", "street", "nd"),
+        ("nd-c", "新社区", "community", "nd-s"),
+        ("nd-g1", "新一网格", "grid", "nd-c"),
+        ("nd-g2", "新二网格", "grid", "nd-c"),
     ]
-    collection = {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {"code": code, "name": name, "level": level, "parent_code": parent},
-         "geometry": square(109.0 + 0.01 * i, 39.0) if level == "grid" else None}
-        for i, (code, name, level, parent) in enumerate(features)
-    ]}
+    collection = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"code": code, "name": name, "level": level, "parent_code": parent},
+                "geometry": square(109.0 + 0.01 * i, 39.0) if level == "grid" else None,
+            }
+            for i, (code, name, level, parent) in enumerate(features)
+        ],
+    }
     path = tmp_path / "tree.geojson"
     path.write_text(json.dumps(collection, ensure_ascii=False), encoding="utf-8")
     return path
@@ -74,6 +84,10 @@ def test_a_new_city_is_set_up_through_the_console(phone, app, tmp_path):
     assert sorted(grids) == ["nd-g1", "nd-g2"]
     department = db.session.scalar(select(Department).where(Department.city_id == city_id))
     category = db.session.scalar(select(Category).where(Category.city_id == city_id))
-    assert (department.kind, category.department_kind, category.default_route) == ("city_management", "city_management", "department")
+    assert (department.kind, category.department_kind, category.default_route) == (
+        "city_management",
+        "city_management",
+        "department",
+    )
     assert json.loads(category.questions_json)[0]["key"] == "plate"
     db.session.rollback()

@@ -1,5 +1,6 @@
 """Administering the region tree over the API: import (GeoJSON, CSV, XLSX) all or nothing, edit, move, retire,
 each inside the caller's subtree, and every refusal changes nothing."""
+
 from __future__ import annotations
 
 import io
@@ -17,13 +18,19 @@ from tests.support.factories import auth_headers, square
 
 def upload(client, user, name: str, data: bytes):
     return client.post(
-        "/api/v1/regions/import", data={"file": (io.BytesIO(data), name)}, headers=auth_headers(user),
+        "/api/v1/regions/import",
+        data={"file": (io.BytesIO(data), name)},
+        headers=auth_headers(user),
         content_type="multipart/form-data",
     )
 
 
 def feature(code, name, level, parent, geometry=None):
-    return {"type": "Feature", "properties": {"code": code, "name": name, "level": level, "parent_code": parent}, "geometry": geometry}
+    return {
+        "type": "Feature",
+        "properties": {"code": code, "name": name, "level": level, "parent_code": parent},
+        "geometry": geometry,
+    }
 
 
 def collection(*features) -> bytes:
@@ -80,10 +87,15 @@ def test_a_bad_file_imports_nothing_and_names_every_bad_row(client, city):
 
 
 def test_geojson_errors_name_the_feature(client, city):
-    body = collection(feature("gx", "网格", "grid", city.c1.code), feature("", "无编码", "grid", city.c1.code, square(100, 30)))
+    body = collection(
+        feature("gx", "网格", "grid", city.c1.code), feature("", "无编码", "grid", city.c1.code, square(100, 30))
+    )
     response = upload(client, city.users[Role.SYSTEM_ADMIN], "tree.geojson", body)
     assert response.status_code == 422
-    assert {(e["feature"], e["field"]) for e in response.get_json()["details"]["errors"]} == {(1, "geometry"), (2, "code")}
+    assert {(e["feature"], e["field"]) for e in response.get_json()["details"]["errors"]} == {
+        (1, "geometry"),
+        (2, "code"),
+    }
 
 
 def test_xlsx_imports_under_the_callers_own_node_only(client, city):
@@ -108,28 +120,44 @@ def test_xlsx_imports_under_the_callers_own_node_only(client, city):
 def test_templates_download_for_admins(client, city):
     admin = auth_headers(city.users[Role.COMMUNITY_ADMIN])
     csv_template = client.get("/api/v1/regions/import-template?format=csv", headers=admin)
-    assert csv_template.status_code == 200 and csv_template.data.decode("utf-8-sig").startswith("编码,名称,层级,上级编码,边界")
+    assert csv_template.status_code == 200 and csv_template.data.decode("utf-8-sig").startswith(
+        "编码,名称,层级,上级编码,边界"
+    )
     geojson = client.get("/api/v1/regions/import-template?format=geojson", headers=admin).get_json()
     assert geojson["type"] == "FeatureCollection" and len(geojson["features"]) == 4
     xlsx = client.get("/api/v1/admin/imports/households/template?format=xlsx", headers=admin)
     assert xlsx.status_code == 200 and xlsx.data[:2] == b"PK"
     households = client.get("/api/v1/admin/imports/households/template", headers=admin)
     assert households.data.decode("utf-8-sig").startswith("网格编码,楼栋,单元,楼层,房号")
-    assert client.get("/api/v1/regions/import-template", headers=auth_headers(city.users[Role.GRID_WORKER])).status_code == 403
+    assert (
+        client.get("/api/v1/regions/import-template", headers=auth_headers(city.users[Role.GRID_WORKER])).status_code
+        == 403
+    )
 
 
 def test_admins_edit_only_below_their_own_node(client, city):
     community_admin = auth_headers(city.users[Role.COMMUNITY_ADMIN])
-    assert client.patch(f"/api/v1/regions/{city.c1.id}", json={"name": "改名"}, headers=community_admin).status_code == 403
-    assert client.patch(f"/api/v1/regions/{city.g4.id}", json={"name": "改名"}, headers=community_admin).status_code == 403
-    assert client.patch(f"/api/v1/regions/{city.g1.id}", json={"name": "改名"}, headers=auth_headers(city.users[Role.GRID_WORKER])).status_code == 403
+    assert (
+        client.patch(f"/api/v1/regions/{city.c1.id}", json={"name": "改名"}, headers=community_admin).status_code == 403
+    )
+    assert (
+        client.patch(f"/api/v1/regions/{city.g4.id}", json={"name": "改名"}, headers=community_admin).status_code == 403
+    )
+    assert (
+        client.patch(
+            f"/api/v1/regions/{city.g1.id}", json={"name": "改名"}, headers=auth_headers(city.users[Role.GRID_WORKER])
+        ).status_code
+        == 403
+    )
     bad = client.patch(f"/api/v1/regions/{city.g1.id}", json={"boundary": BOWTIE}, headers=community_admin)
     assert bad.status_code == 422
     db.session.expire_all()
     assert by_code(city.g1.code).name == "一网格" and by_code(city.g1.code).min_lng == 100.0
 
     moved = square(100.005, 30.0)  # half over g2 (100.01-100.02)
-    response = client.patch(f"/api/v1/regions/{city.g1.id}", json={"name": "新一网格", "boundary": moved}, headers=community_admin)
+    response = client.patch(
+        f"/api/v1/regions/{city.g1.id}", json={"name": "新一网格", "boundary": moved}, headers=community_admin
+    )
     assert response.status_code == 200
     assert response.get_json()["region"]["name"] == "新一网格"
     assert [w["overlaps"] for w in response.get_json()["warnings"]] == [city.g2.code]
@@ -158,21 +186,31 @@ def test_moving_a_grid_moves_its_paths_and_closed_cases_keep_theirs(client, city
     g1 = by_code(city.g1.code)
     assert g1.parent_id == city.c2.id and g1.path == f"{city.c2.path}{g1.id}/"
     assert db.session.get(Case, case_id).region_path == old_path
-    wrong_level = client.post(f"/api/v1/regions/{city.g2.id}/move", json={"parent_id": city.s1.id}, headers=street_admin)
+    wrong_level = client.post(
+        f"/api/v1/regions/{city.g2.id}/move", json={"parent_id": city.s1.id}, headers=street_admin
+    )
     assert wrong_level.status_code == 422
 
 
 def test_moving_a_street_moves_the_whole_subtree(client, city):
     response = client.post(
-        f"/api/v1/regions/{city.s1.id}/move", json={"parent_id": city.d2.id}, headers=auth_headers(city.users[Role.SYSTEM_ADMIN])
+        f"/api/v1/regions/{city.s1.id}/move",
+        json={"parent_id": city.d2.id},
+        headers=auth_headers(city.users[Role.SYSTEM_ADMIN]),
     )
     assert response.status_code == 200
     db.session.expire_all()
     g3 = by_code(city.g3.code)
     assert g3.path.startswith(f"{city.d2.path}{city.s1.id}/") and g3.parent_id == city.c2.id
     # The worker's grant names g1 by id, so their scope follows the move.
-    assert client.get(f"/api/v1/regions/{city.g1.id}", headers=auth_headers(city.users[Role.GRID_WORKER])).status_code == 200
-    assert client.get(f"/api/v1/regions/{city.g1.id}", headers=auth_headers(city.users[Role.DISTRICT_ADMIN])).status_code == 403
+    assert (
+        client.get(f"/api/v1/regions/{city.g1.id}", headers=auth_headers(city.users[Role.GRID_WORKER])).status_code
+        == 200
+    )
+    assert (
+        client.get(f"/api/v1/regions/{city.g1.id}", headers=auth_headers(city.users[Role.DISTRICT_ADMIN])).status_code
+        == 403
+    )
 
 
 def test_retiring_refuses_nodes_still_in_use_and_a_retired_grid_takes_no_reports(client, city, cats):
@@ -183,7 +221,14 @@ def test_retiring_refuses_nodes_still_in_use_and_a_retired_grid_takes_no_reports
     assert staffed.status_code == 422 and "授权" in staffed.get_json()["message"]
     assert by_code(city.g1.code).retired_at is None
 
-    assert client.post(f"/api/v1/regions/{city.g2.id}/retire", json={"note": "并入一网格"}, headers=auth_headers(city.users[Role.GRID_WORKER])).status_code == 403
+    assert (
+        client.post(
+            f"/api/v1/regions/{city.g2.id}/retire",
+            json={"note": "并入一网格"},
+            headers=auth_headers(city.users[Role.GRID_WORKER]),
+        ).status_code
+        == 403
+    )
     response = client.post(f"/api/v1/regions/{city.g2.id}/retire", json={"note": "并入一网格"}, headers=street_admin)
     assert response.status_code == 200 and response.get_json()["retired"] is True
     # A point inside g2 now lies in no grid: the nearest live grid's community takes it, flagged.

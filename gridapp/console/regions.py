@@ -1,4 +1,5 @@
 """The console's region tree: browse one's part of the tree, import nodes from a file, rename, redraw, move, retire."""
+
 from __future__ import annotations
 
 from flask import render_template, request

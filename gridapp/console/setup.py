@@ -1,4 +1,5 @@
 """The console's departments, categories and record imports: lists and forms, every change through the JSON API."""
+
 from __future__ import annotations
 
 from flask import render_template
@@ -23,8 +24,11 @@ def departments_page():
     actor = current_actor()
     rows = list(db.session.scalars(departments.listing(actor).limit(LIMIT)))
     return render_template(
-        "console/departments.html", departments=[(d, departments.served(d)) for d in rows], nodes=departments.servable(actor),
-        kinds=departments.kind_choices(actor), may_edit=departments.DEPARTMENT_ADMINS.held_by(actor),
+        "console/departments.html",
+        departments=[(d, departments.served(d)) for d in rows],
+        nodes=departments.servable(actor),
+        kinds=departments.kind_choices(actor),
+        may_edit=departments.DEPARTMENT_ADMINS.held_by(actor),
     )
 
 
@@ -35,8 +39,13 @@ def categories_page():
     rows = list(db.session.scalars(categories.listing(actor, retired=True).limit(LIMIT)))
     kinds = sorted(set(departments.kinds(actor.city_id)) | {c.department_kind for c in rows if c.department_kind})
     return render_template(
-        "console/categories.html", categories=rows, kinds=kinds, difficulties=DIFFICULTY_LABELS, question_types=categories.QUESTION_TYPES,
-        may_edit=categories.CATEGORY_ADMINS.held_by(actor), questions=categories.questions,
+        "console/categories.html",
+        categories=rows,
+        kinds=kinds,
+        difficulties=DIFFICULTY_LABELS,
+        question_types=categories.QUESTION_TYPES,
+        may_edit=categories.CATEGORY_ADMINS.held_by(actor),
+        questions=categories.questions,
     )
 
 

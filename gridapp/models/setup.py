@@ -1,4 +1,5 @@
 """The audit trail of a city's setup: region nodes, departments and categories as admins change them."""
+
 from __future__ import annotations
 
 from typing import Optional

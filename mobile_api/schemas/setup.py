@@ -1,4 +1,5 @@
 """Setting a city up: the region tree's import and edits, departments, and categories."""
+
 from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
@@ -10,7 +11,9 @@ from mobile_api.schemas.cases import FileUpload
 from mobile_api.schemas.common import JsonBoolean
 from mobile_api.schemas.regions import RegionDetailSchema, RegionSchema
 
-NOTE = fields.String(load_default="", validate=validate.Length(max=255), metadata={"description": "Why (kept in the change log)"})
+NOTE = fields.String(
+    load_default="", validate=validate.Length(max=255), metadata={"description": "Why (kept in the change log)"}
+)
 
 
 # Region tree -------------------------------------------------------------------
@@ -27,7 +30,9 @@ class RegionWarningSchema(Schema):
 class RegionImportResultSchema(Schema):
     created = fields.Integer(required=True)
     by_level = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
-    warnings = fields.List(fields.Nested(RegionWarningSchema), required=True, metadata={"description": "Overlapping grids"})
+    warnings = fields.List(
+        fields.Nested(RegionWarningSchema), required=True, metadata={"description": "Overlapping grids"}
+    )
 
 
 TEMPLATE_TYPES = {"text/csv": {}, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}}
@@ -75,13 +80,16 @@ class SetupChangeSchema(Schema):
 def _kind(**kwargs) -> fields.String:
     return fields.String(
         validate=validate.Regexp(r"^[a-z][a-z0-9_]{0,31}$", error="部门类型须为小写字母开头的英文标识"),
-        metadata={"description": "A slug such as " + ", ".join(KIND_LABELS)}, **kwargs,
+        metadata={"description": "A slug such as " + ", ".join(KIND_LABELS)},
+        **kwargs,
     )
 
 
 def _served(**kwargs) -> fields.List:
     return fields.List(
-        fields.Integer(), validate=validate.Length(max=500), metadata={"description": "Region nodes served (each with its subtree)"},
+        fields.Integer(),
+        validate=validate.Length(max=500),
+        metadata={"description": "Region nodes served (each with its subtree)"},
         **kwargs,
     )
 
@@ -108,7 +116,9 @@ class DepartmentSchema(Schema):
     kind = fields.String(required=True)
     kind_label = fields.Function(lambda d: KIND_LABELS.get(d.kind, d.kind))
     is_active = fields.Boolean(required=True)
-    regions = fields.Function(lambda d: RegionSchema(many=True).dump(served(d)), metadata={"description": "Served nodes"})
+    regions = fields.Function(
+        lambda d: RegionSchema(many=True).dump(served(d)), metadata={"description": "Served nodes"}
+    )
 
 
 class DepartmentKindSchema(Schema):
@@ -142,14 +152,18 @@ def _category_fields(required: bool) -> dict:
         "working_time": JsonBoolean(),
         "questions": fields.List(fields.Nested(QuestionSchema), validate=validate.Length(max=MAX_QUESTIONS)),
         "urgent_notice": fields.String(
-            allow_none=True, validate=validate.Length(max=255),
+            allow_none=True,
+            validate=validate.Length(max=255),
             metadata={"description": "Set for emergencies: reports are refused with this notice (name 110/119/120)"},
         ),
     }
 
 
 CategoryInSchema = Schema.from_dict(
-    {"code": fields.String(required=True, validate=validate.Regexp(r"^[a-z][a-z0-9_]{0,31}$")), **_category_fields(True)},
+    {
+        "code": fields.String(required=True, validate=validate.Regexp(r"^[a-z][a-z0-9_]{0,31}$")),
+        **_category_fields(True),
+    },
     name="CategoryInSchema",
 )
 CategoryPatchSchema = Schema.from_dict(

@@ -13,6 +13,7 @@ Retiring a node keeps it and its history but routes no new report to it and take
 it is refused while the node has active children, grants of active staff, active records (households,
 shops, e-bikes, stalls, places, cadres) or active cases.
 """
+
 from __future__ import annotations
 
 from sqlalchemy import case, func, literal, or_, select, update
@@ -74,8 +75,13 @@ def _editable(actor: Actor, region_id: int) -> Region:
 
 def snapshot(region: Region) -> dict:
     return {
-        "code": region.code, "name": region.name, "level": region.level, "parent_id": region.parent_id,
-        "path": region.path, "boundary": region.boundary_geojson, "retired": region.retired_at is not None,
+        "code": region.code,
+        "name": region.name,
+        "level": region.level,
+        "parent_id": region.parent_id,
+        "path": region.path,
+        "boundary": region.boundary_geojson,
+        "retired": region.retired_at is not None,
     }
 
 
@@ -96,7 +102,9 @@ def edit(
     if boundary is not None:
         if region.level != "grid":
             raise ValidationFailed("只有网格可以设置边界", details={"boundary": ["not_a_grid"]})
-        region.boundary_geojson, (region.min_lng, region.min_lat, region.max_lng, region.max_lat) = check_boundary(boundary)
+        region.boundary_geojson, (region.min_lng, region.min_lat, region.max_lng, region.max_lat) = check_boundary(
+            boundary
+        )
         warnings = overlap_warnings(actor.city_id, {region.code: boundary}, exclude_ids=[region.id])
     old, new = changes.changed(before, snapshot(region))
     if new:
@@ -145,20 +153,30 @@ def move(actor: Actor, region_id: int, parent_id: int, note: str = "") -> Region
     if cases or orders:
         raise ValidationFailed(
             f"该区域还有 {cases} 件未办结的案件、{orders} 个进行中的订单，办结后才能移动",
-            code="region_has_open_work", details={"active_cases": cases, "live_orders": orders},
+            code="region_has_open_work",
+            details={"active_cases": cases, "live_orders": orders},
         )
     before = snapshot(region)
     old_path, new_path = region.path, f"{parent.path}{region.id}/"
     db.session.execute(
         update(Region)
         .where(Region.city_id == actor.city_id, subtree_filter(old_path))
-        .values(path=literal(new_path) + func.substr(Region.path, len(old_path) + 1), parent_id=_new_parent(region, parent))
+        .values(
+            path=literal(new_path) + func.substr(Region.path, len(old_path) + 1), parent_id=_new_parent(region, parent)
+        )
         .execution_options(synchronize_session=False)
     )
     db.session.expire_all()
     region = get_region(actor.city_id, region_id)
-    changes.record(actor, "region", region.id, "move", {"parent_id": before["parent_id"], "path": old_path},
-                   {"parent_id": parent.id, "path": region.path}, note)
+    changes.record(
+        actor,
+        "region",
+        region.id,
+        "move",
+        {"parent_id": before["parent_id"], "path": old_path},
+        {"parent_id": parent.id, "path": region.path},
+        note,
+    )
     return region
 
 
@@ -174,7 +192,9 @@ def retire(actor: Actor, region_id: int, note: str = "") -> Region:
         raise ValidationFailed("该区域已撤销", code="region_retired")
     problems = _retire_blockers(region)
     if problems:
-        raise ValidationFailed(f"不能撤销{region.name}：" + "；".join(problems), code="region_in_use", details={"blockers": problems})
+        raise ValidationFailed(
+            f"不能撤销{region.name}：" + "；".join(problems), code="region_in_use", details={"blockers": problems}
+        )
     region.retired_at = now()
     changes.record(actor, "region", region.id, "retire", {"retired": False}, {"retired": True}, note)
     return region
@@ -187,11 +207,14 @@ def _count(stmt) -> int:
 def _retire_blockers(region: Region) -> list[str]:
     city_id = region.city_id
     found = []
-    children = _count(select(Region.id).where(Region.city_id == city_id, Region.parent_id == region.id, Region.retired_at.is_(None)))
+    children = _count(
+        select(Region.id).where(Region.city_id == city_id, Region.parent_id == region.id, Region.retired_at.is_(None))
+    )
     if children:
         found.append(f"还有 {children} 个未撤销的下级区域")
     staff = _count(
-        select(RoleGrant.id).join(User, User.id == RoleGrant.user_id)
+        select(RoleGrant.id)
+        .join(User, User.id == RoleGrant.user_id)
         .where(RoleGrant.city_id == city_id, RoleGrant.region_id == region.id, User.is_active.is_(True))
     )
     if staff:
@@ -199,7 +222,9 @@ def _retire_blockers(region: Region) -> list[str]:
     records = sum(
         _count(select(model.id).where(model.city_id == city_id, model.grid_id == region.id, model.is_active.is_(True)))
         for model in (Household, Shop, EBike, MobileStall, Place)
-    ) + _count(select(Cadre.id).where(Cadre.city_id == city_id, Cadre.community_id == region.id, Cadre.is_active.is_(True)))
+    ) + _count(
+        select(Cadre.id).where(Cadre.city_id == city_id, Cadre.community_id == region.id, Cadre.is_active.is_(True))
+    )
     if records:
         found.append(f"还有 {records} 条在用的住户、商户等档案，请先停用")
     cases, _orders = _open_work(city_id, region.path)
@@ -226,16 +251,23 @@ def browse(actor: Actor, region_id: int | None) -> dict:
     rows = list(db.session.scalars((children(actor, node.id) if node else roots_for(actor)).limit(PAGE_LIMIT)))
     targets = []
     if node is not None:
-        same_level = select(Region).where(Region.city_id == actor.city_id, Region.level == node.level, Region.retired_at.is_(None))
-        targets = [r for r in db.session.scalars(same_level.order_by(Region.path).limit(PAGE_LIMIT)) if may_add_under(actor, r)]
+        same_level = select(Region).where(
+            Region.city_id == actor.city_id, Region.level == node.level, Region.retired_at.is_(None)
+        )
+        targets = [
+            r for r in db.session.scalars(same_level.order_by(Region.path).limit(PAGE_LIMIT)) if may_add_under(actor, r)
+        ]
     return {
-        "node": node, "breadcrumb": ancestors(node) if node else [], "children": rows,
-        "editable": {r.id for r in rows if may_edit(actor, r)}, "targets": targets,
+        "node": node,
+        "breadcrumb": ancestors(node) if node else [],
+        "children": rows,
+        "editable": {r.id for r in rows if may_edit(actor, r)},
+        "targets": targets,
     }
 
 
 def administered_nodes(actor: Actor, levels: tuple[str, ...], paths: list[str] | None = None) -> list[Region]:
-    """Live nodes of the given levels in the actor's subtrees (or in `paths`), in tree order, for the console's pickers."""
+    """Live nodes of the given levels in the actor's subtrees (or in `paths`), in tree order, for console pickers."""
     paths = _admin_paths(actor) if paths is None else paths
     stmt = select(Region).where(Region.city_id == actor.city_id, Region.level.in_(levels), Region.retired_at.is_(None))
     if paths is not None:

@@ -7,6 +7,7 @@ defined in the same file; an empty parent code means the city itself. Every node
 any is written, and the 422 answer names each bad feature or row. Overlapping grids do not stop the
 import: they come back as warnings to fix by redrawing.
 """
+
 from __future__ import annotations
 
 import json
@@ -44,7 +45,9 @@ def _geometry(value: str) -> dict:
 
 
 COLUMNS = [
-    Column("code", "编码"), Column("name", "名称", max_length=128), Column("level", "层级", check=_level),
+    Column("code", "编码"),
+    Column("name", "名称", max_length=128),
+    Column("level", "层级", check=_level),
     Column("parent_code", "上级编码", required=False),
     Column("boundary", "边界", required=False, max_length=1_000_000, check=_geometry),
 ]
@@ -56,11 +59,18 @@ def region_template(actor: Actor, fmt: str) -> tuple[bytes, str]:
     if fmt != "geojson":
         return template(COLUMNS, fmt)
     ring = [[109.78, 39.6], [109.79, 39.6], [109.79, 39.61], [109.78, 39.61], [109.78, 39.6]]
-    rows = [("D01", "示例区", "district", ""), ("S01", "示例街道", "street", "D01"), ("C01", "示例社区", "community", "S01"),
-            ("G01", "示例网格", "grid", "C01")]
+    rows = [
+        ("D01", "示例区", "district", ""),
+        ("S01", "示例街道", "street", "D01"),
+        ("C01", "示例社区", "community", "S01"),
+        ("G01", "示例网格", "grid", "C01"),
+    ]
     features = [
-        {"type": "Feature", "properties": {"code": code, "name": name, "level": level, "parent_code": parent},
-         "geometry": {"type": "Polygon", "coordinates": [ring]} if level == "grid" else None}
+        {
+            "type": "Feature",
+            "properties": {"code": code, "name": name, "level": level, "parent_code": parent},
+            "geometry": {"type": "Polygon", "coordinates": [ring]} if level == "grid" else None,
+        }
         for code, name, level, parent in rows
     ]
     body = json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False, indent=1)
@@ -73,7 +83,11 @@ def _features(data: bytes, errors: list[dict]) -> list[tuple[int, dict]]:
         document = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError, RecursionError):
         raise ValidationFailed("无法读取 GeoJSON 文件", code="unreadable_file") from None
-    if not isinstance(document, dict) or document.get("type") != "FeatureCollection" or not isinstance(document.get("features"), list):
+    if (
+        not isinstance(document, dict)
+        or document.get("type") != "FeatureCollection"
+        or not isinstance(document.get("features"), list)
+    ):
         raise ValidationFailed("GeoJSON 文件须为 FeatureCollection", code="import_invalid")
     if not document["features"]:
         raise ValidationFailed("文件中没有要素", code="import_invalid")
@@ -87,7 +101,10 @@ def _features(data: bytes, errors: list[dict]) -> list[tuple[int, dict]]:
             continue
         values = {}
         for column in COLUMNS[:4]:
-            raw = properties.get(column.name, properties.get(column.label, properties.get("parent") if column.name == "parent_code" else None))
+            raw = properties.get(
+                column.name,
+                properties.get(column.label, properties.get("parent") if column.name == "parent_code" else None),
+            )
             raw = "" if raw is None else str(raw).strip()
             if not raw and not column.required:
                 continue
@@ -98,7 +115,9 @@ def _features(data: bytes, errors: list[dict]) -> list[tuple[int, dict]]:
         geometry = feature.get("geometry")
         if values.get("level") == RegionLevel.GRID:
             if geometry is None:
-                errors.append({"feature": number, "field": "geometry", "message": "网格要素须带有边界（Polygon 或 MultiPolygon）"})
+                errors.append(
+                    {"feature": number, "field": "geometry", "message": "网格要素须带有边界（Polygon 或 MultiPolygon）"}
+                )
             else:
                 values["boundary"] = geometry
         parsed.append((number, values))
@@ -120,7 +139,9 @@ def import_tree(actor: Actor, filename: str, data: bytes) -> dict:
     created = {}
     for _number, values in plan:
         parent = created.get(values.get("parent_code")) or values["parent"]
-        node = add_region(actor.city_id, parent, values["level"], values["code"], values["name"], values.get("boundary"))
+        node = add_region(
+            actor.city_id, parent, values["level"], values["code"], values["name"], values.get("boundary")
+        )
         created[node.code] = node
         changes.record(actor, "region", node.id, "import", None, snapshot(node), f"从文件 {filename[:100]} 导入")
     counts = {lv.value: sum(1 for _n, v in plan if v["level"] == lv) for lv in IMPORTABLE}
@@ -132,7 +153,9 @@ def _plan(actor: Actor, parsed: list[tuple[int, dict]], where: str, errors: list
     city_id = actor.city_id
     codes = [v["code"] for _n, v in parsed if "code" in v]
     wanted = set(codes) | {v["parent_code"] for _n, v in parsed if v.get("parent_code")}
-    existing = {r.code: r for r in db.session.scalars(select(Region).where(Region.city_id == city_id, Region.code.in_(wanted)))}
+    existing = {
+        r.code: r for r in db.session.scalars(select(Region).where(Region.city_id == city_id, Region.code.in_(wanted)))
+    }
     root = db.session.scalar(select(Region).where(Region.city_id == city_id, Region.parent_id.is_(None)))
     in_file: dict[str, tuple[int, dict]] = {}
     for number, values in parsed:
@@ -164,7 +187,9 @@ def _plan(actor: Actor, parsed: list[tuple[int, dict]], where: str, errors: list
                 continue
             values["parent"], parent_level = parent, parent.level_enum
         if parent_level is not None and child_level(parent_level) != level:
-            errors.append({where: number, "field": "level", "message": f"{level.label}不能建在{parent_level.label}之下"})
+            errors.append(
+                {where: number, "field": "level", "message": f"{level.label}不能建在{parent_level.label}之下"}
+            )
         boundary = values.get("boundary")
         if boundary is not None:
             if level != RegionLevel.GRID:
@@ -172,4 +197,3 @@ def _plan(actor: Actor, parsed: list[tuple[int, dict]], where: str, errors: list
             elif problem := geo.boundary_problem(boundary):
                 errors.append({where: number, "field": "boundary", "message": problem})
     return sorted(((n, v) for n, v in parsed if {"code", "level"} <= v.keys()), key=lambda item: item[1]["level"].depth)
-

@@ -9,6 +9,7 @@ emergencies that a report is the wrong channel for (the form stops and points to
 Categories are city-wide: system admins, and super admins whose grant names the city itself,
 create, edit and retire them. A retired category takes no new reports; its cases keep it.
 """
+
 from __future__ import annotations
 
 import json
@@ -29,7 +30,8 @@ from gridapp.storable import storable_text
 from gridapp.unit_of_work import unit_of_work
 
 CATEGORY_ADMINS = Permission(
-    "categories.administer", {Role.SUPER_ADMIN, Role.SYSTEM_ADMIN},
+    "categories.administer",
+    {Role.SUPER_ADMIN, Role.SYSTEM_ADMIN},
     "categories are city-wide: system admins and the city's own super admins set them up",
 )
 CATEGORY_READERS = Permission("categories.read", STAFF_ROLES, "staff see every category, retired ones too")
@@ -40,8 +42,17 @@ MAX_QUESTIONS = 10
 MAX_MINUTES = 365 * 24 * 60
 EMERGENCY_NUMBERS = ("110", "119", "120")
 FIELDS = (
-    "name", "default_route", "department_kind", "difficulty", "is_urgent", "confirm_minutes", "onsite_minutes",
-    "resolve_minutes", "working_time", "questions", "urgent_notice",
+    "name",
+    "default_route",
+    "department_kind",
+    "difficulty",
+    "is_urgent",
+    "confirm_minutes",
+    "onsite_minutes",
+    "resolve_minutes",
+    "working_time",
+    "questions",
+    "urgent_notice",
 )
 
 
@@ -58,8 +69,12 @@ def refuse_urgent(category: Category) -> None:
     """An emergency is not reported here: the answer carries the notice pointing to 110/119/120."""
     if category.urgent_notice:
         raise ValidationFailed(
-            category.urgent_notice, code="urgent_elsewhere",
-            details={"notice": category.urgent_notice, "phones": [n for n in EMERGENCY_NUMBERS if n in category.urgent_notice]},
+            category.urgent_notice,
+            code="urgent_elsewhere",
+            details={
+                "notice": category.urgent_notice,
+                "phones": [n for n in EMERGENCY_NUMBERS if n in category.urgent_notice],
+            },
         )
 
 
@@ -108,7 +123,9 @@ def checked_answers(category: Category, answers) -> dict | None:
             problems[key] = [f"{question['label']}{exc}"]
     if problems:
         first = next(iter(problems.values()))[0]
-        raise ValidationFailed(first if first != "unknown" else "有不属于该类别的问题回答", details={"answers": problems})
+        raise ValidationFailed(
+            first if first != "unknown" else "有不属于该类别的问题回答", details={"answers": problems}
+        )
     return kept or None
 
 
@@ -165,14 +182,24 @@ def _checked_questions(items) -> str | None:
     for number, item in enumerate(items, start=1):
         key, kind, choices = item["key"], item["type"], item.get("choices") or []
         if not KEY.match(key) or key in seen:
-            raise ValidationFailed(f"第 {number} 个问题的标识须为小写英文且不重复", details={"questions": {str(number - 1): ["key"]}})
+            raise ValidationFailed(
+                f"第 {number} 个问题的标识须为小写英文且不重复", details={"questions": {str(number - 1): ["key"]}}
+            )
         seen.add(key)
         if kind == "choice" and (len(choices) < 2 or len(set(choices)) != len(choices)):
             raise ValidationFailed(
-                f"第 {number} 个问题是单选题，须有至少 2 个不重复的选项", details={"questions": {str(number - 1): ["choices"]}}
+                f"第 {number} 个问题是单选题，须有至少 2 个不重复的选项",
+                details={"questions": {str(number - 1): ["choices"]}},
             )
-        kept.append({"key": key, "label": item["label"].strip(), "type": kind, "required": bool(item.get("required")),
-                     **({"choices": choices} if kind == "choice" else {})})
+        kept.append(
+            {
+                "key": key,
+                "label": item["label"].strip(),
+                "type": kind,
+                "required": bool(item.get("required")),
+                **({"choices": choices} if kind == "choice" else {}),
+            }
+        )
     return json.dumps(kept, ensure_ascii=False)
 
 
@@ -202,16 +229,22 @@ def _validate(category: Category, route_changed: bool = True) -> None:
     for name in ("confirm_minutes", "onsite_minutes", "resolve_minutes"):
         if not 0 < getattr(category, name) <= MAX_MINUTES:
             raise ValidationFailed("时限须在 1 分钟到 1 年之间", details={name: ["out_of_range"]})
-    if route_changed and category.default_route == "department" and category.department_kind not in kinds(category.city_id):
+    if (
+        route_changed
+        and category.default_route == "department"
+        and category.department_kind not in kinds(category.city_id)
+    ):
         raise ValidationFailed(
-            "部门处置的类别须指定一个现有部门的类型", details={"department_kind": [category.department_kind or "required"]}
+            "部门处置的类别须指定一个现有部门的类型",
+            details={"department_kind": [category.department_kind or "required"]},
         )
 
 
 def snapshot(category: Category) -> dict:
     return {
         **{name: getattr(category, name) for name in FIELDS if name != "questions"},
-        "questions": questions(category), "is_active": category.is_active,
+        "questions": questions(category),
+        "is_active": category.is_active,
     }
 
 
@@ -225,7 +258,10 @@ def create(actor: Actor, values: dict) -> Category:
     code = values["code"]
     if not CODE.match(code):
         raise ValidationFailed("类别编码须为小写英文字母开头的标识", details={"code": ["invalid"]})
-    if db.session.scalar(select(Category.id).where(Category.city_id == actor.city_id, Category.code == code)) is not None:
+    if (
+        db.session.scalar(select(Category.id).where(Category.city_id == actor.city_id, Category.code == code))
+        is not None
+    ):
         raise Conflict(f"类别编码 {code} 已存在", code="category_exists")
     category = Category(city_id=actor.city_id, code=code, is_active=True)
     _apply(category, {"difficulty": "ordinary", "is_urgent": False, "working_time": False, **values})

@@ -1,5 +1,6 @@
 """The audit trail of the city's setup: every change to a region node, department or category is appended
 here with who made it, when, and the fields before and after (models.setup.SetupChange)."""
+
 from __future__ import annotations
 
 import json
@@ -15,10 +16,18 @@ def _dumped(values: dict | None) -> str | None:
     return None if values is None else json.dumps(values, ensure_ascii=False, sort_keys=True, default=str)
 
 
-def record(actor: Actor, entity: str, entity_id: int, action: str, before: dict | None, after: dict | None, note: str = "") -> SetupChange:
+def record(
+    actor: Actor, entity: str, entity_id: int, action: str, before: dict | None, after: dict | None, note: str = ""
+) -> SetupChange:
     change = SetupChange(
-        city_id=actor.city_id, entity=entity, entity_id=entity_id, action=action, actor_user_id=actor.user_id,
-        before_json=_dumped(before), after_json=_dumped(after), note=note[:255],
+        city_id=actor.city_id,
+        entity=entity,
+        entity_id=entity_id,
+        action=action,
+        actor_user_id=actor.user_id,
+        before_json=_dumped(before),
+        after_json=_dumped(after),
+        note=note[:255],
     )
     db.session.add(change)
     return change

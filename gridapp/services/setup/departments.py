@@ -5,6 +5,7 @@ or a district) only those whose served nodes all lie in their subtree, and servi
 there. The served nodes are the rows services.orders.eligibility reads for the pool and the grab.
 A deactivated department takes no new orders (eligibility reads active departments only).
 """
+
 from __future__ import annotations
 
 import re
@@ -21,11 +22,13 @@ from gridapp.services.setup import changes
 from gridapp.unit_of_work import unit_of_work
 
 DEPARTMENT_ADMINS = Permission(
-    "departments.administer", {Role.SUPER_ADMIN, Role.SYSTEM_ADMIN},
+    "departments.administer",
+    {Role.SUPER_ADMIN, Role.SYSTEM_ADMIN},
     "departments serve the city across districts: system admins (and super admins within their subtree) set them up",
 )
 DEPARTMENT_READERS = Permission(
-    "departments.read", OFFICIAL_ROLES | {Role.SUPER_ADMIN, Role.SYSTEM_ADMIN},
+    "departments.read",
+    OFFICIAL_ROLES | {Role.SUPER_ADMIN, Role.SYSTEM_ADMIN},
     "admins see the city's departments to grant staff and route categories",
 )
 NODE_LEVELS = ("city", "district", "street", "community")
@@ -33,8 +36,14 @@ CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
 KIND = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 # The usual kinds, offered as suggestions; any slug is accepted.
 KIND_LABELS = {
-    "city_management": "城管执法", "housing": "住房建设", "market_regulation": "市场监管", "police": "公安",
-    "environment": "生态环境", "civil_affairs": "民政", "labour": "人力社保", "property": "物业",
+    "city_management": "城管执法",
+    "housing": "住房建设",
+    "market_regulation": "市场监管",
+    "police": "公安",
+    "environment": "生态环境",
+    "civil_affairs": "民政",
+    "labour": "人力社保",
+    "property": "物业",
 }
 
 
@@ -52,7 +61,8 @@ def servable(actor: Actor) -> list[Region]:
 def served(department: Department) -> list[Region]:
     return list(
         db.session.scalars(
-            select(Region).join(DepartmentRegion, DepartmentRegion.region_id == Region.id)
+            select(Region)
+            .join(DepartmentRegion, DepartmentRegion.region_id == Region.id)
             .where(DepartmentRegion.city_id == department.city_id, DepartmentRegion.department_id == department.id)
             .order_by(Region.path)
         )
@@ -61,9 +71,14 @@ def served(department: Department) -> list[Region]:
 
 def kinds(city_id: int) -> list[str]:
     """The kinds the city's active departments have: a category may route only to one of these."""
-    return list(db.session.scalars(
-        select(Department.kind).where(Department.city_id == city_id, Department.is_active.is_(True)).distinct().order_by(Department.kind)
-    ))
+    return list(
+        db.session.scalars(
+            select(Department.kind)
+            .where(Department.city_id == city_id, Department.is_active.is_(True))
+            .distinct()
+            .order_by(Department.kind)
+        )
+    )
 
 
 def listing(actor: Actor):
@@ -73,7 +88,9 @@ def listing(actor: Actor):
 
 def get_department(actor: Actor, department_id: int) -> Department:
     DEPARTMENT_READERS.require(actor)
-    department = db.session.scalar(select(Department).where(Department.city_id == actor.city_id, Department.id == department_id))
+    department = db.session.scalar(
+        select(Department).where(Department.city_id == actor.city_id, Department.id == department_id)
+    )
     if department is None:
         raise NotFound("部门不存在", code="department_not_found")
     return department
@@ -81,7 +98,9 @@ def get_department(actor: Actor, department_id: int) -> Department:
 
 def _regions(actor: Actor, region_ids: list[int]) -> list[Region]:
     ids = sorted(set(region_ids))
-    found = {r.id: r for r in db.session.scalars(select(Region).where(Region.city_id == actor.city_id, Region.id.in_(ids)))}
+    found = {
+        r.id: r for r in db.session.scalars(select(Region).where(Region.city_id == actor.city_id, Region.id.in_(ids)))
+    }
     missing = [i for i in ids if i not in found]
     if missing:
         raise ValidationFailed("服务区域不存在", details={"region_ids": missing})
@@ -100,12 +119,17 @@ def _check(code: str | None, name: str | None, kind: str | None) -> None:
     if name is not None and not name.strip():
         raise ValidationFailed("部门名称不能为空", details={"name": ["required"]})
     if kind is not None and not KIND.match(kind):
-        raise ValidationFailed("部门类型须为小写字母开头的英文标识（如 city_management）", details={"kind": ["invalid"]})
+        raise ValidationFailed(
+            "部门类型须为小写字母开头的英文标识（如 city_management）", details={"kind": ["invalid"]}
+        )
 
 
 def snapshot(department: Department) -> dict:
     return {
-        "code": department.code, "name": department.name, "kind": department.kind, "is_active": department.is_active,
+        "code": department.code,
+        "name": department.name,
+        "kind": department.kind,
+        "is_active": department.is_active,
         "region_ids": [r.id for r in served(department)],
     }
 
@@ -118,7 +142,10 @@ def create_once(actor: Actor, claim, **fields) -> Department:
 def create(actor: Actor, *, code: str, name: str, kind: str, region_ids: list[int]) -> Department:
     _check(code, name, kind)
     regions = _regions(actor, region_ids)
-    if db.session.scalar(select(Department.id).where(Department.city_id == actor.city_id, Department.code == code)) is not None:
+    if (
+        db.session.scalar(select(Department.id).where(Department.city_id == actor.city_id, Department.code == code))
+        is not None
+    ):
         raise Conflict(f"部门编码 {code} 已存在", code="department_exists")
     department = Department(city_id=actor.city_id, code=code, name=name.strip(), kind=kind)
     db.session.add(department)
@@ -129,9 +156,14 @@ def create(actor: Actor, *, code: str, name: str, kind: str, region_ids: list[in
 
 
 def _serve(department: Department, regions: list[Region]) -> None:
-    current = {row.region_id: row for row in db.session.scalars(
-        select(DepartmentRegion).where(DepartmentRegion.city_id == department.city_id, DepartmentRegion.department_id == department.id)
-    )}
+    current = {
+        row.region_id: row
+        for row in db.session.scalars(
+            select(DepartmentRegion).where(
+                DepartmentRegion.city_id == department.city_id, DepartmentRegion.department_id == department.id
+            )
+        )
+    }
     wanted = {r.id for r in regions}
     for region_id, row in current.items():
         if region_id not in wanted:
@@ -142,8 +174,16 @@ def _serve(department: Department, regions: list[Region]) -> None:
 
 
 @unit_of_work
-def edit(actor: Actor, department_id: int, *, name: str | None = None, kind: str | None = None,
-         region_ids: list[int] | None = None, is_active: bool | None = None, note: str = "") -> Department:
+def edit(
+    actor: Actor,
+    department_id: int,
+    *,
+    name: str | None = None,
+    kind: str | None = None,
+    region_ids: list[int] | None = None,
+    is_active: bool | None = None,
+    note: str = "",
+) -> Department:
     """Change a department; a super admin may only touch one that serves nothing outside their subtree."""
     department = get_department(actor, department_id)
     paths = _paths(actor)
