@@ -4,16 +4,18 @@ answered on the report, and an emergency's notice stops the report."""
 
 from __future__ import annotations
 
+import io
 import json
 
 from sqlalchemy import func, select
 
 from gridapp.authz import Role
 from gridapp.extensions import db
-from gridapp.models import Case, Category, Department, Notification, Order
+from gridapp.models import Case, Category, Department, Notification, Order, Region
+from gridapp.services.accounts.cities import create_city
 from gridapp.services.orders.eligibility import takers_of
 from tests.support.cases import G1, post_report, report_at
-from tests.support.factories import auth_headers
+from tests.support.factories import auth_headers, square
 from tests.support.orders import fund, order_case
 
 NEW_DEPARTMENT = {"code": "hbj", "name": "环保局", "kind": "environment", "region_ids": []}
@@ -192,3 +194,39 @@ def test_editing_a_category_checks_its_department_kind_only_when_the_route_chang
     assert moved.status_code == 422
     db.session.expire_all()
     assert db.session.get(Category, wages.id).department_kind == "labour"
+
+
+def test_from_create_city_the_api_alone_sets_up_a_tree_departments_and_categories(client, app):
+    create_city("fresh", "新城", "founder", "founder password 1")
+    db.session.commit()
+    signed_in = client.post(
+        "/api/v1/auth/login", json={"city": "fresh", "username": "founder", "password": "founder password 1"}
+    )
+    assert signed_in.status_code == 200, signed_in.get_json()
+    headers = {"Authorization": f"Bearer {signed_in.get_json()['access_token']}"}
+    features = [
+        {"type": "Feature", "properties": {"code": c, "name": n, "level": lv, "parent_code": p}, "geometry": g}
+        for c, n, lv, p, g in (
+            ("fd", "新区", "district", "", None),
+            ("fs", "新街道", "street", "fd", None),
+            ("fc", "新社区", "community", "fs", None),
+            ("fg", "新网格", "grid", "fc", square(120.0, 30.0)),
+        )
+    ]
+    body = json.dumps({"type": "FeatureCollection", "features": features}).encode()
+    imported = client.post(
+        "/api/v1/regions/import",
+        data={"file": (io.BytesIO(body), "tree.geojson")},
+        headers=headers,
+        content_type="multipart/form-data",
+    )
+    assert imported.status_code == 201, imported.get_json()
+    district = db.session.scalar(select(Region).where(Region.code == "fd"))
+    department = client.post(
+        "/api/v1/departments",
+        json={**NEW_DEPARTMENT, "kind": "city_management", "region_ids": [district.id]},
+        headers=headers,
+    )
+    assert department.status_code == 201, department.get_json()
+    category = client.post("/api/v1/categories", json=NEW_CATEGORY, headers=headers)
+    assert category.status_code == 201, category.get_json()

@@ -186,6 +186,8 @@ def _checked_questions(items) -> str | None:
                 f"第 {number} 个问题的标识须为小写英文且不重复", details={"questions": {str(number - 1): ["key"]}}
             )
         seen.add(key)
+        if not item["label"].strip():
+            raise ValidationFailed(f"第 {number} 个问题缺少问题内容", details={"questions": {str(number - 1): ["label"]}})
         if kind == "choice" and (len(choices) < 2 or len(set(choices)) != len(choices)):
             raise ValidationFailed(
                 f"第 {number} 个问题是单选题，须有至少 2 个不重复的选项",
