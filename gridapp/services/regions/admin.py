@@ -245,7 +245,7 @@ PAGE_LIMIT = 500
 
 def browse(actor: Actor, region_id: int | None) -> dict:
     """What the console's tree page shows: a node (or the actor's top nodes), its children, which of them the
-    actor may change, and the nodes those children may move under (the node's own level, in the actor's scope)."""
+    actor may change, and the nodes those children may move under (others of the node's level in the actor's scope)."""
     REGION_ADMINS.require(actor)
     node = visible_region(actor, region_id) if region_id is not None else None
     rows = list(db.session.scalars((children(actor, node.id) if node else roots_for(actor)).limit(PAGE_LIMIT)))
@@ -255,7 +255,9 @@ def browse(actor: Actor, region_id: int | None) -> dict:
             Region.city_id == actor.city_id, Region.level == node.level, Region.retired_at.is_(None)
         )
         targets = [
-            r for r in db.session.scalars(same_level.order_by(Region.path).limit(PAGE_LIMIT)) if may_add_under(actor, r)
+            r
+            for r in db.session.scalars(same_level.order_by(Region.path).limit(PAGE_LIMIT))
+            if r.id != node.id and may_add_under(actor, r)
         ]
     return {
         "node": node,

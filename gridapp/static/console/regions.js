@@ -52,7 +52,10 @@
       document.getElementById("edit-boundary-label").hidden = row.dataset.level !== "grid";
       open(document.getElementById("edit-box"), row);
     });
-    if (move) move.addEventListener("click", function () { open(document.getElementById("move-box"), row); });
+    if (move) move.addEventListener("click", function () {
+      document.getElementById("move-title").textContent = "把“" + row.dataset.name + "”移动到";
+      open(document.getElementById("move-box"), row);
+    });
     if (retire) retire.addEventListener("click", function () {
       var note = window.prompt("撤销“" + row.dataset.name + "”的原因");
       if (note === null) return;
