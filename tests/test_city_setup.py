@@ -15,7 +15,7 @@ from gridapp.models import Case, Category, Department, Notification, Order, Regi
 from gridapp.services.accounts.cities import create_city
 from gridapp.services.orders.eligibility import takers_of
 from tests.support.cases import G1, post_report, report_at
-from tests.support.factories import auth_headers, square
+from tests.support.factories import account, auth_headers, square
 from tests.support.orders import fund, order_case
 
 NEW_DEPARTMENT = {"code": "hbj", "name": "环保局", "kind": "environment", "region_ids": []}
@@ -230,3 +230,22 @@ def test_from_create_city_the_api_alone_sets_up_a_tree_departments_and_categorie
     assert department.status_code == 201, department.get_json()
     category = client.post("/api/v1/categories", json=NEW_CATEGORY, headers=headers)
     assert category.status_code == 201, category.get_json()
+
+
+def test_a_district_super_admin_sets_up_departments_in_their_district_only(client, city):
+    district_super = account(city.city.id, "dsuper", Role.SUPER_ADMIN, region=city.d2)
+    db.session.commit()
+    headers = auth_headers(district_super)
+    outside = client.post("/api/v1/departments", json={**NEW_DEPARTMENT, "region_ids": [city.d1.id]}, headers=headers)
+    assert outside.status_code == 403
+    created = client.post("/api/v1/departments", json={**NEW_DEPARTMENT, "region_ids": [city.s2.id]}, headers=headers)
+    assert created.status_code == 201
+    not_theirs = client.patch(f"/api/v1/departments/{city.department.id}", json={"name": "改名"}, headers=headers)
+    assert not_theirs.status_code == 403 and db.session.get(Department, city.department.id).name == "城管局"
+    # Categories are city-wide: only a super admin of the city itself (or a system admin) sets them up.
+    assert (
+        client.post(
+            "/api/v1/categories", json={**NEW_CATEGORY, "department_kind": "environment"}, headers=headers
+        ).status_code
+        == 403
+    )
