@@ -76,6 +76,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(dashboard.bp)
     from gridapp import console
     from gridapp.console import links as console_links  # noqa: F401 (a section: its routes join console.bp)
+    from gridapp.console import regions as _console_regions  # noqa: F401 (routes on console.bp)
+    from gridapp.console import setup as _console_setup  # noqa: F401
 
     console.init_app(app)
 

@@ -62,6 +62,7 @@ def init_app(app: Flask) -> None:
         cases,
         categories,
         codes,
+        departments,
         leaderboards,
         links,
         notifications,
@@ -76,7 +77,7 @@ def init_app(app: Flask) -> None:
     )
 
     for module in (
-        auth, regions, notifications, scan, codes, admin_records, categories, reports, cases, orders, points, leaderboards,
+        auth, regions, notifications, scan, codes, admin_records, categories, departments, reports, cases, orders, points, leaderboards,
         supervision, open311_keys, links, uploads,
     ):
         api.register_blueprint(module.blp)

@@ -5,7 +5,7 @@ list with search, create, read, edit, deactivate. Scope is checked in the servic
 """
 from __future__ import annotations
 
-from flask import request
+from flask import Response, request
 from flask.views import MethodView
 
 from gridapp.errors import ValidationFailed
@@ -29,6 +29,7 @@ from mobile_api.schemas.admin import (
     RecordListArgsSchema,
 )
 from mobile_api.schemas.common import PageArgsSchema, page_of
+from mobile_api.schemas.setup import TEMPLATE_TYPES, TemplateArgsSchema
 
 MemberPatchSchema = type("MemberPatchSchema", (MemberInSchema,), {})
 
@@ -154,3 +155,14 @@ class Import(MethodView):
         if upload is None or not upload.filename:
             raise ValidationFailed("请上传 .csv 或 .xlsx 文件", details={"file": ["required"]})
         return imports.import_records(current_actor(), kind, upload.filename, upload.read(), args["issue_codes"])
+
+
+@blp.route("/imports/<kind>/template")
+class ImportTemplate(MethodView):
+    @allow(ADMIN_ROLES, scope="admin_subtree")
+    @blp.arguments(TemplateArgsSchema, location="query")
+    @blp.doc(security=SECURITY, responses={"200": {"description": "CSV (UTF-8 with BOM) or XLSX", "content": TEMPLATE_TYPES}})
+    def get(self, args, kind):
+        """An empty import sheet for households, shops, ebikes, stalls, places or cadres (CSV or XLSX), headers in Chinese."""
+        body, mimetype = imports.record_template(current_actor(), kind, args["format"])
+        return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{kind}.{args["format"]}"'})

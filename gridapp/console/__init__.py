@@ -36,3 +36,4 @@ def home():
 
 def init_app(app) -> None:
     app.register_blueprint(bp)
+

@@ -27,6 +27,7 @@ from gridapp.models.places import (
 from gridapp.models.redemptions import Redemption
 from gridapp.models.regions import City, Region, RegionLevel
 from gridapp.models.scheduling import ScheduledJob
+from gridapp.models.setup import SetupChange
 from gridapp.models.supervision import (
     DeliveryAttempt,
     DepartmentScore,
@@ -54,6 +55,7 @@ __all__ = [
     "OrderLapse",
     "Redemption",
     "ScheduledJob",
+    "SetupChange",
     "DeliveryAttempt",
     "DepartmentScore",
     "Escalation",

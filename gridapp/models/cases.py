@@ -67,6 +67,8 @@ class Case(TenantMixin, db.Model):
     lat: Mapped[Optional[float]] = mapped_column(Float)
     lng: Mapped[Optional[float]] = mapped_column(Float)
     address: Mapped[Optional[str]] = mapped_column(String(255))
+    # The reporter's answers to the category's extra questions, as JSON, checked against them at intake.
+    answers_json: Mapped[Optional[str]] = mapped_column(Text)
     reporter_user_id: Mapped[Optional[int]] = mapped_column(BigId, ForeignKey("users.id"))
     entered_by_user_id: Mapped[Optional[int]] = mapped_column(BigId, ForeignKey("users.id"))
     anonymous: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)

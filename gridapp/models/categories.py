@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from sqlalchemy import Boolean, CheckConstraint, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gridapp.extensions import db
@@ -37,3 +37,7 @@ class Category(TenantMixin, db.Model):
     resolve_minutes: Mapped[int] = mapped_column(Integer, nullable=False)
     working_time: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     is_active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    # Extra questions put to the reporter, as JSON (services.cases.categories); the answers go on the case.
+    questions_json: Mapped[Optional[str]] = mapped_column(Text)
+    # Set for an emergency (fire, crime, medical): the form stops and points to 110/119/120 instead.
+    urgent_notice: Mapped[Optional[str]] = mapped_column(String(255))

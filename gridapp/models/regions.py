@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import enum
 import secrets
+from datetime import datetime
 from typing import Optional
 
 from sqlalchemy import (
@@ -88,6 +89,8 @@ class Region(TenantMixin, db.Model):
     min_lat: Mapped[Optional[float]] = mapped_column(Float)
     max_lng: Mapped[Optional[float]] = mapped_column(Float)
     max_lat: Mapped[Optional[float]] = mapped_column(Float)
+    # A retired node takes no new reports and no new children; its history stays (services.regions.admin).
+    retired_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
 
     parent = relationship("Region", remote_side="Region.id")
 

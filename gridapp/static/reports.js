@@ -80,7 +80,59 @@
       });
       if (photos.files.length > 9) gridapp.say(message, "最多上传 9 张照片");
     });
-    category.addEventListener("change", similar);
+    /* A category may stop the form (an emergency: call 110/119/120) or ask extra questions. */
+    function categoryChosen() {
+      var option = category.options[category.selectedIndex];
+      var notice = document.getElementById("urgent-notice");
+      var box = document.getElementById("questions");
+      notice.textContent = option.dataset.notice || "";
+      ["110", "119", "120"].forEach(function (number) {
+        if (notice.textContent.indexOf(number) < 0) return;
+        var call = document.createElement("a");
+        call.href = "tel:" + number;
+        call.textContent = " 拨打 " + number;
+        notice.appendChild(call);
+      });
+      notice.hidden = !option.dataset.notice;
+      submit.disabled = Boolean(option.dataset.notice);
+      Array.prototype.slice.call(box.querySelectorAll("label")).forEach(function (label) { box.removeChild(label); });
+      var asked = option.value ? JSON.parse(option.dataset.questions || "[]") : [];
+      asked.forEach(function (q) {
+        var label = document.createElement("label");
+        label.textContent = q.label + (q.required ? "" : "（选填）");
+        var input;
+        if (q.type === "choice" || q.type === "yes_no") {
+          input = document.createElement("select");
+          var choices = q.type === "choice" ? q.choices : ["是", "否"];
+          [""].concat(choices).forEach(function (c) {
+            var o = document.createElement("option");
+            o.value = c;
+            o.textContent = c || "请选择";
+            input.appendChild(o);
+          });
+        } else {
+          input = document.createElement("input");
+          input.type = q.type === "number" ? "number" : "text";
+          if (q.type === "number") input.inputMode = "decimal";
+        }
+        input.dataset.key = q.key;
+        input.required = Boolean(q.required);
+        label.appendChild(input);
+        box.appendChild(label);
+      });
+      box.hidden = asked.length === 0;
+      similar();
+    }
+
+    function answers() {
+      var given = {};
+      Array.prototype.forEach.call(document.querySelectorAll("#questions [data-key]"), function (input) {
+        if (input.value.trim()) given[input.dataset.key] = input.value.trim();
+      });
+      return given;
+    }
+
+    category.addEventListener("change", categoryChosen);
     anonymous.addEventListener("change", function () {
       document.getElementById("contact-fields").hidden = anonymous.checked;
     });
@@ -93,6 +145,7 @@
       body.append("category_id", category.value);
       body.append("description", document.getElementById("description").value.trim());
       body.append("anonymous", anonymous.checked ? "true" : "false");
+      if (!document.getElementById("questions").hidden) body.append("answers", JSON.stringify(answers()));
       if (!anonymous.checked) {
         ["contact_name", "contact_phone"].forEach(function (name) {
           var value = document.getElementById(name).value.trim();

@@ -1,12 +1,15 @@
 """Reports and cases: the forms that create them, the bodies of staff actions, and what clients see."""
 from __future__ import annotations
 
+import json
+
 from flask_smorest.fields import Upload
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 from werkzeug.datastructures import FileStorage
 
 from gridapp.models.categories import DIFFICULTIES, DIFFICULTY_LABELS
 from gridapp.services.cases import states as S
+from gridapp.services.setup import categories as category_rules
 from mobile_api.schemas.common import PageArgsSchema, computed
 from mobile_api.schemas.supervision import InstructionSchema, SlaSchema
 
@@ -46,6 +49,22 @@ class LocationMixin(Schema):
             raise ValidationError("经纬度需同时提供", "lat")
 
 
+class JsonObject(fields.Field):
+    """A JSON object sent as one multipart text field (or as an object in a JSON body)."""
+
+    default_error_messages = {"invalid": "应为 JSON 对象"}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str):
+            try:
+                value = json.loads(value)
+            except (ValueError, RecursionError):
+                raise self.make_error("invalid") from None
+        if not isinstance(value, dict):
+            raise self.make_error("invalid")
+        return value
+
+
 class ReportFormSchema(LocationMixin):
     """multipart/form-data; the photos go in the `photos` file field (1-9 files)."""
 
@@ -56,6 +75,10 @@ class ReportFormSchema(LocationMixin):
     contact_name = fields.String(validate=validate.Length(max=64))
     contact_phone = fields.String(validate=PHONE)
     anonymous = fields.Boolean(load_default=False)
+    answers = JsonObject(
+        validate=validate.Length(max=20),
+        metadata={"type": "string", "description": "JSON object: the answers to the category's questions, by question key"},
+    )
     photos = photos_field("1-9 photos: JPEG, PNG or WebP")
     upload_ids = upload_ids_field()
 
@@ -158,6 +181,18 @@ class CategorySchema(Schema):
     confirm_minutes = fields.Integer(required=True)
     onsite_minutes = fields.Integer(required=True)
     resolve_minutes = fields.Integer(required=True)
+    working_time = fields.Boolean(required=True, metadata={"description": "SLA minutes count office hours only"})
+    is_active = fields.Boolean(required=True)
+    urgent_notice = fields.String(allow_none=True, metadata={"description": "Set: not reported here; the form shows this and stops"})
+    questions = fields.Function(
+        lambda c: category_rules.questions(c), metadata={"description": "Extra questions for the reporter"}
+    )
+
+
+class AnswerSchema(Schema):
+    key = fields.String(required=True)
+    label = fields.String(required=True)
+    answer = fields.String(required=True)
 
 
 class RefSchema(Schema):
@@ -212,6 +247,7 @@ class CaseSchema(Schema):
     verified_at = fields.DateTime(allow_none=True)
     closed_at = fields.DateTime(allow_none=True)
     photos = fields.List(fields.Nested(PhotoSchema), required=True)
+    answers = fields.List(fields.Nested("AnswerSchema"), required=True, metadata={"description": "Answers to the category's extra questions"})
     actions = fields.List(fields.String(), required=True, metadata={"description": "What the caller may do now"})
     sla = fields.Nested(SlaSchema, required=True, metadata={"description": "The running SLA clock and its colour now"})
 

@@ -17,6 +17,7 @@ class RegionSchema(Schema):
     level_label = computed(fields.String, lambda r: r.level_enum.label)
     code = fields.String(required=True)
     name = fields.String(required=True)
+    retired = fields.Function(lambda r: r.retired_at is not None, metadata={"type": "boolean", "description": "Takes no new reports"})
 
 
 class RegionDetailSchema(RegionSchema):

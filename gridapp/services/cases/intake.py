@@ -8,6 +8,7 @@ written, the grid's workers told.
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Callable
 
@@ -25,6 +26,7 @@ from gridapp.services.cases import workflow as case_service
 from gridapp.services.notifications.inbox import notify
 from gridapp.services.regions import addresses, geo
 from gridapp.services.regions.tree import get_region, grid_workers
+from gridapp.services.setup import categories as category_rules
 
 PATROLLERS = Permission("cases.patrol", {Role.GRID_WORKER}, "a grid worker reports what they find in their own grids")
 
@@ -55,6 +57,8 @@ def categories(city_id: int):
 
 
 def _where_grid(grid: Region, **extra) -> Where:
+    if grid.retired_at is not None:
+        raise ValidationFailed(f"{grid.name}已撤销，请改用现场定位或拨打 12345 反映", code="region_retired")
     return Where(grid.id, grid.parent_id, grid.path, False, **extra)
 
 
@@ -78,6 +82,8 @@ def where_code(actor: Actor, token: str, lat: float | None, lng: float | None) -
         return where_point(actor.city_id, lng, lat, **extra)
     if located.region_id is not None:  # a cadre's code names their community
         community = get_region(actor.city_id, located.region_id)
+        if community.retired_at is not None:
+            raise ValidationFailed(f"{community.name}已撤销，请拨打 12345 反映", code="region_retired")
         return Where(None, community.id, community.path, False, **extra)
     raise ValidationFailed("请允许获取位置后再提交", details={"location": ["required"]})
 
@@ -126,7 +132,20 @@ def submit_report(actor: Actor, data: dict, uploads: list[photo_service.Upload],
     case_service.RESIDENTS.require(actor)
     if data.get("anonymous") and (data.get("contact_name") or data.get("contact_phone")):
         raise ValidationFailed("匿名反映不需要填写联系方式", details={"contact_phone": ["anonymous"]})
-    return _intake(actor, data, uploads, claim, photos_required=True, locate=lambda: _resident_where(actor, data))
+    return _intake(
+        actor, data, uploads, claim, photos_required=True, locate=lambda: _resident_where(actor, data), screen=_resident_screen,
+    )
+
+
+def _resident_screen(category: Category, data: dict) -> dict:
+    """A resident's report stops at an emergency category's notice, and answers the category's questions."""
+    category_rules.refuse_urgent(category)
+    return {**data, "answers": category_rules.checked_answers(category, data.get("answers"))}
+
+
+def _open311_screen(category: Category, data: dict) -> dict:
+    category_rules.refuse_urgent(category)
+    return data
 
 
 def submit_patrol(actor: Actor, data: dict, uploads: list[photo_service.Upload], claim=None):
@@ -150,7 +169,7 @@ def submit_open311(
     return _intake(
         actor, data, uploads, claim, photos_required=False,
         locate=lambda: ("open311", _open311_where(actor, data, within)),
-        replay=lambda case_id: case_service.get_case(actor.city_id, case_id), recorded=recorded,
+        replay=lambda case_id: case_service.get_case(actor.city_id, case_id), recorded=recorded, screen=_open311_screen,
     )  # fmt: skip
 
 
@@ -170,16 +189,19 @@ def _open311_where(actor: Actor, data: dict, within: str | None) -> Where:
     return where
 
 
-def _intake(actor, data, uploads, claim, *, photos_required, locate, replay=None, recorded=None):
+def _intake(actor, data, uploads, claim, *, photos_required, locate, replay=None, recorded=None, screen=None):
     """Checks first (no writes), files next (outside any transaction), rows last (one unit of work).
 
-    A retry with a known Idempotency-Key is answered before any photo work.
+    A retry with a known Idempotency-Key is answered before any photo work. `screen(category, data)`
+    is the channel's own check of what the category asks (returning the data to file).
     """
     replay = replay or (lambda case_id: case_service.visible_case(actor, case_id))
     earlier = idempotency.replay(claim, replay)
     if earlier is not None:
         return earlier
-    active_category(actor.city_id, data["category_id"])
+    category = active_category(actor.city_id, data["category_id"])
+    if screen is not None:
+        data = screen(category, data)
     channel, where = locate()
     return photo_service.stored_then(
         uploads,
@@ -206,6 +228,9 @@ def _create(actor: Actor, channel: str, where: Where, data: dict, stored, record
         lat=data.get("lat"),
         lng=data.get("lng"),
         address=data.get("address"),
+        answers_json=json.dumps(data["answers"], ensure_ascii=False) if data.get("answers") else None,
+        # A department's category reaches the community's triage already marked for that kind of department.
+        department_kind=category.department_kind if category.default_route == "department" else None,
         reporter_user_id=actor.user_id if channel not in ("hotline", "open311") else None,
         entered_by_user_id=None if resident else actor.user_id,
         anonymous=bool(data.get("anonymous")),
@@ -230,11 +255,13 @@ def _create(actor: Actor, channel: str, where: Where, data: dict, stored, record
 
 
 def _tell_the_grid(case: Case, actor: Actor) -> None:
-    """The grid's workers hear of a new case; an off-grid case goes to the community's admins."""
-    if case.grid_id is not None:
-        people = [u.id for u in grid_workers(case.grid)]
-    else:
-        people = list(
+    """Who hears of a new case follows its category's route: the grid's workers for a grid worker's category,
+    the community's admins (its triage) for a department's or an off-grid case, both for an urgent one."""
+    category = case.category
+    triage = case.grid_id is None or category.default_route == "department"
+    people = [] if case.grid_id is None or (triage and not category.is_urgent) else [u.id for u in grid_workers(case.grid)]
+    if triage or category.is_urgent:
+        people += list(
             db.session.scalars(
                 select(RoleGrant.user_id).where(
                     RoleGrant.city_id == case.city_id,
@@ -243,9 +270,9 @@ def _tell_the_grid(case: Case, actor: Actor) -> None:
                 )
             )
         )
-    people = [p for p in people if p != actor.user_id]
+    people = list(dict.fromkeys(p for p in people if p != actor.user_id))
     if people:
-        title = f"新{'的网格外' if case.outside_grid else ''}案件：{case.category.name}"
+        title = f"{'【紧急】' if category.is_urgent else ''}新{'的网格外' if case.outside_grid else ''}案件：{category.name}"
         notify(case.city_id, people, "case_new", title, case.description[:60], ("case", case.id))
 
 

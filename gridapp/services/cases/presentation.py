@@ -11,6 +11,7 @@ from gridapp.models.cases import CHANNEL_LABELS
 from gridapp.services.cases import states as S
 from gridapp.services.cases import workflow as cases
 from gridapp.services.photos import url
+from gridapp.services.setup.categories import answered
 from gridapp.services.supervision import oversight as supervision
 from gridapp.services.supervision import sla
 
@@ -63,6 +64,7 @@ def summary(actor: Actor, case: Case) -> dict:
         contact=cases.contact_for(actor, case),
         handler=_ref(case.handler),
         photos=[photo(p) for p in case.photos],
+        answers=answered(case),
         actions=cases.allowed_actions(actor, case),
         sla=sla.view(case),
     )

@@ -158,8 +158,25 @@ def read_table(filename: str, data: bytes) -> list[list[str]]:
     raise ValidationFailed("只支持 .csv 和 .xlsx 文件", code="unsupported_file")
 
 
-def _parse(kind: str, table: list[list[str]], grids: dict[str, Region], errors: list[dict]) -> list[tuple[int, dict, Region]]:
-    columns = COLUMNS[kind]
+def cell_value(column: Column, raw: str):
+    """One non-blank cell's value, checked; ValueError with the message to show (naming the column)."""
+    if not raw:
+        raise ValueError(f"{column.label}不能为空")
+    if not storable_text(raw):
+        raise ValueError(f"{column.label}{UNSTORABLE_TEXT}")
+    if len(raw) > column.max_length and column.check is None:
+        raise ValueError(f"{column.label}不能超过 {column.max_length} 个字")
+    try:
+        return column.check(raw) if column.check else raw
+    except ValueError as exc:
+        raise ValueError(f"{column.label}{exc}") from None
+
+
+def read_rows(columns: list[Column], table: list[list[str]], errors: list[dict]) -> list[tuple[int, dict]]:
+    """Each data row's checked values by column name, numbered as in the spreadsheet; problems go to `errors`.
+
+    Headers may use a column's name or its Chinese label; blank rows are skipped.
+    """
     header = [h.strip() for h in (table[0] if table else [])]
     positions = {}
     for column in columns:
@@ -173,34 +190,68 @@ def _parse(kind: str, table: list[list[str]], grids: dict[str, Region], errors: 
     for number, row in enumerate(table[1:], start=2):
         if not any(cell for cell in row):
             continue
-        values, grid = {}, None
+        values = {}
         for column in columns:
             index = positions.get(column.name)
             raw = row[index] if index is not None and index < len(row) else ""
-            if not raw:
-                if column.required:
-                    errors.append({"row": number, "field": column.name, "message": f"{column.label}不能为空"})
-                continue
-            if not storable_text(raw):
-                errors.append({"row": number, "field": column.name, "message": f"{column.label}{UNSTORABLE_TEXT}"})
-                continue
-            if len(raw) > column.max_length and column.check is None:
-                errors.append({"row": number, "field": column.name, "message": f"{column.label}不能超过 {column.max_length} 个字"})
+            if not raw and not column.required:
                 continue
             try:
-                values[column.name] = column.check(raw) if column.check else raw
+                values[column.name] = cell_value(column, raw)
             except ValueError as exc:
-                errors.append({"row": number, "field": column.name, "message": f"{column.label}{exc}", "value": raw})
-        place = columns[0]
+                shown = {"value": raw} if raw and column.check and storable_text(raw) else {}  # what the check refused
+                errors.append({"row": number, "field": column.name, "message": str(exc), **shown})
+        parsed.append((number, values))
+    if not parsed and not errors:
+        raise ValidationFailed("文件中没有数据行", code="import_invalid")
+    if len(parsed) > MAX_ROWS:
+        raise ValidationFailed(f"单次最多导入 {MAX_ROWS} 行", code="import_invalid")
+    return parsed
+
+
+def refuse_if_any(errors: list[dict], where: str = "row") -> None:
+    """All or nothing: any error refuses the whole file, naming each bad row (or feature) and field."""
+    if not errors:
+        return
+    errors.sort(key=lambda e: (e[where], e["field"]))
+    first = errors[0]
+    place = f"第 {first[where]} 行" if where == "row" else f"第 {first[where]} 个要素"
+    raise ValidationFailed(
+        f"导入文件有 {len(errors)} 处错误，未导入任何数据（{place} {first['field']}：{first['message']}）",
+        code="import_invalid",
+        details={"error_count": len(errors), "errors": errors[:MAX_ERRORS_LISTED]},
+    )
+
+
+def template(columns: list[Column], fmt: str) -> tuple[bytes, str]:
+    """An empty import file with the header row (Chinese labels), as CSV (UTF-8 with BOM, for Excel) or XLSX."""
+    labels = [column.label for column in columns]
+    if fmt == "xlsx":
+        from openpyxl import Workbook
+
+        book = Workbook(write_only=True)
+        sheet = book.create_sheet()
+        sheet.append(labels)
+        out = io.BytesIO()
+        book.save(out)
+        return out.getvalue(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    if fmt == "csv":
+        out = io.StringIO()
+        csv.writer(out).writerow(labels)
+        return out.getvalue().encode("utf-8-sig"), "text/csv; charset=utf-8"
+    raise ValidationFailed("模板格式只能是 csv 或 xlsx", details={"format": [fmt]})
+
+
+def _parse(kind: str, table: list[list[str]], grids: dict[str, Region], errors: list[dict]) -> list[tuple[int, dict, Region]]:
+    place = COLUMNS[kind][0]  # names the region node the record belongs to
+    parsed = []
+    for number, values in read_rows(COLUMNS[kind], table, errors):
+        grid = None
         if place.name in values:
             grid = grids.get(values.pop(place.name))
             if grid is None:
                 errors.append({"row": number, "field": place.name, "message": f"{place.label}不存在或不在您的管辖范围内"})
         parsed.append((number, values, grid))
-    if not parsed and not errors:
-        raise ValidationFailed("文件中没有数据行", code="import_invalid")
-    if len(parsed) > MAX_ROWS:
-        raise ValidationFailed(f"单次最多导入 {MAX_ROWS} 行", code="import_invalid")
     return parsed
 
 
@@ -266,6 +317,13 @@ def _build(actor: Actor, kind: str, parsed, errors: list[dict]) -> list:
     return records
 
 
+def record_template(actor: Actor, kind: str, fmt: str) -> tuple[bytes, str]:
+    ADMIN_ROLES.require(actor)
+    if kind not in COLUMNS:
+        raise ValidationFailed("不支持导入该类数据", details={"kind": [kind]})
+    return template(COLUMNS[kind], fmt)
+
+
 @unit_of_work
 def import_records(actor: Actor, kind: str, filename: str, data: bytes, issue_codes: bool = False) -> dict:
     if kind not in COLUMNS:
@@ -274,13 +332,7 @@ def import_records(actor: Actor, kind: str, filename: str, data: bytes, issue_co
     errors: list[dict] = []
     parsed = _parse(kind, table, _grids(actor, "community" if kind == "cadres" else "grid"), errors)
     records = _build(actor, kind, parsed, errors)
-    if errors:
-        errors.sort(key=lambda e: (e["row"], e["field"]))
-        raise ValidationFailed(
-            f"导入文件有 {len(errors)} 处错误，未导入任何数据（第 {errors[0]['row']} 行 {errors[0]['field']}：{errors[0]['message']}）",
-            code="import_invalid",
-            details={"error_count": len(errors), "errors": errors[:MAX_ERRORS_LISTED]},
-        )
+    refuse_if_any(errors)
     db.session.add_all(records)
     db.session.flush()
     issued = issue_for(actor.city_id, ENTITY_TYPES[kind], records, actor.user_id) if issue_codes else 0

@@ -271,13 +271,14 @@ def post_case_order(
     description: str | None = None,
 ) -> Order:
     """下单 for a resident's case: the order is for the case's community, category and place;
-    its title, difficulty and description default to the case's and its category's."""
+    its title, difficulty and description default to the case's and its category's, and the kind of
+    department to the one the case is marked for (its category's route, unless staff changed it)."""
     COMMUNITY.require(actor)
     case = order_cases.case_to_order(actor, case_id)
     return post_order(
         actor, community_id=case.community_id, category_id=case.category_id, case_id=case.id,
         title=title or order_cases.default_title(case), difficulty=difficulty or case.category.difficulty,
-        bounty=bounty, deadline=deadline, department_kind=department_kind,
+        bounty=bounty, deadline=deadline, department_kind=department_kind or case.department_kind,
         description=case.description if description is None else description,
     )
 

@@ -1,14 +1,19 @@
-"""Which grid a point lies in, and which community is nearest when it lies in none.
+"""Which grid a point lies in, which community is nearest when it lies in none, and whether a
+grid's boundary is a sound polygon that keeps clear of its neighbours.
 
-The grids come from the city's in-memory spatial index (grid_index.py). Distances are
-metres on a local flat projection, which is exact enough within a city.
+The grids come from the city's in-memory spatial index (grid_index.py), which leaves retired grids out.
+Distances are metres on a local flat projection, which is exact enough within a city. Checking a
+boundary an admin draws or imports (self-intersections, overlaps) uses shapely too.
 """
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
 
-from shapely.geometry import mapping
+import shapely
+from shapely.errors import ShapelyError
+from shapely.geometry import mapping, shape
+from shapely.validation import explain_validity
 from sqlalchemy import select
 
 from gridapp.errors import ValidationFailed
@@ -26,6 +31,67 @@ class Placement:
     grid: Region | None
     community: Region
     outside_grid: bool
+
+
+def boundary_problem(geojson) -> str | None:
+    """Why a grid boundary cannot be stored (in Chinese), or None when it is a valid (Multi)Polygon in degrees."""
+    if not isinstance(geojson, dict) or geojson.get("type") not in ("Polygon", "MultiPolygon"):
+        return "网格边界必须是 GeoJSON Polygon 或 MultiPolygon"
+    try:
+        geometry = shape(geojson)
+        rings = polygons(geojson)
+    except (TypeError, ValueError, KeyError, IndexError, AttributeError, RecursionError, ShapelyError):
+        return "网格边界坐标格式不正确"
+    points = [p for rings_ in rings for ring in rings_ for p in ring]
+    if not all(math.isfinite(x) and math.isfinite(y) and -180 <= x <= 180 and -90 <= y <= 90 for x, y in points):
+        return "网格边界坐标超出经纬度范围"
+    if geometry.is_empty or geometry.area == 0:
+        return "网格边界面积为零"
+    if not geometry.is_valid:
+        return f"网格边界不是有效的多边形（{explain_validity(geometry)}）"
+    return None
+
+
+def bounding_box(geojson: dict) -> tuple[float, float, float, float]:
+    """(min_lng, min_lat, max_lng, max_lat) of a boundary boundary_problem accepted."""
+    return tuple(float(v) for v in shape(geojson).bounds)
+
+
+# Shared area, as a share of the smaller grid, below which two grids only touch (rounding along a common edge).
+_OVERLAP_TOLERANCE = 1e-6
+
+
+def overlapping(candidates: dict[str, dict], others: dict[str, dict]) -> list[tuple[str, str]]:
+    """Pairs of grid codes whose boundaries overlap: each candidate against the other candidates and `others`."""
+    codes = list(candidates) + [c for c in others if c not in candidates]
+    geometries = [shape(candidates.get(c) or others[c]) for c in codes]
+    tree = shapely.STRtree(geometries)
+    pairs = set()
+    for i, code in enumerate(codes[: len(candidates)]):
+        for j in tree.query(geometries[i], predicate="intersects"):
+            if j == i or (j < len(candidates) and j < i):
+                continue
+            shared = geometries[i].intersection(geometries[j]).area
+            if shared > _OVERLAP_TOLERANCE * min(geometries[i].area, geometries[j].area):
+                pairs.add((code, codes[j]))
+    return sorted(pairs)
+
+
+def grid_boundaries(city_id: int, boundaries, exclude_ids=()) -> dict[str, dict]:
+    """The active grids' boundaries by code whose boxes meet the box around `boundaries` (for overlap checks)."""
+    boxes = [bounding_box(b) for b in boundaries]
+    if not boxes:
+        return {}
+    min_lng, min_lat = min(b[0] for b in boxes), min(b[1] for b in boxes)
+    max_lng, max_lat = max(b[2] for b in boxes), max(b[3] for b in boxes)
+    rows = db.session.execute(
+        select(Region.code, Region.boundary_geojson).where(
+            Region.city_id == city_id, Region.level == RegionLevel.GRID.value, Region.boundary_geojson.is_not(None),
+            Region.retired_at.is_(None), Region.id.not_in(list(exclude_ids)),
+            Region.min_lat <= max_lat, Region.max_lat >= min_lat, Region.min_lng <= max_lng, Region.max_lng >= min_lng,
+        )
+    )
+    return {code: json.loads(text) for code, text in rows}
 
 
 def polygons(geojson: dict) -> list[list[list[tuple[float, float]]]]:

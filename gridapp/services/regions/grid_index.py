@@ -55,7 +55,8 @@ def for_city(city_id: int) -> GridIndex:
 def _build(city_id: int, stamp: int | None) -> GridIndex:
     rows = db.session.execute(
         select(Region.id, Region.parent_id, Region.boundary_geojson).where(
-            Region.city_id == city_id, Region.level == RegionLevel.GRID.value, Region.boundary_geojson.is_not(None)
+            Region.city_id == city_id, Region.level == RegionLevel.GRID.value, Region.boundary_geojson.is_not(None),
+            Region.retired_at.is_(None),
         ).order_by(Region.id)
     ).all()
     shapes = [shape(json.loads(row.boundary_geojson)) for row in rows]

@@ -9,6 +9,7 @@ from gridapp.authz import STAFF_ROLES, Actor, Permission, Role, require_region
 from gridapp.errors import NotFound, ValidationFailed
 from gridapp.extensions import db
 from gridapp.models import Region, RegionLevel, RoleGrant, User
+from gridapp.services.regions import geo
 
 READERS = Permission("regions.read", STAFF_ROLES, "staff look at the part of the tree their grants cover")
 
@@ -29,28 +30,20 @@ def subtree_filter(path: str):
     return path_range(Region.path, path)
 
 
-def _bbox(geojson: dict) -> tuple[float, float, float, float]:
-    if geojson.get("type") == "Polygon":
-        rings = geojson["coordinates"]
-    elif geojson.get("type") == "MultiPolygon":
-        rings = [ring for polygon in geojson["coordinates"] for ring in polygon]
-    else:
-        raise ValidationFailed("网格边界必须是 GeoJSON Polygon 或 MultiPolygon", details={"boundary": geojson.get("type")})
-    try:
-        points = [(float(x), float(y)) for ring in rings for x, y, *_ in ring]
-    except (TypeError, ValueError):
-        raise ValidationFailed("网格边界坐标格式不正确") from None
-    if len(points) < 4:
-        raise ValidationFailed("网格边界至少需要 4 个坐标点")
-    xs, ys = [p[0] for p in points], [p[1] for p in points]
-    return min(xs), min(ys), max(xs), max(ys)
+def check_boundary(boundary: dict) -> tuple[str, tuple[float, float, float, float]]:
+    """A grid boundary as stored (compact JSON) and its bounding box; ValidationFailed when it is no sound polygon."""
+    problem = geo.boundary_problem(boundary)
+    if problem:
+        raise ValidationFailed(problem, details={"boundary": [problem]})
+    return json.dumps(boundary, ensure_ascii=False, separators=(",", ":")), geo.bounding_box(boundary)
 
 
-def _child_level(parent: Region | None) -> RegionLevel | None:
-    if parent is None:
+def child_level(level: RegionLevel | None) -> RegionLevel | None:
+    """The level below `level` (below nothing: a city)."""
+    if level is None:
         return RegionLevel.CITY
     levels = list(RegionLevel)
-    depth = parent.level_enum.depth + 1
+    depth = level.depth + 1
     return levels[depth] if depth < len(levels) else None
 
 
@@ -63,17 +56,18 @@ def add_region(
     boundary: dict | None = None,
 ) -> Region:
     """Add a node under `parent`; the levels must follow city → district → street → community → grid."""
-    if level != _child_level(parent):
+    if level != child_level(parent.level_enum if parent else None):
         raise ValidationFailed(
             f"{level.label}不能建在{parent.level_enum.label if parent else '顶层'}之下",
             details={"level": level.value},
         )
     if boundary is not None and level != RegionLevel.GRID:
         raise ValidationFailed("只有网格可以设置边界")
+    if parent is not None and parent.retired_at is not None:
+        raise ValidationFailed(f"{parent.name}已撤销，不能再添加下级", details={"parent": [parent.code]})
     region = Region(city_id=city_id, parent_id=parent.id if parent else None, level=level.value, code=code, name=name, path="/")
     if boundary is not None:
-        region.boundary_geojson = json.dumps(boundary, ensure_ascii=False, separators=(",", ":"))
-        region.min_lng, region.min_lat, region.max_lng, region.max_lat = _bbox(boundary)
+        region.boundary_geojson, (region.min_lng, region.min_lat, region.max_lng, region.max_lat) = check_boundary(boundary)
     db.session.add(region)
     db.session.flush()  # the id is part of the path
     region.path = f"{parent.path if parent else '/'}{region.id}/"
