@@ -7,6 +7,7 @@ boundary an admin draws or imports (self-intersections, overlaps) uses shapely t
 """
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
 
@@ -18,7 +19,7 @@ from sqlalchemy import select
 
 from gridapp.errors import ValidationFailed
 from gridapp.extensions import db
-from gridapp.models import Region
+from gridapp.models import Region, RegionLevel
 from gridapp.services.regions import grid_index
 
 EARTH_RADIUS_M = 6_371_000.0
