@@ -56,7 +56,7 @@
     send.addEventListener("click", function () {
       var phone = document.getElementById("phone").value.trim();
       send.disabled = true;
-      api("POST", "/api/v1/auth/code", { city: city, phone: phone }).then(function () {
+      api("POST", "/api/v1/auth/code", { city: city, phone: phone, agreed: document.getElementById("agree").checked }).then(function () {
         say(message, "验证码已发送，请查收短信", true);
         var left = 60;
         var timer = setInterval(function () {

@@ -7,6 +7,7 @@ from werkzeug.datastructures import FileStorage
 
 from gridapp.models.categories import DIFFICULTIES, DIFFICULTY_LABELS
 from gridapp.services.cases import states as S
+from gridapp.services.regions import coordinates
 from mobile_api.schemas.common import PageArgsSchema
 from mobile_api.schemas.supervision import InstructionSchema, SlaSchema
 
@@ -29,8 +30,13 @@ def photos_field(description: str):
 
 
 class LocationMixin(Schema):
-    lat = fields.Float(validate=validate.Range(min=-90, max=90), metadata={"description": "WGS-84 latitude"})
-    lng = fields.Float(validate=validate.Range(min=-180, max=180), metadata={"description": "WGS-84 longitude"})
+    lat = fields.Float(validate=validate.Range(min=-90, max=90), metadata={"description": "Latitude in `coord_system`"})
+    lng = fields.Float(validate=validate.Range(min=-180, max=180), metadata={"description": "Longitude in `coord_system`"})
+    coord_system = fields.String(
+        validate=validate.OneOf(coordinates.SYSTEMS),
+        metadata={"description": "wgs84 (GPS, 天地图; the default), gcj02 (AMap, Tencent, WeChat getLocation) or bd09 "
+                  "(Baidu); stored converted to WGS-84"},
+    )  # fmt: skip
 
     @validates_schema
     def both_or_neither(self, data, **kwargs):

@@ -8,6 +8,7 @@ from __future__ import annotations
 from gridapp.authz import Actor
 from gridapp.models import Case, CaseEvent, CasePhoto
 from gridapp.models.cases import CHANNEL_LABELS
+from gridapp.services.cases import public_map
 from gridapp.services.cases import states as S
 from gridapp.services.cases import workflow as cases
 from gridapp.services.photos import url
@@ -42,6 +43,11 @@ def brief(case: Case) -> dict:
         "place_label": case.place_label or (case.grid.name if case.grid else case.community.name),
         "created_at": case.created_at,
     }
+
+
+def pin(case: Case) -> dict:
+    """A report on the public map (services.cases.public_map): brief, with its position rounded."""
+    return brief(case) | {"lat": public_map.rounded(case.lat), "lng": public_map.rounded(case.lng)}
 
 
 def summary(actor: Actor, case: Case) -> dict:
