@@ -10,6 +10,7 @@ from flask import Blueprint, current_app, render_template, request, url_for
 from gridapp.authz import SIGNED_IN, Role
 from gridapp.clock import CHINA
 from gridapp.pagination import paginate
+from gridapp.services.accounts import agreements
 from gridapp.services.accounts.users import default_city_code
 from gridapp.services.notifications import inbox as notifications
 from gridapp.web.access import allow, current_actor, public
@@ -38,6 +39,18 @@ def login():
     city_code = request.args.get("city") or default_city_code(current_app.config)
     next_url = same_site_path(request.args.get("next")) or url_for("h5.home")
     return render_template("h5/login.html", city_code=city_code, next_url=next_url)
+
+
+@bp.get("/terms")
+@public()
+def terms():
+    return render_template("h5/terms.html", version=agreements.VERSION, effective=agreements.EFFECTIVE)
+
+
+@bp.get("/privacy")
+@public()
+def privacy():
+    return render_template("h5/privacy.html", version=agreements.VERSION, effective=agreements.EFFECTIVE)
 
 
 @bp.get("/")

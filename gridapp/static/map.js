@@ -89,6 +89,7 @@
   GridMap.prototype.addAreas = function (collection, options) {
     options = options || {};
     var self = this;
+    var labels = [];
     var layer = L.geoJSON(collection, {
       coordsToLatLng: function (c) { var p = self.toMap(c[1], c[0]); return L.latLng(p[0], p[1]); },
       style: function (feature) {
@@ -98,12 +99,21 @@
       onEachFeature: function (feature, shape) {
         var name = feature.properties && feature.properties.name;
         if (name && feature.properties.level !== "community") {
-          shape.bindTooltip(name, { permanent: !self.tiles, direction: "center", className: "map-area-label" });
+          if (self.tiles) {
+            shape.bindTooltip(name, { className: "map-area-label" });
+          } else {
+            /* Without tiles the names are the map's labels: at the top of each area, clear of the pins inside. */
+            var bounds = shape.getBounds();
+            labels.push(L.tooltip({ permanent: true, direction: "bottom", className: "map-area-label", interactive: false })
+              .setLatLng([bounds.getNorth(), bounds.getCenter().lng]).setContent(name));
+          }
         }
         if (options.onClick) shape.on("click", function () { options.onClick(feature); });
       }
     });
     layer.addTo(this.drawn);
+    labels.forEach(function (label) { label.addTo(self.leaflet); });
+    this.labels = (this.labels || []).concat(labels);
     return layer;
   };
 
@@ -143,6 +153,8 @@
 
   GridMap.prototype.clear = function () {
     this.drawn.clearLayers();
+    (this.labels || []).forEach(function (label) { label.remove(); });
+    this.labels = [];
   };
 
   window.gridappMap = {

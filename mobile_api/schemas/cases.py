@@ -242,7 +242,22 @@ class CaseBriefSchema(Schema):
     created_at = fields.DateTime(required=True)
 
 
+class StepSchema(Schema):
+    label = fields.String(required=True)
+    status = fields.String(required=True, metadata={"enum": ["done", "current", "todo"]})
+
+
+class ProgressSchema(Schema):
+    """The resident's step bar 提交 → 受理 → 处置 → 核实 → 办结."""
+
+    steps = fields.List(fields.Nested(StepSchema), required=True)
+    handler = fields.String(allow_none=True, metadata={"description": "Who has the case now (None once it ended)"})
+    next = fields.String(allow_none=True, metadata={"description": "The next step's label"})
+    due_at = fields.DateTime(allow_none=True, metadata={"description": "When the next step is due"})
+
+
 class CaseDetailSchema(CaseSchema):
+    progress = fields.Nested(ProgressSchema, required=True)
     events = fields.List(fields.Nested(EventSchema), required=True)
     ratings = fields.List(fields.Nested(CaseRatingSchema), required=True)
     similar = fields.List(fields.Nested(CaseBriefSchema), required=True, metadata={"description": "Possible repeats (staff only)"})

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from gridapp.authz import Actor, Permission, Role
 from gridapp.clock import now
@@ -65,6 +65,19 @@ def recent_reports(actor: Actor, community_id: int):
         )
         .order_by(Case.created_at.desc(), Case.id.desc())
     )
+
+
+def city_centre(actor: Actor) -> tuple[float, float] | None:
+    """The middle of the city's grids (lat, lng): where a map starts before the phone knows where it is."""
+    VIEWERS.require(actor)
+    box = db.session.execute(
+        select(func.min(Region.min_lat), func.max(Region.max_lat), func.min(Region.min_lng), func.max(Region.max_lng)).where(
+            Region.city_id == actor.city_id, Region.level == RegionLevel.GRID.value
+        )
+    ).one()
+    if box[0] is None:
+        return None
+    return (box[0] + box[1]) / 2, (box[2] + box[3]) / 2
 
 
 def rounded(value: float | None) -> float | None:
