@@ -79,6 +79,8 @@ def test_report_on_gcj02_tiles_stores_the_picked_point_as_wgs84(phone, city, cap
         monkeypatch.setitem(app.config, "MAP_TILE_KEY", "test-key")
         monkeypatch.setitem(app.config, "MAP_TILE_COORDS", "gcj02")
         spots = place_requests(phone)
+        console = []
+        phone.on("console", lambda m: console.append(m.text))
         open_report_page(phone, caplog, number)
         phone.wait_for_selector("#report-map .leaflet-tile-loaded")
         assert asked and all(path.endswith("?tk=test-key") for path in asked)
@@ -105,6 +107,7 @@ def test_report_on_gcj02_tiles_stores_the_picked_point_as_wgs84(phone, city, cap
         assert_accessible(phone)
         phone.click("#report-submit")
         phone.wait_for_url(lambda url: "/h5/reports?sent=" in url)
+    assert [m for m in console if "Content Security Policy" in m] == []  # tiles, Leaflet and the shrinking all allowed
 
     db.session.rollback()
     case = db.session.scalar(select(Case))
@@ -117,7 +120,7 @@ def test_report_on_gcj02_tiles_stores_the_picked_point_as_wgs84(phone, city, cap
 def test_report_without_tiles_draws_the_grids_as_the_map(phone, city, caplog):
     caplog.set_level("INFO", logger="gridapp.sms")
     cats = add_categories(city)
-    number, name = city.users[Role.RESIDENT].phone, city.users[Role.RESIDENT].display_name
+    number, name, garbage_id = city.users[Role.RESIDENT].phone, city.users[Role.RESIDENT].display_name, cats["garbage"].id
     db.session.commit()
     open_report_page(phone, caplog, number)
     phone.wait_for_selector("#report-map.map-no-tiles path.leaflet-interactive")
@@ -141,6 +144,17 @@ def test_report_without_tiles_draws_the_grids_as_the_map(phone, city, caplog):
     assert phone.locator("#photo-grid .photo-tile").count() == 8 and phone.locator("#photo-add").is_visible()
     snapshot(phone, "report-no-tiles")
     assert_accessible(phone)
+    # Sending on a slow line: each tile shows how much of it has gone.
+    slow = phone.context.new_cdp_session(phone)
+    slow.send("Network.enable")
+    slow.send("Network.emulateNetworkConditions", {"offline": False, "latency": 50, "downloadThroughput": -1, "uploadThroughput": 16 * 1024})
+    phone.click(f".category:has(input[value='{garbage_id}'])")
+    phone.click("#report-submit")
+    phone.locator("#photo-grid .progress-label:has-text('已上传')").first.wait_for()
+    assert phone.is_disabled("#report-submit")
+    assert phone.locator("#photo-grid .progress-label:has-text('上传中')").count() + phone.locator("#photo-grid .progress-label:has-text('已上传')").count() == 8
+    snapshot(phone, "report-uploading")
+    phone.wait_for_url(lambda url: "/h5/reports?sent=" in url, timeout=60_000)
 
 
 def test_report_page_on_a_tablet(browser, live_url, city, caplog):

@@ -60,7 +60,11 @@ def home():
     unread = notifications.unread_count(actor)
     menu = [{"label": "消息通知", "url": url_for("h5.inbox"), "badge": unread or None}]
     if Role.RESIDENT in actor.roles:
-        menu[:0] = [{"label": "随手拍", "url": url_for("h5_reports.report_form")}, {"label": "我的反映", "url": url_for("h5_reports.my_reports")}]
+        menu[:0] = [
+            {"label": "随手拍", "url": url_for("h5_reports.report_form")},
+            {"label": "我的反映", "url": url_for("h5_reports.my_reports")},
+            {"label": "社区近期反映", "url": url_for("h5_reports.community_map")},
+        ]
     grants = [g.role.label for g in actor.grants]
     return render_template("h5/home.html", menu=menu, grants=grants)
 

@@ -17,6 +17,7 @@ from gridapp.services.cases import workflow as cases
 from gridapp.services.codes.issuing import locate_code
 from gridapp.services.regions.tree import get_region
 from gridapp.web.access import allow, current_actor
+from gridapp.web.bounds import int64
 from gridapp.web.errors import HTML_BLUEPRINTS
 
 bp = Blueprint("h5_reports", __name__, url_prefix="/h5")
@@ -46,7 +47,7 @@ def report_form():
 @allow(public_map.VIEWERS, scope="city")
 def community_map():
     """A community's recent reports on a map (the community asked for, or the one the phone is in)."""
-    community = request.args.get("community", type=int)
+    community = request.args.get("community", type=int64)
     region = public_map.community(current_actor(), community) if community else None
     return render_template("h5/community_map.html", community=region, centre=public_map.city_centre(current_actor()))
 

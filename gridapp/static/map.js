@@ -148,7 +148,7 @@
   GridMap.prototype.fit = function (maxZoom) {
     var bounds = this.drawn.getBounds();
     if (this.pin) bounds = bounds.isValid() ? bounds.extend(this.pin.getLatLng()) : L.latLngBounds([this.pin.getLatLng()]);
-    if (bounds.isValid()) this.leaflet.fitBounds(bounds, { padding: [16, 16], maxZoom: maxZoom || 17 });
+    if (bounds.isValid()) this.leaflet.fitBounds(bounds, { padding: [16, 16], maxZoom: maxZoom || 17, animate: false });
   };
 
   GridMap.prototype.clear = function () {

@@ -236,6 +236,7 @@
       if (!category()) { gridapp.say(message, "请选择问题类别"); el.querySelector("input[name=category_id]").focus(); return; }
       if (!code && !spot) { gridapp.say(message, "请在地图上标出问题位置"); return; }
       submit.disabled = true;
+      el.classList.add("sending");
       gridapp.say(message, "正在准备照片…", true);
       Promise.all(shots.map(function (shot) { return shot.ready; })).then(function () {
         var body = new FormData();
@@ -260,6 +261,7 @@
         window.location.href = "/h5/reports?sent=" + report.id;
       }).catch(function (error) {
         submit.disabled = false;
+        el.classList.remove("sending");
         gridapp.say(message, error.message);
       });
     });

@@ -4,7 +4,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from gridapp.services.regions import coordinates
-from mobile_api.schemas.cases import RefSchema
+from mobile_api.schemas.cases import CaseBriefSchema, RefSchema
 
 
 class SpotArgsSchema(Schema):
@@ -26,14 +26,8 @@ class FeatureCollectionSchema(Schema):
     features = fields.List(fields.Dict(), required=True)
 
 
-class ReportPinSchema(Schema):
+class ReportPinSchema(CaseBriefSchema):
     """A report on the public map: what, how far it got and where; never who sent it or what they wrote."""
 
-    id = fields.Integer(required=True)
-    category = fields.Nested(RefSchema, required=True)
-    state = fields.String(required=True)
-    state_label = fields.String(required=True)
-    place_label = fields.String(allow_none=True)
     lat = fields.Float(allow_none=True, metadata={"description": "WGS-84, rounded to about ten metres"})
     lng = fields.Float(allow_none=True)
-    created_at = fields.DateTime(required=True)
