@@ -65,6 +65,7 @@ def init_app(app: Flask) -> None:
         departments,
         leaderboards,
         links,
+        maps,
         notifications,
         open311_keys,
         orders,
@@ -78,6 +79,6 @@ def init_app(app: Flask) -> None:
 
     for module in (
         auth, regions, notifications, scan, codes, admin_records, categories, departments, reports, cases, orders, points, leaderboards,
-        supervision, open311_keys, links, uploads,
+        supervision, open311_keys, links, maps, uploads,
     ):
         api.register_blueprint(module.blp)

@@ -10,7 +10,7 @@ from gridapp.models.links import AccountLink, AccountLinkEvent
 from gridapp.models.notifications import Notification
 from gridapp.models.open311 import Open311Request
 from gridapp.models.orders import Order, OrderEvent, OrderLapse
-from gridapp.models.people import Department, DepartmentRegion, RoleGrant, User
+from gridapp.models.people import AgreementConsent, Department, DepartmentRegion, RoleGrant, User
 from gridapp.models.places import (
     Cadre,
     ContactRequest,
@@ -43,6 +43,7 @@ __all__ = [
     "PhotoUpload",
     "AccountLink",
     "AccountLinkEvent",
+    "AgreementConsent",
     "CaseModeration",
     "AttemptCounter",
     "ApiClient",

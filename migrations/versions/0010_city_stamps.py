@@ -1,7 +1,7 @@
 """a city carries random stamps that tell every server when its in-memory grid index and scan views are stale
 
 Revision ID: 0010
-Revises: 0006
+Revises: 0008
 Create Date: 2026-12-02 04:30:00.000000
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0010'
-down_revision = '0006'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 
