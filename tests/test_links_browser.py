@@ -9,9 +9,8 @@ import pytest
 from gridapp.authz import Role
 from gridapp.extensions import db
 from gridapp.models import Household, HouseholdMember
-from tests.support.browser import PHONE, device_page
+from tests.support.browser import PHONE, device_page, sign_in_by_sms
 from tests.support.factories import PASSWORD
-from tests.support.fakes import sms_codes
 
 pytestmark = pytest.mark.browser
 NUMBER = "13600000011"
@@ -39,11 +38,7 @@ def test_a_resident_asks_the_grid_worker_confirms_in_the_console_the_resident_se
 
     phone.goto("/h5/links")
     assert "/h5/login" in phone.url
-    phone.fill("#phone", NUMBER)
-    phone.click("#send-code")
-    phone.wait_for_selector("#login-message.ok")
-    phone.fill("#code", sms_codes(caplog, NUMBER)[-1])
-    phone.click("#login-submit")
+    sign_in_by_sms(phone, caplog, NUMBER)
     phone.wait_for_selector("#candidates .ask")
     assert "7号楼2单元602室（户主）" in phone.inner_text("#candidates")
     shot(phone, "links-candidates")
