@@ -70,8 +70,10 @@ def init_app(app: Flask) -> None:
         regions,
         reports,
         scan,
+        staff,
+        staff_points,
         supervision,
     )
 
-    for module in (auth, regions, notifications, scan, codes, admin_records, categories, reports, cases, orders, points, leaderboards, supervision, open311_keys):
+    for module in (auth, regions, notifications, scan, codes, admin_records, categories, reports, cases, orders, points, leaderboards, supervision, open311_keys, staff, staff_points):
         api.register_blueprint(module.blp)

@@ -19,10 +19,10 @@ from flask_jwt_extended import (
 
 from gridapp.authz import SIGNED_IN
 from gridapp.errors import Forbidden, Unauthenticated
-from gridapp.services.accounts import erasure, login_codes, second_factor, throttle
+from gridapp.services.accounts import erasure, login_codes, passwords, second_factor, throttle
 from gridapp.services.accounts import revocations as tokens
 from gridapp.services.accounts import wechat as wechat_login
-from gridapp.services.accounts.users import authenticate_staff, begin_second_factor, get_user
+from gridapp.services.accounts.users import get_user
 from gridapp.web.access import allow, current_actor, public
 from mobile_api.blueprint import ApiBlueprint
 from mobile_api.schemas.auth import (
@@ -31,6 +31,7 @@ from mobile_api.schemas.auth import (
     CodeRequestSchema,
     CodeSentSchema,
     LogoutSchema,
+    PasswordChangeSchema,
     PasswordLoginSchema,
     PasswordSchema,
     SecondFactorPolicySchema,
@@ -40,8 +41,11 @@ from mobile_api.schemas.auth import (
     UserSchema,
     WeChatLoginSchema,
 )
+from mobile_api.schemas.common import ErrorSchema
 
 blp = ApiBlueprint("auth", __name__, url_prefix="/api/v1", description="登录与会话")
+LOCKED = "account_locked: too many wrong passwords; details.locked_until and details.retry_after say when it ends"
+PASSWORD_CHANGE_REQUIRED = "password_change_required: an admin set the password; change it with POST /auth/password"
 
 
 def issue_tokens(user) -> dict:
@@ -91,10 +95,31 @@ class PasswordLogin(MethodView):
     @public()
     @blp.arguments(PasswordLoginSchema)
     @blp.response(200, TokenSchema)
+    @blp.alt_response(403, schema=ErrorSchema, description=PASSWORD_CHANGE_REQUIRED)
+    @blp.alt_response(423, schema=ErrorSchema, description=LOCKED)
     @throttled(throttle.PASSWORD_SIGN_IN)
     def post(self, body):
         """Staff sign-in with username and password."""
-        issued = issue_tokens(authenticate_staff(body["city"], body["username"], body["password"], body["totp"]))
+        issued = issue_tokens(passwords.sign_in(body["city"], body["username"], body["password"], body["totp"]))
+        if body["cookie"]:
+            keep_in_cookies(issued)
+        return issued
+
+
+@blp.route("/auth/password")
+class PasswordChange(MethodView):
+    @public()
+    @blp.arguments(PasswordChangeSchema)
+    @blp.response(200, TokenSchema)
+    @blp.alt_response(401, schema=ErrorSchema, description="wrong current password (or second-factor code)")
+    @blp.alt_response(423, schema=ErrorSchema, description=LOCKED)
+    @blp.doc(operationId="changePassword")
+    @throttled(throttle.PASSWORD_SIGN_IN)
+    def post(self, body):
+        """Staff choose a new password with their current one and are signed in; the only way in after an
+        admin set or reset the password (the sign-in answers 403 `password_change_required` until then)."""
+        user = passwords.change_password(body["city"], body["username"], body["password"], body["new_password"], body["totp"])
+        issued = issue_tokens(user)
         if body["cookie"]:
             keep_in_cookies(issued)
         return issued
@@ -108,7 +133,7 @@ class SecondFactorSetup(MethodView):
     @throttled(throttle.PASSWORD_SIGN_IN)
     def post(self, body):
         """Staff set up a second factor with their password; the first sign-in with a code turns it on."""
-        return begin_second_factor(body["city"], body["username"], body["password"])
+        return passwords.begin_second_factor(body["city"], body["username"], body["password"])
 
 
 @blp.route("/me/totp")

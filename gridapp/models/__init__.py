@@ -26,6 +26,7 @@ from gridapp.models.places import (
 from gridapp.models.redemptions import Redemption
 from gridapp.models.regions import City, Region, RegionLevel
 from gridapp.models.scheduling import ScheduledJob
+from gridapp.models.staff_audit import StaffAuditEntry, StaffAuditScope
 from gridapp.models.supervision import (
     DeliveryAttempt,
     DepartmentScore,
@@ -49,6 +50,8 @@ __all__ = [
     "OrderLapse",
     "Redemption",
     "ScheduledJob",
+    "StaffAuditEntry",
+    "StaffAuditScope",
     "DeliveryAttempt",
     "DepartmentScore",
     "Escalation",

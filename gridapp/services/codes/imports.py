@@ -158,8 +158,8 @@ def read_table(filename: str, data: bytes) -> list[list[str]]:
     raise ValidationFailed("只支持 .csv 和 .xlsx 文件", code="unsupported_file")
 
 
-def _parse(kind: str, table: list[list[str]], grids: dict[str, Region], errors: list[dict]) -> list[tuple[int, dict, Region]]:
-    columns = COLUMNS[kind]
+def read_rows(table: list[list[str]], columns: list[Column], errors: list[dict]) -> list[tuple[int, dict]]:
+    """Each data row's checked values by column name, numbered as in the spreadsheet; bad cells go to `errors`."""
     header = [h.strip() for h in (table[0] if table else [])]
     positions = {}
     for column in columns:
@@ -169,11 +169,11 @@ def _parse(kind: str, table: list[list[str]], grids: dict[str, Region], errors: 
     missing = [f"{c.name}（{c.label}）" for c in columns if c.required and c.name not in positions]
     if missing:
         raise ValidationFailed("表头缺少必填列：" + "、".join(missing), code="import_invalid", details={"missing_columns": missing})
-    parsed = []
+    rows = []
     for number, row in enumerate(table[1:], start=2):
         if not any(cell for cell in row):
             continue
-        values, grid = {}, None
+        values = {}
         for column in columns:
             index = positions.get(column.name)
             raw = row[index] if index is not None and index < len(row) else ""
@@ -191,16 +191,44 @@ def _parse(kind: str, table: list[list[str]], grids: dict[str, Region], errors: 
                 values[column.name] = column.check(raw) if column.check else raw
             except ValueError as exc:
                 errors.append({"row": number, "field": column.name, "message": f"{column.label}{exc}", "value": raw})
-        place = columns[0]
+        rows.append((number, values))
+    if not rows and not errors:
+        raise ValidationFailed("文件中没有数据行", code="import_invalid")
+    if len(rows) > MAX_ROWS:
+        raise ValidationFailed(f"单次最多导入 {MAX_ROWS} 行", code="import_invalid")
+    return rows
+
+
+def refuse_if_any(errors: list[dict]) -> None:
+    """All or nothing: one bad row refuses the file, and the answer lists each bad row and field."""
+    if errors:
+        errors.sort(key=lambda e: (e["row"], e["field"]))
+        raise ValidationFailed(
+            f"导入文件有 {len(errors)} 处错误，未导入任何数据（第 {errors[0]['row']} 行 {errors[0]['field']}：{errors[0]['message']}）",
+            code="import_invalid",
+            details={"error_count": len(errors), "errors": errors[:MAX_ERRORS_LISTED]},
+        )
+
+
+def template_csv(columns: list[Column], example: list[str]) -> bytes:
+    """An empty import file to fill in: the labels as the header and one example row (UTF-8 with BOM, for Excel)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([c.label for c in columns])
+    writer.writerow(example)
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def _parse(kind: str, table: list[list[str]], grids: dict[str, Region], errors: list[dict]) -> list[tuple[int, dict, Region]]:
+    place = COLUMNS[kind][0]
+    parsed = []
+    for number, values in read_rows(table, COLUMNS[kind], errors):
+        grid = None
         if place.name in values:
             grid = grids.get(values.pop(place.name))
             if grid is None:
                 errors.append({"row": number, "field": place.name, "message": f"{place.label}不存在或不在您的管辖范围内"})
         parsed.append((number, values, grid))
-    if not parsed and not errors:
-        raise ValidationFailed("文件中没有数据行", code="import_invalid")
-    if len(parsed) > MAX_ROWS:
-        raise ValidationFailed(f"单次最多导入 {MAX_ROWS} 行", code="import_invalid")
     return parsed
 
 
@@ -274,13 +302,7 @@ def import_records(actor: Actor, kind: str, filename: str, data: bytes, issue_co
     errors: list[dict] = []
     parsed = _parse(kind, table, _grids(actor, "community" if kind == "cadres" else "grid"), errors)
     records = _build(actor, kind, parsed, errors)
-    if errors:
-        errors.sort(key=lambda e: (e["row"], e["field"]))
-        raise ValidationFailed(
-            f"导入文件有 {len(errors)} 处错误，未导入任何数据（第 {errors[0]['row']} 行 {errors[0]['field']}：{errors[0]['message']}）",
-            code="import_invalid",
-            details={"error_count": len(errors), "errors": errors[:MAX_ERRORS_LISTED]},
-        )
+    refuse_if_any(errors)
     db.session.add_all(records)
     db.session.flush()
     issued = issue_for(actor.city_id, ENTITY_TYPES[kind], records, actor.user_id) if issue_codes else 0
