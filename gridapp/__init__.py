@@ -72,6 +72,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(dashboard.bp)
     from gridapp import console
+    from gridapp.console import staff as console_staff  # noqa: F401  (the section's routes join console.bp)
 
     console.init_app(app)
 

@@ -271,3 +271,19 @@ def test_staff_read_their_own_and_their_departments_points(client, city):
     assert_error(client.get(f"/api/v1/points/departments/{city.department.id}", headers=as_(city, Role.GRID_WORKER)), 403, "forbidden")
     assert_error(client.get("/api/v1/points/staff/me", headers=as_(city, Role.RESIDENT)), 403, "forbidden")
     assert client.get("/api/v1/points/staff/me", headers=as_(city, Role.GRID_WORKER)).json == {"balance": 0}
+
+
+def test_the_console_staff_pages_open_for_staff_managers_only(client, city):
+    worker = city.users[Role.GRID_WORKER].id
+    pages = ["/console/staff", "/console/staff/new", f"/console/staff/{worker}", "/console/staff/import", "/console/staff/audit"]
+    for role in (Role.COMMUNITY_ADMIN, Role.SYSTEM_ADMIN):
+        for url in pages:
+            assert client.get(url, headers=as_(city, role)).status_code == 200, (role, url)
+    assert client.get("/console/staff", headers=as_(city, Role.DEPARTMENT_ADMIN)).status_code == 200
+    assert client.get(f"/console/staff/{worker}", headers=as_(city, Role.DEPARTMENT_ADMIN)).status_code == 404
+    for role in (Role.GRID_WORKER, Role.DEPARTMENT_STAFF, Role.RESIDENT):
+        assert client.get("/console/staff", headers=as_(city, role)).status_code == 403, role
+    new = client.get("/console/staff/new", headers=as_(city, Role.COMMUNITY_ADMIN)).get_data(as_text=True)
+    assert "一社区 · 一网格" in new and "三网格" not in new and "社区管理员" not in new  # only what they may give
+    assert "/api/v1/staff/import-template.csv" in client.get("/console/staff/import", headers=as_(city, Role.COMMUNITY_ADMIN)).get_data(as_text=True)
+    assert client.get("/console/password").status_code == 200

@@ -4,14 +4,14 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from gridapp.authz import STAFF_ROLES, Role
+from gridapp.services.accounts.grants import GRANTABLE
 from gridapp.services.accounts.staff import USERNAME
 from gridapp.services.accounts.staff_audit import ACTION_LABELS
 from gridapp.services.codes.imports import PHONE
 from mobile_api.schemas.auth import GrantSchema
 from mobile_api.schemas.cases import FileUpload
 
-GRANTABLE = sorted(r.value for r in STAFF_ROLES if r != Role.SYSTEM_ADMIN)
-ROLE = fields.String(required=True, validate=validate.OneOf(GRANTABLE))
+ROLE = fields.String(required=True, validate=validate.OneOf(sorted(r.value for r in GRANTABLE)))
 
 
 def _username(**kwargs):

@@ -27,6 +27,8 @@ RANK = {
     Role.GRID_WORKER: 1, Role.DEPARTMENT_STAFF: 1, Role.DEPARTMENT_ADMIN: 2, Role.COMMUNITY_ADMIN: 3,
     Role.STREET_ADMIN: 4, Role.DISTRICT_ADMIN: 5, Role.SUPER_ADMIN: 6, Role.SYSTEM_ADMIN: 7,
 }  # fmt: skip
+# Every role an admin may give someone (a system admin is made with the city: `flask create-city`).
+GRANTABLE = frozenset(RANK) - {Role.SYSTEM_ADMIN}
 # The level of node each region role is given at.
 NODE_LEVELS = {
     Role.GRID_WORKER: {RegionLevel.GRID},
@@ -103,7 +105,7 @@ def require_manages(actor: Actor, user: User) -> None:
 
 def proposed(actor: Actor, role: Role, *, region: Region | None = None, department: Department | None = None) -> Scoped:
     """A grant someone asks to give, checked for shape (the right kind of place) and then for the giver's right."""
-    if role not in RANK or role == Role.SYSTEM_ADMIN:
+    if role not in GRANTABLE:
         raise ValidationFailed("该角色不能在此授予", details={"role": [role.value]})
     if role in REGION_ROLES:
         if region is None:
@@ -166,3 +168,41 @@ def visible_staff(actor: Actor):
         return grant
     nodes = select(Region.id).where(Region.city_id == actor.city_id, r.in_paths(Region.path))
     return grant.where(or_(RoleGrant.region_id.in_(nodes), RoleGrant.department_id.in_(r.department_ids)))
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A place one role may be given at, named for a picker (a node with its parent's name, or a department)."""
+
+    id: int
+    label: str
+
+
+def choices(actor: Actor) -> list[tuple[Role, list[Choice]]]:
+    """Each role the actor may give, with the places they may give it at, lowest role first (for pickers)."""
+    r = reach(actor)
+    nodes = select(Region).where(Region.city_id == actor.city_id).order_by(Region.path)
+    if not r.whole_city:
+        nodes = nodes.where(r.in_paths(Region.path))
+    regions = list(db.session.scalars(nodes))
+    names = {region.id: region.name for region in regions}
+    departments = list(db.session.scalars(
+        select(Department).where(Department.city_id == actor.city_id, Department.is_active.is_(True)).order_by(Department.name)
+    ))
+    served = served_paths(actor.city_id, [d.id for d in departments])
+    offered = []
+    for role in sorted(GRANTABLE, key=lambda role: (RANK[role], role.value)):
+        if role in NODE_LEVELS:
+            places = [
+                Choice(n.id, f"{names[n.parent_id]} · {n.name}" if n.parent_id in names else n.name)
+                for n in regions
+                if RegionLevel(n.level) in NODE_LEVELS[role] and may_give(actor, Scoped(role, region_path=n.path))
+            ]
+        else:
+            places = [
+                Choice(d.id, d.name) for d in departments
+                if may_give(actor, Scoped(role, department_id=d.id, served_paths=tuple(served[d.id])))
+            ]
+        if places:
+            offered.append((role, places))
+    return offered

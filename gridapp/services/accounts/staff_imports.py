@@ -10,7 +10,7 @@ import re
 
 from sqlalchemy import select
 
-from gridapp.authz import STAFF_ROLES, Actor, Role
+from gridapp.authz import Actor, Role
 from gridapp.errors import Forbidden, ValidationFailed
 from gridapp.extensions import db
 from gridapp.models import Department, Region, User
@@ -18,9 +18,7 @@ from gridapp.services.accounts import grants, staff
 from gridapp.services.codes.imports import PHONE, Column, read_rows, read_table, refuse_if_any, template_csv
 from gridapp.unit_of_work import unit_of_work
 
-ROLES_BY_NAME = {r.value: r for r in STAFF_ROLES if r != Role.SYSTEM_ADMIN} | {
-    r.label: r for r in STAFF_ROLES if r != Role.SYSTEM_ADMIN
-}
+ROLES_BY_NAME = {r.value: r for r in grants.GRANTABLE} | {r.label: r for r in grants.GRANTABLE}
 SEPARATORS = re.compile(r"[;；,，、\s]+")
 
 
