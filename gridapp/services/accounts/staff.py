@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import or_, select
 
 from gridapp.authz import Actor, Role
 from gridapp.errors import NotFound, ValidationFailed
@@ -21,7 +21,7 @@ from gridapp.extensions import db
 from gridapp.models import Department, Region, RoleGrant, User
 from gridapp.privacy import mask_phone
 from gridapp.services import idempotency
-from gridapp.services.accounts import grants, lockout, staff_audit
+from gridapp.services.accounts import grants, lockout, revocations, staff_audit
 from gridapp.services.accounts.grants import STAFF_MANAGERS
 from gridapp.services.accounts.users import grant_role, new_user, set_password
 from gridapp.unit_of_work import unit_of_work
@@ -164,7 +164,7 @@ def set_active(actor: Actor, user_id: int, active: bool) -> StaffView:
     before = staff_audit.snapshot(user)
     user.is_active = active
     if not active:
-        _end_sessions(user)
+        revocations.revoke_all(user.city_id, user.id)
     staff_audit.record(actor, user, "reactivate" if active else "deactivate", before, staff_audit.snapshot(user))
     return get_staff(actor, user.id)
 
@@ -175,7 +175,7 @@ def reset_password(actor: Actor, user_id: int, password: str) -> StaffView:
     user = _managed(actor, user_id)
     before = staff_audit.snapshot(user)
     set_password(user, password, chosen=False)
-    _end_sessions(user)
+    revocations.revoke_all(user.city_id, user.id)
     staff_audit.record(actor, user, "reset_password", before, staff_audit.snapshot(user))
     return get_staff(actor, user.id)
 
@@ -190,12 +190,6 @@ def unlock(actor: Actor, user_id: int) -> StaffView:
         shot = staff_audit.snapshot(user)
         staff_audit.record(actor, user, "unlock", {**shot, "locked_until": until.isoformat()}, {**shot, "locked_until": None})
     return get_staff(actor, user.id)
-
-
-def _end_sessions(user: User) -> None:
-    db.session.execute(
-        update(User).where(User.city_id == user.city_id, User.id == user.id).values(token_generation=User.token_generation + 1)
-    )
 
 
 # --------------------------------------------------------------------------- #

@@ -15,20 +15,11 @@ from gridapp.errors import Forbidden, ValidationFailed
 from gridapp.extensions import db
 from gridapp.models import Department, Region, User
 from gridapp.services.accounts import grants, staff
-from gridapp.services.codes.imports import PHONE, Column, read_rows, read_table, refuse_if_any, template_csv
+from gridapp.services.codes.imports import PHONE, Column, pattern, read_rows, read_table, refuse_if_any, template_csv
 from gridapp.unit_of_work import unit_of_work
 
 ROLES_BY_NAME = {r.value: r for r in grants.GRANTABLE} | {r.label: r for r in grants.GRANTABLE}
 SEPARATORS = re.compile(r"[;；,，、\s]+")
-
-
-def _matching(pattern: re.Pattern, message: str):
-    def check(value: str) -> str:
-        if not pattern.match(value):
-            raise ValueError(message)
-        return value
-
-    return check
 
 
 def _role(value: str) -> Role:
@@ -44,9 +35,9 @@ def _password(value: str) -> str:
 
 
 COLUMNS = [
-    Column("username", "用户名", check=_matching(staff.USERNAME, "应为 3-64 位字母、数字或 _.@-")),
+    Column("username", "用户名", check=pattern(staff.USERNAME, "应为 3-64 位字母、数字或 _.@-")),
     Column("display_name", "姓名"),
-    Column("phone", "手机号", required=False, check=_matching(PHONE, "应为 11 位手机号")),
+    Column("phone", "手机号", required=False, check=pattern(PHONE, "应为 11 位手机号")),
     Column("password", "初始密码", check=_password),
     Column("role", "角色", check=_role),
     Column("scope", "范围编码", max_length=2000),
