@@ -118,7 +118,7 @@
         say(message, error.message);
         ((error.data && error.data.details && error.data.details.errors) || []).forEach(function (row) {
           var item = document.createElement("li");
-          item.textContent = "第 " + row.row + " 行 " + row.field + "：" + row.message;
+          item.textContent = "第 " + row.row + " 行：" + row.message;
           list.appendChild(item);
         });
       });
