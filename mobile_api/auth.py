@@ -84,6 +84,14 @@ def keep_in_cookies(issued: dict) -> None:
         return response
 
 
+def signed_in(user, cookie: bool) -> dict:
+    """The tokens of a sign-in, also kept in cookies when the page asked for that."""
+    issued = issue_tokens(user)
+    if cookie:
+        keep_in_cookies(issued)
+    return issued
+
+
 def keep_access_cookie(response, access_token: str):
     """A cookie lives as long as the token in it, not for the years a persistent cookie defaults to."""
     set_access_cookies(response, access_token, max_age=current_app.config["JWT_ACCESS_TOKEN_EXPIRES_SECONDS"])
@@ -100,10 +108,7 @@ class PasswordLogin(MethodView):
     @throttled(throttle.PASSWORD_SIGN_IN)
     def post(self, body):
         """Staff sign-in with username and password."""
-        issued = issue_tokens(passwords.sign_in(body["city"], body["username"], body["password"], body["totp"]))
-        if body["cookie"]:
-            keep_in_cookies(issued)
-        return issued
+        return signed_in(passwords.sign_in(body["city"], body["username"], body["password"], body["totp"]), body["cookie"])
 
 
 @blp.route("/auth/password")
@@ -119,10 +124,7 @@ class PasswordChange(MethodView):
         """Staff choose a new password with their current one and are signed in; the only way in after an
         admin set or reset the password (the sign-in answers 403 `password_change_required` until then)."""
         user = passwords.change_password(body["city"], body["username"], body["password"], body["new_password"], body["totp"])
-        issued = issue_tokens(user)
-        if body["cookie"]:
-            keep_in_cookies(issued)
-        return issued
+        return signed_in(user, body["cookie"])
 
 
 @blp.route("/auth/totp/setup")
@@ -182,10 +184,7 @@ class CodeLogin(MethodView):
         user = login_codes.verify_login_code(body["city"], body["phone"], body["code"])
         if openid is not None:
             user = wechat_login.bind_wechat(user.city_id, user.id, openid)
-        issued = issue_tokens(user)
-        if body["cookie"]:
-            keep_in_cookies(issued)
-        return issued
+        return signed_in(user, body["cookie"])
 
 
 @blp.route("/auth/wechat")
