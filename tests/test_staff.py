@@ -287,3 +287,16 @@ def test_the_console_staff_pages_open_for_staff_managers_only(client, city):
     assert "一社区 · 一网格" in new and "三网格" not in new and "社区管理员" not in new  # only what they may give
     assert "/api/v1/staff/import-template.csv" in client.get("/console/staff/import", headers=as_(city, Role.COMMUNITY_ADMIN)).get_data(as_text=True)
     assert client.get("/console/password").status_code == 200
+
+
+def test_a_retried_creation_with_the_same_key_makes_one_account(client, city):
+    admin = {**as_(city, Role.COMMUNITY_ADMIN), "Idempotency-Key": "staff-create-1"}
+    first = client.post("/api/v1/staff", json=worker_body(region_ids=[city.g1.id]), headers=admin)
+    again = client.post("/api/v1/staff", json=worker_body(region_ids=[city.g1.id]), headers=admin)
+    assert first.status_code == again.status_code == 201
+    assert again.headers["Idempotent-Replayed"] == "true" and again.json["id"] == first.json["id"]
+    other = client.post("/api/v1/staff", json=worker_body("another", region_ids=[city.g1.id]), headers=admin)
+    assert_error(other, 422, "idempotency_key_reused")
+    assert db.session.scalar(select(func.count()).select_from(StaffAuditEntry)) == 1
+    unknown = client.patch(f"/api/v1/staff/{first.json['id']}", json={"is_admin": True}, headers=as_(city, Role.COMMUNITY_ADMIN))
+    assert_error(unknown, 422, "validation_failed")
