@@ -12,6 +12,7 @@ from gridapp.extensions import db
 from gridapp.models import RoleGrant, StaffAuditEntry, User
 from tests.support.errors import assert_error
 from tests.support.factories import PASSWORD, account, auth_headers
+from tests.support.fakes import sms_codes
 
 CITY = "testcity"
 NEW_PASSWORD = "a password of my own"
@@ -162,6 +163,15 @@ def test_a_reset_password_ends_sessions_and_must_be_changed(client, city):
         "city": CITY, "username": "worker1", "password": "temporary-1", "new_password": NEW_PASSWORD,
     }).status_code == 200
     assert login(client, "worker1", NEW_PASSWORD).status_code == 200
+
+
+def test_no_other_sign_in_works_until_the_password_is_changed(client, city, caplog):
+    caplog.set_level("WARNING", logger="gridapp.sms")
+    worker = city.users[Role.GRID_WORKER]
+    client.post(f"/api/v1/staff/{worker.id}/password", json={"password": "temporary-1"}, headers=as_(city, Role.COMMUNITY_ADMIN))
+    assert client.post("/api/v1/auth/code", json={"city": CITY, "phone": worker.phone}).status_code == 202
+    body = {"city": CITY, "phone": worker.phone, "code": sms_codes(caplog, worker.phone)[-1]}
+    assert_error(client.post("/api/v1/auth/code/verify", json=body), 403, "password_change_required")
 
 
 def test_grants_are_given_and_taken_back_with_the_audit_saying_before_and_after(client, city):

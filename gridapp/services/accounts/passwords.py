@@ -51,11 +51,17 @@ def begin_second_factor(city_code: str, username: str, password: str) -> dict:
     return _guarded(city_code, username, lambda: _begin_second_factor(city_code, username, password))
 
 
+def refuse_until_changed(user: User) -> None:
+    """Every sign-in but `change_password` (the SMS-code and WeChat ones too) waits for the person's own password."""
+    if user.must_change_password:
+        raise Forbidden("管理员设置的密码须先修改，请修改密码后登录", code="password_change_required")
+
+
 @unit_of_work
 def _sign_in(city_code: str, username: str, password: str, totp: str | None, new_password: str | None) -> User:
     user = check_password(city_code, username, password)
-    if new_password is None and user.must_change_password:
-        raise Forbidden("管理员设置的密码须先修改，请修改密码后登录", code="password_change_required")
+    if new_password is None:
+        refuse_until_changed(user)
     second_factor.check_password_sign_in(user, totp)
     if new_password is not None:
         if new_password == password:
