@@ -73,12 +73,14 @@ def init_app(app: Flask) -> None:
         regions,
         reports,
         scan,
+        staff,
+        staff_points,
         supervision,
         uploads,
     )
 
     for module in (
         auth, regions, notifications, scan, codes, admin_records, categories, departments, reports, cases, orders, points, leaderboards,
-        supervision, open311_keys, links, maps, uploads,
+        supervision, open311_keys, links, maps, staff, staff_points, uploads,
     ):
         api.register_blueprint(module.blp)

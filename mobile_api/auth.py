@@ -19,10 +19,10 @@ from flask_jwt_extended import (
 
 from gridapp.authz import SIGNED_IN
 from gridapp.errors import Forbidden, Unauthenticated
-from gridapp.services.accounts import erasure, login_codes, second_factor, throttle
+from gridapp.services.accounts import erasure, login_codes, passwords, second_factor, throttle
 from gridapp.services.accounts import revocations as tokens
 from gridapp.services.accounts import wechat as wechat_login
-from gridapp.services.accounts.users import authenticate_staff, begin_second_factor, get_user
+from gridapp.services.accounts.users import get_user
 from gridapp.web.access import allow, current_actor, public
 from mobile_api.blueprint import ApiBlueprint
 from mobile_api.schemas.auth import (
@@ -31,6 +31,7 @@ from mobile_api.schemas.auth import (
     CodeRequestSchema,
     CodeSentSchema,
     LogoutSchema,
+    PasswordChangeSchema,
     PasswordLoginSchema,
     PasswordSchema,
     SecondFactorPolicySchema,
@@ -40,8 +41,11 @@ from mobile_api.schemas.auth import (
     UserSchema,
     WeChatLoginSchema,
 )
+from mobile_api.schemas.common import ErrorSchema
 
 blp = ApiBlueprint("auth", __name__, url_prefix="/api/v1", description="登录与会话")
+LOCKED = "account_locked: too many wrong passwords; details.locked_until and details.retry_after say when it ends"
+PASSWORD_CHANGE_REQUIRED = "password_change_required: an admin set the password; change it with POST /auth/password"
 
 
 def issue_tokens(user) -> dict:
@@ -80,6 +84,14 @@ def keep_in_cookies(issued: dict) -> None:
         return response
 
 
+def signed_in(user, cookie: bool) -> dict:
+    """The tokens of a sign-in, also kept in cookies when the page asked for that."""
+    issued = issue_tokens(user)
+    if cookie:
+        keep_in_cookies(issued)
+    return issued
+
+
 def keep_access_cookie(response, access_token: str):
     """A cookie lives as long as the token in it, not for the years a persistent cookie defaults to."""
     set_access_cookies(response, access_token, max_age=current_app.config["JWT_ACCESS_TOKEN_EXPIRES_SECONDS"])
@@ -91,13 +103,28 @@ class PasswordLogin(MethodView):
     @public()
     @blp.arguments(PasswordLoginSchema)
     @blp.response(200, TokenSchema)
+    @blp.alt_response(403, schema=ErrorSchema, description=PASSWORD_CHANGE_REQUIRED)
+    @blp.alt_response(423, schema=ErrorSchema, description=LOCKED)
     @throttled(throttle.PASSWORD_SIGN_IN)
     def post(self, body):
         """Staff sign-in with username and password."""
-        issued = issue_tokens(authenticate_staff(body["city"], body["username"], body["password"], body["totp"]))
-        if body["cookie"]:
-            keep_in_cookies(issued)
-        return issued
+        return signed_in(passwords.sign_in(body["city"], body["username"], body["password"], body["totp"]), body["cookie"])
+
+
+@blp.route("/auth/password")
+class PasswordChange(MethodView):
+    @public()
+    @blp.arguments(PasswordChangeSchema)
+    @blp.response(200, TokenSchema)
+    @blp.alt_response(401, schema=ErrorSchema, description="wrong current password (or second-factor code)")
+    @blp.alt_response(423, schema=ErrorSchema, description=LOCKED)
+    @blp.doc(operationId="changePassword")
+    @throttled(throttle.PASSWORD_SIGN_IN)
+    def post(self, body):
+        """Staff choose a new password with their current one and are signed in; the only way in after an
+        admin set or reset the password (the sign-in answers 403 `password_change_required` until then)."""
+        user = passwords.change_password(body["city"], body["username"], body["password"], body["new_password"], body["totp"])
+        return signed_in(user, body["cookie"])
 
 
 @blp.route("/auth/totp/setup")
@@ -108,7 +135,7 @@ class SecondFactorSetup(MethodView):
     @throttled(throttle.PASSWORD_SIGN_IN)
     def post(self, body):
         """Staff set up a second factor with their password; the first sign-in with a code turns it on."""
-        return begin_second_factor(body["city"], body["username"], body["password"])
+        return passwords.begin_second_factor(body["city"], body["username"], body["password"])
 
 
 @blp.route("/me/totp")
@@ -157,10 +184,7 @@ class CodeLogin(MethodView):
         user = login_codes.verify_login_code(body["city"], body["phone"], body["code"])
         if openid is not None:
             user = wechat_login.bind_wechat(user.city_id, user.id, openid)
-        issued = issue_tokens(user)
-        if body["cookie"]:
-            keep_in_cookies(issued)
-        return issued
+        return signed_in(user, body["cookie"])
 
 
 @blp.route("/auth/wechat")

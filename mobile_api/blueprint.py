@@ -8,6 +8,7 @@ from webargs.flaskparser import FlaskParser
 from webargs.multidictproxy import MultiDictProxy
 
 from gridapp.storable import unstorable
+from mobile_api.schemas.common import ErrorSchema
 
 TOO_DEEP = "JSON 嵌套层数过多"
 ONE_VALUE = "只能提供一个值"
@@ -52,3 +53,12 @@ class ApiBlueprint(flask_smorest.Blueprint):
     """
 
     ARGUMENTS_PARSER = ApiParser(unknown=None)
+
+    def documented(self, operation_id: str, errors: dict[int, str], parameters=()):
+        """A route's operationId, bearer token and error answers (each in the one error shape, described)."""
+        def decorate(view):
+            for status, description in errors.items():
+                view = self.alt_response(status, schema=ErrorSchema, description=description)(view)
+            return self.doc(operationId=operation_id, security=[{"bearer": []}], parameters=list(parameters))(view)
+
+        return decorate

@@ -28,6 +28,7 @@ from gridapp.models.redemptions import Redemption
 from gridapp.models.regions import City, Region, RegionLevel
 from gridapp.models.scheduling import ScheduledJob
 from gridapp.models.setup import SetupChange
+from gridapp.models.staff_audit import StaffAuditEntry, StaffAuditScope
 from gridapp.models.supervision import (
     DeliveryAttempt,
     DepartmentScore,
@@ -57,6 +58,8 @@ __all__ = [
     "Redemption",
     "ScheduledJob",
     "SetupChange",
+    "StaffAuditEntry",
+    "StaffAuditScope",
     "DeliveryAttempt",
     "DepartmentScore",
     "Escalation",

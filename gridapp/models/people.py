@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, Index, Integer, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gridapp.extensions import db
@@ -52,6 +52,9 @@ class User(TenantMixin, db.Model):
     totp_secret: Mapped[Optional[str]] = mapped_column(String(32))
     totp_enabled_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     totp_last_step: Mapped[Optional[int]] = mapped_column(BigInteger)
+    # Set when an admin gives the account a password (creation, reset): the next password sign-in is refused
+    # until the person chooses their own (services.accounts.passwords).
+    must_change_password: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default=false())
 
     grants = relationship("RoleGrant", back_populates="user", lazy="selectin", cascade="all, delete-orphan")
 

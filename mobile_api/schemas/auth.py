@@ -37,6 +37,13 @@ class PasswordLoginSchema(PasswordSchema):
     cookie = cookie_flag()
 
 
+class PasswordChangeSchema(PasswordLoginSchema):
+    new_password = fields.String(
+        required=True, load_only=True, validate=validate.Length(min=8, max=256),
+        metadata={"description": "at least 8 characters, not the current password"},
+    )
+
+
 class PhoneSchema(Schema):
     city = CityField()
     phone = fields.String(required=True, validate=validate.Length(min=11, max=20))

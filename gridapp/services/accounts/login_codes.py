@@ -16,7 +16,7 @@ from gridapp.clock import now
 from gridapp.errors import RateLimited, Unauthenticated, ValidationFailed
 from gridapp.extensions import db
 from gridapp.models import OtpChallenge, User
-from gridapp.services.accounts import agreements, second_factor
+from gridapp.services.accounts import agreements, passwords, second_factor
 from gridapp.services.accounts.users import city_by_code, grant_role, new_user
 from gridapp.unit_of_work import unit_of_work
 
@@ -121,6 +121,7 @@ def verify_login_code(city_code: str, phone: str, code: str) -> User:
     if user is None:
         raise Unauthenticated("验证码错误或已过期，请重新获取", code="bad_login_code")
     second_factor.refuse_sign_in_without_code(user)
+    passwords.refuse_until_changed(user)
     return user
 
 

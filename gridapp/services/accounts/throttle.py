@@ -43,7 +43,13 @@ def spend(city_code: str, budget: Budget, address: str) -> None:
     """Count one attempt from `address`; refuse it once the address has used up the window's budget."""
     if not current_app.config["RATELIMIT_ENABLED"]:
         return
-    city = city_by_code(city_code)
+    hits, wait = count(city_by_code(city_code).id, budget, address)
+    if hits > budget.limit:
+        raise RateLimited("尝试次数过多，请稍后再试", details={"retry_after": wait})
+
+
+def count(city_id: int, budget: Budget, key: str) -> tuple[int, int]:
+    """One more hit for `key` in the current window: (hits so far, seconds until the window ends)."""
     current = now()
     seconds = int(budget.window.total_seconds())
     start = int(current.timestamp()) // seconds * seconds
@@ -51,18 +57,16 @@ def spend(city_code: str, budget: Budget, address: str) -> None:
     # Past windows count for nothing: dropping them keeps the table as small as one window.
     db.session.execute(
         delete(AttemptCounter).where(
-            AttemptCounter.city_id == city.id, AttemptCounter.scope == budget.scope,
+            AttemptCounter.city_id == city_id, AttemptCounter.scope == budget.scope,
             AttemptCounter.window_start < window_start,
         )
     )
     insert = _UPSERT[db.session.get_bind().dialect.name](AttemptCounter).values(
-        city_id=city.id, scope=budget.scope, key=address[:64], window_start=window_start, hits=1, created_at=current
+        city_id=city_id, scope=budget.scope, key=key[:64], window_start=window_start, hits=1, created_at=current
     )
     hits = db.session.execute(
         insert.on_conflict_do_update(
             index_elements=["city_id", "scope", "key", "window_start"], set_={"hits": AttemptCounter.hits + 1}
         ).returning(AttemptCounter.hits)
     ).scalar_one()
-    if hits > budget.limit:
-        wait = max(1, start + seconds - int(current.timestamp()))
-        raise RateLimited("尝试次数过多，请稍后再试", details={"retry_after": wait})
+    return hits, max(1, start + seconds - int(current.timestamp()))

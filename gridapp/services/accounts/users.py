@@ -6,12 +6,9 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 
 from gridapp.authz import DEPARTMENT_ROLES, REGION_ROLES, Actor, Grant, Role
-from gridapp.clock import now
 from gridapp.errors import NotFound, Unauthenticated, ValidationFailed
 from gridapp.extensions import db
 from gridapp.models import City, Department, DepartmentRegion, Region, RoleGrant, User
-from gridapp.services.accounts import second_factor
-from gridapp.unit_of_work import unit_of_work
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 # Verified when the username is unknown, so a wrong name costs the same time as a wrong password.
@@ -82,17 +79,6 @@ def new_user(city_id: int, display_name: str, *, username=None, password=None, p
     return user
 
 
-@unit_of_work
-def authenticate_staff(city_code: str, username: str, password: str, totp: str | None = None) -> User:
-    """Password sign-in, with the TOTP code when the account has a second factor (services.accounts.second_factor)."""
-    user = check_password(city_code, username, password)
-    second_factor.check_password_sign_in(user, totp)
-    if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = _hasher.hash(password)
-    user.last_login_at = now()
-    return user
-
-
 def check_password(city_code: str, username: str, password: str) -> User:
     city = city_by_code(city_code)
     user = db.session.scalar(select(User).where(User.city_id == city.id, User.username == username))
@@ -105,10 +91,16 @@ def check_password(city_code: str, username: str, password: str) -> User:
     return user
 
 
-@unit_of_work
-def begin_second_factor(city_code: str, username: str, password: str) -> dict:
-    """Set up TOTP with the password: the secret and the link an authenticator app scans."""
-    return second_factor.begin_setup(check_password(city_code, username, password))
+def set_password(user: User, password: str, *, chosen: bool) -> None:
+    """A new password: `chosen` by the person themselves, or given by an admin (to be changed at the next sign-in)."""
+    user.password_hash = hash_password(password)
+    user.must_change_password = not chosen
+
+
+def rehash_if_needed(user: User, password: str) -> None:
+    """After a right password: store it again under the hasher's current parameters when they have moved on."""
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
 
 
 def get_user(city_id: int, user_id: int) -> User:
@@ -129,21 +121,26 @@ def users_with_role(city_id: int, role: Role, region_id: int) -> list[int]:
     )
 
 
+def served_paths(city_id: int, department_ids) -> dict[int, list[str]]:
+    """The paths of the region nodes each department serves."""
+    served: dict[int, list[str]] = {d: [] for d in department_ids}
+    if served:
+        rows = db.session.execute(
+            select(DepartmentRegion.department_id, Region.path)
+            .join(Region, Region.id == DepartmentRegion.region_id)
+            .where(DepartmentRegion.city_id == city_id, DepartmentRegion.department_id.in_(list(served)))
+        )
+        for department_id, path in rows:
+            served[department_id].append(path)
+    return served
+
+
 def load_actor(city_id: int, user_id: int) -> Actor:
     """Build the Actor for a token's subject from the database, so revoked roles take effect at once."""
     user = db.session.scalar(select(User).where(User.city_id == city_id, User.id == user_id))
     if user is None or not user.is_active:
         raise Unauthenticated("账号不存在或已停用", code="account_inactive")
-    department_ids = {g.department_id for g in user.grants if g.department_id is not None}
-    served: dict[int, list[str]] = {d: [] for d in department_ids}
-    if department_ids:
-        rows = db.session.execute(
-            select(DepartmentRegion.department_id, Region.path)
-            .join(Region, Region.id == DepartmentRegion.region_id)
-            .where(DepartmentRegion.city_id == city_id, DepartmentRegion.department_id.in_(department_ids))
-        )
-        for department_id, path in rows:
-            served[department_id].append(path)
+    served = served_paths(city_id, {g.department_id for g in user.grants if g.department_id is not None})
     grants = tuple(
         Grant(
             role=Role(g.role),

@@ -9,7 +9,7 @@ from gridapp.errors import Conflict, Unauthenticated
 from gridapp.extensions import db
 from gridapp.integrations.wechat import WeChatClient
 from gridapp.models import User
-from gridapp.services.accounts import second_factor
+from gridapp.services.accounts import passwords, second_factor
 from gridapp.services.accounts.users import city_by_code
 from gridapp.unit_of_work import unit_of_work
 
@@ -34,6 +34,7 @@ def _login_with_openid(city_code: str, openid: str) -> User:
     if user is None or not user.is_active:
         raise Unauthenticated("该微信尚未绑定账号，请先用手机号验证码登录完成绑定", code="wechat_not_bound")
     second_factor.refuse_sign_in_without_code(user)
+    passwords.refuse_until_changed(user)
     user.last_login_at = now()
     return user
 

@@ -51,7 +51,7 @@ def _floor(value: str) -> int:
     return floor
 
 
-def _pattern(regex: re.Pattern, message: str):
+def pattern(regex: re.Pattern, message: str):
     def check(value: str) -> str:
         if not regex.match(value):
             raise ValueError(message)
@@ -84,25 +84,25 @@ COLUMNS = {
         GRID, Column("building", "楼栋", max_length=32), Column("unit", "单元", max_length=16),
         Column("floor", "楼层", check=_floor), Column("room", "房号", max_length=16),
         Column("name", "姓名", required=False), Column("relation", "与户主关系", required=False, max_length=16),
-        Column("phone", "手机号", required=False, check=_pattern(PHONE, "应为 11 位手机号")),
-        Column("id_number", "身份证号", required=False, check=_pattern(ID_NUMBER, "应为 18 位身份证号")),
+        Column("phone", "手机号", required=False, check=pattern(PHONE, "应为 11 位手机号")),
+        Column("id_number", "身份证号", required=False, check=pattern(ID_NUMBER, "应为 18 位身份证号")),
     ],
     "shops": [
         GRID, Column("name", "店名", max_length=128), Column("category", "类别", max_length=32), Column("address", "地址", max_length=255),
         Column("licence_no", "营业执照号", required=False, max_length=32),
         Column("licence_status", "执照状态", required=False, check=_choice(["valid", "expired", "revoked", "pending"])),
-        Column("owner_name", "经营者", required=False), Column("owner_phone", "经营者手机号", required=False, check=_pattern(PHONE, "应为 11 位手机号")),
+        Column("owner_name", "经营者", required=False), Column("owner_phone", "经营者手机号", required=False, check=pattern(PHONE, "应为 11 位手机号")),
     ],
     "ebikes": [
         GRID, Column("plate_no", "车牌号", max_length=16), Column("brand", "品牌", required=False, max_length=32),
         Column("color", "颜色", required=False, max_length=16), Column("owner_name", "车主"),
-        Column("owner_phone", "车主手机号", required=False, check=_pattern(PHONE, "应为 11 位手机号")),
+        Column("owner_phone", "车主手机号", required=False, check=pattern(PHONE, "应为 11 位手机号")),
     ],
     "stalls": [
-        GRID, Column("vendor_name", "摊主"), Column("vendor_phone", "摊主手机号", required=False, check=_pattern(PHONE, "应为 11 位手机号")),
+        GRID, Column("vendor_name", "摊主"), Column("vendor_phone", "摊主手机号", required=False, check=pattern(PHONE, "应为 11 位手机号")),
         Column("goods", "经营品类"), Column("permitted_area", "许可区域", max_length=255),
-        Column("open_time", "出摊时间", check=_pattern(HHMM, "时间格式应为 HH:MM")),
-        Column("close_time", "收摊时间", check=_pattern(HHMM, "时间格式应为 HH:MM")),
+        Column("open_time", "出摊时间", check=pattern(HHMM, "时间格式应为 HH:MM")),
+        Column("close_time", "收摊时间", check=pattern(HHMM, "时间格式应为 HH:MM")),
         Column("valid_from", "许可开始日期", check=_date), Column("valid_until", "许可结束日期", check=_date),
     ],
     "places": [
@@ -111,7 +111,7 @@ COLUMNS = {
     ],
     "cadres": [
         COMMUNITY, Column("name", "姓名", max_length=64), Column("post", "职务", max_length=64),
-        Column("phone", "手机号", required=False, check=_pattern(PHONE, "应为 11 位手机号")),
+        Column("phone", "手机号", required=False, check=pattern(PHONE, "应为 11 位手机号")),
         Column("serves", "服务内容", required=False, max_length=255),
     ],
 }
@@ -223,21 +223,23 @@ def refuse_if_any(errors: list[dict], where: str = "row") -> None:
     )
 
 
-def template(columns: list[Column], fmt: str) -> tuple[bytes, str]:
-    """An empty import file with the header row (Chinese labels), as CSV (UTF-8 with BOM, for Excel) or XLSX."""
-    labels = [column.label for column in columns]
+def template(columns: list[Column], fmt: str, example: list[str] | None = None) -> tuple[bytes, str]:
+    """An import file to fill in: the header row (Chinese labels) and an example row if given, as CSV (UTF-8 with BOM,
+    for Excel) or XLSX."""
+    rows = [[column.label for column in columns], *([example] if example else [])]
     if fmt == "xlsx":
         from openpyxl import Workbook
 
         book = Workbook(write_only=True)
         sheet = book.create_sheet()
-        sheet.append(labels)
+        for row in rows:
+            sheet.append(row)
         out = io.BytesIO()
         book.save(out)
         return out.getvalue(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     if fmt == "csv":
         out = io.StringIO()
-        csv.writer(out).writerow(labels)
+        csv.writer(out).writerows(rows)
         return out.getvalue().encode("utf-8-sig"), "text/csv; charset=utf-8"
     raise ValidationFailed("模板格式只能是 csv 或 xlsx", details={"format": [fmt]})
 
