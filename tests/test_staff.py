@@ -169,7 +169,7 @@ def test_no_other_sign_in_works_until_the_password_is_changed(client, city, capl
     caplog.set_level("WARNING", logger="gridapp.sms")
     worker = city.users[Role.GRID_WORKER]
     client.post(f"/api/v1/staff/{worker.id}/password", json={"password": "temporary-1"}, headers=as_(city, Role.COMMUNITY_ADMIN))
-    assert client.post("/api/v1/auth/code", json={"city": CITY, "phone": worker.phone}).status_code == 202
+    assert client.post("/api/v1/auth/code", json={"city": CITY, "phone": worker.phone, "agreed": True}).status_code == 202
     body = {"city": CITY, "phone": worker.phone, "code": sms_codes(caplog, worker.phone)[-1]}
     assert_error(client.post("/api/v1/auth/code/verify", json=body), 403, "password_change_required")
 
