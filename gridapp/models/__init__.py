@@ -8,6 +8,7 @@ from gridapp.models.idempotency import IdempotencyKey
 from gridapp.models.ledger import Account, LedgerEntry, LedgerTransaction
 from gridapp.models.notifications import Notification
 from gridapp.models.open311 import Open311Request
+from gridapp.models.outbox import OutboxJob
 from gridapp.models.orders import Order, OrderEvent, OrderLapse
 from gridapp.models.people import Department, DepartmentRegion, RoleGrant, User
 from gridapp.models.places import (
@@ -41,6 +42,7 @@ __all__ = [
     "AttemptCounter",
     "ApiClient",
     "Open311Request",
+    "OutboxJob",
     "Account",
     "LedgerEntry",
     "LedgerTransaction",
