@@ -23,7 +23,10 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from flask import current_app
+from sqlalchemy import select
 
+from gridapp.extensions import db
+from gridapp.models import City
 from gridapp.services import outbox
 from gridapp.unit_of_work import after_commit
 
@@ -83,6 +86,13 @@ def job_named(name: str) -> Callable:
         return _BY_NAME[name]
     except KeyError:
         raise LookupError(f"no job named {name!r} (is its module listed in gridapp.jobs.catalogue?)") from None
+
+
+def every_city_id() -> list[int]:
+    """The cities a sweep goes through, each in its own units of work; the read transaction ends here."""
+    ids = list(db.session.scalars(select(City.id).order_by(City.id)))
+    db.session.rollback()
+    return ids
 
 
 def enqueue(name: str, *args: Any) -> None:

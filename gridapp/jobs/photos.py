@@ -3,11 +3,8 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import select
-
 from gridapp.extensions import db
-from gridapp.jobs import QUEUE_MEDIA, job
-from gridapp.models import City
+from gridapp.jobs import QUEUE_MEDIA, every_city_id, job
 from gridapp.services import photos
 
 log = logging.getLogger(__name__)
@@ -21,10 +18,8 @@ def make_photo_sizes(city_id: int, photo_id: int) -> None:
 @job(queue=QUEUE_MEDIA, timeout=600, retries=0)
 def repair_photo_sizes() -> int:
     """The repair sweep: photos still without sizes a while after upload (their job gave up) get them here."""
-    city_ids = list(db.session.scalars(select(City.id).order_by(City.id)))
-    db.session.rollback()
     made = 0
-    for city_id in city_ids:
+    for city_id in every_city_id():
         for photo_id in photos.without_sizes(city_id):
             try:
                 photos.make_sizes(city_id, photo_id)
