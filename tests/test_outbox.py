@@ -155,6 +155,28 @@ def test_jobs_are_handed_over_at_commit_and_marked_done_by_the_worker(pg_admin_u
             db.engine.dispose()
 
 
+def test_the_relay_brings_back_retries_when_no_rq_scheduler_runs(redis_url, tmp_path):
+    from datetime import datetime, timezone
+
+    from redis import Redis
+    from rq import Queue
+
+    queue_url = isolated_redis(redis_url, 12)
+    app = make_app(f"sqlite:///{tmp_path / 'retries.sqlite3'}", tmp_path, REDIS_URL=queue_url)
+    redis = Redis.from_url(queue_url)
+    try:
+        with app.app_context():
+            queue = Queue(QUEUE_DEFAULT, connection=redis)
+            # What RQ does with a failed try: the job waits in the scheduled registry until a scheduler moves it.
+            waiting = queue.enqueue_at(datetime.now(timezone.utc) - timedelta(seconds=1), support.probe_city_committed, "r1")
+            assert queue.job_ids == [] and queue.scheduled_job_registry.get_job_ids() == [waiting.id]
+            relay_once()
+            assert queue.job_ids == [waiting.id]
+            db.session.remove()
+    finally:
+        redis.close()
+
+
 def test_relays_on_postgresql_skip_the_rows_another_relay_holds(pg_admin_url, tmp_path):
     from sqlalchemy import create_engine
     from sqlalchemy.orm import Session

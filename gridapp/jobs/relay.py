@@ -9,7 +9,11 @@ the work on PostgreSQL; SQLite has one writer and needs one relay):
   again later.
 It also runs RQ's own clean-up of each queue's started jobs, which re-enqueues a job
 whose worker died mid-job (RQ retries it when it has retries left, otherwise fails it,
-and then the relay counts the attempt and re-runs it after its back-off).
+and then the relay counts the attempt and re-runs it after its back-off), and it stands
+in for RQ's scheduler on any queue whose scheduler is gone: workers run one
+(`--with-scheduler`), but when the worker holding its lock is killed, no other worker
+takes the lock over until its next maintenance, which can be many minutes away, and
+until then no retry would come back.
 """
 from __future__ import annotations
 
@@ -44,6 +48,7 @@ def relay_once(limit: int = 100) -> RelayPass:
     handed = finished = failures = 0
     try:
         _clean_started_registries()
+        _stand_in_for_rq_scheduler()
         for row in outbox.claim_due(limit):
             outcome = _relay(row)
             handed += outcome == "handed"
@@ -97,6 +102,18 @@ def _clean_started_registries() -> None:
 
     for name in ALL_QUEUES:
         StartedJobRegistry(name, connection=_redis()).cleanup()
+
+
+def _stand_in_for_rq_scheduler() -> None:
+    """Move due RQ retries onto their queues, for the queues whose scheduler lock nobody holds."""
+    from rq.scheduler import RQScheduler
+
+    scheduler = RQScheduler(ALL_QUEUES, connection=_redis())
+    if scheduler.acquire_locks():
+        try:
+            scheduler.enqueue_scheduled_jobs()
+        finally:
+            scheduler.release_locks()
 
 
 def _redis():
