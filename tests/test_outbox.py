@@ -192,7 +192,7 @@ def test_relays_on_postgresql_skip_the_rows_another_relay_holds(pg_admin_url, tm
                 held = elsewhere.scalars(
                     select(OutboxJob.id).order_by(OutboxJob.id).limit(2).with_for_update(skip_locked=True)
                 ).all()
-                assert sorted(r.id for r in outbox.claim_due()) == sorted(set(ids) - set(held))
+                assert sorted(r.id for r in outbox.claim_due(10)) == sorted(set(ids) - set(held))
                 db.session.rollback()
         finally:
             other.dispose()

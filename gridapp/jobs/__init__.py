@@ -151,9 +151,12 @@ def init_app(app) -> None:
         app.extensions["gridapp.queues"] = None
         return
     from redis import Redis
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry as RedisRetry
     from rq import Queue
 
-    # Short timeouts: a request that hands over its job must not hang on an unreachable Redis.
-    connection = Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5)
+    # Short timeouts and one quick retry (a pooled connection dropped by a Redis restart): a request that
+    # hands over its job must not hang on an unreachable Redis; the relay hands it over later.
+    connection = Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5, retry=RedisRetry(NoBackoff(), 1))
     app.extensions["gridapp.redis"] = connection
     app.extensions["gridapp.queues"] = {name: Queue(name, connection=connection) for name in ALL_QUEUES}

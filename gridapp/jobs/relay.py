@@ -41,7 +41,7 @@ class RelayPass:
 
 
 @unit_of_work
-def relay_once(limit: int = 100) -> RelayPass:
+def relay_once(limit: int = 500) -> RelayPass:
     """One pass over the due rows. A Redis error ends the pass; what was done so far is kept."""
     from redis.exceptions import RedisError
 

@@ -53,7 +53,7 @@ def add(name: str, queue: str, args: Iterable[Any], *, city_id: int | None) -> i
     return row.id
 
 
-def claim_due(limit: int = 100) -> list[OutboxJob]:
+def claim_due(limit: int) -> list[OutboxJob]:
     """Rows the relay should look at now, locked for this transaction; other relays skip them (PostgreSQL)."""
     return list(
         db.session.scalars(
