@@ -201,6 +201,10 @@ def load_settings(
         "MOVE_SMS_AFTER_MINUTES": _int(env, "MOVE_SMS_AFTER_MINUTES", 5),
         "ORDER_START_WINDOW_MINUTES": _int(env, "ORDER_START_WINDOW_MINUTES", 60),
         "SCHEDULER_INTERVAL_SECONDS": _int(env, "SCHEDULER_INTERVAL_SECONDS", 20),
+        # The job outbox (gridapp/services/outbox.py) and its relay (`flask outbox relay`).
+        "OUTBOX_RELAY_INTERVAL_SECONDS": _int(env, "OUTBOX_RELAY_INTERVAL_SECONDS", 2),
+        "OUTBOX_CHECK_SECONDS": _int(env, "OUTBOX_CHECK_SECONDS", 30),
+        "OUTBOX_MAX_ATTEMPTS": _int(env, "OUTBOX_MAX_ATTEMPTS", 5),
         # Supervision (督办): SLA colours and escalation, unit scores, the push channel.
         "SLA_YELLOW_PERCENT": _int(env, "SLA_YELLOW_PERCENT", 75),
         "SLA_ESCALATION_STEP_PERCENT": _int(env, "SLA_ESCALATION_STEP_PERCENT", 50),

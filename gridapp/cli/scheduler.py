@@ -1,11 +1,11 @@
 """`flask scheduler run-once` / `flask scheduler run`: enqueue the periodic jobs that are due."""
 from __future__ import annotations
 
-import time
-
 import click
 from flask import current_app
 from flask.cli import AppGroup
+
+from gridapp.cli.loop import keep_running
 
 scheduler_group = AppGroup("scheduler", help="Periodic jobs (gridapp/jobs/schedule.py).")
 
@@ -23,17 +23,13 @@ def run_once_command() -> None:
 @click.option("--interval", type=int, default=None, help="Seconds between checks (default SCHEDULER_INTERVAL_SECONDS).")
 @click.option("--iterations", type=int, default=None, help="Stop after this many checks (default: run until stopped).")
 def run_command(interval: int | None, iterations: int | None) -> None:
-    """Check for due jobs in a loop, enqueueing each when its time comes."""
-    from gridapp.extensions import db
+    """Check for due jobs in a loop, enqueueing each when its time comes; outages are waited out."""
     from gridapp.jobs.schedule import enqueue_due
 
-    interval = interval or current_app.config["SCHEDULER_INTERVAL_SECONDS"]
-    done = 0
-    while iterations is None or done < iterations:
+    def check() -> None:
         names = enqueue_due()
-        db.session.remove()
         if names:
             click.echo("已调度：" + "、".join(names))
-        done += 1
-        if iterations is None or done < iterations:
-            time.sleep(interval)
+
+    interval = interval or current_app.config["SCHEDULER_INTERVAL_SECONDS"]
+    keep_running(check, interval=interval, iterations=iterations, what="scheduler")

@@ -6,25 +6,15 @@ twice (a retry, two schedulers) changes nothing the second time.
 """
 from __future__ import annotations
 
-from sqlalchemy import select
-
-from gridapp.extensions import db
-from gridapp.jobs import QUEUE_DEFAULT, job
-from gridapp.models import City
+from gridapp.jobs import QUEUE_DEFAULT, every_city_id, job
 from gridapp.services.orders import workflow as orders
-
-
-def _city_ids() -> list[int]:
-    ids = list(db.session.scalars(select(City.id).order_by(City.id)))
-    db.session.rollback()
-    return ids
 
 
 @job(queue=QUEUE_DEFAULT, timeout=300, retries=1)
 def sweep_grab_lapses() -> int:
-    return sum(len(orders.sweep_lapses(city_id)) for city_id in _city_ids())
+    return sum(len(orders.sweep_lapses(city_id)) for city_id in every_city_id())
 
 
 @job(queue=QUEUE_DEFAULT, timeout=300, retries=1)
 def sweep_order_deadlines() -> int:
-    return sum(len(orders.sweep_deadlines(city_id)) for city_id in _city_ids())
+    return sum(len(orders.sweep_deadlines(city_id)) for city_id in every_city_id())

@@ -1,11 +1,8 @@
 """Push deliveries as jobs: one try per run; a failed try fails the job so RQ retries it."""
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from gridapp.extensions import db
-from gridapp.jobs import QUEUE_NOTIFY, job
-from gridapp.models import City
+from gridapp.jobs import QUEUE_NOTIFY, every_city_id, job
 from gridapp.services.notifications import push
 
 
@@ -20,10 +17,8 @@ def deliver_push(city_id: int, attempt_id: int) -> str:
 @job(queue=QUEUE_NOTIFY, timeout=300, retries=1)
 def retry_deliveries() -> int:
     """Deliveries still pending a minute after their last try (inline mode has no RQ retries)."""
-    city_ids = list(db.session.scalars(select(City.id).order_by(City.id)))
-    db.session.rollback()
     count = 0
-    for city_id in city_ids:
+    for city_id in every_city_id():
         for attempt_id in push.pending_ids(city_id):
             db.session.rollback()
             try:

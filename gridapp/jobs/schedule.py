@@ -3,8 +3,11 @@
 `flask scheduler run-once` (from cron, or a loop: `flask scheduler run`) enqueues the
 jobs that are due: onto RQ when Redis is configured, inline otherwise. A job is
 claimed by moving its `next_run_at` forward in one conditional UPDATE, so several
-schedulers racing enqueue each period's run once; the jobs themselves are idempotent,
-so a run that is repeated anyway does no harm. Add a job by adding a line here.
+schedulers racing enqueue each period's run once; with Redis, the claim and the job's
+outbox row are one transaction, so a period is never claimed without its job (a
+scheduler that cannot reach the database claims nothing, and one that cannot reach
+Redis leaves the job to the relay). The jobs themselves are idempotent, so a run that
+is repeated anyway does no harm. Add a job by adding a line here.
 """
 from __future__ import annotations
 
@@ -40,6 +43,8 @@ PERIODIC_JOBS: tuple[Periodic, ...] = (
     Periodic("auto_close_cases", cases.auto_close_cases, timedelta(hours=1)),
     Periodic("purge_expired_tokens", maintenance.purge_expired_tokens, timedelta(days=1)),
     Periodic("purge_unused_uploads", photos.purge_unused_uploads, timedelta(hours=1)),
+    Periodic("repair_photo_sizes", photos.repair_photo_sizes, timedelta(minutes=5)),
+    Periodic("purge_outbox", maintenance.purge_outbox, timedelta(days=1)),
 )
 
 
@@ -60,7 +65,8 @@ def _ensure_rows(jobs: tuple[Periodic, ...]) -> None:
 def enqueue_due(jobs: tuple[Periodic, ...] = PERIODIC_JOBS) -> list[str]:
     """Claim and enqueue every job whose time has come; returns their names.
 
-    The jobs are dispatched after this unit of work commits its claims.
+    With Redis each claim writes its job's outbox row in this same transaction; inline,
+    the jobs run after it commits.
     """
     _ensure_rows(jobs)
     at = now()

@@ -6,34 +6,24 @@ run (a retry, two schedulers) finds nothing left to do.
 """
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from gridapp.clock import month_of, now, previous_month
-from gridapp.extensions import db
-from gridapp.jobs import QUEUE_DEFAULT, job
-from gridapp.models import City
+from gridapp.jobs import QUEUE_DEFAULT, every_city_id, job
 from gridapp.services.supervision import oversight as supervision
 from gridapp.services.supervision import scores
 
 
-def _city_ids() -> list[int]:
-    ids = list(db.session.scalars(select(City.id).order_by(City.id)))
-    db.session.rollback()
-    return ids
-
-
 @job(queue=QUEUE_DEFAULT, timeout=300, retries=1)
 def sweep_sla() -> int:
-    return sum(len(supervision.sweep_sla(city_id)) for city_id in _city_ids())
+    return sum(len(supervision.sweep_sla(city_id)) for city_id in every_city_id())
 
 
 @job(queue=QUEUE_DEFAULT, timeout=300, retries=1)
 def sweep_whistles() -> int:
-    return sum(len(supervision.sweep_whistles(city_id)) for city_id in _city_ids())
+    return sum(len(supervision.sweep_whistles(city_id)) for city_id in every_city_id())
 
 
 @job(queue=QUEUE_DEFAULT, timeout=600, retries=1)
 def compute_scores() -> int:
     """This month's scores so far, and last month's final ones (recomputed: an upsert)."""
     months = {month_of(now()), previous_month(month_of(now()))}
-    return sum(len(scores.compute_month(city_id, month)) for city_id in _city_ids() for month in sorted(months))
+    return sum(len(scores.compute_month(city_id, month)) for city_id in every_city_id() for month in sorted(months))

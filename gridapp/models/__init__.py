@@ -10,6 +10,7 @@ from gridapp.models.links import AccountLink, AccountLinkEvent
 from gridapp.models.notifications import Notification
 from gridapp.models.open311 import Open311Request
 from gridapp.models.orders import Order, OrderEvent, OrderLapse
+from gridapp.models.outbox import OutboxJob
 from gridapp.models.people import AgreementConsent, Department, DepartmentRegion, RoleGrant, User
 from gridapp.models.places import (
     Cadre,
@@ -49,6 +50,7 @@ __all__ = [
     "AttemptCounter",
     "ApiClient",
     "Open311Request",
+    "OutboxJob",
     "Account",
     "LedgerEntry",
     "LedgerTransaction",

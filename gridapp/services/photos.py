@@ -21,6 +21,7 @@ import io
 import uuid
 import warnings
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import BinaryIO, Callable, Iterable, TypeVar
 
 from flask import current_app
@@ -321,6 +322,24 @@ def make_sizes(city_id: int, photo_id: int) -> None:
     storage.save(web_key, made["web"], "image/jpeg")
     storage.save(thumb_key, made["thumb"], "image/jpeg")
     _record_sizes(city_id, photo_id, web_key, thumb_key)
+
+
+def without_sizes(city_id: int, older_than: timedelta = timedelta(minutes=5), limit: int = 200) -> list[int]:
+    """Photos whose sizes should exist by now (their job runs within seconds) but do not."""
+    ids = list(
+        db.session.scalars(
+            select(CasePhoto.id)
+            .where(
+                CasePhoto.city_id == city_id,
+                (CasePhoto.web_key.is_(None)) | (CasePhoto.thumb_key.is_(None)),
+                CasePhoto.created_at <= now() - older_than,
+            )
+            .order_by(CasePhoto.id)
+            .limit(limit)
+        )
+    )
+    release_read_snapshot()
+    return ids
 
 
 @unit_of_work

@@ -33,9 +33,9 @@ def rq_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "rq.cli"]
 
 
-def run_worker(queue_url: str, database_url: str, tmp_path: Path, *, timeout: int = 120, **env: str) -> subprocess.CompletedProcess:
-    """Run one burst worker over every gridapp queue; `env` adds settings (MEDIA_ROOT, SMS_SENDER…)."""
-    environment = {
+def worker_environment(queue_url: str, database_url: str, tmp_path: Path, **env: str) -> dict[str, str]:
+    """A worker's environment, as production configures it; `env` adds settings (MEDIA_ROOT, SMS_SENDER…)."""
+    return {
         **os.environ,
         "PYTHONUNBUFFERED": "1",
         "GRIDAPP_ENV": "test",
@@ -45,11 +45,19 @@ def run_worker(queue_url: str, database_url: str, tmp_path: Path, *, timeout: in
         "SECRET_KEY": TEST_SECRET,
         **env,
     }
-    command = [
-        *rq_command(), "worker", "-w", "gridapp.jobs.worker.GridappWorker", "--burst",
+
+
+def worker_command(queue_url: str, *options: str) -> list[str]:
+    """The README's worker command: RQ's scheduler runs in the worker, so interval retries come back."""
+    return [
+        *rq_command(), "worker", "-w", "gridapp.jobs.worker.GridappWorker", "--with-scheduler", *options,
         "--url", queue_url, "--path", str(REPO_ROOT), *ALL_QUEUES,
     ]  # fmt: skip
+
+
+def run_worker(queue_url: str, database_url: str, tmp_path: Path, *, timeout: int = 120, **env: str) -> subprocess.CompletedProcess:
+    """Run one burst worker over every gridapp queue until they are empty."""
     return subprocess.run(
-        command, cwd=REPO_ROOT, env=environment, stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=timeout,
+        worker_command(queue_url, "--burst"), cwd=REPO_ROOT, env=worker_environment(queue_url, database_url, tmp_path, **env),
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=timeout,
     )  # fmt: skip
