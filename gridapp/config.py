@@ -96,6 +96,15 @@ def _secret_key(env: Mapping[str, str], instance_path: Path, production: bool) -
     return key_file.read_text().strip()
 
 
+def _engine_options(settings: Mapping[str, Any]) -> dict[str, Any]:
+    """Pre-ping drops pooled connections a database restart killed; a connect timeout keeps an
+    unreachable PostgreSQL from holding a request (it answers 503 instead)."""
+    options: dict[str, Any] = {"pool_pre_ping": True}
+    if settings["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        options["connect_args"] = {"connect_timeout": settings["DATABASE_CONNECT_TIMEOUT_SECONDS"]}
+    return options
+
+
 def load_settings(
     instance_path: str | Path,
     env: Mapping[str, str] | None = None,
@@ -124,7 +133,8 @@ def load_settings(
         "GRIDAPP_ENV": gridapp_env,
         "SECRET_KEY": overrides.get("SECRET_KEY") or _secret_key(env, instance_path, production),
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "DATABASE_CONNECT_TIMEOUT_SECONDS": _int(env, "DATABASE_CONNECT_TIMEOUT_SECONDS", 5),
+        "REDIS_TIMEOUT_SECONDS": _int(env, "REDIS_TIMEOUT_SECONDS", 2),
         "REDIS_URL": redis_url,
         "MEDIA_STORAGE": media_storage,
         "MEDIA_ROOT": _str(env, "MEDIA_ROOT") or str(instance_path / "media"),
@@ -189,10 +199,17 @@ def load_settings(
         settings["POINTS_DEPARTMENT_SHARE"] + settings["POINTS_STAFF_SHARE"] <= 0
     ):
         raise ConfigError("POINTS_DEPARTMENT_SHARE and POINTS_STAFF_SHARE must be >= 0 and not both 0")
-    # Rate limits (Flask-Limiter) are shared through Redis when there is one.
+    settings.setdefault("SQLALCHEMY_ENGINE_OPTIONS", _engine_options(settings))
+    # Rate limits (Flask-Limiter) are shared through Redis when there is one. While Redis cannot be
+    # reached each app process counts in its own memory instead (and goes back once Redis answers),
+    # so sign-in and reports keep working through a Redis outage.
     settings.setdefault(
         "RATELIMIT_STORAGE_URI", _str(env, "RATELIMIT_STORAGE_URI") or settings["REDIS_URL"] or "memory://"
     )
+    settings.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
+    if settings["RATELIMIT_STORAGE_URI"].startswith(("redis://", "rediss://", "redis+")):
+        timeout = settings["REDIS_TIMEOUT_SECONDS"]
+        settings.setdefault("RATELIMIT_STORAGE_OPTIONS", {"socket_connect_timeout": timeout, "socket_timeout": timeout})
     if production and not (_str(env, "SMS_SENDER") or overrides.get("SMS_SENDER")):
         raise ConfigError(
             "SMS_SENDER is required when GRIDAPP_ENV=production: name the provider class (module:Class); "

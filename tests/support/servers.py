@@ -299,6 +299,13 @@ def server_root() -> Path:
     return root
 
 
+def _base(base_dir: Path | str | None) -> Path:
+    if base_dir is None:
+        return server_root()
+    Path(base_dir).mkdir(parents=True, exist_ok=True)
+    return Path(base_dir)
+
+
 class PostgresCluster:
     """A throwaway PostgreSQL cluster on 127.0.0.1 that a test may stop and start again.
 
@@ -313,7 +320,7 @@ class PostgresCluster:
             raise ServiceUnavailable(reason)
         self.bindir = postgres_bin_dir()
         assert self.bindir is not None
-        self.root = Path(tempfile.mkdtemp(prefix="pg-", dir=Path(base_dir) if base_dir else server_root()))
+        self.root = Path(tempfile.mkdtemp(prefix="pg-", dir=_base(base_dir)))
         self.data = self.root / "data"
         self.sockets = self.root / "sock"
         self.log = self.root / "postgres.log"
@@ -515,7 +522,7 @@ def redis_server(base_dir: Path | str | None = None, *, port: int | None = None)
     if binary is None:
         raise ServiceUnavailable(unavailable_reason("redis") or "redis-server missing")
 
-    root = Path(tempfile.mkdtemp(prefix="redis-", dir=Path(base_dir) if base_dir else server_root()))
+    root = Path(tempfile.mkdtemp(prefix="redis-", dir=_base(base_dir)))
     log = root / "redis.log"
     proc: subprocess.Popen | None = None
     try:
