@@ -47,6 +47,13 @@ def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
     raise ConfigError(f"{name} must be true or false, got {raw!r}")
 
 
+def _choice(env: Mapping[str, str], name: str, default: str, allowed: set[str]) -> str:
+    value = _str(env, name, default)
+    if value not in allowed:
+        raise ConfigError(f"{name} must be one of {', '.join(sorted(allowed))}, got {value!r}")
+    return value
+
+
 # 简单、一般、复杂疑难、重特大: the bounty is multiplied by these percentages when paid.
 DEFAULT_DIFFICULTY_PERCENT = {"simple": 100, "ordinary": 120, "complex": 150, "major": 200}
 
@@ -135,6 +142,8 @@ def load_settings(
         "SQLALCHEMY_DATABASE_URI": database_url,
         "DATABASE_CONNECT_TIMEOUT_SECONDS": _int(env, "DATABASE_CONNECT_TIMEOUT_SECONDS", 5),
         "REDIS_TIMEOUT_SECONDS": _int(env, "REDIS_TIMEOUT_SECONDS", 2),
+        "METRICS_TOKEN": _str(env, "METRICS_TOKEN"),
+        "LOG_FORMAT": _choice(env, "LOG_FORMAT", "json" if production else "text", {"json", "text"}),
         "REDIS_URL": redis_url,
         "MEDIA_STORAGE": media_storage,
         "MEDIA_ROOT": _str(env, "MEDIA_ROOT") or str(instance_path / "media"),
