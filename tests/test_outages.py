@@ -9,6 +9,7 @@
 """
 from __future__ import annotations
 
+import contextlib
 import time
 
 import pytest
@@ -71,6 +72,19 @@ def test_healthz_reports_the_outbox_when_jobs_say_how(client):
 # --------------------------------------------------------------------------- #
 
 
+@contextlib.contextmanager
+def pushed(app):
+    """The app's context for a whole test; its connections closed afterwards."""
+    context = app.app_context()
+    context.push()
+    try:
+        yield app
+    finally:
+        db.session.remove()
+        db.engine.dispose()
+        context.pop()
+
+
 @pytest.fixture
 def limited_on_redis(tmp_path):
     """An app whose rate limits live in a real Redis this test may stop (limits on, 2 reports a minute)."""
@@ -82,14 +96,10 @@ def limited_on_redis(tmp_path):
         f"sqlite:///{tmp_path / 'limits.sqlite3'}", tmp_path, RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI=url,
         REPORT_LIMIT_PER_USER="2/minute", REPORT_LIMIT_PER_IP="100/minute",
     )  # fmt: skip
-    context = app.app_context()
-    context.push()
     try:
-        yield app, port
+        with pushed(app):
+            yield app, port
     finally:
-        db.session.remove()
-        db.engine.dispose()
-        context.pop()
         limiter.enabled = was  # one limiter object serves every app in this process
 
 
@@ -141,17 +151,10 @@ def app_on_a_cluster(tmp_path):
     servers.require_service("postgres")
     with servers.postgres_cluster() as cluster:
         url = servers.create_database(cluster.url, "gridapp_outage")
-        app = make_app(url, tmp_path)
-        context = app.app_context()
-        context.push()
-        try:
+        with pushed(make_app(url, tmp_path)) as app:
             yield app, cluster
-        finally:
-            db.session.remove()
-            db.engine.dispose()
-            context.pop()
             if not cluster.running():
-                cluster.start()
+                cluster.start()  # so the engine's last connections close and the cluster stops cleanly
 
 
 def test_a_database_outage_answers_503_with_retry_after_and_the_app_recovers(app_on_a_cluster):
