@@ -37,10 +37,14 @@ def database() -> str:
     except Exception as exc:  # a probe reports, it does not raise
         return f"error: {exc.__class__.__name__}"
     finally:
-        try:
-            db.session.rollback()
-        except Exception:  # the connection is already gone; the next request gets a fresh one
-            db.session.invalidate()
+        _release_session()
+
+
+def _release_session() -> None:
+    try:
+        db.session.rollback()
+    except Exception:  # the connection is already gone; the next request gets a fresh one
+        db.session.invalidate()
 
 
 def redis_client():
@@ -99,4 +103,4 @@ def outbox() -> dict[str, float] | None:
         log.warning("outbox figures unavailable: %s", exc.__class__.__name__)
         return None
     finally:
-        db.session.rollback()
+        _release_session()
