@@ -91,12 +91,22 @@ def test_metrics_are_off_without_a_token_and_refuse_a_wrong_one(client, metrics_
     assert refused.status_code == 403 and refused.json["code"] == "forbidden"
 
 
+def sample(text: str, series: str) -> float:
+    """A series' value in an exposition (0 when absent): the histogram is the process's, shared with other tests."""
+    for line in text.splitlines():
+        if line.startswith(series + " "):
+            return float(line.rsplit(" ", 1)[1])
+    return 0.0
+
+
 def test_metrics_time_each_route_by_its_pattern(metrics_app):
     client = metrics_app.test_client()
+    series = 'gridapp_request_duration_seconds_count{method="GET",route="/api/v1/cases/<int:case_id>",status="401"}'
+    before = sample(scrape(client), series)
     for _ in range(3):
         client.get("/api/v1/cases/123456")  # 401: no token, but timed under the route's pattern
     text = scrape(client)
-    assert 'gridapp_request_duration_seconds_count{method="GET",route="/api/v1/cases/<int:case_id>",status="401"} 3.0' in text
+    assert sample(text, series) == before + 3
     assert "/api/v1/cases/123456" not in text
     assert 'gridapp_dependency_up{dependency="database"} 1.0' in text
     assert 'dependency="redis"' not in text  # no REDIS_URL: nothing to report
