@@ -17,6 +17,8 @@ keepalive = 5
 max_requests = 2000
 max_requests_jitter = 200
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
+# systemd supervises the server (reload = HUP); no control socket in the service user's home.
+control_socket_disable = True
 
 accesslog = "-"
 errorlog = "-"
