@@ -157,6 +157,21 @@ def app_on_a_cluster(tmp_path):
                 cluster.start()  # so the engine's last connections close and the cluster stops cleanly
 
 
+def test_only_outages_answer_503_not_bad_statements():
+    import sqlite3
+
+    import psycopg
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
+    from gridapp.web.errors import is_database_outage
+
+    assert is_database_outage(OperationalError("SELECT 1", {}, psycopg.OperationalError("connection refused")))
+    assert is_database_outage(OperationalError("UPDATE", {}, sqlite3.OperationalError("database is locked")))
+    assert not is_database_outage(OperationalError("SELECT", {}, sqlite3.OperationalError("no such table: x")))
+    assert not is_database_outage(ProgrammingError("SELECT", {}, psycopg.ProgrammingError("syntax error")))
+    assert not is_database_outage(ValueError("x"))
+
+
 def test_a_database_outage_answers_503_with_retry_after_and_the_app_recovers(app_on_a_cluster):
     app, cluster = app_on_a_cluster
     city = build_city("pgdown")

@@ -9,6 +9,7 @@ answers 503 with Retry-After, so clients and load balancers try again instead of
 from __future__ import annotations
 
 import logging
+import sqlite3
 from typing import Callable
 from urllib.parse import quote
 
@@ -97,11 +98,20 @@ def domain_error_response(exc: DomainError):
     return error_response(exc.status, exc.code, exc.message, exc.details)
 
 
+# SQLite reports nearly every error as OperationalError, bugs ("no such table") included; only these pass.
+_SQLITE_TRANSIENT = ("database is locked", "unable to open database file", "disk i/o error")
+
+
 def is_database_outage(exc: BaseException) -> bool:
-    """The database could not be reached or dropped the connection (not a bad statement: that is a bug)."""
-    if isinstance(exc, (OperationalError, InterfaceError, PoolTimeout)):
+    """The database could not be reached, dropped the connection or asked to be tried again (PostgreSQL's
+    OperationalError classes: connection, resources, shutdown, cancel, rollback); a bad statement is a bug."""
+    if isinstance(exc, (InterfaceError, PoolTimeout)) or (isinstance(exc, DBAPIError) and exc.connection_invalidated):
         return True
-    return isinstance(exc, DBAPIError) and exc.connection_invalidated
+    if isinstance(exc, OperationalError):
+        if isinstance(exc.orig, sqlite3.Error):
+            return any(transient in str(exc.orig).lower() for transient in _SQLITE_TRANSIENT)
+        return True
+    return False
 
 
 def database_unavailable_response(exc: BaseException):
