@@ -13,7 +13,7 @@ from gridapp.logs import JsonFormatter, RequestIdFilter
 from gridapp.web import probes
 from tests.conftest import make_app
 from tests.support.cases import G1, add_categories, report_at
-from tests.support.factories import auth_headers, build_city
+from tests.support.factories import PASSWORD, auth_headers, build_city
 
 TOKEN = "scrape-token-for-tests"
 
@@ -172,6 +172,11 @@ def test_rq_dashboard_is_for_system_admins_only(redis_url, tmp_path):
             assert client.get("/rq/0/data/queues.json", headers=auth_headers(user)).status_code == 403, role
         anonymous = client.get("/rq/")
         assert anonymous.status_code == 302 and anonymous.headers["Location"].startswith("/console/login")
+        for role, status in ((Role.DISTRICT_ADMIN, 403), (Role.SYSTEM_ADMIN, 200)):  # the console's session cookie
+            browser = app.test_client()
+            sign_in = {"city": "rqdash", "username": city.users[role].username, "password": PASSWORD, "cookie": True}
+            assert browser.post("/api/v1/auth/login", json=sign_in).status_code == 200
+            assert browser.get("/rq/").status_code == status, role
         db.session.remove()
         db.engine.dispose()
 
