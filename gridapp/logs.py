@@ -40,7 +40,16 @@ class JsonFormatter(logging.Formatter):
 
 
 def configure(log_format: str) -> None:
-    """Give the root logger one stderr handler in `log_format` ("json" or "text"), unless it has one already."""
+    """Give the root logger one stderr handler in `log_format` ("json" or "text"), unless it has one already.
+
+    `rq worker` gives its own logger a plain-text handler before the app exists (the worker class
+    builds the app); in JSON mode its lines go through the root's handler instead, so a worker's
+    log is all JSON too.
+    """
+    if log_format == "json":
+        rq_worker = logging.getLogger("rq.worker")
+        rq_worker.handlers.clear()
+        rq_worker.propagate = True
     root = logging.getLogger()
     if root.handlers:
         return

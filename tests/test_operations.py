@@ -66,6 +66,23 @@ def test_log_lines_are_json_with_the_request_id(app, client):
     assert json.loads(JsonFormatter().format(outside))["message"] == "中文 ok"
 
 
+def test_an_rq_workers_own_lines_become_json_too():
+    from gridapp import logs
+
+    rq_worker = logging.getLogger("rq.worker")
+    rq_handler = logging.StreamHandler()
+    rq_worker.addHandler(rq_handler)  # what `rq worker` does before the worker class builds the app
+    rq_worker.propagate = False
+    try:
+        logs.configure("text")
+        assert rq_worker.handlers == [rq_handler]
+        logs.configure("json")
+        assert rq_worker.handlers == [] and rq_worker.propagate
+    finally:
+        rq_worker.handlers.clear()
+        rq_worker.propagate = True
+
+
 # --------------------------------------------------------------------------- #
 # /metrics
 # --------------------------------------------------------------------------- #
