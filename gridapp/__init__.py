@@ -4,13 +4,13 @@
 """
 from __future__ import annotations
 
-import logging
 import os
 from datetime import timedelta
 from typing import Any, Mapping
 
 from flask import Flask
 
+from gridapp import logs
 from gridapp.config import load_settings
 
 MIGRATIONS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "migrations")
@@ -34,9 +34,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.setdefault("JWT_REFRESH_COOKIE_PATH", "/api/v1/auth/refresh")
     app.config.setdefault("JWT_SESSION_COOKIE", False)
     app.json.ensure_ascii = False
-    if not logging.getLogger().handlers:
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-        logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    logs.configure(app.config["LOG_FORMAT"])
 
     from gridapp import database, h5, jobs, models  # noqa: F401  (models registers the tables)
     from gridapp.cli import register_cli
@@ -44,7 +42,19 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from gridapp.jobs import catalogue  # noqa: F401  (every job registers its name)
     from gridapp.services import subscriptions
     from gridapp.services.accounts.revocations import is_revoked
-    from gridapp.web import access, bounds, errors, headers, health, maps, media, sessions
+    from gridapp.web import (
+        access,
+        bounds,
+        errors,
+        headers,
+        health,
+        job_dashboard,
+        maps,
+        media,
+        metrics,
+        request_ids,
+        sessions,
+    )
 
     database.init_app(app)
     subscriptions.register()
@@ -57,12 +67,15 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     jobs.init_app(app)
     errors.init_app(app)
+    request_ids.init_app(app)
     bounds.init_app(app)
     access.init_app(app)
     headers.init_app(app)
     sessions.init_app(app)
     maps.init_app(app)
     app.register_blueprint(health.bp)
+    metrics.init_app(app)
+    job_dashboard.init_app(app)
     app.register_blueprint(media.bp)
     app.register_blueprint(h5.bp)
     from gridapp.h5 import codes as h5_codes

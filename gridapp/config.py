@@ -47,10 +47,10 @@ def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
     raise ConfigError(f"{name} must be true or false, got {raw!r}")
 
 
-def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...], default: str) -> str:
+def _choice(env: Mapping[str, str], name: str, default: str, allowed: set[str]) -> str:
     value = _str(env, name, default)
-    if value not in choices:
-        raise ConfigError(f"{name} must be one of {', '.join(choices)}, got {value!r}")
+    if value not in allowed:
+        raise ConfigError(f"{name} must be one of {', '.join(sorted(allowed))}, got {value!r}")
     return value
 
 
@@ -103,6 +103,15 @@ def _secret_key(env: Mapping[str, str], instance_path: Path, production: bool) -
     return key_file.read_text().strip()
 
 
+def _engine_options(settings: Mapping[str, Any]) -> dict[str, Any]:
+    """Pre-ping drops pooled connections a database restart killed; a connect timeout keeps an
+    unreachable PostgreSQL from holding a request (it answers 503 instead)."""
+    options: dict[str, Any] = {"pool_pre_ping": True}
+    if settings["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        options["connect_args"] = {"connect_timeout": settings["DATABASE_CONNECT_TIMEOUT_SECONDS"]}
+    return options
+
+
 def load_settings(
     instance_path: str | Path,
     env: Mapping[str, str] | None = None,
@@ -131,7 +140,10 @@ def load_settings(
         "GRIDAPP_ENV": gridapp_env,
         "SECRET_KEY": overrides.get("SECRET_KEY") or _secret_key(env, instance_path, production),
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "DATABASE_CONNECT_TIMEOUT_SECONDS": _int(env, "DATABASE_CONNECT_TIMEOUT_SECONDS", 5),
+        "REDIS_TIMEOUT_SECONDS": _int(env, "REDIS_TIMEOUT_SECONDS", 2),
+        "METRICS_TOKEN": _str(env, "METRICS_TOKEN"),
+        "LOG_FORMAT": _choice(env, "LOG_FORMAT", "json" if production else "text", {"json", "text"}),
         "REDIS_URL": redis_url,
         "MEDIA_STORAGE": media_storage,
         "MEDIA_ROOT": _str(env, "MEDIA_ROOT") or str(instance_path / "media"),
@@ -179,7 +191,7 @@ def load_settings(
         # Maps: the tile layer under every map (none: the grid and community boundaries are the base map).
         "MAP_TILE_URL": _str(env, "MAP_TILE_URL"),
         "MAP_TILE_KEY": _str(env, "MAP_TILE_KEY"),
-        "MAP_TILE_COORDS": _choice(env, "MAP_TILE_COORDS", ("wgs84", "gcj02"), "wgs84"),
+        "MAP_TILE_COORDS": _choice(env, "MAP_TILE_COORDS", "wgs84", {"wgs84", "gcj02"}),
         "MAP_TILE_SUBDOMAINS": _str(env, "MAP_TILE_SUBDOMAINS", "abc"),
         "MAP_TILE_ATTRIBUTION": _str(env, "MAP_TILE_ATTRIBUTION", ""),
         "REPORT_LIMIT_PER_USER": _str(env, "REPORT_LIMIT_PER_USER", "10/hour;30/day"),
@@ -220,10 +232,17 @@ def load_settings(
         settings["POINTS_DEPARTMENT_SHARE"] + settings["POINTS_STAFF_SHARE"] <= 0
     ):
         raise ConfigError("POINTS_DEPARTMENT_SHARE and POINTS_STAFF_SHARE must be >= 0 and not both 0")
-    # Rate limits (Flask-Limiter) are shared through Redis when there is one.
+    settings.setdefault("SQLALCHEMY_ENGINE_OPTIONS", _engine_options(settings))
+    # Rate limits (Flask-Limiter) are shared through Redis when there is one. While Redis cannot be
+    # reached each app process counts in its own memory instead (and goes back once Redis answers),
+    # so sign-in and reports keep working through a Redis outage.
     settings.setdefault(
         "RATELIMIT_STORAGE_URI", _str(env, "RATELIMIT_STORAGE_URI") or settings["REDIS_URL"] or "memory://"
     )
+    settings.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
+    if settings["RATELIMIT_STORAGE_URI"].startswith(("redis://", "rediss://", "redis+")):
+        timeout = settings["REDIS_TIMEOUT_SECONDS"]
+        settings.setdefault("RATELIMIT_STORAGE_OPTIONS", {"socket_connect_timeout": timeout, "socket_timeout": timeout})
     if production and not (_str(env, "SMS_SENDER") or overrides.get("SMS_SENDER")):
         raise ConfigError(
             "SMS_SENDER is required when GRIDAPP_ENV=production: name the provider class (module:Class); "

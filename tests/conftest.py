@@ -22,16 +22,17 @@ TEST_SECRET = "test-secret-key-that-is-long-enough-for-hs256"
 
 
 @pytest.fixture(scope="session")
-def pg_admin_url(tmp_path_factory):
+def pg_admin_url():
+    """The session's PostgreSQL; it lives outside pytest's temporary folders (see servers.server_root)."""
     servers.require_service("postgres")
-    with servers.postgres_server(tmp_path_factory.mktemp("pg")) as url:
+    with servers.postgres_server() as url:
         yield url
 
 
 @pytest.fixture(scope="session")
-def redis_url(tmp_path_factory):
+def redis_url():
     servers.require_service("redis")
-    with servers.redis_server(tmp_path_factory.mktemp("redis")) as url:
+    with servers.redis_server() as url:
         yield url
 
 

@@ -158,30 +158,3 @@ def test_login_code_goes_through_redis_to_a_real_worker(pg_admin_url, redis_url,
             db.session.remove()
             db.engine.dispose()
 
-
-# --------------------------------------------------------------------------- #
-# /healthz
-# --------------------------------------------------------------------------- #
-
-
-def test_healthz_without_redis(client):
-    response = client.get("/healthz")
-    assert response.status_code == 200
-    assert response.json == {"status": "ok", "database": "ok", "redis": "not_configured"}
-
-
-def test_healthz_with_real_redis(redis_url, tmp_path):
-    app = make_app(f"sqlite:///{tmp_path / 'health.sqlite3'}", tmp_path, REDIS_URL=redis_url)
-    response = app.test_client().get("/healthz")
-    assert response.status_code == 200, response.json
-    assert response.json == {"status": "ok", "database": "ok", "redis": "ok"}
-
-
-def test_healthz_degraded_when_redis_is_down(tmp_path):
-    closed = f"redis://127.0.0.1:{servers.find_free_port()}/0"
-    app = make_app(f"sqlite:///{tmp_path / 'health.sqlite3'}", tmp_path, REDIS_URL=closed)
-    response = app.test_client().get("/healthz")
-    assert response.status_code == 503, response.json
-    assert response.json["status"] == "degraded"
-    assert response.json["database"] == "ok"
-    assert response.json["redis"].startswith("error")

@@ -15,21 +15,28 @@ from pathlib import Path
 import pytest
 
 from tests.support import servers
-from tests.support.servers import create_database, libpq_url, postgres_server, redis_server, require_service
+from tests.support.servers import (
+    create_database,
+    libpq_url,
+    postgres_cluster,
+    postgres_server,
+    redis_server,
+    require_service,
+)
 from tests.support.workers import REPO_ROOT, rq_command
 
 
 @pytest.fixture(scope="module")
-def pg_url(tmp_path_factory):
+def pg_url():
     require_service("postgres")
-    with postgres_server(tmp_path_factory.mktemp("pg")) as url:
+    with postgres_server() as url:
         yield url
 
 
 @pytest.fixture(scope="module")
-def redis_url(tmp_path_factory):
+def redis_url():
     require_service("redis")
-    with redis_server(tmp_path_factory.mktemp("redis")) as url:
+    with redis_server() as url:
         yield url
 
 
@@ -124,9 +131,59 @@ def test_create_database_gives_an_extra_empty_database(pg_url):
     assert tables == 0
 
 
+def test_servers_live_outside_pytests_temporary_folders(pg_url, tmp_path_factory):
+    """A folder pytest may clean (another session's pruning, --basetemp) must not hold a running cluster."""
+    import psycopg
+
+    with psycopg.connect(libpq_url(pg_url)) as conn:
+        data_dir = Path(conn.execute("SHOW data_directory").fetchone()[0])
+    assert data_dir.is_relative_to(servers.server_root())
+    assert not data_dir.is_relative_to(tmp_path_factory.getbasetemp().parent)
+
+
+def test_a_cluster_stops_and_starts_again_with_its_data():
+    import psycopg
+
+    require_service("postgres")
+    with postgres_cluster() as cluster:
+        with psycopg.connect(libpq_url(cluster.url), autocommit=True) as conn:
+            conn.execute("CREATE TABLE kept (n int)")
+            conn.execute("INSERT INTO kept VALUES (7)")
+        port = cluster.port
+        cluster.stop()
+        assert not cluster.running()
+        with pytest.raises(psycopg.OperationalError):
+            psycopg.connect(libpq_url(cluster.url), connect_timeout=5)
+        cluster.start()
+        assert cluster.port == port
+        with psycopg.connect(libpq_url(cluster.url)) as conn:
+            assert conn.execute("SELECT n FROM kept").fetchone() == (7,)
+
+
+def test_a_server_that_died_in_use_fails_with_its_log():
+    require_service("postgres")
+    with pytest.raises(servers.ServerDied, match="died while in use") as died:
+        with postgres_cluster() as cluster:
+            cluster.stop("immediate")
+    assert "immediate shutdown request" in str(died.value)
+
+
 # --------------------------------------------------------------------------- #
 # Redis and rq
 # --------------------------------------------------------------------------- #
+
+
+def test_redis_comes_back_on_the_port_it_was_on():
+    from redis import Redis
+
+    require_service("redis")
+    port = servers.find_free_port()
+    with redis_server(port=port) as url:
+        Redis.from_url(url).set("k", "v")
+    with pytest.raises(Exception):
+        Redis.from_url(url, socket_connect_timeout=2).ping()
+    with redis_server(port=port) as again:
+        assert again == url and Redis.from_url(again).ping()
 
 
 def test_redis_set_get(redis_url):

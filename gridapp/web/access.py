@@ -48,6 +48,11 @@ def public(scope: str = "public") -> Callable:
     return _mark(Policy(None, scope))
 
 
+def own_credential(scope: str) -> Callable:
+    """Open to the network, but the view checks a credential of its own (a scraper's token), not a user's JWT."""
+    return _mark(Policy(None, scope, token="own"))
+
+
 def allow(permission: Permission, *, scope: str, token: str = "access") -> Callable:
     """Only callers holding one of the permission's roles; `scope` documents the check the service makes."""
     if not isinstance(permission, Permission) or not permission.roles:
@@ -93,6 +98,8 @@ def current_actor() -> Actor | None:
 
 
 def _authenticate(policy: Policy) -> Actor | None:
+    if policy.token == "own":
+        return None
     if policy.public and not _carries_credentials():
         return None  # most scans: nobody to look up, and the hot path's cost is mostly this check
     try:

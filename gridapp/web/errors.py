@@ -3,15 +3,19 @@
 `code` is a stable English slug for programs, `message` is Chinese for people,
 `details` carries field errors or context. Domain errors, HTTP errors raised by Flask
 or Werkzeug (404, 405, 413 …), validation errors from the API layer and unexpected
-crashes all come out in this shape.
+crashes all come out in this shape. A database that cannot be reached is not a crash: it
+answers 503 with Retry-After, so clients and load balancers try again instead of giving up.
 """
 from __future__ import annotations
 
 import logging
+import sqlite3
 from typing import Callable
 from urllib.parse import quote
 
 from flask import Flask, jsonify, redirect, render_template, request
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from gridapp.errors import DomainError
@@ -43,6 +47,10 @@ HTTP_ERRORS = {
     503: ("service_unavailable", "服务暂时不可用"),
 }
 
+# How long a client should wait before trying again while the database is away: long enough
+# for a restart or a failover to finish, short enough that a resident's retry lands soon after.
+DATABASE_RETRY_AFTER_SECONDS = 5
+
 
 def error_response(status: int, code: str, message: str, details=None, headers=None):
     for prefix, render in PREFIX_RENDERERS.items():
@@ -51,7 +59,7 @@ def error_response(status: int, code: str, message: str, details=None, headers=N
     if request and (request.blueprint in HTML_BLUEPRINTS or (request.blueprint is None and request.path.startswith("/h5/"))):
         if status == 401:
             return redirect(f"{LOGIN_PAGES.get(request.blueprint, '/h5/login')}?next={quote(request.full_path.rstrip('?'))}")
-        response = render_template("h5/error.html", status=status, code=code, message=message), status
+        response = render_template("h5/error.html", status=status, code=code, message=message), status, headers or {}
         return response
     response = jsonify({"code": code, "message": message, "details": _named(details)})
     response.status_code = status
@@ -90,6 +98,30 @@ def domain_error_response(exc: DomainError):
     return error_response(exc.status, exc.code, exc.message, exc.details)
 
 
+# SQLite reports nearly every error as OperationalError, bugs ("no such table") included; only these pass.
+_SQLITE_TRANSIENT = ("database is locked", "unable to open database file", "disk i/o error")
+
+
+def is_database_outage(exc: BaseException) -> bool:
+    """The database could not be reached, dropped the connection or asked to be tried again (PostgreSQL's
+    OperationalError classes: connection, resources, shutdown, cancel, rollback); a bad statement is a bug."""
+    if isinstance(exc, (InterfaceError, PoolTimeout)) or (isinstance(exc, DBAPIError) and exc.connection_invalidated):
+        return True
+    if isinstance(exc, OperationalError):
+        if isinstance(exc.orig, sqlite3.Error):
+            return any(transient in str(exc.orig).lower() for transient in _SQLITE_TRANSIENT)
+        return True
+    return False
+
+
+def database_unavailable_response(exc: BaseException):
+    log.warning("database unavailable, answered 503: %s", getattr(exc, "orig", None) or exc)
+    code, message = HTTP_ERRORS[503]
+    return error_response(
+        503, code, message, {"dependency": "database"}, {"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)}
+    )
+
+
 def init_app(app: Flask) -> None:
     app.register_error_handler(DomainError, domain_error_response)
     app.register_error_handler(HTTPException, http_error_response)
@@ -98,5 +130,7 @@ def init_app(app: Flask) -> None:
     def unexpected(exc: Exception):
         if isinstance(exc, HTTPException):
             return http_error_response(exc)
+        if is_database_outage(exc):
+            return database_unavailable_response(exc)
         log.exception("unhandled error")
         return http_error_response(InternalServerError())

@@ -42,7 +42,17 @@ def _media_sources(config) -> list[str]:
     return [s for s in sources if s]
 
 
-def content_security_policy(config, nonce: str | None) -> str:
+# Blueprints whose pages are a package's, with inline scripts and styles we cannot give a nonce and
+# templates compiled in the browser (rq-dashboard's underscore templates).
+INLINE_CODE_BLUEPRINTS: set[str] = set()
+
+
+def content_security_policy(config, nonce: str | None, inline_code: bool = False) -> str:
+    if inline_code:
+        return "; ".join([
+            "default-src 'self'", "script-src 'self' 'unsafe-inline' 'unsafe-eval'", "style-src 'self' 'unsafe-inline'",
+            "img-src 'self' data:", "object-src 'none'", "base-uri 'none'", "form-action 'self'", "frame-ancestors 'none'",
+        ])
     scripts = "'self'" + (f" 'nonce-{nonce}'" if nonce else "")
     images = " ".join(["'self'", "data:", "blob:", *_media_sources(config), *filter(None, [tile_origin(config)])])
     return "; ".join([
@@ -60,7 +70,9 @@ def content_security_policy(config, nonce: str | None) -> str:
 
 def add_security_headers(response):
     if response.mimetype == "text/html":
-        policy = content_security_policy(current_app.config, request.environ.get(NONCE_KEY))
+        policy = content_security_policy(
+            current_app.config, request.environ.get(NONCE_KEY), request.blueprint in INLINE_CODE_BLUEPRINTS
+        )
         response.headers["Content-Security-Policy"] = policy
     if (current_actor() is not None or "Set-Cookie" in response.headers) and "Cache-Control" not in response.headers:
         response.headers["Cache-Control"] = "no-store"

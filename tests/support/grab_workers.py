@@ -58,7 +58,8 @@ def grab_pool(database_url: str, city_id: int, size: int) -> Iterator[Run]:
             start_at = time.time() + 0.5
             for inbox, (user_id, order_ids) in zip(inboxes, assignments):
                 inbox.put(("grab", user_id, order_ids, start_at))
-            done = [outbox.get(timeout=120) for _ in assignments]
+            # Bounded, but generous: 4,000 contended grabs on a 2-core machine that other runs share take minutes.
+            done = [outbox.get(timeout=900) for _ in assignments]
             return {user_id: results for _tag, (user_id, results) in done}
 
         yield run

@@ -9,7 +9,19 @@ context managers can be used from conftest fixtures, scripts or a REPL::
         ...
 
 Every server listens on 127.0.0.1 on a free port, keeps all its files in a fresh
-temporary directory under ``base_dir`` and is stopped and removed on exit.
+directory under ``base_dir`` (default: ``server_root()``, outside pytest's temporary
+folders) and is stopped and removed on exit. ``postgres_cluster`` yields a cluster a
+test may stop and start again; ``redis_server(port=...)`` brings Redis back on a port.
+
+Why a test server once died under load: see ``server_root``. The suite's cluster used
+to live in pytest's numbered temporary folder; the run's client errors ("server closed
+the connection unexpectedly", then "Connection refused" for every later test, with no
+OOM kill in the kernel log and no leaked shared memory) are exactly what PostgreSQL does
+when its data directory is deleted under it. Stopping a cluster by hand with SIGTERM or
+SIGKILL shows different errors ("terminating connection due to administrator command",
+"... unexpected postmaster exit"). The servers now live outside pytest's folders, start
+with generous timeouts, allow PG_MAX_CONNECTIONS connections, stop with ``-m fast``
+at the end, and a server that died in use fails the session with its log.
 
 The binaries come from the Debian packages ``postgresql`` and ``redis-server``;
 ``scripts/test`` installs them when they are missing.
@@ -33,6 +45,8 @@ from pathlib import Path
 
 __all__ = [
     "REQUIRE_SERVICES_ENV",
+    "PostgresCluster",
+    "ServerDied",
     "ServerStartError",
     "ServiceUnavailable",
     "create_database",
@@ -40,11 +54,13 @@ __all__ = [
     "libpq_url",
     "postgres_available",
     "postgres_bin_dir",
+    "postgres_cluster",
     "postgres_server",
     "redis_available",
     "redis_server",
     "redis_server_binary",
     "require_service",
+    "server_root",
     "services_required",
     "unavailable_reason",
 ]
@@ -54,10 +70,10 @@ REQUIRE_SERVICES_ENV = "GRIDAPP_TEST_REQUIRE_SERVICES"
 PG_DATABASE = "gridapp_test"
 PG_SUPERUSER = "postgres"
 PG_OS_USER = "postgres"  # the OS account created by Debian's postgresql package
-PG_MAX_CONNECTIONS = 200
+PG_MAX_CONNECTIONS = 300  # fifty grab processes, real workers and the suite's own pools at once
 
-START_TIMEOUT = 60.0  # seconds; a cold start on a busy 2-core CI box stays far below
-STOP_TIMEOUT = 20.0
+START_TIMEOUT = 180.0  # seconds; generous, for a 2-core machine that several test runs share
+STOP_TIMEOUT = 60.0
 PORT_ATTEMPTS = 3  # retries when the free port got taken between probe and bind
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -69,6 +85,10 @@ class ServiceUnavailable(RuntimeError):
 
 class ServerStartError(RuntimeError):
     """A server binary exists but the server did not come up."""
+
+
+class ServerDied(RuntimeError):
+    """A server stopped while the tests were using it (its log says why)."""
 
 
 class _PortInUse(ServerStartError):
@@ -266,46 +286,67 @@ def _run(cmd: list[str], *, timeout: float, cwd: Path | None = None) -> subproce
 # --------------------------------------------------------------------------- #
 
 
-@contextlib.contextmanager
-def postgres_server(base_dir: Path | str, *, database: str = PG_DATABASE) -> Iterator[str]:
-    """Run a throwaway PostgreSQL cluster; yield ``postgresql+psycopg://postgres@127.0.0.1:PORT/gridapp_test``.
+def server_root() -> Path:
+    """Where the servers keep their files: beside pytest's temporary folders, never inside them.
 
-    The cluster is tuned for tests (fsync, synchronous_commit and full_page_writes
-    off, max_connections=200, trust auth) and is stopped with ``pg_ctl stop -m
-    immediate`` and deleted on exit.
+    A cluster inside a folder someone else may clean (pytest's numbered basetemp, which
+    `--basetemp` wipes at start and other sessions prune) dies when its data directory goes:
+    the postmaster re-reads postmaster.pid once a minute and shuts down at once when it has
+    gone ("performing immediate shutdown because data directory lock file is invalid").
     """
-    reason = unavailable_reason("postgres")
-    if reason:
-        raise ServiceUnavailable(reason)
-    bindir = postgres_bin_dir()
-    assert bindir is not None
+    root = Path(tempfile.gettempdir()) / "gridapp-test-servers"
+    root.mkdir(mode=0o755, exist_ok=True)
+    return root
 
-    base_dir = Path(base_dir)
-    base_dir.mkdir(parents=True, exist_ok=True)
-    root = Path(tempfile.mkdtemp(prefix="pg-", dir=base_dir))
-    data = root / "data"
-    sockets = root / "sock"
-    log = root / "postgres.log"
 
-    as_pg: list[str] = []
-    if _is_root():
-        as_pg = ["runuser", "-u", PG_OS_USER, "--"]
-        _make_traversable(root)
+def _base(base_dir: Path | str | None) -> Path:
+    if base_dir is None:
+        return server_root()
+    Path(base_dir).mkdir(parents=True, exist_ok=True)
+    return Path(base_dir)
 
-    def pg(*args: str, timeout: float) -> subprocess.CompletedProcess:
-        return _run([*as_pg, *args], timeout=timeout, cwd=root)
 
-    started = False
-    try:
-        sockets.mkdir()
-        if as_pg:
+class PostgresCluster:
+    """A throwaway PostgreSQL cluster on 127.0.0.1 that a test may stop and start again.
+
+    It keeps its data, port and log across stop/start, so a test can take the database away
+    under a running app and bring it back. Tuned for tests: fsync, synchronous_commit and
+    full_page_writes off, trust auth, PG_MAX_CONNECTIONS connections.
+    """
+
+    def __init__(self, base_dir: Path | str | None = None):
+        reason = unavailable_reason("postgres")
+        if reason:
+            raise ServiceUnavailable(reason)
+        self.bindir = postgres_bin_dir()
+        assert self.bindir is not None
+        self.root = Path(tempfile.mkdtemp(prefix="pg-", dir=_base(base_dir)))
+        self.data = self.root / "data"
+        self.sockets = self.root / "sock"
+        self.log = self.root / "postgres.log"
+        self.port = 0
+        self._as_pg: list[str] = []
+        if _is_root():
+            self._as_pg = ["runuser", "-u", PG_OS_USER, "--"]
+            _make_traversable(self.root)
+
+    @property
+    def url(self) -> str:
+        """The maintenance database's SQLAlchemy URL."""
+        return f"postgresql+psycopg://{PG_SUPERUSER}@127.0.0.1:{self.port}/postgres"
+
+    def _pg(self, *args: str, timeout: float) -> subprocess.CompletedProcess:
+        return _run([*self._as_pg, *args], timeout=timeout, cwd=self.root)
+
+    def init(self) -> None:
+        self.sockets.mkdir()
+        if self._as_pg:
             uid = _postgres_os_uid()
-            for p in (root, sockets):
+            for p in (self.root, self.sockets):
                 os.chown(p, uid, -1)
-
-        result = pg(
-            str(bindir / "initdb"),
-            "-D", str(data),
+        result = self._pg(
+            str(self.bindir / "initdb"),
+            "-D", str(self.data),
             "-U", PG_SUPERUSER,
             "--auth=trust",
             "--encoding=UTF8",
@@ -316,12 +357,11 @@ def postgres_server(base_dir: Path | str, *, database: str = PG_DATABASE) -> Ite
         )  # fmt: skip
         if result.returncode != 0:
             raise ServerStartError(f"initdb failed (exit {result.returncode}):\n{result.stdout}")
-
-        with open(data / "postgresql.conf", "a", encoding="utf-8") as conf:
+        with open(self.data / "postgresql.conf", "a", encoding="utf-8") as conf:
             conf.write(
                 "\n# --- gridapp test cluster (tests/support/servers.py) ---\n"
                 "listen_addresses = '127.0.0.1'\n"
-                f"unix_socket_directories = '{sockets}'\n"
+                f"unix_socket_directories = '{self.sockets}'\n"
                 f"max_connections = {PG_MAX_CONNECTIONS}\n"
                 "fsync = off\n"
                 "synchronous_commit = off\n"
@@ -331,40 +371,84 @@ def postgres_server(base_dir: Path | str, *, database: str = PG_DATABASE) -> Ite
                 "max_wal_size = '1GB'\n"
                 "jit = off\n"
                 "logging_collector = off\n"
-                "log_min_messages = warning\n"
+                "log_line_prefix = '%m [%p] '\n"
+                "log_min_messages = warning\n"  # LOG lines (start, stop, why it shut down) are kept too
                 "log_min_error_statement = panic\n"
             )
 
-        port = 0
+    def start(self) -> None:
+        """Start on the cluster's port (a free one the first time) and wait until it accepts TCP connections."""
         for attempt in range(1, PORT_ATTEMPTS + 1):
-            port = find_free_port()
-            result = pg(
-                str(bindir / "pg_ctl"),
-                "-D", str(data),
-                "-l", str(log),
+            port = self.port or find_free_port()
+            result = self._pg(
+                str(self.bindir / "pg_ctl"),
+                "-D", str(self.data),
+                "-l", str(self.log),
                 "-o", f"-p {port}",
                 "-w", "-t", str(int(START_TIMEOUT)),
                 "start",
                 timeout=START_TIMEOUT + 10,
             )  # fmt: skip
             if result.returncode == 0:
-                started = True
+                self.port = port
                 break
-            log_text = _tail(log)
-            if "already in use" in log_text and attempt < PORT_ATTEMPTS:
+            log_text = _tail(self.log)
+            if "already in use" in log_text and attempt < PORT_ATTEMPTS and not self.port:
                 continue
             raise ServerStartError(
                 f"pg_ctl start failed (exit {result.returncode}) on port {port}:\n{result.stdout}\n"
-                f"--- {log} ---\n{log_text}"
+                f"--- {self.log} ---\n{log_text}"
             )
+        _wait_for_postgres(self.url, self.log)
 
-        url = f"postgresql+psycopg://{PG_SUPERUSER}@127.0.0.1:{port}/postgres"
-        _wait_for_postgres(url, log)
-        yield create_database(url, database)
+    def running(self) -> bool:
+        return self._pg(str(self.bindir / "pg_ctl"), "-D", str(self.data), "status", timeout=STOP_TIMEOUT).returncode == 0
+
+    def stop(self, mode: str = "fast") -> None:
+        """Stop the server: `fast` ends the sessions cleanly, `immediate` is a crash (it recovers on start)."""
+        try:
+            result = self._pg(
+                str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "-t", str(int(STOP_TIMEOUT)), "stop",
+                timeout=STOP_TIMEOUT + 10,
+            )
+            if result.returncode == 0 or not self.running():
+                return
+        except subprocess.TimeoutExpired:
+            pass
+        _kill_postmaster(self.data)
+
+    def remove(self) -> None:
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def postgres_cluster(base_dir: Path | str | None = None) -> Iterator[PostgresCluster]:
+    """A started PostgresCluster, stopped and removed on exit.
+
+    If the server died while in use, leaving raises ServerDied with the end of its log, so a run
+    whose later tests all failed with "Connection refused" says why.
+    """
+    cluster = PostgresCluster(base_dir)
+    started = False
+    try:
+        cluster.init()
+        cluster.start()
+        started = True
+        yield cluster
+        if not cluster.running():
+            started = False
+            raise ServerDied(f"the test PostgreSQL server on port {cluster.port} died while in use:\n{_tail(cluster.log)}")
     finally:
         if started:
-            _stop_postgres(pg, bindir, data)
-        shutil.rmtree(root, ignore_errors=True)
+            cluster.stop()
+        cluster.remove()
+
+
+@contextlib.contextmanager
+def postgres_server(base_dir: Path | str | None = None, *, database: str = PG_DATABASE) -> Iterator[str]:
+    """Run a throwaway PostgreSQL cluster; yield ``postgresql+psycopg://postgres@127.0.0.1:PORT/gridapp_test``."""
+    with postgres_cluster(base_dir) as cluster:
+        yield create_database(cluster.url, database)
 
 
 _c_utf8: bool | None = None
@@ -397,14 +481,8 @@ def _wait_for_postgres(url: str, log: Path) -> None:
             time.sleep(0.05)
 
 
-def _stop_postgres(pg, bindir: Path, data: Path) -> None:
-    try:
-        result = pg(str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop", timeout=STOP_TIMEOUT)
-        if result.returncode == 0:
-            return
-    except subprocess.TimeoutExpired:
-        pass
-    # pg_ctl failed: kill the postmaster from its pid file so nothing is left behind.
+def _kill_postmaster(data: Path) -> None:
+    """pg_ctl could not stop it: end the postmaster from its pid file so nothing is left behind."""
     with contextlib.suppress(OSError, ValueError, IndexError):
         pid = int((data / "postmaster.pid").read_text().splitlines()[0])
         os.kill(pid, signal.SIGQUIT)
@@ -435,27 +513,28 @@ def create_database(admin_url: str, name: str) -> str:
 
 
 @contextlib.contextmanager
-def redis_server(base_dir: Path | str) -> Iterator[str]:
-    """Run a throwaway redis-server without persistence; yield ``redis://127.0.0.1:PORT/0``."""
+def redis_server(base_dir: Path | str | None = None, *, port: int | None = None) -> Iterator[str]:
+    """Run a throwaway redis-server without persistence; yield ``redis://127.0.0.1:PORT/0``.
+
+    Give `port` to bring a server back where a stopped one was (a test of an outage and recovery).
+    """
     binary = redis_server_binary()
     if binary is None:
         raise ServiceUnavailable(unavailable_reason("redis") or "redis-server missing")
 
-    base_dir = Path(base_dir)
-    base_dir.mkdir(parents=True, exist_ok=True)
-    root = Path(tempfile.mkdtemp(prefix="redis-", dir=base_dir))
+    root = Path(tempfile.mkdtemp(prefix="redis-", dir=_base(base_dir)))
     log = root / "redis.log"
     proc: subprocess.Popen | None = None
     try:
         for attempt in range(1, PORT_ATTEMPTS + 1):
-            port = find_free_port()
+            chosen = port or find_free_port()
             try:
-                proc = _start_redis(binary, port, root, log)
+                proc = _start_redis(binary, chosen, root, log)
                 break
             except _PortInUse:
-                if attempt == PORT_ATTEMPTS:
+                if attempt == PORT_ATTEMPTS or port:
                     raise
-        yield f"redis://127.0.0.1:{port}/0"
+        yield f"redis://127.0.0.1:{chosen}/0"
     finally:
         if proc is not None:
             _stop_process(proc)
