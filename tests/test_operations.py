@@ -38,7 +38,8 @@ def test_a_request_id_that_is_not_a_short_token_is_replaced(client):
     assert client.get("/healthz", headers={"X-Request-ID": "a b\tc"}).headers["X-Request-ID"] != "a b\tc"
 
 
-def test_log_lines_are_json_with_the_request_id(app, client, monkeypatch):
+def test_log_lines_are_json_with_the_request_id(redis_url, tmp_path, monkeypatch):
+    client = make_app(f"sqlite:///{tmp_path / 'logs.sqlite3'}", tmp_path, REDIS_URL=redis_url).test_client()
     lines = []
 
     class Collect(logging.Handler):
@@ -129,7 +130,7 @@ def test_metrics_time_each_route_by_its_pattern(metrics_app):
     assert 'dependency="redis"' not in text  # no REDIS_URL: nothing to report
 
 
-def test_metrics_count_overdue_cases_and_the_outbox(metrics_app, clock):
+def test_metrics_count_overdue_cases(metrics_app, clock):
     with metrics_app.app_context():
         city = build_city("metrics")
         cats = add_categories(city)
@@ -137,19 +138,24 @@ def test_metrics_count_overdue_cases_and_the_outbox(metrics_app, clock):
         report_at(client, city.users[Role.RESIDENT], cats["garbage"], point=G1)
         city_id = city.city.id
         db.session.remove()
+        assert f'gridapp_cases_overdue{{city_id="{city_id}"}}' not in scrape(client)
+        clock.advance(timedelta(days=30))
+        assert f'gridapp_cases_overdue{{city_id="{city_id}"}} 1.0' in scrape(client)
+
+
+def test_metrics_show_the_outbox_backlog(redis_url, tmp_path, clock):
+    app = make_app(f"sqlite:///{tmp_path / 'outbox.sqlite3'}", tmp_path, METRICS_TOKEN=TOKEN, REDIS_URL=redis_url)
+    with app.app_context():
         written = clock.now() - timedelta(seconds=30)
-        for status in ("pending", "pending", "pending", "pending", "dead", "dead"):
+        for status in ("pending", "pending", "pending", "pending", "dead", "dead", "done"):
             db.session.add(OutboxJob(name="x", queue="gridapp-default", args=[], status=status, next_attempt_at=written, created_at=written))
         db.session.commit()
-        assert f'gridapp_cases_overdue{{city_id="{city_id}"}}' not in scrape(client)
-        assert "gridapp_outbox_lag_seconds 30.0" in scrape(client)
-        clock.advance(timedelta(days=30))
-        text = scrape(client)
-        assert f'gridapp_cases_overdue{{city_id="{city_id}"}} 1.0' in text
-        assert "gridapp_outbox_pending 4.0" in text
-        assert "gridapp_outbox_dead 2.0" in text
+        text = scrape(app.test_client())
         db.session.remove()
         db.engine.dispose()
+    assert "gridapp_outbox_pending 4.0" in text
+    assert "gridapp_outbox_dead 2.0" in text
+    assert "gridapp_outbox_lag_seconds 30.0" in text
 
 
 def test_metrics_report_queue_depths_from_redis(redis_url, tmp_path):

@@ -59,12 +59,14 @@ def test_healthz_redis_down_is_degraded_but_serving(tmp_path):
     assert response.json["queues"] is None
 
 
-def test_healthz_reports_the_outbox(client, clock):
-    written = clock.now() - timedelta(seconds=12.5)
-    for status in ("pending", "pending", "pending", "dead", "done"):
-        db.session.add(OutboxJob(name="x", queue="gridapp-default", args=[], status=status, next_attempt_at=written, created_at=written))
-    db.session.commit()
-    response = client.get("/healthz")
+def test_healthz_reports_the_outbox(redis_url, tmp_path, clock):
+    app = make_app(f"sqlite:///{tmp_path / 'outbox.sqlite3'}", tmp_path, REDIS_URL=redis_url)
+    with app.app_context():
+        written = clock.now() - timedelta(seconds=12.5)
+        for status in ("pending", "pending", "pending", "dead", "done"):
+            db.session.add(OutboxJob(name="x", queue="gridapp-default", args=[], status=status, next_attempt_at=written, created_at=written))
+        db.session.commit()
+        response = app.test_client().get("/healthz")
     assert response.json["outbox"] == {"pending": 3, "dead": 1, "lag_seconds": 12.5}
 
 

@@ -84,7 +84,9 @@ def queues() -> dict[str, dict[str, int]] | None:
 
 
 def outbox() -> dict[str, float] | None:
-    """The outbox's backlog, when the database answers."""
+    """The outbox's backlog, when the database answers; None without Redis, where jobs run inline and no outbox exists."""
+    if not current_app.config.get("REDIS_URL"):
+        return None
     try:
         stats = outbox_service.stats()
         return {"pending": stats.pending, "dead": stats.dead, "lag_seconds": stats.oldest_pending_seconds}
