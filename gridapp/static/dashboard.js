@@ -122,7 +122,7 @@
       box.classList.add("no-tiles");
     }
     var top = Math.max.apply(null, [HEAT_FLOOR].concat(data.grids.map(function (g) { return (g.open || 0) + (g.overdue || 0); })));
-    var bounds = L.latLngBounds([]);
+    var bounds = L.latLngBounds([]), layers = [];
     var query = box.dataset.query ? "?" + box.dataset.query : "";
     data.grids.forEach(function (grid) {
       var load = (grid.open || 0) + (grid.overdue || 0);
@@ -139,7 +139,7 @@
       if (grid.drill) {
         layer.on("click", function () { window.location.href = box.dataset.drill.replace(/0$/, grid.drill) + query; });
       }
-      layer.addTo(map);
+      layers.push(layer);
       bounds.extend(layer.getBounds());
     });
     data.pins.forEach(function (pin) {
@@ -149,11 +149,13 @@
         className: "pin pin-" + pin.colour
       }).bindTooltip(pin.label);
       marker.on("click", function () { window.location.href = box.dataset.caseUrl.replace(/0$/, pin.id); });
-      marker.addTo(map);
+      layers.push(marker);
       bounds.extend(marker.getLatLng());
     });
+    /* The view first: Leaflet projects a layer as it is added, which needs a centre and zoom. */
     if (bounds.isValid()) map.fitBounds(bounds, { padding: [16, 16], maxZoom: 18 });
     else map.setView([39.9, 116.4], 10);
+    layers.forEach(function (layer) { layer.addTo(map); });
     box.dataset.ready = "true";
     return map;
   }
