@@ -238,3 +238,49 @@ def test_instruction_dialog_with_phrases_and_nudge(browser, live_url, demo):
     assert got == targets and targets
     db.session.rollback()
 
+
+
+def test_case_page_shows_photos_and_every_steps_actor(browser, live_url, demo, monkeypatch):
+    from io import BytesIO
+
+    from PIL import Image
+
+    from gridapp.models import CaseEvent, CasePhoto, User
+    from gridapp.storage import media_storage
+
+    kbs = db.session.scalar(select(Region.path).where(Region.city_id == demo, Region.code == "kbs"))
+    case = db.session.scalar(
+        select(Case).where(Case.city_id == demo, Case.state == S.IN_PROGRESS, Case.region_path.startswith(kbs)).order_by(Case.id)
+    )
+    start = db.session.scalar(select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.action == "start"))
+    handler = db.session.get(User, case.handler_user_id).display_name
+    for kind, colour, event_id in (("before", "#b3121f", None), ("after", "#1a7f37", start.id)):
+        out = BytesIO()
+        Image.new("RGB", (64, 48), colour).save(out, "JPEG")
+        key = f"test/{case.id}-{kind}.jpg"
+        media_storage().save(key, out.getvalue(), "image/jpeg")
+        db.session.add(
+            CasePhoto(city_id=demo, case_id=case.id, event_id=event_id, kind=kind, content_type="image/jpeg", width=64, height=48,
+                      byte_size=len(out.getvalue()), original_key=key)
+        )
+    db.session.commit()
+    case_id = case.id
+    db.session.remove()
+    monkeypatch.setattr(media_storage(), "base_url", live_url)  # the media links point at the live server
+
+    with device_page(browser, live_url, PHONE) as page:
+        sign_in(page)
+        page.goto(f"/dashboard/cases/{case_id}")
+        page.wait_for_selector("#case-map[data-ready=true]", state="attached")
+        photos = page.locator("#photos img")
+        assert photos.count() == 2
+        assert page.get_attribute("#photos img >> nth=0", "alt") == "处置前照片 1"
+        assert page.get_attribute("#photos img >> nth=1", "alt") == "处置后照片 1"
+        page.locator("#timeline").scroll_into_view_if_needed()
+        page.wait_for_load_state("networkidle")
+        assert page.evaluate("[...document.querySelectorAll('#photos img')].map(i => i.naturalWidth)") == [64, 64]
+        assert page.locator('#timeline li[data-action="start"] img').count() == 1
+        actors = page.locator("#timeline .actor").all_inner_texts()
+        assert actors[0] == "系统" and handler in actors  # the demo's history has no author for its first step
+        assert "本小时还可 3 次" in page.inner_text("#nudge-count")
+        check(page, "phone-case-photos")
