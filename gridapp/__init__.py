@@ -44,7 +44,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from gridapp.jobs import catalogue  # noqa: F401  (every job registers its name)
     from gridapp.services import subscriptions
     from gridapp.services.accounts.revocations import is_revoked
-    from gridapp.web import access, bounds, errors, headers, health, media
+    from gridapp.web import access, bounds, errors, headers, health, maps, media
 
     database.init_app(app)
     subscriptions.register()
@@ -60,6 +60,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     bounds.init_app(app)
     access.init_app(app)
     headers.init_app(app)
+    maps.init_app(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(media.bp)
     app.register_blueprint(h5.bp)

@@ -47,6 +47,13 @@ def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
     raise ConfigError(f"{name} must be true or false, got {raw!r}")
 
 
+def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...], default: str) -> str:
+    value = _str(env, name, default)
+    if value not in choices:
+        raise ConfigError(f"{name} must be one of {', '.join(choices)}, got {value!r}")
+    return value
+
+
 # 简单、一般、复杂疑难、重特大: the bounty is multiplied by these percentages when paid.
 DEFAULT_DIFFICULTY_PERCENT = {"simple": 100, "ordinary": 120, "complex": 150, "major": 200}
 
@@ -157,6 +164,13 @@ def load_settings(
         "DUPLICATE_RADIUS_M": _int(env, "DUPLICATE_RADIUS_M", 100),
         "DUPLICATE_WINDOW_HOURS": _int(env, "DUPLICATE_WINDOW_HOURS", 72),
         "CASE_AUTO_CLOSE_DAYS": _int(env, "CASE_AUTO_CLOSE_DAYS", 7),
+        "PUBLIC_MAP_DAYS": _int(env, "PUBLIC_MAP_DAYS", 30),
+        # Maps: the tile layer under every map (none: the grid and community boundaries are the base map).
+        "MAP_TILE_URL": _str(env, "MAP_TILE_URL"),
+        "MAP_TILE_KEY": _str(env, "MAP_TILE_KEY"),
+        "MAP_TILE_COORDS": _choice(env, "MAP_TILE_COORDS", ("wgs84", "gcj02"), "wgs84"),
+        "MAP_TILE_SUBDOMAINS": _str(env, "MAP_TILE_SUBDOMAINS", "abc"),
+        "MAP_TILE_ATTRIBUTION": _str(env, "MAP_TILE_ATTRIBUTION", ""),
         "REPORT_LIMIT_PER_USER": _str(env, "REPORT_LIMIT_PER_USER", "10/hour;30/day"),
         "REPORT_LIMIT_PER_IP": _str(env, "REPORT_LIMIT_PER_IP", "60/hour"),
         "OPEN311_RATE_LIMIT": _str(env, "OPEN311_RATE_LIMIT", "120/minute;5000/day"),

@@ -140,8 +140,8 @@ class LoginCode(MethodView):
     @blp.response(202, CodeSentSchema)
     @throttled(throttle.CODE_REQUEST)
     def post(self, body):
-        """Send a one-time login code to a resident's phone by SMS."""
-        return {"expires_in": login_codes.request_login_code(body["city"], body["phone"])}
+        """Send a one-time login code to a resident's phone by SMS, once they agreed to the user agreement and privacy policy."""
+        return {"expires_in": login_codes.request_login_code(body["city"], body["phone"], body["agreed"])}
 
 
 @blp.route("/auth/code/verify")

@@ -148,7 +148,7 @@ _action("merge", MergeSchema, "Merge a repeat into the surviving case; its repor
 _action("abusive", NoteSchema, "Mark as an abusive report (rejected if not yet accepted).",
         lambda a, i, b: cases.mark_abusive(a, i, b["note"]))
 _action("follow", FollowSchema, "Follow an offered similar case instead of sending a repeat.",
-        lambda a, i, b: intake.follow_instead(a, i, b.get("code"), b.get("lat"), b.get("lng")))
+        lambda a, i, b: intake.follow_instead(a, i, b))
 
 
 @blp.route("/<int:case_id>/resolve")

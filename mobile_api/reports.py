@@ -66,5 +66,5 @@ class SimilarReports(MethodView):
     @blp.doc(security=[{"bearer": []}])
     def get(self, args):
         """Open reports of the same category at this code or nearby: offer to follow one instead of sending a repeat."""
-        found = intake.similar_for_reporter(current_actor(), args["category_id"], args.get("code"), args.get("lat"), args.get("lng"))
+        found = intake.similar_for_reporter(current_actor(), args.pop("category_id"), args)
         return [case_views.brief(case) for case in found]

@@ -37,7 +37,7 @@ def test_a_resident_deletes_their_account_and_their_reports_stay_anonymous(clien
     assert member.user_id is None and member.name == MEMBER_NAME  # the community's registry keeps its record
     assert db.session.query(Notification).filter_by(user_id=resident.id).count() == 0
     assert client.get(f"/api/v1/scan/{my_code}").status_code == 410  # the personal code is gone
-    again = client.post("/api/v1/auth/code", json={"city": "testcity", "phone": "13700000009"})
+    again = client.post("/api/v1/auth/code", json={"city": "testcity", "phone": "13700000009", "agreed": True})
     assert again.status_code == 202  # the number is free for a new account
 
 

@@ -58,7 +58,7 @@ def reload(user: User) -> User:
 
 def request_code(client, caplog, phone: str = PHONE, city: str = CITY) -> str:
     before = len(sms_codes(caplog, phone))
-    response = client.post("/api/v1/auth/code", json={"city": city, "phone": phone})
+    response = client.post("/api/v1/auth/code", json={"city": city, "phone": phone, "agreed": True})
     assert response.status_code == 202, response.json
     codes = sms_codes(caplog, phone)
     assert len(codes) == before + 1, "exactly one SMS per accepted request"
@@ -264,7 +264,7 @@ def test_a_weak_old_hash_is_upgraded_on_login(client, city):
 
 
 def test_first_code_login_creates_a_resident(app, client, city, clock, sms_log):
-    response = client.post("/api/v1/auth/code", json={"city": CITY, "phone": PHONE})
+    response = client.post("/api/v1/auth/code", json={"city": CITY, "phone": PHONE, "agreed": True})
     assert response.status_code == 202, response.json
     assert response.json == {"expires_in": app.config["OTP_TTL_SECONDS"]}
     code = code_in(next(r.getMessage() for r in sms_log.records if r.name == "gridapp.sms"))
@@ -301,7 +301,7 @@ def test_existing_staff_phone_signs_in_to_the_existing_account(client, city, clo
 def test_code_requests_are_rate_limited_per_phone(app, client, city, clock, sms_log):
     request_code(client, sms_log)
     clock.advance(timedelta(seconds=10))
-    body = assert_error(client.post("/api/v1/auth/code", json={"city": CITY, "phone": PHONE}), 429, "rate_limited")
+    body = assert_error(client.post("/api/v1/auth/code", json={"city": CITY, "phone": PHONE, "agreed": True}), 429, "rate_limited")
     assert body["details"]["retry_after"] == app.config["OTP_RESEND_SECONDS"] - 10
     assert len(sms_codes(sms_log, PHONE)) == 1, "a refused request sends nothing"
 
@@ -314,7 +314,7 @@ def test_a_phone_gets_only_so_many_codes_a_day(app, client, city, clock, sms_log
     for _ in range(app.config["OTP_DAILY_LIMIT"]):
         request_code(client, sms_log)
         clock.advance(timedelta(seconds=app.config["OTP_RESEND_SECONDS"]))
-    assert_error(client.post("/api/v1/auth/code", json={"city": CITY, "phone": PHONE}), 429, "daily_limit")
+    assert_error(client.post("/api/v1/auth/code", json={"city": CITY, "phone": PHONE, "agreed": True}), 429, "daily_limit")
     assert len(sms_codes(sms_log, PHONE)) == app.config["OTP_DAILY_LIMIT"]
     clock.advance(timedelta(days=1))
     request_code(client, sms_log)
@@ -351,12 +351,12 @@ def test_inactive_resident_cannot_sign_in_with_a_code(client, city, clock, sms_l
 def test_code_request_and_verify_validate_their_input(client, city, clock, sms_log):
     post = client.post
     for phone in ("12345", "23812345678", "1381234567x", "10812345678"):
-        response = post("/api/v1/auth/code", json={"city": CITY, "phone": phone})
+        response = post("/api/v1/auth/code", json={"city": CITY, "phone": phone, "agreed": True})
         assert "phone" in field_errors(assert_error(response, 422, "validation_failed"))
-    assert_error(post("/api/v1/auth/code", json={"city": "atlantis", "phone": PHONE}), 404, "city_not_found")
+    assert_error(post("/api/v1/auth/code", json={"city": "atlantis", "phone": PHONE, "agreed": True}), 404, "city_not_found")
     assert sms_codes(sms_log, "") == [], "nothing was sent"
 
-    response = post("/api/v1/auth/code", json={"city": CITY, "phone": "+86 138-1234-5678"})
+    response = post("/api/v1/auth/code", json={"city": CITY, "phone": "+86 138-1234-5678", "agreed": True})
     assert response.status_code == 202, response.json
     [code] = sms_codes(sms_log, PHONE)  # sent to the normalised number
     for bad in ("12345", "1234567", "abcdef", "12 456", ""):
@@ -503,7 +503,7 @@ def test_a_code_request_over_budget_is_refused_before_any_sms(limited_client, cl
     city = build_city("budgets")
     db.session.commit()
     phones = [f"139000011{i:02d}" for i in range(11)]
-    answers = [limited_client.post("/api/v1/auth/code", json={"city": city.city.code, "phone": p}) for p in phones]
+    answers = [limited_client.post("/api/v1/auth/code", json={"city": city.city.code, "phone": p, "agreed": True}) for p in phones]
     assert [a.status_code for a in answers] == [202] * 10 + [429]
     assert sms_codes(sms_log, phones[-1]) == []
 

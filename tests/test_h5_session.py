@@ -21,6 +21,7 @@ def test_resident_signs_in_on_the_phone_and_reads_the_inbox(phone, city, caplog)
     phone.goto("/h5/notifications")
     assert "/h5/login" in phone.url  # a page that needs a session sends you to sign in
     phone.fill("#phone", number)
+    phone.check("#agree")
     phone.click("#send-code")
     phone.wait_for_selector("#login-message.ok")
     phone.fill("#code", sms_codes(caplog, number)[-1])
@@ -47,6 +48,7 @@ def test_wrong_code_says_why_in_chinese(phone, city, caplog):
     db.session.commit()
     phone.goto("/h5/login")
     phone.fill("#phone", number)
+    phone.check("#agree")
     phone.click("#send-code")
     phone.wait_for_selector("#login-message.ok")
     real = sms_codes(caplog, number)[-1]

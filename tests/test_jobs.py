@@ -121,7 +121,7 @@ def test_login_code_goes_through_redis_to_a_real_worker(pg_admin_url, redis_url,
             db.session.commit()
             client = app.test_client()
 
-            sent = client.post("/api/v1/auth/code", json={"city": "jobcity", "phone": "13812345678"})
+            sent = client.post("/api/v1/auth/code", json={"city": "jobcity", "phone": "13812345678", "agreed": True})
             assert sent.status_code == 202, sent.json
 
             notify = Queue(QUEUE_NOTIFY, connection=redis)

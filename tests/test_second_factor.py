@@ -58,7 +58,7 @@ def test_sms_and_wechat_sign_ins_are_refused_where_a_code_is_needed(client, city
     secret = setup(client, "worker1").json["secret"]
     assert login(client, "worker1", code(secret)).status_code == 200
     phone = city.users[Role.GRID_WORKER].phone
-    assert client.post("/api/v1/auth/code", json={"city": CITY, "phone": phone}).status_code == 202
+    assert client.post("/api/v1/auth/code", json={"city": CITY, "phone": phone, "agreed": True}).status_code == 202
     body = {"city": CITY, "phone": phone, "code": sms_codes(caplog, phone)[-1]}
     sms_login = client.post("/api/v1/auth/code/verify", json=body)
     assert_error(sms_login, 401, "totp_required")

@@ -30,7 +30,7 @@ def demo_command() -> None:
     click.echo("")
     click.echo(f"居民账号：手机号 {summary.resident_phone}，验证码登录（验证码写在服务器日志中）。")
     click.echo(
-        "  POST /api/v1/auth/code        {\"city\": \"%s\", \"phone\": \"%s\"}" % (summary.city_code, summary.resident_phone)
+        "  POST /api/v1/auth/code        {\"city\": \"%s\", \"phone\": \"%s\", \"agreed\": true}" % (summary.city_code, summary.resident_phone)
     )
     click.echo(
         "  POST /api/v1/auth/code/verify {\"city\": \"%s\", \"phone\": \"%s\", \"code\": \"<日志中的验证码>\"}"

@@ -10,6 +10,7 @@ from flask import Blueprint, current_app, render_template, request, url_for
 from gridapp.authz import SIGNED_IN, Role
 from gridapp.clock import CHINA
 from gridapp.pagination import paginate
+from gridapp.services.accounts import agreements
 from gridapp.services.accounts.users import default_city_code
 from gridapp.services.notifications import inbox as notifications
 from gridapp.web.access import allow, current_actor, public
@@ -40,6 +41,18 @@ def login():
     return render_template("h5/login.html", city_code=city_code, next_url=next_url)
 
 
+@bp.get("/terms")
+@public()
+def terms():
+    return render_template("h5/terms.html", version=agreements.VERSION, effective=agreements.EFFECTIVE)
+
+
+@bp.get("/privacy")
+@public()
+def privacy():
+    return render_template("h5/privacy.html", version=agreements.VERSION, effective=agreements.EFFECTIVE)
+
+
 @bp.get("/")
 @allow(SIGNED_IN, scope="self")
 def home():
@@ -47,7 +60,11 @@ def home():
     unread = notifications.unread_count(actor)
     menu = [{"label": "消息通知", "url": url_for("h5.inbox"), "badge": unread or None}]
     if Role.RESIDENT in actor.roles:
-        menu[:0] = [{"label": "随手拍", "url": url_for("h5_reports.report_form")}, {"label": "我的反映", "url": url_for("h5_reports.my_reports")}]
+        menu[:0] = [
+            {"label": "随手拍", "url": url_for("h5_reports.report_form")},
+            {"label": "我的反映", "url": url_for("h5_reports.my_reports")},
+            {"label": "社区近期反映", "url": url_for("h5_reports.community_map")},
+        ]
     grants = [g.role.label for g in actor.grants]
     return render_template("h5/home.html", menu=menu, grants=grants)
 

@@ -10,11 +10,14 @@ from flask import Blueprint, render_template, request
 from gridapp.authz import SIGNED_IN
 from gridapp.extensions import db
 from gridapp.pagination import paginate
-from gridapp.services.cases import intake
+from gridapp.services.accounts.users import get_user
+from gridapp.services.cases import intake, public_map
 from gridapp.services.cases import presentation as case_views
 from gridapp.services.cases import workflow as cases
 from gridapp.services.codes.issuing import locate_code
+from gridapp.services.regions.tree import get_region
 from gridapp.web.access import allow, current_actor
+from gridapp.web.bounds import int64
 from gridapp.web.errors import HTML_BLUEPRINTS
 
 bp = Blueprint("h5_reports", __name__, url_prefix="/h5")
@@ -26,12 +29,27 @@ HTML_BLUEPRINTS.add(bp.name)
 def report_form():
     actor = current_actor()
     token = request.args.get("code") or None
-    place = None
+    place = community_id = None
     if token:
         located = locate_code(token)  # unknown or withdrawn codes answer 404 / 410 pages
-        place = located.place_label if located.city_id == actor.city_id else None
+        if located.city_id == actor.city_id:
+            place = located.place_label
+            community_id = get_region(actor.city_id, located.grid_id).parent_id if located.grid_id else located.region_id
     categories = list(db.session.scalars(intake.categories(actor.city_id)))
-    return render_template("h5/report.html", token=token if place else None, place=place, categories=categories)
+    me = get_user(actor.city_id, actor.user_id)
+    return render_template(
+        "h5/report.html", token=token if place else None, place=place, categories=categories, community_id=community_id,
+        contact={"name": me.display_name, "phone": me.phone}, centre=public_map.city_centre(actor),
+    )  # fmt: skip
+
+
+@bp.get("/map")
+@allow(public_map.VIEWERS, scope="city")
+def community_map():
+    """A community's recent reports on a map (the community asked for, or the one the phone is in)."""
+    community = request.args.get("community", type=int64)
+    region = public_map.community(current_actor(), community) if community else None
+    return render_template("h5/community_map.html", community=region, centre=public_map.city_centre(current_actor()))
 
 
 @bp.get("/reports")

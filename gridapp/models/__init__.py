@@ -9,7 +9,7 @@ from gridapp.models.ledger import Account, LedgerEntry, LedgerTransaction
 from gridapp.models.notifications import Notification
 from gridapp.models.open311 import Open311Request
 from gridapp.models.orders import Order, OrderEvent, OrderLapse
-from gridapp.models.people import Department, DepartmentRegion, RoleGrant, User
+from gridapp.models.people import AgreementConsent, Department, DepartmentRegion, RoleGrant, User
 from gridapp.models.places import (
     Cadre,
     ContactRequest,
@@ -37,6 +37,7 @@ from gridapp.models.supervision import (
 )
 
 __all__ = [
+    "AgreementConsent",
     "CaseModeration",
     "AttemptCounter",
     "ApiClient",

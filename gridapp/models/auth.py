@@ -21,6 +21,9 @@ class OtpChallenge(TenantMixin, db.Model):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     consumed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    # The user agreement and privacy policy version agreed to before this code was sent; recorded
+    # on the account at sign-in (models.people.AgreementConsent).
+    agreement_version: Mapped[Optional[str]] = mapped_column(String(32))
 
 
 class RevokedToken(TenantMixin, db.Model):

@@ -56,6 +56,20 @@ class User(TenantMixin, db.Model):
     grants = relationship("RoleGrant", back_populates="user", lazy="selectin", cascade="all, delete-orphan")
 
 
+class AgreementConsent(TenantMixin, db.Model):
+    """An account's consent to the user agreement and privacy policy (services.accounts.agreements).
+
+    Appended, never changed: one row per version agreed, dated when the person ticked the box
+    (before the sign-in code was sent), so the record shows which text they accepted and when.
+    """
+
+    __tablename__ = "agreement_consents"
+    __table_args__ = (UniqueConstraint("city_id", "user_id", "version"),)
+    user_id: Mapped[int] = mapped_column(BigId, ForeignKey("users.id"), nullable=False)
+    version: Mapped[str] = mapped_column(String(32), nullable=False)
+    agreed_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+
+
 class Department(TenantMixin, db.Model):
     """A unit that handles orders: 城管, 住建, 市场监管, 公安, 环保, 民政, 人社, 物业."""
 

@@ -55,8 +55,13 @@
     renewSession().then(function () { window.location.replace(form.dataset.next || "/h5/"); }, function () {});
     send.addEventListener("click", function () {
       var phone = document.getElementById("phone").value.trim();
+      if (!document.getElementById("agree").checked) {
+        say(message, "请先阅读并同意《用户协议》和《隐私政策》");
+        document.getElementById("agree").focus();
+        return;
+      }
       send.disabled = true;
-      api("POST", "/api/v1/auth/code", { city: city, phone: phone }).then(function () {
+      api("POST", "/api/v1/auth/code", { city: city, phone: phone, agreed: true }).then(function () {
         say(message, "验证码已发送，请查收短信", true);
         var left = 60;
         var timer = setInterval(function () {

@@ -48,7 +48,7 @@ def error_response(status: int, code: str, message: str, details=None, headers=N
     for prefix, render in PREFIX_RENDERERS.items():
         if request and request.path.startswith(prefix):
             return render(status, code, message, details, headers or {})
-    if request and request.blueprint in HTML_BLUEPRINTS:
+    if request and (request.blueprint in HTML_BLUEPRINTS or (request.blueprint is None and request.path.startswith("/h5/"))):
         if status == 401:
             return redirect(f"{LOGIN_PAGES.get(request.blueprint, '/h5/login')}?next={quote(request.full_path.rstrip('?'))}")
         response = render_template("h5/error.html", status=status, code=code, message=message), status

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from flask import Flask, current_app, request
 
 from gridapp.web.access import current_actor
+from gridapp.web.maps import tile_origin
 
 HSTS = "max-age=31536000"
 
@@ -43,7 +44,7 @@ def _media_sources(config) -> list[str]:
 
 def content_security_policy(config, nonce: str | None) -> str:
     scripts = "'self'" + (f" 'nonce-{nonce}'" if nonce else "")
-    images = " ".join(["'self'", "data:", "blob:", *_media_sources(config)])
+    images = " ".join(["'self'", "data:", "blob:", *_media_sources(config), *filter(None, [tile_origin(config)])])
     return "; ".join([
         "default-src 'self'",
         f"script-src {scripts}",

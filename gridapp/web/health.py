@@ -1,13 +1,20 @@
-"""Liveness and readiness for load balancers and the demo's first check."""
+"""Liveness and readiness for load balancers and the demo's first check; the site's icon at its usual address."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, current_app, jsonify, redirect, url_for
 from sqlalchemy import text
 
 from gridapp.extensions import db
 from gridapp.web.access import public
 
 bp = Blueprint("health", __name__)
+
+
+@bp.get("/favicon.ico")
+@public()
+def favicon():
+    """Browsers ask for /favicon.ico before reading a page's icon link; both are the same drawing."""
+    return redirect(url_for("static", filename="favicon.svg"), code=301)
 
 
 @bp.get("/healthz")

@@ -37,16 +37,24 @@ class PasswordLoginSchema(PasswordSchema):
     cookie = cookie_flag()
 
 
-class CodeRequestSchema(Schema):
+class PhoneSchema(Schema):
     city = CityField()
     phone = fields.String(required=True, validate=validate.Length(min=11, max=20))
+
+
+class CodeRequestSchema(PhoneSchema):
+    agreed = JsonBoolean(
+        required=True,
+        metadata={"description": "The person agreed to the user agreement (/h5/terms) and privacy policy (/h5/privacy); "
+                  "false is refused with 422 consent_required"},
+    )  # fmt: skip
 
 
 class CodeSentSchema(Schema):
     expires_in = fields.Integer(required=True, metadata={"description": "Seconds the code stays valid"})
 
 
-class CodeLoginSchema(CodeRequestSchema):
+class CodeLoginSchema(PhoneSchema):
     code = fields.String(required=True, validate=validate.Regexp(r"^\d{6}$", error="验证码为 6 位数字"))
     cookie = cookie_flag()
     wechat_code = fields.String(

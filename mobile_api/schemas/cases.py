@@ -7,6 +7,7 @@ from werkzeug.datastructures import FileStorage
 
 from gridapp.models.categories import DIFFICULTIES, DIFFICULTY_LABELS
 from gridapp.services.cases import states as S
+from gridapp.services.regions import coordinates
 from mobile_api.schemas.common import PageArgsSchema
 from mobile_api.schemas.supervision import InstructionSchema, SlaSchema
 
@@ -29,8 +30,13 @@ def photos_field(description: str):
 
 
 class LocationMixin(Schema):
-    lat = fields.Float(validate=validate.Range(min=-90, max=90), metadata={"description": "WGS-84 latitude"})
-    lng = fields.Float(validate=validate.Range(min=-180, max=180), metadata={"description": "WGS-84 longitude"})
+    lat = fields.Float(validate=validate.Range(min=-90, max=90), metadata={"description": "Latitude in `coord_system`"})
+    lng = fields.Float(validate=validate.Range(min=-180, max=180), metadata={"description": "Longitude in `coord_system`"})
+    coord_system = fields.String(
+        validate=validate.OneOf(coordinates.SYSTEMS),
+        metadata={"description": "wgs84 (GPS, 天地图; the default), gcj02 (AMap, Tencent, WeChat getLocation) or bd09 "
+                  "(Baidu); stored converted to WGS-84"},
+    )  # fmt: skip
 
     @validates_schema
     def both_or_neither(self, data, **kwargs):
@@ -236,7 +242,22 @@ class CaseBriefSchema(Schema):
     created_at = fields.DateTime(required=True)
 
 
+class StepSchema(Schema):
+    label = fields.String(required=True)
+    status = fields.String(required=True, metadata={"enum": ["done", "current", "todo"]})
+
+
+class ProgressSchema(Schema):
+    """The resident's step bar 提交 → 受理 → 处置 → 核实 → 办结."""
+
+    steps = fields.List(fields.Nested(StepSchema), required=True)
+    handler = fields.String(allow_none=True, metadata={"description": "Who has the case now (None once it ended)"})
+    next = fields.String(allow_none=True, metadata={"description": "The next step's label"})
+    due_at = fields.DateTime(allow_none=True, metadata={"description": "When the next step is due"})
+
+
 class CaseDetailSchema(CaseSchema):
+    progress = fields.Nested(ProgressSchema, required=True)
     events = fields.List(fields.Nested(EventSchema), required=True)
     ratings = fields.List(fields.Nested(CaseRatingSchema), required=True)
     similar = fields.List(fields.Nested(CaseBriefSchema), required=True, metadata={"description": "Possible repeats (staff only)"})

@@ -74,3 +74,42 @@ def device_page(browser, base_url: str, device: dict) -> Iterator[object]:
         yield context.new_page()
     finally:
         context.close()
+
+
+TABLET = {"viewport": {"width": 1024, "height": 768}, "device_scale_factor": 1, "locale": "zh-CN", "timezone_id": "Asia/Shanghai"}
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+def sign_in_by_sms(page, caplog, number: str) -> None:
+    """On the H5 sign-in page: agree to the terms, ask for a code, read it from the SMS log, sign in."""
+    from tests.support.fakes import sms_codes
+
+    page.fill("#phone", number)
+    page.check("#agree")
+    page.click("#send-code")
+    page.wait_for_selector("#login-message.ok")
+    page.fill("#code", sms_codes(caplog, number)[-1])
+    page.click("#login-submit")
+
+
+def axe_violations(page, impacts=("serious", "critical")) -> list[dict]:
+    """Run the vendored axe-core (WCAG 2.x A and AA rules) on the page; the violations of these impacts.
+
+    axe is loaded from this site's own static files, which the pages' Content-Security-Policy allows."""
+    page.add_script_tag(url="/static/vendor/axe-core/axe.min.js")
+    found = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS)["violations"]
+    return [
+        {"id": v["id"], "impact": v["impact"], "help": v["help"], "nodes": [n["html"][:160] for n in v["nodes"]]}
+        for v in found
+        if v["impact"] in impacts
+    ]
+
+
+def snapshot(page, name: str) -> None:
+    """A full-page screenshot into $GRIDAPP_SCREENSHOTS (when set), for people to look at the pages a test walks."""
+    import os
+
+    folder = os.environ.get("GRIDAPP_SCREENSHOTS")
+    if folder:
+        os.makedirs(folder, exist_ok=True)
+        page.screenshot(path=os.path.join(folder, f"{name}.png"), full_page=True)

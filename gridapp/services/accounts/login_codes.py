@@ -16,7 +16,7 @@ from gridapp.clock import now
 from gridapp.errors import RateLimited, Unauthenticated, ValidationFailed
 from gridapp.extensions import db
 from gridapp.models import OtpChallenge, User
-from gridapp.services.accounts import second_factor
+from gridapp.services.accounts import agreements, second_factor
 from gridapp.services.accounts.users import city_by_code, grant_role, new_user
 from gridapp.unit_of_work import unit_of_work
 
@@ -38,8 +38,11 @@ def _digest(city_id: int, phone: str, code: str) -> str:
 
 
 @unit_of_work
-def request_login_code(city_code: str, phone: str) -> int:
-    """Send a fresh code unless one went out too recently; returns seconds until it expires."""
+def request_login_code(city_code: str, phone: str, agreed: bool) -> int:
+    """Send a fresh code unless one went out too recently; returns seconds until it expires.
+
+    Only to someone who agreed to the user agreement and privacy policy (services.accounts.agreements)."""
+    version = agreements.require(agreed)
     city = city_by_code(city_code)
     phone = normalise_phone(phone)
     config = current_app.config
@@ -71,6 +74,7 @@ def request_login_code(city_code: str, phone: str) -> int:
             code_hash=_digest(city.id, phone, code),
             created_at=current,
             expires_at=current + timedelta(seconds=ttl),
+            agreement_version=version,
         )
     )
     jobs.enqueue("send_login_code", phone, code, max(1, ttl // 60))
@@ -107,6 +111,7 @@ def _consume(city_code: str, phone: str, code: str) -> User | None:
     elif not user.is_active:
         return None
     user.last_login_at = current
+    agreements.record(user, challenge)
     return user
 
 

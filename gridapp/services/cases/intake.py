@@ -22,7 +22,7 @@ from gridapp.services import photos as photo_service
 from gridapp.services.cases import states as S
 from gridapp.services.cases import workflow as case_service
 from gridapp.services.notifications.inbox import notify
-from gridapp.services.regions import addresses, geo
+from gridapp.services.regions import addresses, coordinates, geo
 from gridapp.services.regions.tree import get_region, grid_workers
 
 PATROLLERS = Permission("cases.patrol", {Role.GRID_WORKER}, "a grid worker reports what they find in their own grids")
@@ -123,6 +123,7 @@ def _hotline_where(actor: Actor, data: dict) -> Where:
 def submit_report(actor: Actor, data: dict, uploads: list[photo_service.Upload], claim=None):
     """A resident's report from a scanned code (`code`) or with the phone's position (`lat`, `lng`)."""
     case_service.RESIDENTS.require(actor)
+    data = coordinates.located(data)
     if data.get("anonymous") and (data.get("contact_name") or data.get("contact_phone")):
         raise ValidationFailed("匿名反映不需要填写联系方式", details={"contact_phone": ["anonymous"]})
     return _intake(actor, data, uploads, claim, photos_required=True, locate=lambda: _resident_where(actor, data))
@@ -130,11 +131,13 @@ def submit_report(actor: Actor, data: dict, uploads: list[photo_service.Upload],
 
 def submit_patrol(actor: Actor, data: dict, uploads: list[photo_service.Upload], claim=None):
     """A grid worker's patrol finding: accepted and assigned to that worker at once."""
+    data = coordinates.located(data)
     return _intake(actor, data, uploads, claim, photos_required=True, locate=lambda: ("patrol", _patrol_where(actor, data)))
 
 
 def submit_hotline(actor: Actor, data: dict, uploads: list[photo_service.Upload], claim=None):
     """Staff enter a 12345 call for a caller without an account here; the caller's number stays private."""
+    data = coordinates.located(data)
     return _intake(actor, data, uploads, claim, photos_required=False, locate=lambda: ("hotline", _hotline_where(actor, data)))
 
 
@@ -259,13 +262,20 @@ def _code_id(actor: Actor, token: str | None) -> int | None:
     return located.code_id
 
 
-def similar_for_reporter(actor: Actor, category_id: int, code: str | None, lat: float | None, lng: float | None) -> list[Case]:
-    """Before sending: open reports of the same thing here, offered as "already reported — follow it instead?"."""
+def similar_for_reporter(actor: Actor, category_id: int, where: dict) -> list[Case]:
+    """Before sending: open reports of the same thing here, offered as "already reported — follow it instead?".
+
+    `where` is the spot as the report would send it: `code`, or `lat`/`lng` in `coord_system`."""
     case_service.RESIDENTS.require(actor)
     active_category(actor.city_id, category_id)
-    return case_service.similar(actor.city_id, category_id, code_id=_code_id(actor, code), lat=lat, lng=lng)
+    where = coordinates.located(where)
+    code_id = _code_id(actor, where.get("code"))
+    return case_service.similar(actor.city_id, category_id, code_id=code_id, lat=where.get("lat"), lng=where.get("lng"))
 
 
-def follow_instead(actor: Actor, case_id: int, code: str | None, lat: float | None, lng: float | None) -> Case:
+def follow_instead(actor: Actor, case_id: int, where: dict) -> Case:
+    """Follow one of the cases `similar_for_reporter` offered for the same `where`."""
     case_service.RESIDENTS.require(actor)
-    return case_service.follow(actor, case_id, code_id=_code_id(actor, code), lat=lat, lng=lng)
+    where = coordinates.located(where)
+    code_id = _code_id(actor, where.get("code"))
+    return case_service.follow(actor, case_id, code_id=code_id, lat=where.get("lat"), lng=where.get("lng"))

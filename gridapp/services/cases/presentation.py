@@ -5,9 +5,14 @@ number), so a case is turned into plain data here, once, with the viewer in hand
 """
 from __future__ import annotations
 
+from datetime import timedelta
+
+from flask import current_app
+
 from gridapp.authz import Actor
 from gridapp.models import Case, CaseEvent, CasePhoto
 from gridapp.models.cases import CHANNEL_LABELS
+from gridapp.services.cases import public_map
 from gridapp.services.cases import states as S
 from gridapp.services.cases import workflow as cases
 from gridapp.services.photos import url
@@ -44,6 +49,11 @@ def brief(case: Case) -> dict:
     }
 
 
+def pin(case: Case) -> dict:
+    """A report on the public map (services.cases.public_map): brief, with its position rounded."""
+    return brief(case) | {"lat": public_map.rounded(case.lat), "lng": public_map.rounded(case.lng)}
+
+
 def summary(actor: Actor, case: Case) -> dict:
     data = {
         column: getattr(case, column)
@@ -69,7 +79,7 @@ def summary(actor: Actor, case: Case) -> dict:
     return data
 
 
-def event(case: Case, e: CaseEvent) -> dict:
+def event(actor: Actor, case: Case, e: CaseEvent) -> dict:
     return {
         "id": e.id,
         "action": e.action,
@@ -77,7 +87,7 @@ def event(case: Case, e: CaseEvent) -> dict:
         "from_state": e.from_state,
         "to_state": e.to_state,
         "to_state_label": S.STATE_LABELS[e.to_state],
-        "actor": cases.actor_label(case, e),
+        "actor": cases.actor_label(actor, case, e),
         "note": e.note,
         "created_at": e.created_at,
         "distance_m": e.distance_m,  # a check-in's distance from the reported spot; never the handler's position
@@ -85,9 +95,48 @@ def event(case: Case, e: CaseEvent) -> dict:
     }
 
 
+# The resident's step bar: 提交 → 受理 → 处置 → 核实 → 办结, and the last step each state has reached.
+STEPS = ("提交", "受理", "处置", "核实", "办结")
+_REACHED = {
+    S.SUBMITTED: 0, S.ACCEPTED: 1, S.ASSIGNED: 1, S.ORDERED: 1, S.IN_PROGRESS: 1, S.REOPENED: 1,
+    S.RESOLVED: 2, S.VERIFIED: 3, S.CLOSED: 4,
+}  # fmt: skip
+
+
+def progress(case: Case) -> dict:
+    """Where the case is on the step bar, who has it, and when the next step is due (None once it ended)."""
+    reached = _REACHED.get(case.state)
+    steps = [
+        {"label": label, "status": "done" if reached is not None and i <= reached else "current" if reached is not None and i == reached + 1 else "todo"}
+        for i, label in enumerate(STEPS)
+    ]
+    if case.state == S.RESOLVED:
+        handler = f"{case.community.name}社区"  # the community checks the work
+    elif case.state == S.VERIFIED:
+        handler = "反映人"  # the reporter confirms (or it closes by itself)
+    elif case.handler is not None:
+        handler = case.handler.display_name
+    elif case.department_kind:
+        handler = "职能部门"
+    else:
+        handler = f"{case.grid.name}网格员" if case.grid else f"{case.community.name}社区"
+    clock = sla.view(case)
+    due_at = clock["due_at"]
+    if case.state == S.VERIFIED and case.verified_at:
+        due_at = case.verified_at + timedelta(days=current_app.config["CASE_AUTO_CLOSE_DAYS"])
+    following = reached is not None and reached < len(STEPS) - 1
+    return {
+        "steps": steps,
+        "handler": handler if following else None,
+        "next": STEPS[reached + 1] if following else None,
+        "due_at": due_at if following else None,
+    }
+
+
 def detail(actor: Actor, case: Case) -> dict:
     data = summary(actor, case)
-    data["events"] = [event(case, e) for e in cases.events(case)]
+    data["events"] = [event(actor, case, e) for e in cases.events(case)]
+    data["progress"] = progress(case)
     data["ratings"] = [
         {"round": r.round, "stars": r.stars, "comment": r.comment, "created_at": r.created_at} for r in cases.ratings(case)
     ]

@@ -207,23 +207,25 @@ def events(case: Case) -> list[CaseEvent]:
     )
 
 
-def actor_label(case: Case, event: CaseEvent) -> str:
-    """How a step's author is shown: never the name of an anonymous reporter."""
+def actor_label(viewer: Actor, case: Case, event: CaseEvent) -> str:
+    """How a step's author is shown: never the name of an anonymous reporter, but one's own name to oneself."""
     if event.actor_user_id is None:
         return "系统"
+    if event.actor_user_id == viewer.user_id:
+        return event.actor.display_name
     if event.actor_user_id == case.reporter_user_id and case.channel in ("code", "location"):
         return "匿名群众" if case.anonymous else f"群众{mask_name(event.actor.display_name)}"
     return event.actor.display_name
 
 
 def contact_for(actor: Actor, case: Case) -> dict | None:
-    """The reporter's contact: whole only for the handler and the community admins who call back."""
+    """The reporter's contact: whole for the reporter, the handler and the community admins who call back."""
     if case.anonymous or not (case.contact_phone or case.contact_name):
         return None
     full = case.handler_user_id == actor.user_id or can_see_region(actor, case.city_id, case.region_path, CONTACTS)
-    if full:
+    if full or is_reporter(actor, case):  # the reporter sees what they wrote
         return {"name": case.contact_name, "phone": case.contact_phone}
-    if is_reporter(actor, case) or is_staff_over(actor, case):
+    if is_staff_over(actor, case):
         return {"name": mask_name(case.contact_name), "phone": mask_phone(case.contact_phone)}
     return None
 
