@@ -30,11 +30,17 @@ TABLET = {**PHONE, "viewport": {"width": 1024, "height": 768}, "is_mobile": Fals
 DESKTOP = {**TABLET, "viewport": {"width": 1440, "height": 900}, "device_scale_factor": 1, "has_touch": False, "user_agent": "Mozilla/5.0 (X11; Linux x86_64)"}
 DEVICES = {"phone": PHONE, "tablet": TABLET, "desktop": DESKTOP}
 AXE = "/static/vendor/axe-core/axe.min.js"
-# A 1×1 PNG, stretched by the browser to a 256 px tile.
-TILE_PNG = bytes.fromhex(
-    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-    "1f15c4890000000d49444154789c63f8cfc0f01f0005000201a5e6d6e50000000049454e44ae426082"
-)
+
+
+def tile_png() -> bytes:
+    """A plain pale tile, as a street map's empty ground would be."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    out = BytesIO()
+    Image.new("RGB", (256, 256), "#e9ecef").save(out, "PNG")
+    return out.getvalue()
 
 
 @pytest.fixture
@@ -58,15 +64,16 @@ def demo(app, clock):
 def tile_server():
     """A tile server on a free port answering every tile with a PNG, counting the requests."""
     seen: list[str] = []
+    tile = tile_png()
 
     class Tiles(BaseHTTPRequestHandler):
         def do_GET(self):  # noqa: N802 (http.server's name)
             seen.append(self.path)
             self.send_response(200)
             self.send_header("Content-Type", "image/png")
-            self.send_header("Content-Length", str(len(TILE_PNG)))
+            self.send_header("Content-Length", str(len(tile)))
             self.end_headers()
-            self.wfile.write(TILE_PNG)
+            self.wfile.write(tile)
 
         def log_message(self, *args):
             pass
@@ -135,7 +142,7 @@ def test_every_dashboard_page_at_each_size(browser, live_url, demo, device):
         sign_in(page)
         page.wait_for_selector("#region-map[data-ready=true]", state="attached")
         grids = page.locator("#region-map path.leaflet-interactive")
-        assert grids.count() > 0 and page.locator("#region-map.no-tiles").count() == 1  # boundaries are the base map
+        assert grids.count() > 0 and page.locator("#region-map.map-no-tiles").count() == 1  # boundaries are the base map
         assert page.locator("#region-map .leaflet-tile").count() == 0
         assert page.locator("svg[data-chart=line] polyline").count() == 2
         assert page.locator("svg[data-chart=bar] rect").count() >= 2
@@ -178,7 +185,7 @@ def test_tiles_come_from_the_configured_server(browser, live_url, demo, app):
             sign_in(page)
             page.wait_for_selector("#region-map .leaflet-tile-loaded")
             assert seen and all(path.endswith(".png") for path in seen)
-            assert page.locator("#region-map.no-tiles").count() == 0
+            assert page.locator("#region-map.map-no-tiles").count() == 0
             assert "测试底图" in page.inner_text("#region-map .leaflet-control-attribution")
             assert page.locator("#region-map path.leaflet-interactive").count() > 0  # the grids drawn over the tiles
             assert serious_violations(page) == []

@@ -51,17 +51,6 @@ def minutes(value: int | None) -> str:
     return f"{mins}分钟"
 
 
-def tile_settings() -> dict | None:
-    """The configured tile layer for the map script; None: the grid boundaries are the base map."""
-    config = current_app.config
-    if not config.get("MAP_TILE_URL"):
-        return None
-    return {
-        "url": config["MAP_TILE_URL"], "key": config.get("MAP_TILE_KEY") or "", "coords": config.get("MAP_TILE_COORDS") or "wgs84",
-        "subdomains": config.get("MAP_TILE_SUBDOMAINS") or "abc", "attribution": config.get("MAP_TILE_ATTRIBUTION") or "",
-    }
-
-
 @bp.app_context_processor
 def dashboard_helpers():
     return {
@@ -73,7 +62,6 @@ def dashboard_helpers():
         "may_instruct": lambda: bool(current_actor() and supervision.INSTRUCTORS.held_by(current_actor())),
         "may_nudge": lambda: bool(current_actor() and supervision.NUDGERS.held_by(current_actor())),
         "INSTRUCTION_PHRASES": supervision.INSTRUCTION_PHRASES,
-        "map_tiles": tile_settings,
     }
 
 

@@ -1,5 +1,5 @@
 /* The dashboard's interactive bits: staff sign-in, the nudge buttons and the instruction dialog,
-   the period picker, and the maps (Leaflet, vendored under static/vendor/leaflet). */
+   the period picker, and the maps (static/map.js on the vendored Leaflet). */
 (function () {
   "use strict";
   var api = window.gridapp.api, say = window.gridapp.say;
@@ -86,82 +86,55 @@
     });
   }
 
-  /* WGS-84 → GCJ-02 (the published formula), for tile layers drawn in GCJ-02 (AMap, Tencent). */
-  function gcj02(lng, lat) {
-    if (lng < 72.004 || lng > 137.8347 || lat < 0.8293 || lat > 55.8271) return [lng, lat];
-    var a = 6378245.0, ee = 0.00669342162296594323, x = lng - 105.0, y = lat - 35.0, PI = Math.PI;
-    var dLat = -100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * Math.sqrt(Math.abs(x));
-    dLat += (20.0 * Math.sin(6.0 * x * PI) + 20.0 * Math.sin(2.0 * x * PI)) * 2.0 / 3.0;
-    dLat += (20.0 * Math.sin(y * PI) + 40.0 * Math.sin(y / 3.0 * PI)) * 2.0 / 3.0;
-    dLat += (160.0 * Math.sin(y / 12.0 * PI) + 320 * Math.sin(y * PI / 30.0)) * 2.0 / 3.0;
-    var dLng = 300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * Math.sqrt(Math.abs(x));
-    dLng += (20.0 * Math.sin(6.0 * x * PI) + 20.0 * Math.sin(2.0 * x * PI)) * 2.0 / 3.0;
-    dLng += (20.0 * Math.sin(x * PI) + 40.0 * Math.sin(x / 3.0 * PI)) * 2.0 / 3.0;
-    dLng += (150.0 * Math.sin(x / 12.0 * PI) + 300.0 * Math.sin(x / 30.0 * PI)) * 2.0 / 3.0;
-    var radLat = lat / 180.0 * PI, magic = 1 - ee * Math.sin(radLat) * Math.sin(radLat), sqrtMagic = Math.sqrt(magic);
-    dLat = (dLat * 180.0) / ((a * (1 - ee)) / (magic * sqrtMagic) * PI);
-    dLng = (dLng * 180.0) / (a / sqrtMagic * Math.cos(radLat) * PI);
-    return [lng + dLng, lat + dLat];
-  }
-
   var PIN_COLOURS = { green: "#1a7f37", yellow: "#9a6700", red: "#cf222e", paused: "#6e7781", none: "#6e7781" };
   var HEAT = ["#f6f8fa", "#fef0d9", "#fdcc8a", "#fc8d59", "#d7301f", "#b30000"];
   var HEAT_FLOOR = 10;  /* as gridapp/dashboard/charts.py: one case is a pale grid, not a red one */
 
-  /* A map of grids (shaded by open + overdue load, outlined red when something is overdue; a click
-     goes one level down) and case pins (coloured by SLA; a click opens the case). Without a tile
-     layer the grid boundaries on a plain ground are the base map. */
+  /* Grids shaded by open + overdue load and outlined red when something is overdue (a click goes one
+     level down), and case pins coloured by SLA (a click opens the case), on static/map.js. */
   function drawMap(box) {
     var data = JSON.parse(document.getElementById(box.dataset.source).textContent);
-    var tiles = box.dataset.tiles ? JSON.parse(box.dataset.tiles) : null;
-    var shift = tiles && tiles.coords === "gcj02" ? gcj02 : function (lng, lat) { return [lng, lat]; };
-    var map = L.map(box, { zoomSnap: 0.25, attributionControl: Boolean(tiles && tiles.attribution) });
-    if (tiles) {
-      L.tileLayer(tiles.url, { subdomains: tiles.subdomains, attribution: tiles.attribution, key: tiles.key, maxZoom: 19 }).addTo(map);
-    } else {
-      box.classList.add("no-tiles");
-    }
+    var map = window.gridappMap.create(box);
     var top = Math.max.apply(null, [HEAT_FLOOR].concat(data.grids.map(function (g) { return (g.open || 0) + (g.overdue || 0); })));
-    var bounds = L.latLngBounds([]), layers = [];
     var query = box.dataset.query ? "?" + box.dataset.query : "";
-    data.grids.forEach(function (grid) {
-      var load = (grid.open || 0) + (grid.overdue || 0);
-      var step = load <= 0 ? 0 : 1 + Math.min(4, Math.floor(4 * load / top));
-      var layer = L.geoJSON(grid.geometry, {
-        coordsToLatLng: function (c) { var p = shift(c[0], c[1]); return L.latLng(p[1], p[0]); },
-        style: {
+    var areas = map.addAreas({
+      type: "FeatureCollection",
+      features: data.grids.map(function (grid) {
+        return { type: "Feature", id: grid.id, geometry: grid.geometry, properties: { name: grid.name, level: "grid", grid: grid } };
+      })
+    }, {
+      labels: data.grids.length <= 6,
+      style: function (feature) {
+        var grid = feature.properties.grid, load = (grid.open || 0) + (grid.overdue || 0);
+        var step = load <= 0 ? 0 : 1 + Math.min(4, Math.floor(4 * load / top));
+        return {
           color: grid.overdue ? "#b3121f" : "#57606a", weight: grid.overdue ? 3 : 1,
-          fillColor: grid.open === undefined ? "#dbe9f6" : HEAT[step], fillOpacity: 0.8
-        }
-      });
-      var tip = grid.name + (grid.open === undefined ? "" : "：在办 " + grid.open + " 件，超时 " + grid.overdue + " 件");
-      layer.bindTooltip(tip, { sticky: true });
-      if (grid.drill) {
-        layer.on("click", function () { window.location.href = box.dataset.drill.replace(/0$/, grid.drill) + query; });
+          fillColor: grid.open === undefined ? "#dbe7fb" : HEAT[step], fillOpacity: 0.8
+        };
+      },
+      onClick: function (feature) {
+        var grid = feature.properties.grid;
+        if (grid.drill) window.location.href = box.dataset.drill.replace(/0$/, grid.drill) + query;
       }
-      layers.push(layer);
-      bounds.extend(layer.getBounds());
+    });
+    areas.eachLayer(function (shape) {
+      var grid = shape.feature.properties.grid;
+      if (grid.open !== undefined) shape.bindTooltip(grid.name + "：在办 " + grid.open + " 件，超时 " + grid.overdue + " 件", { sticky: true });
     });
     data.pins.forEach(function (pin) {
-      var p = shift(pin.lng, pin.lat);
-      var marker = L.circleMarker([p[1], p[0]], {
-        radius: 9, color: "#fff", weight: 2, fillColor: PIN_COLOURS[pin.colour] || PIN_COLOURS.none, fillOpacity: 1,
-        className: "pin pin-" + pin.colour
-      }).bindTooltip(pin.label);
-      marker.on("click", function () { window.location.href = box.dataset.caseUrl.replace(/0$/, pin.id); });
-      layers.push(marker);
-      bounds.extend(marker.getLatLng());
+      var marker = map.addMarker(pin.lat, pin.lng, {
+        label: pin.label, colour: PIN_COLOURS[pin.colour] || PIN_COLOURS.none,
+        onClick: function () { window.location.href = box.dataset.caseUrl.replace(/0$/, pin.id); }
+      });
+      marker.getElement().classList.add("pin", "pin-" + pin.colour);
     });
-    /* The view first: Leaflet projects a layer as it is added, which needs a centre and zoom. */
-    if (bounds.isValid()) map.fitBounds(bounds, { padding: [16, 16], maxZoom: 18 });
-    else map.setView([39.9, 116.4], 10);
-    layers.forEach(function (layer) { layer.addTo(map); });
+    map.fit(18);
     box.dataset.ready = "true";
     return map;
   }
 
   function maps() {
-    if (!window.L) return;
+    if (!window.gridappMap) return;
     document.querySelectorAll(".map[data-source]").forEach(drawMap);
   }
 

@@ -34,8 +34,8 @@ def _origin(url: str | None) -> str | None:
 
 
 def _media_sources(config) -> list[str]:
-    """Where pages load photos from: this site, the public origin media URLs are built on, S3, and the map's tiles."""
-    sources = [_origin(config["PUBLIC_BASE_URL"]), _origin((config.get("MAP_TILE_URL") or "").replace("{s}", "*"))]
+    """Where pages load photos from: this site, the public origin media URLs are built on, and S3."""
+    sources = [_origin(config["PUBLIC_BASE_URL"])]
     if config["MEDIA_STORAGE"] == "s3":
         # Without a public URL, photos are presigned links to the bucket's own host.
         sources.append(_origin(config.get("S3_PUBLIC_URL")) or _origin(config.get("S3_ENDPOINT_URL")) or "https:")
