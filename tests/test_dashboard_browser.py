@@ -6,12 +6,6 @@ not; a click on a grid drills down; the period picker, the instruction dialog wi
 and a nudge that reaches the handler's inbox."""
 from __future__ import annotations
 
-import contextlib
-import os
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
-
 import pytest
 from sqlalchemy import select
 
@@ -22,25 +16,11 @@ from gridapp.models import Case, Instruction, Notification, Region
 from gridapp.services.cases import states as S
 from gridapp.services.cases import workflow as cases
 from gridapp.services.supervision import oversight as supervision
-from tests.support.browser import PHONE, device_page
-from tests.support.servers import find_free_port
+from tests.support.browser import PHONE, TABLET, axe_violations, device_page, snapshot, tile_server
 
 pytestmark = pytest.mark.browser
-TABLET = {**PHONE, "viewport": {"width": 1024, "height": 768}, "is_mobile": False, "user_agent": "Mozilla/5.0 (iPad; CPU OS 17_0 like Mac OS X)"}
-DESKTOP = {**TABLET, "viewport": {"width": 1440, "height": 900}, "device_scale_factor": 1, "has_touch": False, "user_agent": "Mozilla/5.0 (X11; Linux x86_64)"}
+DESKTOP = {**TABLET, "viewport": {"width": 1440, "height": 900}}
 DEVICES = {"phone": PHONE, "tablet": TABLET, "desktop": DESKTOP}
-AXE = "/static/vendor/axe-core/axe.min.js"
-
-
-def tile_png() -> bytes:
-    """A plain pale tile, as a street map's empty ground would be."""
-    from io import BytesIO
-
-    from PIL import Image
-
-    out = BytesIO()
-    Image.new("RGB", (256, 256), "#e9ecef").save(out, "PNG")
-    return out.getvalue()
 
 
 @pytest.fixture
@@ -60,44 +40,6 @@ def demo(app, clock):
     return city_id
 
 
-@contextlib.contextmanager
-def tile_server():
-    """A tile server on a free port answering every tile with a PNG, counting the requests."""
-    seen: list[str] = []
-    tile = tile_png()
-
-    class Tiles(BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802 (http.server's name)
-            seen.append(self.path)
-            self.send_response(200)
-            self.send_header("Content-Type", "image/png")
-            self.send_header("Content-Length", str(len(tile)))
-            self.end_headers()
-            self.wfile.write(tile)
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", find_free_port()), Tiles)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}/{{z}}/{{x}}/{{y}}.png", seen
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-
-
-@contextlib.contextmanager
-def configured(app, **settings):
-    before = {key: app.config.get(key) for key in settings}
-    app.config.update(settings)
-    try:
-        yield
-    finally:
-        app.config.update(before)
-
-
 def sign_in(page, username="kbs_shuji"):
     page.errors = []
     page.on("pageerror", lambda error: page.errors.append(str(error)))
@@ -109,31 +51,12 @@ def sign_in(page, username="kbs_shuji"):
     page.wait_for_selector("#periods")
 
 
-def serious_violations(page) -> list:
-    """axe-core's serious and critical findings on the page as it is now."""
-    page.add_script_tag(url=AXE)
-    found = page.evaluate(
-        """() => axe.run(document, {resultTypes: ["violations"]}).then(r => r.violations
-            .filter(v => v.impact === "serious" || v.impact === "critical")
-            .map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map(n => n.target.join(" "))})))"""
-    )
-    return found
-
-
-def look(page, name: str) -> None:
-    """Keep a full-page screenshot when GRIDAPP_SCREENSHOTS names a folder (to look at them)."""
-    folder = os.environ.get("GRIDAPP_SCREENSHOTS")
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
-
-
 def check(page, name: str) -> None:
     assert page.errors == [], name
     assert page.locator(".leaflet-container[data-ready=true]").count() <= 1
-    assert serious_violations(page) == [], name
+    assert axe_violations(page) == [], name
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), f"{name} scrolls sideways"
-    look(page, name)
+    snapshot(page, name)
 
 
 @pytest.mark.parametrize("device", sorted(DEVICES))
@@ -179,17 +102,19 @@ def test_every_dashboard_page_at_each_size(browser, live_url, demo, device):
         check(page, f"{device}-departments")
 
 
-def test_tiles_come_from_the_configured_server(browser, live_url, demo, app):
-    with tile_server() as (url, seen), configured(app, MAP_TILE_URL=url, MAP_TILE_ATTRIBUTION="测试底图"):
+def test_tiles_come_from_the_configured_server(browser, live_url, demo, app, monkeypatch):
+    with tile_server() as (base, seen):
+        monkeypatch.setitem(app.config, "MAP_TILE_URL", base + "/{z}/{x}/{y}.png")
+        monkeypatch.setitem(app.config, "MAP_TILE_ATTRIBUTION", "测试底图")
         with device_page(browser, live_url, TABLET) as page:
             sign_in(page)
             page.wait_for_selector("#region-map .leaflet-tile-loaded")
-            assert seen and all(path.endswith(".png") for path in seen)
+            assert seen and all(path.split("?")[0].endswith(".png") for path in seen)
             assert page.locator("#region-map.map-no-tiles").count() == 0
             assert "测试底图" in page.inner_text("#region-map .leaflet-control-attribution")
             assert page.locator("#region-map path.leaflet-interactive").count() > 0  # the grids drawn over the tiles
-            assert serious_violations(page) == []
-            look(page, "tablet-overview-tiles")
+            assert axe_violations(page) == []
+            snapshot(page, "tablet-overview-tiles")
 
 
 def test_period_picker_and_definitions(browser, live_url, demo):
@@ -212,7 +137,7 @@ def test_period_picker_and_definitions(browser, live_url, demo):
         assert page.locator("#definitions dt").count() == 8
         assert "无人评价时显示“—”" in page.inner_text("#definitions")
         assert "数据更新于" in page.inner_text("#updated-at")
-        look(page, "phone-overview-custom-period")
+        snapshot(page, "phone-overview-custom-period")
 
 
 def test_instruction_dialog_with_phrases_and_nudge(browser, live_url, demo):
@@ -228,8 +153,8 @@ def test_instruction_dialog_with_phrases_and_nudge(browser, live_url, demo):
         phrase = dialog.locator(".phrase").first
         phrase.click()
         assert page.input_value("#instruct-text") == phrase.get_attribute("data-phrase")
-        assert serious_violations(page) == []
-        look(page, "phone-instruction-dialog")
+        assert axe_violations(page) == []
+        snapshot(page, "phone-instruction-dialog")
         page.click("#instruct-send")
         row.locator(".message.ok").wait_for()
         assert not dialog.is_visible()
