@@ -229,6 +229,7 @@ def test_overdue_list_says_by_how_much_sorts_and_filters(client, demo, clock):
 
 def test_departments_show_open_work_and_the_deductions_behind_the_score(client, app, demo, clock):
     from gridapp.models import Department
+    from gridapp.models.orders import Order
     from gridapp.services.supervision import scores
 
     city_id = demo
@@ -240,10 +241,35 @@ def test_departments_show_open_work_and_the_deductions_behind_the_score(client, 
     row = scores.DepartmentScore(city_id=city_id, department_id=department.id, month=clock.now().astimezone(CHINA).strftime("%Y-%m"),
                                  score=scores.score_for(found), rank=1, **found)
     db.session.add(row)
+    case = db.session.scalar(select(Case).where(Case.city_id == city_id).order_by(Case.id))
+    poster = user(city_id, "kbs_quzhang")
+    for status, deadline in (("grabbed", clock.now() - timedelta(hours=2)), ("in_progress", clock.now() + timedelta(days=1)), ("paid", clock.now())):
+        db.session.add(
+            Order(
+                city_id=city_id, community_id=case.community_id, region_path=case.region_path, case_id=case.id, category_id=case.category_id,
+                title="演示工单", difficulty="simple", bounty=10, reserved=10, deadline=deadline, status=status,
+                posted_by_user_id=poster.id, holder_department_id=department.id,
+            )
+        )
     db.session.commit()
     page = client.get("/dashboard/departments", headers=auth_headers(user(city_id, "kbs_quzhang"))).get_data(as_text=True)
     block = re.search(rf'data-department-id="{department.id}".*?</li>', page, re.S).group(0)
     assert 'data-metric="score">9758<' in block and "共扣 242 分" in block
     for key, points in lost.items():
         assert f'data-deduction="{key}" class="lost">−{points}<' in block
-    assert 'data-metric="held">0<' in block
+    assert 'data-metric="held">2<' in block and 'data-metric="held_overdue">1<' in block  # a paid order is no longer held
+
+
+def test_case_page_says_how_many_nudges_are_left_this_hour(client, app, demo, clock, monkeypatch):
+    monkeypatch.setitem(app.config, "NUDGE_LIMIT_PER_CASE_HOUR", 1)
+    leader = auth_headers(user(demo, "kbs_quzhang"))
+    case_id = int(re.search(r'<tr data-case-id="(\d+)"', client.get("/dashboard/overdue", headers=leader).get_data(as_text=True)).group(1))
+    page = client.get(f"/dashboard/cases/{case_id}", headers=leader).get_data(as_text=True)
+    assert "0 次（本小时还可 1 次）" in page and '<button type="button" class="nudge">拍一拍</button>' in page
+    assert client.post(f"/api/v1/cases/{case_id}/nudge", json={}, headers=leader).status_code == 201
+    page = client.get(f"/dashboard/cases/{case_id}", headers=leader).get_data(as_text=True)
+    assert "1 次（本小时还可 0 次）" in page and '<button type="button" class="nudge" disabled>本小时已拍满</button>' in page
+    refused = client.post(f"/api/v1/cases/{case_id}/nudge", json={}, headers=leader)
+    assert refused.status_code == 429 and refused.json["code"] == "nudge_limit"
+    clock.advance(timedelta(hours=1))
+    assert "本小时还可 1 次" in client.get(f"/dashboard/cases/{case_id}", headers=leader).get_data(as_text=True)
