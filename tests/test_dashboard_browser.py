@@ -71,30 +71,37 @@ def test_every_dashboard_page_at_each_size(browser, live_url, demo, device):
         assert page.locator("svg[data-chart=bar] rect").count() >= 2
         check(page, f"{device}-overview")
 
-        grids.first.click()  # a grid leads one level down: the street it lies in
-        page.wait_for_selector("#heat .cell")
+        with page.expect_navigation():
+            grids.first.click()  # a grid leads one level down: the street it lies in
+        page.wait_for_selector("#region-map[data-ready=true]", state="attached")
+        assert page.locator("#heat .cell").count() > 0
         assert page.locator("#region-map path.leaflet-interactive").count() > 0
         check(page, f"{device}-street")
 
-        page.click("#children tbody tr:first-child a")  # a community: its grids and pins
+        with page.expect_navigation():
+            page.click("#children tbody tr:first-child a")  # a community: its grids and pins
         page.wait_for_selector("#region-map[data-ready=true]", state="attached")
         pins = page.locator("#region-map path.pin")
         assert pins.count() > 0
         check(page, f"{device}-community")
 
-        page.click("#children tbody tr:first-child a")  # a grid
-        page.wait_for_selector("#cases .case-link")
+        with page.expect_navigation():
+            page.click("#children tbody tr:first-child a")  # a grid
+        page.wait_for_selector("#region-map[data-ready=true]", state="attached")
+        assert page.locator("#cases .case-link").count() > 0
         check(page, f"{device}-grid")
 
         pin = page.locator("#region-map path.pin").last  # the topmost of any that overlap
-        pin.click()  # a pin opens its case
-        page.wait_for_selector("#timeline li")
+        with page.expect_navigation():
+            pin.click()  # a pin opens its case
+        page.wait_for_selector("#case-map[data-ready=true]", state="attached")
         assert page.locator("#case-map path.pin").count() == 1 and page.locator("#sla-due").inner_text()
         assert page.locator("#timeline .actor").count() == page.locator("#timeline li").count()
         check(page, f"{device}-case")
 
-        page.click("#nav-overdue")
-        page.wait_for_selector("#overdue tbody tr")
+        with page.expect_navigation():
+            page.click("#nav-overdue")
+        assert page.locator("#overdue tbody tr").count() > 0
         check(page, f"{device}-overdue")
 
         page.goto("/dashboard/departments")
@@ -156,11 +163,11 @@ def test_instruction_dialog_with_phrases_and_nudge(browser, live_url, demo):
         assert axe_violations(page) == []
         snapshot(page, "phone-instruction-dialog")
         page.click("#instruct-send")
-        row.locator(".message.ok").wait_for()
+        row.locator(".message.ok", has_text="批示已送达").wait_for()
         assert not dialog.is_visible()
 
         row.locator("button.nudge").click()
-        row.locator(".message.ok").wait_for()
+        row.locator(".message.ok", has_text="已拍一拍").wait_for()
 
     text = db.session.scalar(select(Instruction.text).where(Instruction.case_id == case_id))
     assert text == supervision.INSTRUCTION_PHRASES[0]

@@ -94,6 +94,7 @@
      level down), and case pins coloured by SLA (a click opens the case), on static/map.js. */
   function drawMap(box) {
     var data = JSON.parse(document.getElementById(box.dataset.source).textContent);
+    fitHeight(box, data);
     var map = window.gridappMap.create(box);
     var top = Math.max.apply(null, [HEAT_FLOOR].concat(data.grids.map(function (g) { return (g.open || 0) + (g.overdue || 0); })));
     var query = box.dataset.query ? "?" + box.dataset.query : "";
@@ -131,6 +132,22 @@
     map.fit(18);
     box.dataset.ready = "true";
     return map;
+  }
+
+  /* A wide, flat area (a row of grids) gets a lower box rather than bands of empty ground. */
+  function fitHeight(box, data) {
+    var lngs = [], lats = [];
+    function walk(c) {
+      if (typeof c[0] === "number") { lngs.push(c[0]); lats.push(c[1]); } else c.forEach(walk);
+    }
+    data.grids.forEach(function (grid) { walk(grid.geometry.coordinates); });
+    data.pins.forEach(function (pin) { lngs.push(pin.lng); lats.push(pin.lat); });
+    if (lngs.length < 2) return;
+    var wide = (Math.max.apply(null, lngs) - Math.min.apply(null, lngs)) * Math.cos(lats[0] * Math.PI / 180);
+    var tall = Math.max.apply(null, lats) - Math.min.apply(null, lats);
+    if (wide <= 0) return;
+    var wanted = Math.max(220, box.clientWidth * tall / wide + 48);
+    if (wanted < box.clientHeight) box.style.height = Math.round(wanted) + "px";
   }
 
   function maps() {
