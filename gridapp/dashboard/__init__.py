@@ -30,6 +30,7 @@ LOGIN_PAGES[bp.name] = "/dashboard/login"
 
 FIGURE_COLUMNS = [(key, label) for key, label, _definition in metrics.FIGURES]
 DEFINITIONS = {key: definition for key, _label, definition in metrics.FIGURES}
+LEVELS = ["网格", "社区", "街道", "区"]  # how far up the tree an overdue case has climbed
 
 
 @bp.app_template_filter("rate")
@@ -119,6 +120,8 @@ def _region(region_id: int | None):
     page["heat_scale"] = scale
     page["heat_cells"] = [(cell, count, scale.level(count)) for cell, count in page["heat"]]
     page["map_scale"] = c.HeatScale.over([grid["open"] + grid["overdue"] for grid in page["map"]["grids"]])
+    for grid in page["map"]["grids"]:
+        grid["fill"] = page["map_scale"].level(grid["open"] + grid["overdue"]).fill
     page["period_args"] = _period_args(period)
     page["PERIOD_LABELS"] = metrics.PERIOD_LABELS
     return render_template("dashboard/region.html", **page)
@@ -148,8 +151,6 @@ def overdue():
         return _csv("overdue", header, [_overdue_row(row) for row in page["rows"]])
     return render_template("dashboard/overdue.html", asked=asked, sorts=dashboard.OVERDUE_SORTS, levels=LEVELS, **page)
 
-
-LEVELS = ["网格", "社区", "街道", "区"]
 
 
 def _overdue_row(row) -> list:

@@ -87,16 +87,14 @@
   }
 
   var PIN_COLOURS = { green: "#1a7f37", yellow: "#9a6700", red: "#cf222e", paused: "#6e7781", none: "#6e7781" };
-  var HEAT = ["#f6f8fa", "#fef0d9", "#fdcc8a", "#fc8d59", "#d7301f", "#b30000"];
-  var HEAT_FLOOR = 10;  /* as gridapp/dashboard/charts.py: one case is a pale grid, not a red one */
 
-  /* Grids shaded by open + overdue load and outlined red when something is overdue (a click goes one
-     level down), and case pins coloured by SLA (a click opens the case), on static/map.js. */
+  /* Grids shaded by open + overdue load (their fill comes from the server's heat scale,
+     gridapp/dashboard/charts.py) and outlined red when something is overdue (a click goes one level
+     down), and case pins coloured by SLA (a click opens the case), on static/map.js. */
   function drawMap(box) {
     var data = JSON.parse(document.getElementById(box.dataset.source).textContent);
     fitHeight(box, data);
     var map = window.gridappMap.create(box);
-    var top = Math.max.apply(null, [HEAT_FLOOR].concat(data.grids.map(function (g) { return (g.open || 0) + (g.overdue || 0); })));
     var query = box.dataset.query ? "?" + box.dataset.query : "";
     var areas = map.addAreas({
       type: "FeatureCollection",
@@ -106,12 +104,8 @@
     }, {
       labels: data.grids.length <= 6,
       style: function (feature) {
-        var grid = feature.properties.grid, load = (grid.open || 0) + (grid.overdue || 0);
-        var step = load <= 0 ? 0 : 1 + Math.min(4, Math.floor(4 * load / top));
-        return {
-          color: grid.overdue ? "#b3121f" : "#57606a", weight: grid.overdue ? 3 : 1,
-          fillColor: grid.open === undefined ? "#dbe7fb" : HEAT[step], fillOpacity: 0.8
-        };
+        var grid = feature.properties.grid;
+        return { color: grid.overdue ? "#b3121f" : "#57606a", weight: grid.overdue ? 3 : 1, fillColor: grid.fill || "#dbe7fb", fillOpacity: 0.8 };
       },
       onClick: function (feature) {
         var grid = feature.properties.grid;
