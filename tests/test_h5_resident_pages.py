@@ -10,8 +10,9 @@ from sqlalchemy import select
 
 from gridapp.authz import Role
 from gridapp.extensions import db
-from gridapp.models import AgreementConsent, Case
+from gridapp.models import AgreementConsent, Case, Household
 from gridapp.services.accounts import agreements
+from gridapp.services.codes.issuing import new_code
 from gridapp.services.regions import coordinates
 from gridapp.services.regions.geo import distance_m
 from tests.support.browser import TABLET, axe_violations, device_page, sign_in_by_sms, snapshot, tile_server
@@ -143,7 +144,7 @@ def test_report_page_on_a_tablet(browser, live_url, city, caplog):
         assert_accessible(page)
 
 
-def test_case_page_step_bar_photos_and_one_decision(phone, city, caplog, client):
+def test_case_page_step_bar_photos_and_one_decision(phone, city, caplog, client, app, live_url):
     caplog.set_level("INFO", logger="gridapp.sms")
     cats = add_categories(city)
     resident, worker, admin = city.users[Role.RESIDENT], city.users[Role.GRID_WORKER], city.users[Role.COMMUNITY_ADMIN]
@@ -153,6 +154,9 @@ def test_case_page_step_bar_photos_and_one_decision(phone, city, caplog, client)
     number, worker_name = resident.phone, worker.display_name
     db.session.commit()
 
+    # Media URLs are built on PUBLIC_BASE_URL; here the photos are served by the live server.
+    base = app.config["PUBLIC_BASE_URL"]
+    phone.route(f"{base}/media/**", lambda route: route.continue_(url=route.request.url.replace(base, live_url)))
     phone.goto(f"/h5/reports/{cid}")
     sign_in_by_sms(phone, caplog, number)
     phone.wait_for_selector("#steps")
@@ -168,7 +172,9 @@ def test_case_page_step_bar_photos_and_one_decision(phone, city, caplog, client)
     db.session.commit()
     phone.reload()
     phone.wait_for_selector("#resident-actions")
-    assert phone.locator("img.pair-before").count() == 1 and phone.locator("img.pair-after").count() == 1
+    phone.wait_for_load_state("networkidle")
+    assert phone.locator("img.pair-before").evaluate("img => img.naturalWidth") > 0
+    assert phone.locator("img.pair-after").evaluate("img => img.naturalWidth") > 0
     assert "自动办结" in phone.inner_text("#next-step")
     assert phone.locator("#satisfied").is_hidden() and phone.locator("#unsatisfied").is_hidden()
     phone.click("#choose-unsatisfied")
@@ -229,19 +235,24 @@ def test_signed_in_resident_pages_are_accessible(phone, city, caplog, client):
     cats = add_categories(city)
     resident = city.users[Role.RESIDENT]
     cid = report_at(client, resident, cats["garbage"], G1)["id"]
+    household = Household(city_id=city.city.id, grid_id=city.g1.id, building="3号楼", unit="2单元", floor=5, room="502")
+    db.session.add(household)
+    db.session.flush()
+    token = new_code(city.city.id, "household", household, "household_outdoor").token
     number, community = resident.phone, city.c1.id
     db.session.commit()
     phone.goto("/h5/reports")
     sign_in_by_sms(phone, caplog, number)
     phone.wait_for_url(lambda url: url.endswith("/h5/reports"))
     phone.wait_for_selector(".case-row")
-    for path in ["/h5/reports", "/h5/", "/h5/notifications", f"/h5/reports/{cid}", f"/h5/map?community={community}", "/h5/reports/999999"]:
+    for path in ["/h5/reports", "/h5/", "/h5/notifications", f"/h5/reports/{cid}", f"/h5/map?community={community}", "/h5/reports/999999", "/h5/my-code", f"/c/{token}",
+                 f"/h5/report?code={token}"]:
         phone.goto(path)
         phone.wait_for_selector("main .card")
         if "/h5/map" in path:
             phone.wait_for_selector("#reports-map path.leaflet-interactive")
             phone.wait_for_selector("#report-pins li")
-        snapshot(phone, "page" + path.replace("/", "-").replace("?", "-").replace("=", "-"))
+        snapshot(phone, "page" + path.replace("/", "-").replace("?", "-").replace("=", "-")[:40])
         assert axe_violations(phone) == [], path
 
 

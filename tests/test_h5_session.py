@@ -6,6 +6,7 @@ import pytest
 from gridapp.authz import Role
 from gridapp.extensions import db
 from gridapp.services.notifications.inbox import notify
+from tests.support.browser import sign_in_by_sms
 from tests.support.fakes import sms_codes
 
 pytestmark = pytest.mark.browser
@@ -20,12 +21,7 @@ def test_resident_signs_in_on_the_phone_and_reads_the_inbox(phone, city, caplog)
 
     phone.goto("/h5/notifications")
     assert "/h5/login" in phone.url  # a page that needs a session sends you to sign in
-    phone.fill("#phone", number)
-    phone.check("#agree")
-    phone.click("#send-code")
-    phone.wait_for_selector("#login-message.ok")
-    phone.fill("#code", sms_codes(caplog, number)[-1])
-    phone.click("#login-submit")
+    sign_in_by_sms(phone, caplog, number)
     phone.wait_for_url(lambda url: url.endswith("/h5/notifications") and "/login" not in url)
     assert "您反映的问题已受理" in phone.inner_text("main")
     assert phone.get_attribute(".note h2 a", "href") == "/h5/reports/42"  # the web layer's link for the target
