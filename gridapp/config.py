@@ -220,6 +220,7 @@ def load_settings(
         # Supervision (督办): SLA colours and escalation, unit scores, the push channel.
         "SLA_YELLOW_PERCENT": _int(env, "SLA_YELLOW_PERCENT", 75),
         "SLA_ESCALATION_STEP_PERCENT": _int(env, "SLA_ESCALATION_STEP_PERCENT", 50),
+        "NUDGE_LIMIT_PER_CASE_HOUR": _int(env, "NUDGE_LIMIT_PER_CASE_HOUR", 3),
         "SCORE_START": _int(env, "SCORE_START", 10000),
         "SCORE_LATE_MINUTES_PER_POINT": _int(env, "SCORE_LATE_MINUTES_PER_POINT", 10),
         "SCORE_REOPEN_POINTS": _int(env, "SCORE_REOPEN_POINTS", 50),

@@ -62,9 +62,14 @@ class CaseNudge(MethodView):
     @allow(supervision.NUDGERS, scope="case_region_tree")
     @blp.arguments(NudgeBodySchema)
     @blp.response(201, NudgeSchema)
+    @blp.alt_response(409, description="案件已办结，无需催办 (`invalid_transition`)")
+    @blp.alt_response(429, description="该案件一小时内被拍一拍的次数已达上限 (`nudge_limit`, details.retry_after 秒)")
     @blp.doc(security=SECURITY, parameters=IDEMPOTENCY_HEADER)
     def post(self, body, case_id):
-        """拍一拍: remind the case's current handler (a notification, a timeline step, counted on their record)."""
+        """拍一拍: remind the case's current handler (a notification, a timeline step, counted on their record).
+
+        At most NUDGE_LIMIT_PER_CASE_HOUR nudges per case in any hour, from everyone together.
+        """
         actor = current_actor()
         claim = request_claim(actor, {"case_id": case_id, **body})
         return created(supervision.nudge(actor, case_id, body["note"], claim), _as_is)

@@ -157,3 +157,119 @@ def test_overdue_list_and_departments(client, demo, clock):
     assert len(exported.strip().splitlines()) == len(listed) + 1
     ranking = client.get("/dashboard/departments", headers=auth_headers(leader)).get_data(as_text=True)
     assert ranking.count('data-metric="score">10000<') == 8  # no orders yet in the demo: nobody has lost points
+
+
+def test_a_picked_period_is_counted_like_sql_and_a_bad_one_is_refused(client, demo, clock):
+    city_id = demo
+    leader = user(city_id, "kbs_shuji")
+    kbs = region(city_id, "kbs")
+    streets = list(db.session.scalars(select(Region).where(Region.parent_id == kbs.id).order_by(Region.code)))
+    at = clock.now()
+    first, last = (at - timedelta(days=20)).astimezone(CHINA).date(), (at - timedelta(days=5)).astimezone(CHINA).date()
+    html = client.get(f"/dashboard/?period=custom&from={first}&to={last}", headers=auth_headers(leader)).get_data(as_text=True)
+    assert f"{first} 至 {last}" in html
+    start = datetime.combine(first, datetime.min.time(), CHINA)
+    end = datetime.combine(last + timedelta(days=1), datetime.min.time(), CHINA)
+    for street in streets:
+        assert shown(html, f'<tr data-region-id="{street.id}"') == raw_figures(city_id, street.path, start, end, at)
+        assert f'href="/dashboard/regions/{street.id}?period=custom&amp;from={first}&amp;to={last}"' in html  # drilling keeps it
+    week = client.get("/dashboard/?period=week", headers=auth_headers(leader)).get_data(as_text=True)
+    monday = china_day_start(at, monday=True)
+    assert shown(week, f'<tr data-region-id="{streets[0].id}"') == raw_figures(city_id, streets[0].path, monday, china_day_start(at, -1), at)
+    for bad in ("period=year", "period=custom&from=2026-11-20&to=2026-11-01", "period=custom&from=x&to=2026-11-01", "period=custom&from=2024-01-01&to=2026-11-01"):
+        assert client.get(f"/dashboard/?{bad}", headers=auth_headers(leader)).status_code == 422, bad
+
+
+def test_no_rating_is_a_dash_and_every_rate_is_defined(client, demo, clock):
+    city_id = demo
+    db.session.execute(text("DELETE FROM case_ratings"))
+    db.session.commit()
+    html = client.get("/dashboard/", headers=auth_headers(user(city_id, "kbs_shuji"))).get_data(as_text=True)
+    for name in ("today", "week", "month"):
+        assert shown(html, f'data-period="{name}"')["satisfaction_rate"] == "—"
+    assert "0.0%" not in re.search(r'data-metric="satisfaction_rate"[^<]*<', html).group(0)
+    for key in ("received", "accepted", "closed", "overdue", "closure_rate", "acceptance_rate", "on_time_rate", "satisfaction_rate"):
+        assert f'id="def-{key}"' in html and f'href="#def-{key}"' in html
+    assert "数据更新于" in html and clock.now().astimezone(CHINA).strftime("%Y-%m-%d %H:%M") in html
+
+
+def test_heat_scale_keeps_a_single_case_pale():
+    from gridapp.dashboard.charts import HEAT_FLOOR, HeatScale
+
+    lonely = HeatScale.over([0, 1, 0])
+    assert lonely.level(1).level == 1 and lonely.level(0).level == 0
+    assert lonely.level(HEAT_FLOOR).level == 5  # the darkest step needs HEAT_FLOOR cases
+    busy = HeatScale.over([3, 40])
+    assert busy.level(40).level == 5 and busy.level(3).level == 1
+    assert [level.label for level in HeatScale.over([1]).levels()] == ["0", "1–2", "3–4", "5–7", "8–9", "≥10"]
+
+
+def test_overdue_list_says_by_how_much_sorts_and_filters(client, demo, clock):
+    city_id = demo
+    leader = auth_headers(user(city_id, "kbs_quzhang"))
+    page = client.get("/dashboard/overdue", headers=leader).get_data(as_text=True)
+    minutes = [int(m) for m in re.findall(r'data-overdue-minutes="(\d+)"', page)]
+    assert minutes and minutes == sorted(minutes, reverse=True)  # longest overdue first by default
+    assert all(m > 0 for m in minutes)
+    newest = client.get("/dashboard/overdue?sort=newest", headers=leader).get_data(as_text=True)
+    ids = [int(i) for i in re.findall(r'<tr data-case-id="(\d+)"', newest)]
+    created = dict(db.session.execute(select(Case.id, Case.created_at).where(Case.id.in_(ids))).all())
+    assert [created[i] for i in ids] == sorted(created.values(), reverse=True)
+
+    category_id = db.session.scalar(select(Case.category_id).where(Case.id == ids[0]))
+    only = client.get(f"/dashboard/overdue?category={category_id}", headers=leader).get_data(as_text=True)
+    listed = [int(i) for i in re.findall(r'<tr data-case-id="(\d+)"', only)]
+    assert listed and set(listed) <= set(ids) and {db.session.get(Case, i).category_id for i in listed} == {category_id}
+    assert re.findall(r'<tr data-case-id="(\d+)"', client.get("/dashboard/overdue?level=3", headers=leader).get_data(as_text=True)) == []
+    exported = client.get("/dashboard/overdue?sort=newest&format=csv", headers=leader).get_data(as_text=True).lstrip("\ufeff")
+    rows = list(csv.reader(io.StringIO(exported)))
+    assert rows[0][6] == "超时" and [int(r[0]) for r in rows[1:]] == ids
+    assert client.get("/dashboard/overdue?sort=sideways", headers=leader).status_code == 422
+
+
+def test_departments_show_open_work_and_the_deductions_behind_the_score(client, app, demo, clock):
+    from gridapp.models import Department
+    from gridapp.models.orders import Order
+    from gridapp.services.supervision import scores
+
+    city_id = demo
+    department = db.session.scalar(select(Department).where(Department.city_id == city_id).order_by(Department.code))
+    found = {"late_minutes": 125, "reopened": 2, "low_ratings": 1, "late_report_ins": 1}
+    lost = scores.points_lost(found)
+    assert lost == {"late_minutes": 12, "reopened": 100, "low_ratings": 30, "late_report_ins": 100}
+    assert scores.score_for(found) == 10000 - 242
+    row = scores.DepartmentScore(city_id=city_id, department_id=department.id, month=clock.now().astimezone(CHINA).strftime("%Y-%m"),
+                                 score=scores.score_for(found), rank=1, **found)
+    db.session.add(row)
+    case = db.session.scalar(select(Case).where(Case.city_id == city_id).order_by(Case.id))
+    poster = user(city_id, "kbs_quzhang")
+    for status, deadline in (("grabbed", clock.now() - timedelta(hours=2)), ("in_progress", clock.now() + timedelta(days=1)), ("paid", clock.now())):
+        db.session.add(
+            Order(
+                city_id=city_id, community_id=case.community_id, region_path=case.region_path, case_id=case.id, category_id=case.category_id,
+                title="演示工单", difficulty="simple", bounty=10, reserved=10, deadline=deadline, status=status,
+                posted_by_user_id=poster.id, holder_department_id=department.id,
+            )
+        )
+    db.session.commit()
+    page = client.get("/dashboard/departments", headers=auth_headers(user(city_id, "kbs_quzhang"))).get_data(as_text=True)
+    block = re.search(rf'data-department-id="{department.id}".*?</li>', page, re.S).group(0)
+    assert 'data-metric="score">9758<' in block and "共扣 242 分" in block
+    for key, points in lost.items():
+        assert f'data-deduction="{key}" class="lost">−{points}<' in block
+    assert 'data-metric="held">2<' in block and 'data-metric="held_overdue">1<' in block  # a paid order is no longer held
+
+
+def test_case_page_says_how_many_nudges_are_left_this_hour(client, app, demo, clock, monkeypatch):
+    monkeypatch.setitem(app.config, "NUDGE_LIMIT_PER_CASE_HOUR", 1)
+    leader = auth_headers(user(demo, "kbs_quzhang"))
+    case_id = int(re.search(r'<tr data-case-id="(\d+)"', client.get("/dashboard/overdue", headers=leader).get_data(as_text=True)).group(1))
+    page = client.get(f"/dashboard/cases/{case_id}", headers=leader).get_data(as_text=True)
+    assert "0 次（本小时还可 1 次）" in page and '<button type="button" class="nudge">拍一拍</button>' in page
+    assert client.post(f"/api/v1/cases/{case_id}/nudge", json={}, headers=leader).status_code == 201
+    page = client.get(f"/dashboard/cases/{case_id}", headers=leader).get_data(as_text=True)
+    assert "1 次（本小时还可 0 次）" in page and '<button type="button" class="nudge" disabled>本小时已拍满</button>' in page
+    refused = client.post(f"/api/v1/cases/{case_id}/nudge", json={}, headers=leader)
+    assert refused.status_code == 429 and refused.json["code"] == "nudge_limit"
+    clock.advance(timedelta(hours=1))
+    assert "本小时还可 1 次" in client.get(f"/dashboard/cases/{case_id}", headers=leader).get_data(as_text=True)

@@ -3,16 +3,10 @@ tiles from a local tile server and without tiles, the GCJ-02 pin sent and stored
 decision, consent before a sign-in code, the public community map, and axe-core on every page."""
 from __future__ import annotations
 
-import contextlib
-import io
-import threading
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from PIL import Image
 from sqlalchemy import select
-from werkzeug.serving import make_server
-from werkzeug.wrappers import Response
 
 from gridapp.authz import Role
 from gridapp.extensions import db
@@ -21,33 +15,11 @@ from gridapp.services.accounts import agreements
 from gridapp.services.codes.issuing import new_code
 from gridapp.services.regions import coordinates
 from gridapp.services.regions.geo import distance_m
-from tests.support.browser import TABLET, axe_violations, device_page, sign_in_by_sms, snapshot
+from tests.support.browser import TABLET, axe_violations, device_page, sign_in_by_sms, snapshot, tile_server
 from tests.support.cases import G1, act, add_categories, jpeg, report_at, resolve
 from tests.support.fakes import sms_codes
-from tests.support.servers import find_free_port
 
 pytestmark = pytest.mark.browser
-
-
-@contextlib.contextmanager
-def tile_server():
-    """A tile server on a free port: every /{z}/{x}/{y}.png is one light PNG; the paths asked for are kept."""
-    out = io.BytesIO()
-    Image.new("RGB", (256, 256), (226, 236, 226)).save(out, "PNG")
-    png, asked = out.getvalue(), []
-
-    def tiles(environ, start_response):
-        asked.append(environ["PATH_INFO"] + "?" + environ.get("QUERY_STRING", ""))
-        return Response(png, mimetype="image/png")(environ, start_response)
-
-    server = make_server("127.0.0.1", find_free_port(), tiles, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}", asked
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
 
 
 def assert_accessible(page) -> None:

@@ -206,3 +206,26 @@ def test_working_time_arithmetic():
     for minutes in (1, 59, 210, 451, 2000, 7 * 450):
         end = sla.deadline(friday_1130, minutes, True)
         assert sla.elapsed_minutes(friday_1130, end, True) == pytest.approx(minutes)
+
+
+def test_nudges_per_case_and_hour_are_limited(client, app, city, cats, clock):
+    """NUDGE_LIMIT_PER_CASE_HOUR nudges from everyone together, then 429 `nudge_limit` until the oldest is an hour old."""
+    app.config["NUDGE_LIMIT_PER_CASE_HOUR"] = 2
+    case_id = report_at(client, city.users[Role.RESIDENT], cats["garbage"])["id"]
+    leaders = [city.users[Role.SUPER_ADMIN], city.users[Role.STREET_ADMIN]]
+
+    def nudge(user):
+        return client.post(f"/api/v1/cases/{case_id}/nudge", json={}, headers=auth_headers(user))
+
+    first = clock.now()
+    assert nudge(leaders[0]).status_code == 201
+    clock.set(first + timedelta(minutes=20))
+    assert nudge(leaders[1]).status_code == 201
+    refused = nudge(leaders[0])
+    assert refused.status_code == 429, refused.json
+    assert refused.json["code"] == "nudge_limit" and "上限 2 次" in refused.json["message"] and "40 分钟后" in refused.json["message"]
+    assert refused.json["details"] == {"limit": 2, "retry_after": 40 * 60}
+    assert timeline(client, leaders[0], case_id).count("nudge") == 2  # the refused one left no step
+    clock.set(first + timedelta(minutes=60, seconds=1))
+    assert nudge(leaders[1]).status_code == 201
+    assert nudge(leaders[0]).status_code == 429

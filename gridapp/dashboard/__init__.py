@@ -17,7 +17,7 @@ from gridapp.clock import CHINA
 from gridapp.dashboard import charts
 from gridapp.services.accounts.users import default_city_code
 from gridapp.services.cases import states as S
-from gridapp.services.supervision import dashboard, sla
+from gridapp.services.supervision import dashboard, metrics, sla
 from gridapp.services.supervision import oversight as supervision
 from gridapp.web.access import allow, current_actor, public
 from gridapp.web.bounds import int64
@@ -28,15 +28,28 @@ bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 HTML_BLUEPRINTS.add(bp.name)
 LOGIN_PAGES[bp.name] = "/dashboard/login"
 
-FIGURE_COLUMNS = [
-    ("received", "收件"), ("accepted", "受理"), ("closed", "办结"), ("overdue", "超时"),
-    ("closure_rate", "整改率"), ("acceptance_rate", "受理率"), ("on_time_rate", "按时办结率"), ("satisfaction_rate", "满意率"),
-]
+FIGURE_COLUMNS = [(key, label) for key, label, _definition in metrics.FIGURES]
+DEFINITIONS = {key: definition for key, _label, definition in metrics.FIGURES}
+LEVELS = ["网格", "社区", "街道", "区"]  # how far up the tree an overdue case has climbed
 
 
 @bp.app_template_filter("rate")
 def rate(value) -> str:
     return "—" if value is None else f"{value * 100:.1f}%"
+
+
+@bp.app_template_filter("minutes")
+def minutes(value: int | None) -> str:
+    """A span of minutes as a leader reads it: 2天3小时, 5小时20分, 40分钟."""
+    if value is None:
+        return "—"
+    days, rest = divmod(int(value), 24 * 60)
+    hours, mins = divmod(rest, 60)
+    if days:
+        return f"{days}天{hours}小时" if hours else f"{days}天"
+    if hours:
+        return f"{hours}小时{mins}分" if mins else f"{hours}小时"
+    return f"{mins}分钟"
 
 
 @bp.app_context_processor
@@ -46,7 +59,10 @@ def dashboard_helpers():
         "sla_view": sla.view,
         "action_label": S.action_label,
         "FIGURE_COLUMNS": FIGURE_COLUMNS,
+        "DEFINITIONS": DEFINITIONS,
         "may_instruct": lambda: bool(current_actor() and supervision.INSTRUCTORS.held_by(current_actor())),
+        "may_nudge": lambda: bool(current_actor() and supervision.NUDGERS.held_by(current_actor())),
+        "INSTRUCTION_PHRASES": supervision.INSTRUCTION_PHRASES,
     }
 
 
@@ -90,7 +106,8 @@ def region(region_id: int):
 
 def _region(region_id: int | None):
     c = charts
-    page = dashboard.region_page(current_actor(), region_id)
+    period = metrics.asked_period(request.args.get("period"), request.args.get("from"), request.args.get("to"))
+    page = dashboard.region_page(current_actor(), region_id, period)
     if _wants_csv():
         header = ["区域", *[label for _k, label in FIGURE_COLUMNS]]
         rows = [[child.name, *_figure_cells(figures)] for child, figures in page["children"]]
@@ -98,28 +115,52 @@ def _region(region_id: int | None):
     trend = page["trend"]
     labels = [d["day"] for d in trend]
     page["trend_chart"] = c.line_chart(labels, [("收件", [d["received"] for d in trend]), ("办结", [d["closed"] for d in trend])], "近30日收件与办结")
-    page["rates_chart"] = c.bar_chart([(child.name, figures.closure_rate) for child, figures in page["children"]], "本月整改率")
-    top = max([count for _cell, count in page["heat"]] + [0])
-    page["heat_cells"] = [(cell, count, c.heat_colour(count, top)) for cell, count in page["heat"]]
+    page["rates_chart"] = c.bar_chart([(child.name, figures.closure_rate) for child, figures in page["children"]], f"{period.label}整改率")
+    scale = c.HeatScale.over([count for _cell, count in page["heat"]])
+    page["heat_scale"] = scale
+    page["heat_cells"] = [(cell, count, scale.level(count)) for cell, count in page["heat"]]
+    page["map_scale"] = c.HeatScale.over([grid["open"] + grid["overdue"] for grid in page["map"]["grids"]])
+    for grid in page["map"]["grids"]:
+        grid["fill"] = page["map_scale"].level(grid["open"] + grid["overdue"]).fill
+    page["period_args"] = _period_args(period)
+    page["PERIOD_LABELS"] = metrics.PERIOD_LABELS
     return render_template("dashboard/region.html", **page)
+
+
+def _period_args(period: metrics.Period) -> dict:
+    """The query arguments that keep the picked period on the next page (a drill-down, the CSV)."""
+    if period.key == "month":
+        return {}
+    if period.key == "custom":
+        return {"period": "custom", "from": period.first_day.isoformat(), "to": period.last_day.isoformat()}
+    return {"period": period.key}
 
 
 @bp.get("/overdue")
 @allow(dashboard.LEADERS, scope="region_tree")
 def overdue():
-    region_id = request.args.get("region", type=int64)
-    rows = dashboard.overdue_page(current_actor(), region_id)
+    asked = {
+        "region_id": request.args.get("region", type=int64),
+        "category_id": request.args.get("category", type=int64),
+        "level": request.args.get("level", type=int),
+        "sort": request.args.get("sort") or "overdue",
+    }
+    page = dashboard.overdue_page(current_actor(), **asked)
     if _wants_csv():
-        header = ["案件", "类别", "位置", "状态", "时限", "到期", "升级级别", "处理人"]
-        return _csv("overdue", header, [_overdue_row(case) for case in rows])
-    return render_template("dashboard/overdue.html", cases=rows)
+        header = ["案件", "类别", "位置", "状态", "时限", "到期", "超时", "升级级别", "处理人"]
+        return _csv("overdue", header, [_overdue_row(row) for row in page["rows"]])
+    return render_template("dashboard/overdue.html", asked=asked, sorts=dashboard.OVERDUE_SORTS, levels=LEVELS, **page)
 
 
-def _overdue_row(case) -> list:
-    view = sla.view(case)
-    due = view["due_at"].astimezone(CHINA).strftime("%Y-%m-%d %H:%M") if view["due_at"] else ""
+
+def _overdue_row(row) -> list:
+    case = row.case
+    due = row.due_at.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
     handler = case.handler.display_name if case.handler else ""
-    return [case.id, case.category.name, case.place_label or "", S.STATE_LABELS[case.state], view["clock_label"] or "", due, case.escalation_level, handler]
+    return [
+        case.id, case.category.name, case.place_label or "", S.STATE_LABELS[case.state], row.clock_label, due,
+        minutes(row.overdue_minutes), case.escalation_level, handler,
+    ]
 
 
 @bp.get("/departments")
@@ -127,10 +168,17 @@ def _overdue_row(case) -> list:
 def departments():
     page = dashboard.departments_page(current_actor(), request.args.get("month"))
     if _wants_csv():
-        header = ["排名", "部门", "得分", "逾期分钟", "被退回", "差评", "报到逾期", *[label for _k, label in FIGURE_COLUMNS]]
+        header = [
+            "排名", "部门", "得分", "在办工单", "逾期工单", "逾期分钟", "被退回", "差评", "报到逾期",
+            *[label for _k, label in FIGURE_COLUMNS],
+        ]
         rows = [
-            [row.rank, row.department.name, row.score, row.late_minutes, row.reopened, row.low_ratings, row.late_report_ins, *_figure_cells(figures)]
-            for row, figures in page["rows"]
+            [
+                row["score"].rank, row["score"].department.name, row["score"].score, *row["held"], row["score"].late_minutes,
+                row["score"].reopened, row["score"].low_ratings, row["score"].late_report_ins,
+                *(_figure_cells(row["figures"]) if row["figures"] else []),
+            ]
+            for row in page["rows"]
         ]
         return _csv(f"departments-{page['month']}", header, rows)
     return render_template("dashboard/departments.html", **page)

@@ -2,6 +2,7 @@
  *
  *   var map = gridappMap.create(element);          // tiles from element.dataset.tiles (JSON, or "null")
  *   map.addAreas(featureCollection, {onClick: fn}); // region outlines; without tiles they are the base map
+ *                                                   // (and named on it, unless {labels: false})
  *   map.addMarker(lat, lng, {label: "…", colour: "#b42318", onClick: fn});
  *   map.pick(lat, lng, function (spot) { ... });  // a draggable pin: spot = {lat, lng, coord_system}
  *   map.fit();                                      // zoom to everything drawn
@@ -98,7 +99,7 @@
       },
       onEachFeature: function (feature, shape) {
         var name = feature.properties && feature.properties.name;
-        if (name && feature.properties.level !== "community") {
+        if (name && feature.properties.level !== "community" && options.labels !== false) {
           if (self.tiles) {
             shape.bindTooltip(name, { className: "map-area-label" });
           } else {

@@ -8,11 +8,14 @@ downloads a browser here: it launches /usr/bin/chromium.
 from __future__ import annotations
 
 import contextlib
+import io
 import shutil
 import threading
 from typing import Iterator
 
+from PIL import Image
 from werkzeug.serving import make_server
+from werkzeug.wrappers import Response
 
 from tests.support.servers import find_free_port
 
@@ -113,3 +116,24 @@ def snapshot(page, name: str) -> None:
     if folder:
         os.makedirs(folder, exist_ok=True)
         page.screenshot(path=os.path.join(folder, f"{name}.png"), full_page=True)
+
+
+@contextlib.contextmanager
+def tile_server():
+    """A tile server on a free port: every /{z}/{x}/{y}.png is one light PNG; the paths asked for are kept."""
+    out = io.BytesIO()
+    Image.new("RGB", (256, 256), (226, 236, 226)).save(out, "PNG")
+    png, asked = out.getvalue(), []
+
+    def tiles(environ, start_response):
+        asked.append(environ["PATH_INFO"] + "?" + environ.get("QUERY_STRING", ""))
+        return Response(png, mimetype="image/png")(environ, start_response)
+
+    server = make_server("127.0.0.1", find_free_port(), tiles, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}", asked
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)

@@ -13,24 +13,40 @@ Definitions, over the cases created in the period:
   reopen rate         cases reopened at least once / accepted
   overdue             the running clock is past due now (services.supervision.sla.overdue_condition)
 Rates are None when their denominator is 0. Days, weeks and months are China time.
+`FIGURES` says the same to the people reading them: every figure's label and definition.
 """
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, func, literal, select, text
 from sqlalchemy import case as when
 from sqlalchemy.sql import ColumnElement
 
 from gridapp.clock import CHINA_HOURS, china_midnight, china_today, now
+from gridapp.errors import ValidationFailed
 from gridapp.extensions import db
 from gridapp.models import Case, CaseRating, Region
 from gridapp.models.orders import Order
 from gridapp.services.cases import states as S
 from gridapp.services.regions.tree import path_range
 from gridapp.services.supervision.sla import elapsed_minutes, overdue_condition
+
+# key, label, definition: what the dashboard prints beside each figure (its tooltip and footnote).
+FIGURES = (
+    ("received", "收件", "本期内上报的案件数（按上报时间计）"),
+    ("accepted", "受理", "本期上报的案件中已受理的件数"),
+    ("closed", "办结", "本期上报的案件中已办结（群众确认或自动办结）的件数"),
+    ("overdue", "超时", "本期上报的案件中，此刻正在计时且已过时限的件数"),
+    ("closure_rate", "整改率", "办结件数 ÷ 受理件数；无受理时显示“—”"),
+    ("acceptance_rate", "受理率", "受理件数 ÷ 收件数；无收件时显示“—”"),
+    ("on_time_rate", "按时办结率", "在办结时限内处置完毕的件数 ÷ 已处置件数；无处置时显示“—”"),
+    ("satisfaction_rate", "满意率", "4—5 星评价数 ÷ 评价总数；无人评价时显示“—”"),
+)
+PERIOD_LABELS = {"today": "今日", "week": "本周", "month": "本月", "custom": "自定义"}
+LONGEST_CUSTOM_DAYS = 366
 
 
 @dataclass(frozen=True)
@@ -82,6 +98,40 @@ def period(name: str, at: datetime | None = None) -> tuple[datetime, datetime]:
     else:
         raise ValueError(name)
     return china_midnight(first), china_midnight(today + timedelta(days=1))
+
+
+@dataclass(frozen=True)
+class Period:
+    key: str
+    start: datetime
+    end: datetime
+    first_day: date
+    last_day: date
+
+    @property
+    def label(self) -> str:
+        if self.key != "custom":
+            return PERIOD_LABELS[self.key]
+        return f"{self.first_day:%Y-%m-%d} 至 {self.last_day:%Y-%m-%d}"
+
+
+def asked_period(key: str | None, first: str | None = None, last: str | None = None) -> Period:
+    """The period someone picked: today, this week, this month (the default) or their own days, China time."""
+    key = key or "month"
+    if key not in PERIOD_LABELS:
+        raise ValidationFailed("统计周期不正确", details={"period": sorted(PERIOD_LABELS)})
+    if key != "custom":
+        start, end = period(key)
+        return Period(key, start, end, china_today(start), china_today(end) - timedelta(days=1))
+    try:
+        first_day, last_day = date.fromisoformat(first or ""), date.fromisoformat(last or "")
+    except ValueError:
+        raise ValidationFailed("请选择起止日期（YYYY-MM-DD）", details={"from": [first], "to": [last]}) from None
+    if first_day > last_day:
+        raise ValidationFailed("开始日期不能晚于结束日期", details={"from": [first], "to": [last]})
+    if (last_day - first_day).days >= LONGEST_CUSTOM_DAYS:
+        raise ValidationFailed(f"自定义周期最长 {LONGEST_CUSTOM_DAYS} 天", details={"from": [first], "to": [last]})
+    return Period("custom", china_midnight(first_day), china_midnight(last_day + timedelta(days=1)), first_day, last_day)
 
 
 # --------------------------------------------------------------------------- #
@@ -265,6 +315,17 @@ def by_grid_counts(scope: Scope) -> dict[int, int]:
             select(Case.grid_id, func.count()).where(*scope.conditions(), Case.grid_id.is_not(None)).group_by(Case.grid_id)
         )
     }
+
+
+def load_by_grid(scope: Scope, at: datetime | None = None) -> dict[int, tuple[int, int]]:
+    """Open cases and, of them, overdue ones per grid now, whenever they were reported: the map's shading."""
+    overdue = overdue_condition(at or now())
+    rows = db.session.execute(
+        select(Case.grid_id, func.count(), _count(overdue))
+        .where(*replace(scope, start=None, end=None).conditions(), Case.grid_id.is_not(None), Case.state.in_(sorted(S.OPEN_STATES)))
+        .group_by(Case.grid_id)
+    )
+    return {grid_id: (int(open_count), int(late)) for grid_id, open_count, late in rows}
 
 
 # --------------------------------------------------------------------------- #

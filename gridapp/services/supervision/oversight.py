@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select
+from flask import current_app
+from sqlalchemy import func, select
 
 from gridapp.authz import DEPARTMENT_ROLES, OFFICIAL_ROLES, REGION_ROLES, Actor, Permission, Role, can_see_region
 from gridapp.clock import CHINA, now
-from gridapp.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
+from gridapp.errors import Conflict, Forbidden, InvalidTransition, NotFound, RateLimited, ValidationFailed
 from gridapp.extensions import db
 from gridapp.models import (
     Case,
@@ -61,6 +62,16 @@ WHISTLE_MINUTES = {"quick": 120, "emergency": 30, "tough": 24 * 60}
 LEVEL_ROLES = {1: Role.COMMUNITY_ADMIN, 2: Role.STREET_ADMIN, 3: Role.DISTRICT_ADMIN}
 LEVEL_LABELS = {1: "社区", 2: "街道", 3: "区"}
 SWEEP_BATCH = 500
+# Phrases leaders write most often, offered in the instruction dialog to start from (edited freely).
+INSTRUCTION_PHRASES = (
+    "请立即处置，今日内反馈结果。",
+    "请于24小时内办结并上传处置后照片。",
+    "请社区牵头，相关部门协同处置。",
+    "请到现场核实情况后上报。",
+    "请做好群众解释和回访工作。",
+    "此类问题反复出现，请研究长效机制。",
+)
+NUDGE_WINDOW = timedelta(hours=1)
 
 
 # --------------------------------------------------------------------------- #
@@ -197,12 +208,42 @@ def _nudge(actor: Actor, case_id: int, note: str) -> Nudge:
     case = _supervised_case(actor, case_id, NUDGERS, "拍一拍")
     if case.state not in S.ACTIVE_STATES:
         raise InvalidTransition("案件已办结，无需催办", details={"state": case.state})
+    _within_nudge_limit(case)
     targets = responsible(case)
     row = Nudge(city_id=case.city_id, case_id=case.id, actor_user_id=actor.user_id, handler_user_id=targets[0] if targets else None, note=note)
     db.session.add(row)
     cases.add_event(case, "nudge", actor, case.state, note or "请尽快处理")
     _tell(case, targets, "nudge", f"{actor.display_name}拍了拍您：请尽快处理案件 #{case.id}", note or f"{case.category.name}：{case.place_label or ''}")
     return row
+
+
+def _recent_nudges(case: Case) -> list:
+    since = now() - NUDGE_WINDOW
+    return list(
+        db.session.scalars(
+            select(Nudge.created_at)
+            .where(Nudge.city_id == case.city_id, Nudge.case_id == case.id, Nudge.created_at > since)
+            .order_by(Nudge.created_at)
+        )
+    )
+
+
+def nudges_left(case: Case) -> int:
+    """How many more nudges the case may get within the hour."""
+    return max(0, current_app.config["NUDGE_LIMIT_PER_CASE_HOUR"] - len(_recent_nudges(case)))
+
+
+def _within_nudge_limit(case: Case) -> None:
+    """A handler reminded again and again stops reading reminders: at most NUDGE_LIMIT_PER_CASE_HOUR
+    nudges per case in any hour, from everyone together (the case row is locked, so two at once count)."""
+    limit = current_app.config["NUDGE_LIMIT_PER_CASE_HOUR"]
+    recent = _recent_nudges(case)
+    if len(recent) >= limit:
+        wait = max(60, int((recent[len(recent) - limit] + NUDGE_WINDOW - now()).total_seconds()))
+        raise RateLimited(
+            f"该案件一小时内已被拍一拍 {len(recent)} 次（上限 {limit} 次），请 {(wait + 59) // 60} 分钟后再试",
+            code="nudge_limit", details={"limit": limit, "retry_after": wait},
+        )
 
 
 def instruct(actor: Actor, case_id: int, text: str, claim=None):
@@ -231,15 +272,11 @@ def instructions(case: Case) -> list[Instruction]:
 
 
 def nudge_count(case: Case) -> int:
-    from sqlalchemy import func
-
     return db.session.scalar(select(func.count()).where(Nudge.city_id == case.city_id, Nudge.case_id == case.id))
 
 
 def nudge_counts(city_id: int, user_ids: list[int]) -> dict[int, int]:
     """Nudges received, per handler: the figure shown on a handler's record."""
-    from sqlalchemy import func
-
     if not user_ids:
         return {}
     rows = db.session.execute(

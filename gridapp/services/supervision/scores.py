@@ -74,15 +74,23 @@ def deductions(city_id: int, department_id: int, month: str) -> dict[str, int]:
     }
 
 
-def score_for(found: dict[str, int]) -> int:
+def points_lost(found: dict[str, int]) -> dict[str, int]:
+    """The points each kind of deduction cost: what the departments page shows behind a score."""
     config = current_app.config
-    return (
-        config["SCORE_START"]
-        - found["late_minutes"] // max(1, config["SCORE_LATE_MINUTES_PER_POINT"])
-        - found["reopened"] * config["SCORE_REOPEN_POINTS"]
-        - found["low_ratings"] * config["SCORE_LOW_RATING_POINTS"]
-        - found["late_report_ins"] * config["SCORE_LATE_REPORT_IN_POINTS"]
-    )
+    return {
+        "late_minutes": found["late_minutes"] // max(1, config["SCORE_LATE_MINUTES_PER_POINT"]),
+        "reopened": found["reopened"] * config["SCORE_REOPEN_POINTS"],
+        "low_ratings": found["low_ratings"] * config["SCORE_LOW_RATING_POINTS"],
+        "late_report_ins": found["late_report_ins"] * config["SCORE_LATE_REPORT_IN_POINTS"],
+    }
+
+
+def start_points() -> int:
+    return current_app.config["SCORE_START"]
+
+
+def score_for(found: dict[str, int]) -> int:
+    return start_points() - sum(points_lost(found).values())
 
 
 @unit_of_work
