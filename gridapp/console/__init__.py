@@ -13,7 +13,7 @@ from gridapp.services.accounts import administration
 from gridapp.services.accounts.users import default_city_code
 from gridapp.web.access import allow, current_actor, public
 from gridapp.web.errors import HTML_BLUEPRINTS, LOGIN_PAGES
-from gridapp.web.redirects import same_site_path
+from gridapp.web.staff_sign_in import sign_in_page
 
 bp = Blueprint("console", __name__, url_prefix="/console")
 HTML_BLUEPRINTS.add(bp.name)
@@ -23,9 +23,7 @@ LOGIN_PAGES[bp.name] = "/console/login"
 @bp.get("/login")
 @public()
 def login():
-    city_code = request.args.get("city") or default_city_code(current_app.config)
-    safe = same_site_path(request.args.get("next"), under="/console") or url_for("console.home")
-    return render_template("console/login.html", city_code=city_code, next_url=safe)
+    return sign_in_page("console/login.html", under="/console", landing="console.home")
 
 
 @bp.get("/")

@@ -22,7 +22,7 @@ from gridapp.services.supervision import oversight as supervision
 from gridapp.web.access import allow, current_actor, public
 from gridapp.web.bounds import int64
 from gridapp.web.errors import HTML_BLUEPRINTS, LOGIN_PAGES
-from gridapp.web.redirects import same_site_path
+from gridapp.web.staff_sign_in import sign_in_page
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 HTML_BLUEPRINTS.add(bp.name)
@@ -87,9 +87,7 @@ def _figure_cells(figures) -> list:
 @bp.get("/login")
 @public()
 def login():
-    city_code = request.args.get("city") or default_city_code(current_app.config)
-    safe = same_site_path(request.args.get("next"), under="/dashboard") or url_for("dashboard.overview")
-    return render_template("dashboard/login.html", city_code=city_code, next_url=safe)
+    return sign_in_page("dashboard/login.html", under="/dashboard", landing="dashboard.overview")
 
 
 @bp.get("/")
