@@ -7,10 +7,9 @@ section lives in its own module of this package and registers its routes on `bp`
 """
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, request, url_for
+from flask import Blueprint, render_template
 
 from gridapp.services.accounts import administration
-from gridapp.services.accounts.users import default_city_code
 from gridapp.web.access import allow, current_actor, public
 from gridapp.web.errors import HTML_BLUEPRINTS, LOGIN_PAGES
 from gridapp.web.staff_sign_in import sign_in_page

@@ -11,11 +11,10 @@ from __future__ import annotations
 import csv
 import io
 
-from flask import Blueprint, Response, current_app, render_template, request, url_for
+from flask import Blueprint, Response, render_template, request
 
 from gridapp.clock import CHINA
 from gridapp.dashboard import charts
-from gridapp.services.accounts.users import default_city_code
 from gridapp.services.cases import states as S
 from gridapp.services.supervision import dashboard, metrics, sla
 from gridapp.services.supervision import oversight as supervision
