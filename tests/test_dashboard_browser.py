@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from gridapp.demo.cases import demo_city_id, seed_demo_cases
-from gridapp.demo.city import DEMO_PASSWORD, seed_demo_city
+from gridapp.demo.cases import demo_city_id
+from gridapp.demo.city import DEMO_PASSWORD
 from gridapp.extensions import db
 from gridapp.models import Notification
 from gridapp.services.cases import workflow as cases
@@ -24,10 +24,7 @@ def tablet(browser, live_url):
         yield page
 
 
-def test_leader_signs_in_drills_down_and_nudges(tablet, app, clock):
-    seed_demo_city()
-    seed_demo_cases(demo_city_id())
-    db.session.commit()
+def test_leader_signs_in_drills_down_and_nudges(tablet, app, clock, demo_city):
     db.session.remove()  # touch no ORM object while the page drives the live server
 
     tablet.goto("/dashboard/")
