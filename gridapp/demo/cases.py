@@ -131,6 +131,7 @@ class Cast:
     codes: dict[int, list[str]]  # grid id → tokens of codes posted there
     leaders: list[Actor]
     timeline: Timeline
+    homes: list[tuple[Actor, int, int]] = field(default_factory=list)  # residents to link: (resident, member id, grid id)
     counts: dict[str, int] = field(default_factory=dict)
 
     def count(self, what: str) -> None:
@@ -202,20 +203,24 @@ def _cast(city_id: int, timeline: Timeline) -> Cast:
         secretaries=_actors(city_id, Role.COMMUNITY_ADMIN, lambda g: g.region_id),
         residents={}, department_staff=staff, departments=departments, codes=codes, leaders=leaders, timeline=timeline,
     )
-    for user_id, grid_id in _enrol_residents(city_id, [g.id for g in grids]):
-        cast.residents.setdefault(grid_id, []).append(load_actor(city_id, user_id))
+    for user_id, grid_id, member_id in _enrol_residents(city_id, [g.id for g in grids]):
+        person = load_actor(city_id, user_id)
+        cast.residents.setdefault(grid_id, []).append(person)
+        if member_id is not None:
+            cast.homes.append((person, member_id, grid_id))
     return cast
 
 
 @unit_of_work
-def _enrol_residents(city_id: int, grid_ids: list[int]) -> list[tuple[int, int]]:
-    """Heads of a few households in each grid sign up with their phone (the demo resident is one
-    already), so reports come from many people who live where they report."""
+def _enrol_residents(city_id: int, grid_ids: list[int]) -> list[tuple[int, int, int | None]]:
+    """Heads of a few households in each grid sign up with their phone, so reports come from many
+    people who live where they report: (user id, grid id, their member record, None for the demo
+    resident, whose record names them already)."""
     taken = set(db.session.scalars(select(User.phone).where(User.city_id == city_id, User.phone.is_not(None))))
     demo_resident = db.session.scalar(
         select(HouseholdMember).where(HouseholdMember.city_id == city_id, HouseholdMember.user_id.is_not(None)).order_by(HouseholdMember.id)
     )
-    enrolled = [(demo_resident.user_id, demo_resident.household.grid_id)] if demo_resident else []
+    enrolled = [(demo_resident.user_id, demo_resident.household.grid_id, None)] if demo_resident else []
     for grid_id in grid_ids:
         heads = db.session.scalars(
             select(HouseholdMember)
@@ -234,7 +239,7 @@ def _enrol_residents(city_id: int, grid_ids: list[int]) -> list[tuple[int, int]]
             user = new_user(city_id, head.name, phone=head.phone)
             grant_role(user, Role.RESIDENT)
             db.session.flush()
-            enrolled.append((user.id, grid_id))
+            enrolled.append((user.id, grid_id, head.id))
             chosen += 1
     return enrolled
 
