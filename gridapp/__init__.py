@@ -64,14 +64,17 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(media.bp)
     app.register_blueprint(h5.bp)
     from gridapp.h5 import codes as h5_codes
+    from gridapp.h5 import links as h5_links
     from gridapp.h5 import reports as h5_reports
 
     app.register_blueprint(h5_codes.bp)
     app.register_blueprint(h5_reports.bp)
+    app.register_blueprint(h5_links.bp)
     from gridapp import dashboard
 
     app.register_blueprint(dashboard.bp)
     from gridapp import console
+    from gridapp.console import links as console_links  # noqa: F401 (a section: its routes join console.bp)
 
     console.init_app(app)
 

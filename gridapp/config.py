@@ -172,6 +172,8 @@ def load_settings(
         "POINTS_REPORT_CLOSED": _int(env, "POINTS_REPORT_CLOSED", 10),
         "POINTS_REVERSAL_WINDOW_DAYS": _int(env, "POINTS_REVERSAL_WINDOW_DAYS", 7),
         "POINTS_REDEMPTION_TTL_MINUTES": _int(env, "POINTS_REDEMPTION_TTL_MINUTES", 10),
+        # "Please move" (挪车) waits this long in a linked owner's inbox before it goes by SMS.
+        "MOVE_SMS_AFTER_MINUTES": _int(env, "MOVE_SMS_AFTER_MINUTES", 5),
         "ORDER_START_WINDOW_MINUTES": _int(env, "ORDER_START_WINDOW_MINUTES", 60),
         "SCHEDULER_INTERVAL_SECONDS": _int(env, "SCHEDULER_INTERVAL_SECONDS", 20),
         # Supervision (督办): SLA colours and escalation, unit scores, the push channel.

@@ -16,3 +16,14 @@ def paginate(stmt: Select, args: dict) -> dict:
         "items": items,
         "meta": {"page": page, "per_page": per_page, "total": total, "pages": (total + per_page - 1) // per_page},
     }
+
+
+def paginate_list(items: list, args: dict) -> dict:
+    """The same envelope over a short list already in memory (one person's own records)."""
+    page, per_page = args["page"], args["per_page"]
+    total = len(items)
+    start = (page - 1) * per_page
+    return {
+        "items": items[start:start + per_page] if start < total else [],
+        "meta": {"page": page, "per_page": per_page, "total": total, "pages": (total + per_page - 1) // per_page},
+    }

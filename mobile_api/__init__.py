@@ -63,6 +63,7 @@ def init_app(app: Flask) -> None:
         categories,
         codes,
         leaderboards,
+        links,
         notifications,
         open311_keys,
         orders,
@@ -73,5 +74,5 @@ def init_app(app: Flask) -> None:
         supervision,
     )
 
-    for module in (auth, regions, notifications, scan, codes, admin_records, categories, reports, cases, orders, points, leaderboards, supervision, open311_keys):
+    for module in (auth, regions, notifications, scan, codes, admin_records, categories, reports, cases, orders, points, leaderboards, supervision, open311_keys, links):
         api.register_blueprint(module.blp)

@@ -75,13 +75,16 @@ class Budget(MethodView):
 
 @blp.route("/redemptions")
 class Redemptions(MethodView):
-    @allow(points.HOLDERS, scope="self")
+    @allow(points.REDEEMERS, scope="self")
     @blp.arguments(RedemptionRequestSchema)
     @blp.response(201, RedemptionSchema)
     @blp.doc(security=SECURITY)
     def post(self, body):
-        """Having scanned a shop's code, ask to pay points there; the shop confirms."""
-        return points.request_redemption_by_code(current_actor(), body["shop_code"], body["points"], body["note"])
+        """Having scanned a shop's code, ask to pay points there (a resident's awards or a staff member's own
+        points); the shop's linked owner confirms."""
+        return points.request_redemption_by_code(
+            current_actor(), body["shop_code"], body["points"], body["note"], body["payer"]
+        )
 
 
 @blp.route("/redemptions/<int:redemption_id>/confirm")

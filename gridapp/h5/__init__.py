@@ -48,6 +48,7 @@ def home():
     menu = [{"label": "消息通知", "url": url_for("h5.inbox"), "badge": unread or None}]
     if Role.RESIDENT in actor.roles:
         menu[:0] = [{"label": "随手拍", "url": url_for("h5_reports.report_form")}, {"label": "我的反映", "url": url_for("h5_reports.my_reports")}]
+        menu.append({"label": "我的家庭 / 我的店铺", "url": url_for("h5_links.my_links")})
     grants = [g.role.label for g in actor.grants]
     return render_template("h5/home.html", menu=menu, grants=grants)
 

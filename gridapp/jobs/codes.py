@@ -1,4 +1,4 @@
-"""Jobs for codes: door-plate sheets and texts to bike owners without an account."""
+"""Jobs for codes: door-plate sheets, and texts asking bike owners to move their bike."""
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -7,7 +7,7 @@ from gridapp.extensions import db
 from gridapp.integrations.sms import sms_sender
 from gridapp.jobs import QUEUE_MEDIA, QUEUE_NOTIFY, job
 from gridapp.models import EBike
-from gridapp.services.codes import sheets
+from gridapp.services.codes import move_requests, sheets
 
 
 @job(queue=QUEUE_NOTIFY, timeout=30, retries=3)
@@ -17,6 +17,12 @@ def sms_move_request(city_id: int, ebike_id: int) -> None:
     if bike is None or not bike.owner_phone:
         return
     sms_sender().send(bike.owner_phone, f"【网格通】有人请您挪动电动车 {bike.plate_no}，谢谢配合。")
+
+
+@job(queue=QUEUE_NOTIFY, timeout=60, retries=1)
+def sweep_move_requests() -> None:
+    """Periodic: "please move" requests left unread in the owner's inbox go by SMS."""
+    move_requests.send_overdue()
 
 
 @job(queue=QUEUE_MEDIA, timeout=1800, retries=2)

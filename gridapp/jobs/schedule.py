@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from gridapp.clock import now
 from gridapp.extensions import db
-from gridapp.jobs import cases, maintenance, orders, push, supervision
+from gridapp.jobs import cases, codes, maintenance, orders, push, supervision
 from gridapp.models import ScheduledJob
 from gridapp.unit_of_work import unit_of_work
 
@@ -36,6 +36,7 @@ PERIODIC_JOBS: tuple[Periodic, ...] = (
     Periodic("sweep_whistles", supervision.sweep_whistles, timedelta(minutes=1)),
     Periodic("compute_scores", supervision.compute_scores, timedelta(hours=1)),
     Periodic("retry_deliveries", push.retry_deliveries, timedelta(minutes=2)),
+    Periodic("sweep_move_requests", codes.sweep_move_requests, timedelta(minutes=1)),
     Periodic("auto_close_cases", cases.auto_close_cases, timedelta(hours=1)),
     Periodic("purge_expired_tokens", maintenance.purge_expired_tokens, timedelta(days=1)),
 )

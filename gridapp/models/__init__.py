@@ -6,6 +6,7 @@ from gridapp.models.categories import Category
 from gridapp.models.codes import QrCode, ScanLog, SheetJob
 from gridapp.models.idempotency import IdempotencyKey
 from gridapp.models.ledger import Account, LedgerEntry, LedgerTransaction
+from gridapp.models.links import AccountLink, AccountLinkEvent
 from gridapp.models.notifications import Notification
 from gridapp.models.open311 import Open311Request
 from gridapp.models.orders import Order, OrderEvent, OrderLapse
@@ -37,6 +38,8 @@ from gridapp.models.supervision import (
 )
 
 __all__ = [
+    "AccountLink",
+    "AccountLinkEvent",
     "CaseModeration",
     "AttemptCounter",
     "ApiClient",

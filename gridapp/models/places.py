@@ -111,6 +111,7 @@ class MobileStall(TenantMixin, db.Model):
     grid_id: Mapped[int] = mapped_column(BigId, ForeignKey("regions.id"), nullable=False)
     vendor_name: Mapped[str] = mapped_column(String(64), nullable=False)
     vendor_phone: Mapped[Optional[str]] = mapped_column(String(20))
+    vendor_user_id: Mapped[Optional[int]] = mapped_column(BigId, ForeignKey("users.id"), index=True)
     goods: Mapped[str] = mapped_column(String(64), nullable=False)
     permitted_area: Mapped[str] = mapped_column(String(255), nullable=False)
     # Local (China Standard Time) wall-clock hours "HH:MM"; a permit is about the street's day.
@@ -177,6 +178,11 @@ class ContactRequest(TenantMixin, db.Model):
     user_id: Mapped[int] = mapped_column(BigId, ForeignKey("users.id"), nullable=False)
     kind: Mapped[str] = mapped_column(String(16), nullable=False)
     message: Mapped[Optional[str]] = mapped_column(String(255))
+    # "Please move" reaches a linked owner's inbox first; unread by `sms_due_at`, it goes by SMS
+    # (services.codes.move_requests).
+    notification_id: Mapped[Optional[int]] = mapped_column(BigId, ForeignKey("notifications.id"))
+    sms_due_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, index=True)
+    sms_sent_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
 
 
 class Visit(TenantMixin, db.Model):

@@ -28,10 +28,13 @@ class Redemption(TenantMixin, db.Model):
         CheckConstraint("points > 0", name="points_positive"),
         CheckConstraint("status IN ('pending', 'confirmed', 'cancelled')", name="status_known"),
         CheckConstraint("initiated_by IN ('resident', 'shop')", name="initiator_known"),
+        CheckConstraint("payer IN ('resident', 'staff')", name="payer_known"),
     )
     shop_id: Mapped[int] = mapped_column(BigId, ForeignKey("shops.id"), nullable=False)
     resident_user_id: Mapped[int] = mapped_column(BigId, ForeignKey("users.id"), nullable=False)
     points: Mapped[int] = mapped_column(Integer, nullable=False)
+    # Which of the person's accounts pays: a resident's awards, or a staff member's share of bounties.
+    payer: Mapped[str] = mapped_column(String(16), nullable=False, default="resident", server_default="resident")
     status: Mapped[str] = mapped_column(String(16), nullable=False, default="pending")
     initiated_by: Mapped[str] = mapped_column(String(16), nullable=False)
     note: Mapped[str] = mapped_column(String(255), nullable=False, default="")

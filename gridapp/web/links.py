@@ -11,6 +11,8 @@ TARGET_PATHS = {
     "case": "/h5/reports/{id}",
     "order": "/orders/{id}",
     "redemption": "/points/redemptions/{id}",
+    "account_link": "/h5/links#link-{id}",
+    "link_review": "/console/links#link-{id}",
 }
 
 

@@ -45,6 +45,10 @@ class RedemptionRequestSchema(Schema):
     shop_code = fields.String(required=True, validate=validate.Length(min=1, max=64), metadata={"description": "The token of the shop's QR code"})
     points = fields.Integer(required=True, validate=validate.Range(min=1, max=100_000))
     note = fields.String(load_default="", validate=validate.Length(max=200))
+    payer = fields.String(
+        load_default=None, validate=validate.OneOf(("resident", "staff")),
+        metadata={"description": "Which account pays: resident (default for residents) or staff (default for staff)"},
+    )
 
 
 class ChargeSchema(Schema):
@@ -60,6 +64,7 @@ class RedemptionSchema(Schema):
     points = fields.Integer(required=True)
     status = fields.String(required=True)
     initiated_by = fields.String(required=True)
+    payer = fields.String(required=True)
     expires_at = fields.DateTime()
     confirmed_at = fields.DateTime(allow_none=True)
 
@@ -75,6 +80,7 @@ class StatementLineSchema(Schema):
     phone = fields.String()
     points = fields.Integer()
     initiated_by = fields.String()
+    payer = fields.String()
     transaction_id = fields.Integer(allow_none=True)
 
 

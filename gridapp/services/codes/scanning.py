@@ -10,15 +10,15 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from gridapp import jobs
 from gridapp.authz import Actor
 from gridapp.clock import now
 from gridapp.errors import Conflict, Forbidden, RateLimited, ValidationFailed
 from gridapp.extensions import db
 from gridapp.models import ContactRequest, HouseholdAccessLog, HouseholdMember, QrCode, Rating, ScanLog
-from gridapp.services.codes import entities, visits
+from gridapp.services.codes import entities, move_requests, visits
 from gridapp.services.codes import scan_rules as scan_views
 from gridapp.services.codes.issuing import live_code
+from gridapp.services.links import households as members
 from gridapp.services.notifications.inbox import notify
 from gridapp.services.regions.tree import get_region, grid_workers
 from gridapp.unit_of_work import unit_of_work
@@ -119,10 +119,8 @@ def contact(token: str, actor: Actor, message: str | None = None) -> dict:
     if code.kind == "ebike":
         if scan_views.is_member(actor, code, entity):
             raise ValidationFailed("这是您自己的车辆")
-        kind, recipients = "move", [entity.owner_user_id] if entity.owner_user_id else []
+        kind, recipients = "move", []
         title, body = "请您挪车", f"有人请您挪动停放在{region.name if region else ''}的电动车 {entity.plate_no}{note}"
-        if not recipients:
-            jobs.enqueue("sms_move_request", code.city_id, entity.id)
     elif code.kind == "household_outdoor":
         kind, recipients = "contact", [w.id for w in grid_workers(region)] if region else []
         title, body = "居民请求联系", f"{caller.display_name}（{caller.phone or '未留电话'}）在{label}请您联系{note}"
@@ -133,14 +131,18 @@ def contact(token: str, actor: Actor, message: str | None = None) -> dict:
         raise ValidationFailed("该二维码不支持此操作")
     if not recipients and code.kind != "ebike":
         raise Conflict("暂时无人接收，请稍后再试")
-    db.session.add(ContactRequest(city_id=code.city_id, code_id=code.id, user_id=actor.user_id, kind=kind, message=message))
-    notify(code.city_id, recipients, f"code_{kind}", title, body)
+    request = ContactRequest(city_id=code.city_id, code_id=code.id, user_id=actor.user_id, kind=kind, message=message)
+    db.session.add(request)
+    if code.kind == "ebike":
+        move_requests.ask_owner(entity, request, title, body)
+    else:
+        notify(code.city_id, recipients, f"code_{kind}", title, body)
     return {"sent": True, "kind": kind}
 
 
 @unit_of_work
 def update_my_member_record(token: str, actor: Actor, phone: str) -> dict:
-    """A member changes their own phone on the household record from the indoor code."""
+    """A member changes their own phone on the household record from the indoor code (services.links.households)."""
     code, actor_, household, region = _context(token, actor)
     if actor_ is None or code.kind != "household_indoor" or not scan_views.is_member(actor, code, household):
         raise Forbidden("只有本户成员可以更新本户信息")
@@ -150,7 +152,4 @@ def update_my_member_record(token: str, actor: Actor, phone: str) -> dict:
             HouseholdMember.user_id == actor.user_id,
         )
     )
-    member.phone = phone
-    db.session.add(HouseholdAccessLog(city_id=code.city_id, household_id=household.id, user_id=actor.user_id, action="update", via="self"))
-    db.session.flush()
-    return scan_views.household_record(household, "member", actor)
+    return members.correct(actor, member, {"phone": phone})

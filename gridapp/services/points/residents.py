@@ -15,7 +15,7 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import select, update
 
-from gridapp.authz import OFFICIAL_ROLES, Actor, Permission, Role, can_see_region
+from gridapp.authz import OFFICIAL_ROLES, STAFF_ROLES, Actor, Permission, Role, can_see_region
 from gridapp.clock import CHINA, asked_month_bounds, now
 from gridapp.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
 from gridapp.extensions import db
@@ -40,6 +40,12 @@ STATEMENT_OFFICIALS = Permission(
 STATEMENT_READERS = Permission(
     "points.statement", HOLDERS | STATEMENT_OFFICIALS, "the shop's owner, or officials over it"
 )
+# Staff spend their share of paid bounties (their "staff" account) at shops the way residents spend awards.
+REDEEMERS = Permission(
+    "points.redeem", HOLDERS | STAFF_ROLES, "residents spend their awards, staff their share of bounties, at shops"
+)
+STAFF_PAYERS = Permission("points.staff_payer", STAFF_ROLES, "staff pay from their own points account")
+PAYER_ROLES = {"resident": HOLDERS, "staff": STAFF_PAYERS}
 
 
 # --------------------------------------------------------------------------- #
@@ -138,30 +144,44 @@ def _code(token: str, kind: str, city_id: int):
     return code
 
 
+def payer_of(actor: Actor, payer: str | None) -> str:
+    """Which of the caller's accounts pays: the one asked for, else the resident account a resident has,
+    else the staff account."""
+    REDEEMERS.require(actor)
+    payer = payer or ("resident" if Role.RESIDENT in actor.roles else "staff")
+    if payer not in PAYER_ROLES:
+        raise ValidationFailed("付款账户只能是居民积分或工作人员积分", details={"payer": [payer]})
+    if not PAYER_ROLES[payer].held_by(actor):
+        raise Forbidden("您没有该积分账户", details={"payer": payer})
+    return payer
+
+
 @unit_of_work
-def request_redemption(actor: Actor, shop_id: int, points: int, note: str = "") -> Redemption:
-    """The resident (having scanned the shop's code) asks to pay `points`; the shop confirms."""
-    HOLDERS.require(actor)
+def request_redemption(actor: Actor, shop_id: int, points: int, note: str = "", payer: str | None = None) -> Redemption:
+    """The resident or staff member (having scanned the shop's code) asks to pay `points`; the shop's owner confirms."""
+    payer = payer_of(actor, payer)
     _check_points(points)
     shop = _shop(actor.city_id, shop_id)
     if shop.owner_user_id == actor.user_id:
         raise ValidationFailed("不能在自己的商户兑换积分")
-    if my_balance(actor) < points:
-        raise ledger.InsufficientPoints("积分余额不足", details={"balance": my_balance(actor), "needed": points})
+    balance = ledger.balance_of(actor.city_id, payer, actor.user_id)
+    if balance < points:
+        raise ledger.InsufficientPoints("积分余额不足", details={"balance": balance, "needed": points})
     ttl = timedelta(minutes=current_app.config["POINTS_REDEMPTION_TTL_MINUTES"])
     redemption = Redemption(
         city_id=actor.city_id, shop_id=shop.id, resident_user_id=actor.user_id, points=points, status="pending",
-        initiated_by="resident", note=note[:255], expires_at=now() + ttl,
+        initiated_by="resident", note=note[:255], expires_at=now() + ttl, payer=payer,
     )
     db.session.add(redemption)
     db.session.flush()
     if shop.owner_user_id:
-        notify(actor.city_id, [shop.owner_user_id], "redemption_requested", f"居民申请兑换 {points} 积分", shop.name, ("redemption", redemption.id))
+        who = "居民" if payer == "resident" else "工作人员"
+        notify(actor.city_id, [shop.owner_user_id], "redemption_requested", f"{who}申请兑换 {points} 积分", shop.name, ("redemption", redemption.id))
     return redemption
 
 
-def request_redemption_by_code(actor: Actor, token: str, points: int, note: str = "") -> Redemption:
-    return request_redemption(actor, _code(token, "shop", actor.city_id).entity_id, points, note)
+def request_redemption_by_code(actor: Actor, token: str, points: int, note: str = "", payer: str | None = None) -> Redemption:
+    return request_redemption(actor, _code(token, "shop", actor.city_id).entity_id, points, note, payer)
 
 
 @unit_of_work
@@ -190,7 +210,8 @@ def _settle(actor: Actor, redemption: Redemption) -> None:
         raise Conflict("该兑换申请已处理", code="redemption_taken")
     posted = ledger.transfer(
         redemption.city_id, "redemption", f"redemption:{redemption.id}",
-        ledger.resident_account(redemption.city_id, redemption.resident_user_id), ledger.shop_account(redemption.city_id, redemption.shop_id),
+        ledger.account(redemption.city_id, redemption.payer, redemption.resident_user_id),
+        ledger.shop_account(redemption.city_id, redemption.shop_id),
         redemption.points, memo=f"积分兑换：{redemption.shop.name}", actor_user_id=actor.user_id,
     )
     db.session.refresh(redemption)
@@ -208,7 +229,7 @@ def charge_resident(actor: Actor, shop_id: int, resident_token: str, points: int
         raise ValidationFailed("不能在自己的商户兑换积分")
     redemption = Redemption(
         city_id=actor.city_id, shop_id=shop.id, resident_user_id=code.entity_id, points=points, status="pending",
-        initiated_by="shop", note=note[:255], expires_at=now(),
+        initiated_by="shop", note=note[:255], expires_at=now(), payer="resident",
     )
     db.session.add(redemption)
     db.session.flush()
@@ -247,6 +268,7 @@ def shop_statement(actor: Actor, shop_id: int, month: str) -> dict:
             "phone": mask_phone(u.phone) if u.phone else "",
             "points": r.points,
             "initiated_by": r.initiated_by,
+            "payer": r.payer,
             "transaction_id": r.transaction_id,
         }
         for r, u in rows

@@ -1,0 +1,1 @@
+"""Account links: residents bound to their household member record, owners to their shop, e-bike or stall."""
