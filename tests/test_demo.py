@@ -6,11 +6,13 @@ from collections import defaultdict
 
 from sqlalchemy import func, select
 
+from gridapp.authz import Role
 from gridapp.demo.cases import DEMO_CASES
 from gridapp.demo.city import CITY_CODE, DEMO_PASSWORD, RESIDENT_PHONE, STAFF_LOGINS
 from gridapp.demo.timeline import is_working_time
 from gridapp.extensions import db
 from gridapp.models import (
+    AccountLink,
     Case,
     CaseEvent,
     CasePhoto,
@@ -19,14 +21,17 @@ from gridapp.models import (
     Department,
     Escalation,
     Household,
+    HouseholdMember,
     Instruction,
     LedgerEntry,
     LedgerTransaction,
     Notification,
     Nudge,
     Order,
+    Redemption,
     Region,
     RoleGrant,
+    Shop,
     User,
     Whistle,
 )
@@ -193,3 +198,24 @@ def test_the_demo_is_a_lively_city(demo_city):
         )
         assert moved["department"] == order.payout_department and moved["staff"] == order.payout_staff
     assert ledger.audit(city_id) | {"total": 0} == {"unbalanced_transactions": [], "balance_drift": [], "negative_accounts": [], "total": 0}
+
+
+def test_residents_and_shopkeepers_were_linked_and_spend_points(demo_city):
+    city_id = demo_city
+    linked = db.session.scalars(select(AccountLink).where(AccountLink.city_id == city_id, AccountLink.status == "confirmed")).all()
+    members = [link for link in linked if link.kind == "member"]
+    assert len(members) >= 50 and len({link.user_id for link in members}) == len(members)
+    for link in linked:  # asked by the person with the registry's phone, confirmed by the grid's worker in office hours
+        assert link.requested_by_user_id == link.user_id and db.session.get(User, link.user_id).phone == link.phone
+        assert is_working_time(link.decided_at) and link.decided_at > link.created_at
+        assert (Role.GRID_WORKER.value, link.grid_id) in {(g.role, g.region_id) for g in db.session.get(User, link.decided_by_user_id).grants}
+    assert count(select(HouseholdMember.id).where(HouseholdMember.user_id.is_not(None))) >= len(members)
+    owners = dict(db.session.execute(select(Shop.id, Shop.owner_user_id).where(Shop.owner_user_id.is_not(None))).all())
+    assert owners and {link.record_id for link in linked if link.kind == "shop"} == set(owners)
+
+    redemptions = db.session.scalars(select(Redemption).where(Redemption.city_id == city_id)).all()
+    assert len(redemptions) > 20 and {r.payer for r in redemptions} == {"resident", "staff"}
+    for redemption in redemptions:  # each confirmed by the shop's linked owner, through the ledger
+        assert redemption.status == "confirmed" and redemption.confirmed_by_user_id == owners[redemption.shop_id]
+        assert redemption.created_at <= redemption.confirmed_at < redemption.expires_at
+        assert db.session.get(LedgerTransaction, redemption.transaction_id).kind == "redemption"

@@ -23,6 +23,7 @@ from sqlalchemy import func, select
 from gridapp.authz import Actor, Role
 from gridapp.clock import CHINA, now
 from gridapp.demo import points as demo_points
+from gridapp.demo.links import Links
 from gridapp.demo.timeline import HISTORY_DAYS, Timeline, in_day, moved_clock, photos, staff_moment
 from gridapp.extensions import db
 from gridapp.models import (
@@ -148,6 +149,7 @@ def seed_demo_cases(city_id: int, count: int = DEMO_CASES) -> int:
     with moved_clock(start) as frozen:
         timeline = Timeline(frozen)
         cast = _cast(city_id, timeline)
+        Links(cast, start, end)
         _plan(cast, start, end, count)
         timeline.run(end - timedelta(hours=2))
         demo_points.post_open_orders(city_id)
