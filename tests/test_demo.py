@@ -9,7 +9,6 @@ from sqlalchemy import func, select
 from gridapp.authz import Role
 from gridapp.demo.cases import DEMO_CASES
 from gridapp.demo.city import CITY_CODE, DEMO_PASSWORD, RESIDENT_PHONE, STAFF_LOGINS
-from gridapp.demo.timeline import is_working_time
 from gridapp.extensions import db
 from gridapp.models import (
     AccountLink,
@@ -38,7 +37,13 @@ from gridapp.models import (
 from gridapp.models.ledger import Account
 from gridapp.services.cases import states as S
 from gridapp.services.points import ledger, payouts
+from gridapp.services.supervision import sla
 from tests.support.demo import HISTORY_ENDS
+
+
+def is_working_time(at) -> bool:
+    """Inside (or at the edge of) an office window, by sla's own arithmetic."""
+    return sla.deadline(at, 0, True) == at
 
 
 def count(stmt) -> int:

@@ -39,6 +39,9 @@ def demo_command() -> None:
         f"群众退回 {seen['reopened']} 次，逾期升级 {seen['escalations']} 次，拍一拍 {seen['nudges']} 次，"
         f"批示 {seen['instructions']} 条，吹哨 {seen['whistles']} 次。"
     )
+    click.echo(
+        f"居民与户籍成员关联 {seen['linked_members']} 人，店主关联商户 {seen['linked_shops']} 家，积分兑换 {seen['redemptions']} 笔。"
+    )
     if not summary.created and not demo_cases:
         click.echo("再次运行未作任何改动。")
     click.echo(f"用时 {time.monotonic() - started:.1f} 秒。领导驾驶舱 /dashboard/，用 kbs_shuji 等账号登录。")

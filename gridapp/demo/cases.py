@@ -41,8 +41,10 @@ from gridapp.models import (
     Nudge,
     Order,
     QrCode,
+    Redemption,
     Region,
     RoleGrant,
+    Shop,
     User,
     Whistle,
     WhistleTarget,
@@ -133,10 +135,6 @@ class Cast:
     leaders: list[Actor]
     timeline: Timeline
     homes: list[tuple[Actor, int, int]] = field(default_factory=list)  # residents to link: (resident, member id, grid id)
-    counts: dict[str, int] = field(default_factory=dict)
-
-    def count(self, what: str) -> None:
-        self.counts[what] = self.counts.get(what, 0) + 1
 
 
 def seed_demo_cases(city_id: int, count: int = DEMO_CASES) -> int:
@@ -293,10 +291,8 @@ def _leaders_round(cast: Cast, rng: random.Random) -> None:
         return
     for case in rng.sample(late, min(len(late), rng.choice((1, 1, 2)))):
         oversight.nudge(nudger, case.id, rng.choice(["请尽快处理", "群众很着急，请抓紧", ""]))
-        cast.count("nudges")
     if rng.random() < 0.4:
         oversight.instruct(instructor, late[0].id, rng.choice(["请街道牵头督办，本周内办结", "请相关部门联合处置，及时反馈", "请社区做好解释工作，尽快解决"]))
-        cast.count("instructions")
 
 
 # --------------------------------------------------------------------------- #
@@ -391,7 +387,6 @@ class Life:
 
     def reject(self) -> None:
         case_service.reject(self.worker, self.case_id, self.rng.choice(["invalid", "duplicate", "not_ours"]))
-        self.cast.count("rejected")
 
     def accept(self) -> None:
         case_service.accept(self.worker, self.case_id)
@@ -462,7 +457,6 @@ class Life:
         orders.grab(self.holder, self.order_id)
         if self.order_fate == "lapse":  # never started: the sweep sends it back to the pool, someone else grabs it
             self.order_fate = "grab"
-            self.cast.count("lapses")
             self.grab_later(self.rng.uniform(120, 300))
         else:
             self.cast.timeline.at(now() + timedelta(minutes=self.rng.uniform(3, 35)), self.start_order)
@@ -475,7 +469,6 @@ class Life:
 
     def _assign_order_now(self, department: Unit) -> None:
         orders.assign(self.secretary, self.order_id, department.id, now() + timedelta(days=2), user_id=self.holder.user_id, note=f"无人抢单，派给{department.name}")
-        self.cast.count("orders_assigned")
         self.cast.timeline.at(now() + timedelta(minutes=self.rng.uniform(3, 35)), self.start_order)
 
     def start_order(self) -> None:
@@ -494,7 +487,6 @@ class Life:
         department, people = self._department()
         grade = "emergency" if self.category.is_urgent else "quick"
         whistle = oversight.blow_whistle(self.secretary, self.case_id, [department.id], grade, "请部门到现场会商")
-        self.cast.count("whistles")
         target_id = db.session.scalar(select(WhistleTarget.id).where(WhistleTarget.whistle_id == whistle.id))
         allowed = oversight.WHISTLE_MINUTES[grade]
         answered = allowed * self.rng.choice((0.2, 0.5, 0.8, 0.9, 1.5))  # one in five answers late
@@ -516,7 +508,6 @@ class Life:
             self.reaction = "rate"  # the second round ends well enough
             case_service.rate(self.reporter, self.case_id, rng.choice((1, 2)), "处理不到位")
             case_service.reopen(self.reporter, self.case_id, rng.choice(REOPEN_NOTES))
-            self.cast.count("reopened")
             self.later(self.rng.uniform(30, 300), self.assign)
         elif self.reaction == "rate":
             stars = rng.choices(*STARS)[0]
@@ -549,6 +540,9 @@ def figures(city_id: int) -> dict[str, int]:
         "nudges": count(Nudge),
         "instructions": count(Instruction),
         "whistles": count(Whistle),
+        "linked_members": count(HouseholdMember, HouseholdMember.user_id.is_not(None)),
+        "linked_shops": count(Shop, Shop.owner_user_id.is_not(None)),
+        "redemptions": count(Redemption, Redemption.status == "confirmed"),
     }
 
 

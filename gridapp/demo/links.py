@@ -78,7 +78,6 @@ class Links:
 
     def confirm(self, worker: Actor, link_id: int, community_id: int | None, shop_id: int, owner: Actor) -> None:
         links.confirm(worker, link_id, "已电话核实")
-        self.cast.count("links")
         if community_id is not None:
             self.shops.setdefault(community_id, (shop_id, owner))
 
@@ -102,7 +101,6 @@ class Links:
 
     def settle(self, owner: Actor, redemption_id: int) -> None:
         points.confirm_redemption(owner, redemption_id)
-        self.cast.count("redemptions")
 
 
 def _daytime(day: date, rng: random.Random) -> datetime:

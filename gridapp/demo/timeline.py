@@ -81,11 +81,6 @@ def staff_moment(at: datetime, minutes: float, working_time: bool, rng: random.R
     return in_day(at + timedelta(minutes=minutes), rng)
 
 
-def is_working_time(at: datetime) -> bool:
-    """Inside (or at the edge of) an office window, by sla's own arithmetic."""
-    return sla.deadline(at, 0, True) == at
-
-
 def photos(rng: random.Random, name: str, count: int) -> list[Upload]:
     """Small JPEGs standing in for what a phone would take: a scene of coloured blocks."""
     uploads = []
