@@ -56,7 +56,7 @@ from gridapp.services.orders import workflow as orders
 from gridapp.services.supervision import oversight
 from gridapp.unit_of_work import unit_of_work
 
-DEMO_CASES = 360
+DEMO_CASES = 300
 RESIDENTS_PER_GRID = 4
 SWEEP_EVERY = timedelta(hours=1)
 LEADERS = ("kbs_shuji", "kbs_quzhang")
