@@ -59,7 +59,9 @@ def test_demo_city_seeds_once_and_its_logins_work(app, client):
         assert username in first.output
     assert DEMO_PASSWORD in first.output and RESIDENT_PHONE in first.output
     staff = db.session.scalars(select(User.username).where(User.username.is_not(None))).all()
-    assert len(staff) > 80 and all(f" {username} " in first.output for username in staff)  # every staff login is printed
+    assert len(staff) > 80 and all(
+        f" {username} " in first.output for username in staff
+    )  # every staff login is printed
 
     snapshot = {
         "districts": count(select(Region.id).where(Region.level == "district")),
@@ -78,8 +80,15 @@ def test_demo_city_seeds_once_and_its_logins_work(app, client):
     assert snapshot["households"] == 2000 and snapshot["departments"] == 8 and snapshot["categories"] >= 9
     roles = set(db.session.scalars(select(RoleGrant.role).distinct()))
     assert roles == {
-        "resident", "grid_worker", "department_staff", "department_admin", "community_admin",
-        "street_admin", "district_admin", "super_admin", "system_admin",
+        "resident",
+        "grid_worker",
+        "department_staff",
+        "department_admin",
+        "community_admin",
+        "street_admin",
+        "district_admin",
+        "super_admin",
+        "system_admin",
     }
     history = {
         model.__tablename__: count(select(model.id))
@@ -93,14 +102,21 @@ def test_demo_city_seeds_once_and_its_logins_work(app, client):
     db.session.expire_all()
     assert snapshot["users"] == count(select(User.id))
     assert snapshot["households"] == count(select(Household.id))
-    assert history == {model.__tablename__: count(select(model.id)) for model in (Case, CaseEvent, CasePhoto, Order, LedgerTransaction, Notification, Nudge, Whistle)}
+    assert history == {
+        model.__tablename__: count(select(model.id))
+        for model in (Case, CaseEvent, CasePhoto, Order, LedgerTransaction, Notification, Nudge, Whistle)
+    }
 
     for _role, username, _scope in STAFF_LOGINS:
-        response = client.post("/api/v1/auth/login", json={"city": CITY_CODE, "username": username, "password": DEMO_PASSWORD})
+        response = client.post(
+            "/api/v1/auth/login", json={"city": CITY_CODE, "username": username, "password": DEMO_PASSWORD}
+        )
         assert response.status_code == 200, (username, response.json)
     for department in db.session.scalars(select(Department.code)):
         username = f"{department}_staff2"
-        response = client.post("/api/v1/auth/login", json={"city": CITY_CODE, "username": username, "password": DEMO_PASSWORD})
+        response = client.post(
+            "/api/v1/auth/login", json={"city": CITY_CODE, "username": username, "password": DEMO_PASSWORD}
+        )
         assert response.status_code == 200, (username, response.json)
 
 
@@ -146,7 +162,9 @@ def test_every_case_was_lived_through_the_services(demo_city):
                 state = event.to_state
             actor, action = event.actor_user_id, event.action
             if action in GRID_STEPS:
-                assert holds(actor, "grid_worker", case.grid_id) or holds(actor, "community_admin", case.community_id), (case.id, action)
+                assert holds(actor, "grid_worker", case.grid_id) or holds(
+                    actor, "community_admin", case.community_id
+                ), (case.id, action)
             elif action in HANDLER_STEPS:
                 assert actor == event.handler_user_id, (case.id, action)
             elif action in COMMUNITY_STEPS:
@@ -176,15 +194,24 @@ def test_every_case_was_lived_through_the_services(demo_city):
 def test_the_demo_is_a_lively_city(demo_city):
     city_id = demo_city
     residents = select(RoleGrant.user_id).where(RoleGrant.role == "resident")
-    reporters = count(select(Case.reporter_user_id).where(Case.city_id == city_id, Case.reporter_user_id.in_(residents)).distinct())
+    reporters = count(
+        select(Case.reporter_user_id).where(Case.city_id == city_id, Case.reporter_user_id.in_(residents)).distinct()
+    )
     assert reporters >= 50
     kinds = set(
-        db.session.scalars(select(Department.kind).join(Order, Order.holder_department_id == Department.id).where(Order.city_id == city_id))
+        db.session.scalars(
+            select(Department.kind)
+            .join(Order, Order.holder_department_id == Department.id)
+            .where(Order.city_id == city_id)
+        )
     )
     assert len(kinds) >= 4  # orders grabbed by departments of different kinds
     staffed = set(db.session.scalars(select(Department.kind).join(RoleGrant, RoleGrant.department_id == Department.id)))
     assert len(staffed) == 8
-    assert count(select(CaseRating.id).where(CaseRating.stars <= 2)) > 0 and count(select(CaseRating.id).where(CaseRating.stars >= 4)) > 50
+    assert (
+        count(select(CaseRating.id).where(CaseRating.stars <= 2)) > 0
+        and count(select(CaseRating.id).where(CaseRating.stars >= 4)) > 50
+    )
     assert count(select(CaseEvent.id).where(CaseEvent.action == "reopen")) > 0
     assert count(select(Escalation.id)) > 0 and count(select(Nudge.id)) > 0 and count(select(Instruction.id)) > 0
     assert count(select(Whistle.id)) > 0 and count(select(CaseEvent.id).where(CaseEvent.action == "report_in")) > 0
@@ -194,26 +221,39 @@ def test_the_demo_is_a_lively_city(demo_city):
     assert len(paid) > 50
     for order in paid:
         payout = payouts.scaled(order.bounty, order.paid_difficulty)
-        assert (order.payout_department, order.payout_staff) == payouts.split(payout) and order.payout_staff == payout * 8 // 10
+        assert (order.payout_department, order.payout_staff) == payouts.split(
+            payout
+        ) and order.payout_staff == payout * 8 // 10
         posted = ledger.find(city_id, f"order:{order.id}:payout")
         moved = dict(
             db.session.execute(
-                select(Account.kind, LedgerEntry.amount).join(Account, Account.id == LedgerEntry.account_id).where(LedgerEntry.transaction_id == posted.id)
+                select(Account.kind, LedgerEntry.amount)
+                .join(Account, Account.id == LedgerEntry.account_id)
+                .where(LedgerEntry.transaction_id == posted.id)
             ).all()
         )
         assert moved["department"] == order.payout_department and moved["staff"] == order.payout_staff
-    assert ledger.audit(city_id) | {"total": 0} == {"unbalanced_transactions": [], "balance_drift": [], "negative_accounts": [], "total": 0}
+    assert ledger.audit(city_id) | {"total": 0} == {
+        "unbalanced_transactions": [],
+        "balance_drift": [],
+        "negative_accounts": [],
+        "total": 0,
+    }
 
 
 def test_residents_and_shopkeepers_were_linked_and_spend_points(demo_city):
     city_id = demo_city
-    linked = db.session.scalars(select(AccountLink).where(AccountLink.city_id == city_id, AccountLink.status == "confirmed")).all()
+    linked = db.session.scalars(
+        select(AccountLink).where(AccountLink.city_id == city_id, AccountLink.status == "confirmed")
+    ).all()
     members = [link for link in linked if link.kind == "member"]
     assert len(members) >= 50 and len({link.user_id for link in members}) == len(members)
     for link in linked:  # asked by the person with the registry's phone, confirmed by the grid's worker in office hours
         assert link.requested_by_user_id == link.user_id and db.session.get(User, link.user_id).phone == link.phone
         assert is_working_time(link.decided_at) and link.decided_at > link.created_at
-        assert (Role.GRID_WORKER.value, link.grid_id) in {(g.role, g.region_id) for g in db.session.get(User, link.decided_by_user_id).grants}
+        assert (Role.GRID_WORKER.value, link.grid_id) in {
+            (g.role, g.region_id) for g in db.session.get(User, link.decided_by_user_id).grants
+        }
     assert count(select(HouseholdMember.id).where(HouseholdMember.user_id.is_not(None))) >= len(members)
     owners = dict(db.session.execute(select(Shop.id, Shop.owner_user_id).where(Shop.owner_user_id.is_not(None))).all())
     assert owners and {link.record_id for link in linked if link.kind == "shop"} == set(owners)

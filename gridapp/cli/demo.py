@@ -33,14 +33,17 @@ def demo_command() -> None:
     click.echo(f"有效二维码 {summary.codes} 个（本次新发 {summary.codes_issued} 个）。")
     seen = figures(demo_city_id())
     click.echo(
-        f"{'本次模拟' if demo_cases else '已有'}近六周的案件 {seen['cases']} 件（{seen['reporters']} 位反映人，办结 {seen['closed']} 件），"
-        f"处理记录 {seen['events']} 条，照片 {seen['photos']} 张；订单 {seen['orders']} 个（已核实付分 {seen['paid']} 个，"
-        f"{seen['grabbing_departments']} 个部门接单）；评价 {seen['ratings']} 条（差评 {seen['low_ratings']} 条），"
-        f"群众退回 {seen['reopened']} 次，逾期升级 {seen['escalations']} 次，拍一拍 {seen['nudges']} 次，"
+        f"{'本次模拟' if demo_cases else '已有'}近六周的案件 {seen['cases']} 件"
+        f"（{seen['reporters']} 位反映人，办结 {seen['closed']} 件），"
+        f"处理记录 {seen['events']} 条，照片 {seen['photos']} 张；"
+        f"订单 {seen['orders']} 个（已核实付分 {seen['paid']} 个，{seen['grabbing_departments']} 个部门接单）；"
+        f"评价 {seen['ratings']} 条（差评 {seen['low_ratings']} 条），群众退回 {seen['reopened']} 次，"
+        f"逾期升级 {seen['escalations']} 次，拍一拍 {seen['nudges']} 次，"
         f"批示 {seen['instructions']} 条，吹哨 {seen['whistles']} 次。"
     )
     click.echo(
-        f"居民与户籍成员关联 {seen['linked_members']} 人，店主关联商户 {seen['linked_shops']} 家，积分兑换 {seen['redemptions']} 笔。"
+        f"居民与户籍成员关联 {seen['linked_members']} 人，店主关联商户 {seen['linked_shops']} 家，"
+        f"积分兑换 {seen['redemptions']} 笔。"
     )
     if not summary.created and not demo_cases:
         click.echo("再次运行未作任何改动。")
@@ -52,9 +55,9 @@ def demo_command() -> None:
     click.echo("")
     click.echo(f"居民账号：手机号 {summary.resident_phone}，验证码登录（验证码写在服务器日志中）。")
     click.echo(
-        "  POST /api/v1/auth/code        {\"city\": \"%s\", \"phone\": \"%s\"}" % (summary.city_code, summary.resident_phone)
+        '  POST /api/v1/auth/code        {"city": "%s", "phone": "%s"}' % (summary.city_code, summary.resident_phone)
     )
     click.echo(
-        "  POST /api/v1/auth/code/verify {\"city\": \"%s\", \"phone\": \"%s\", \"code\": \"<日志中的验证码>\"}"
+        '  POST /api/v1/auth/code/verify {"city": "%s", "phone": "%s", "code": "<日志中的验证码>"}'
         % (summary.city_code, summary.resident_phone)
     )

@@ -61,7 +61,12 @@ RESIDENTS_PER_GRID = 4
 SWEEP_EVERY = timedelta(hours=1)
 LEADERS = ("kbs_shuji", "kbs_quzhang")
 # An order for a case in a grid worker's category goes to the kind of department that does such work.
-ORDER_KINDS = {"garbage": "property", "corridor_clutter": "property", "neighbour_dispute": "civil_affairs", "other": "market_regulation"}
+ORDER_KINDS = {
+    "garbage": "property",
+    "corridor_clutter": "property",
+    "neighbour_dispute": "civil_affairs",
+    "other": "market_regulation",
+}
 BOUNTIES = {"simple": 20, "ordinary": 40, "complex": 80, "major": 120}
 STARS = ([5, 4, 3, 2, 1], [58, 22, 9, 6, 5])
 
@@ -134,7 +139,8 @@ class Cast:
     codes: dict[int, list[str]]  # grid id → tokens of codes posted there
     leaders: list[Actor]
     timeline: Timeline
-    homes: list[tuple[Actor, int, int]] = field(default_factory=list)  # residents to link: (resident, member id, grid id)
+    # residents to link: (resident, member id, grid id)
+    homes: list[tuple[Actor, int, int]] = field(default_factory=list)
 
 
 def seed_demo_cases(city_id: int, count: int = DEMO_CASES) -> int:
@@ -161,7 +167,9 @@ def seed_demo_cases(city_id: int, count: int = DEMO_CASES) -> int:
 
 
 def _actors(city_id: int, role: Role, key) -> dict:
-    grants = db.session.scalars(select(RoleGrant).where(RoleGrant.city_id == city_id, RoleGrant.role == role.value).order_by(RoleGrant.user_id))
+    grants = db.session.scalars(
+        select(RoleGrant).where(RoleGrant.city_id == city_id, RoleGrant.role == role.value).order_by(RoleGrant.user_id)
+    )
     found: dict = {}
     for grant in grants:
         found.setdefault(key(grant), load_actor(city_id, grant.user_id))
@@ -169,39 +177,73 @@ def _actors(city_id: int, role: Role, key) -> dict:
 
 
 def _cast(city_id: int, timeline: Timeline) -> Cast:
-    regions = db.session.scalars(select(Region).where(Region.city_id == city_id, Region.level == "grid").order_by(Region.code))
+    regions = db.session.scalars(
+        select(Region).where(Region.city_id == city_id, Region.level == "grid").order_by(Region.code)
+    )
     grids = [Grid(g.id, g.parent_id, g.path, (g.min_lng, g.min_lat, g.max_lng, g.max_lat)) for g in regions]
     categories = [
         Kind(
-            c.id, c.code, c.difficulty, c.is_urgent, c.working_time, c.default_route, c.department_kind,
-            c.confirm_minutes, c.onsite_minutes, c.resolve_minutes,
+            c.id,
+            c.code,
+            c.difficulty,
+            c.is_urgent,
+            c.working_time,
+            c.default_route,
+            c.department_kind,
+            c.confirm_minutes,
+            c.onsite_minutes,
+            c.resolve_minutes,
         )
-        for c in db.session.scalars(select(Category).where(Category.city_id == city_id, Category.is_active.is_(True)).order_by(Category.code))
+        for c in db.session.scalars(
+            select(Category).where(Category.city_id == city_id, Category.is_active.is_(True)).order_by(Category.code)
+        )
     ]
     departments: dict[str, list[Unit]] = {}
-    for department in db.session.scalars(select(Department).where(Department.city_id == city_id).order_by(Department.code)):
+    for department in db.session.scalars(
+        select(Department).where(Department.city_id == city_id).order_by(Department.code)
+    ):
         paths = db.session.scalars(
-            select(Region.path).join(DepartmentRegion, DepartmentRegion.region_id == Region.id).where(DepartmentRegion.department_id == department.id)
+            select(Region.path)
+            .join(DepartmentRegion, DepartmentRegion.region_id == Region.id)
+            .where(DepartmentRegion.department_id == department.id)
         )
         departments.setdefault(department.kind, []).append(Unit(department.id, department.name, tuple(paths)))
     staff: dict[int, list[Actor]] = {}
     for grant in db.session.scalars(
-        select(RoleGrant).where(RoleGrant.city_id == city_id, RoleGrant.role == Role.DEPARTMENT_STAFF.value).order_by(RoleGrant.user_id)
+        select(RoleGrant)
+        .where(RoleGrant.city_id == city_id, RoleGrant.role == Role.DEPARTMENT_STAFF.value)
+        .order_by(RoleGrant.user_id)
     ):
         staff.setdefault(grant.department_id, []).append(load_actor(city_id, grant.user_id))
     codes: dict[int, list[str]] = {}
     for region_id, token in db.session.execute(
         select(QrCode.region_id, QrCode.token)
-        .where(QrCode.city_id == city_id, QrCode.status == "active", QrCode.kind.in_(("place", "household_outdoor", "shop")))
+        .where(
+            QrCode.city_id == city_id,
+            QrCode.status == "active",
+            QrCode.kind.in_(("place", "household_outdoor", "shop")),
+        )
         .order_by(QrCode.id)
     ):
         codes.setdefault(region_id, []).append(token)
-    leaders = [load_actor(city_id, user_id) for user_id in db.session.scalars(select(User.id).where(User.city_id == city_id, User.username.in_(LEADERS)).order_by(User.id))]
+    leaders = [
+        load_actor(city_id, user_id)
+        for user_id in db.session.scalars(
+            select(User.id).where(User.city_id == city_id, User.username.in_(LEADERS)).order_by(User.id)
+        )
+    ]
     cast = Cast(
-        city_id=city_id, grids=grids, categories=categories,
+        city_id=city_id,
+        grids=grids,
+        categories=categories,
         workers=_actors(city_id, Role.GRID_WORKER, lambda g: g.region_id),
         secretaries=_actors(city_id, Role.COMMUNITY_ADMIN, lambda g: g.region_id),
-        residents={}, department_staff=staff, departments=departments, codes=codes, leaders=leaders, timeline=timeline,
+        residents={},
+        department_staff=staff,
+        departments=departments,
+        codes=codes,
+        leaders=leaders,
+        timeline=timeline,
     )
     for user_id, grid_id, member_id in _enrol_residents(city_id, [g.id for g in grids]):
         person = load_actor(city_id, user_id)
@@ -218,14 +260,20 @@ def _enrol_residents(city_id: int, grid_ids: list[int]) -> list[tuple[int, int, 
     resident, whose record names them already)."""
     taken = set(db.session.scalars(select(User.phone).where(User.city_id == city_id, User.phone.is_not(None))))
     demo_resident = db.session.scalar(
-        select(HouseholdMember).where(HouseholdMember.city_id == city_id, HouseholdMember.user_id.is_not(None)).order_by(HouseholdMember.id)
+        select(HouseholdMember)
+        .where(HouseholdMember.city_id == city_id, HouseholdMember.user_id.is_not(None))
+        .order_by(HouseholdMember.id)
     )
     enrolled = [(demo_resident.user_id, demo_resident.household.grid_id, None)] if demo_resident else []
     for grid_id in grid_ids:
         heads = db.session.scalars(
             select(HouseholdMember)
             .join(HouseholdMember.household)
-            .where(HouseholdMember.city_id == city_id, HouseholdMember.relation == "户主", HouseholdMember.phone.is_not(None))
+            .where(
+                HouseholdMember.city_id == city_id,
+                HouseholdMember.relation == "户主",
+                HouseholdMember.phone.is_not(None),
+            )
             .where(HouseholdMember.household.has(grid_id=grid_id))
             .order_by(HouseholdMember.id)
         )
@@ -270,7 +318,9 @@ def _plan(cast: Cast, start: datetime, end: datetime, count: int) -> None:
     while day <= end.astimezone(CHINA).date():
         cast.timeline.at(datetime.combine(day, time(2, 0), CHINA), case_service.auto_close, cast.city_id)
         if day.weekday() < 5:
-            cast.timeline.at(datetime.combine(day, time(9, 20), CHINA), _leaders_round, cast, random.Random(day.toordinal()))
+            cast.timeline.at(
+                datetime.combine(day, time(9, 20), CHINA), _leaders_round, cast, random.Random(day.toordinal())
+            )
         day += timedelta(days=1)
 
 
@@ -292,7 +342,11 @@ def _leaders_round(cast: Cast, rng: random.Random) -> None:
     for case in rng.sample(late, min(len(late), rng.choice((1, 1, 2)))):
         oversight.nudge(nudger, case.id, rng.choice(["请尽快处理", "群众很着急，请抓紧", ""]))
     if rng.random() < 0.4:
-        oversight.instruct(instructor, late[0].id, rng.choice(["请街道牵头督办，本周内办结", "请相关部门联合处置，及时反馈", "请社区做好解释工作，尽快解决"]))
+        oversight.instruct(
+            instructor,
+            late[0].id,
+            rng.choice(["请街道牵头督办，本周内办结", "请相关部门联合处置，及时反馈", "请社区做好解释工作，尽快解决"]),
+        )
 
 
 # --------------------------------------------------------------------------- #
@@ -377,7 +431,9 @@ class Life:
             data["lng"], data["lat"] = self.spot()
             case = intake.submit_patrol(self.worker, data, self.photos("patrol"))
         else:
-            data.update(grid_id=self.grid.id, contact_name="来电群众", contact_phone=f"1390477{rng.randrange(10**4):04d}")
+            data.update(
+                grid_id=self.grid.id, contact_name="来电群众", contact_phone=f"1390477{rng.randrange(10**4):04d}"
+            )
             case = intake.submit_hotline(self.secretary, data, [])
         self.case_id = case.id
         if self.channel == "patrol":  # accepted and assigned to the worker at once
@@ -407,7 +463,9 @@ class Life:
         self.later(self.sla_minutes("resolve", 0.6), self.resolve)
 
     def resolve(self) -> None:
-        case_service.resolve(self.worker, self.case_id, self.rng.choice(DONE[self.category.difficulty]), self.photos("after"))
+        case_service.resolve(
+            self.worker, self.case_id, self.rng.choice(DONE[self.category.difficulty]), self.photos("after")
+        )
         self.later(self.rng.uniform(30, 600), self.verify, office=True)
 
     def verify(self) -> None:
@@ -425,7 +483,11 @@ class Life:
         difficulty = self.category.difficulty
         hours = 4 if self.category.is_urgent else self.rng.choice((24, 48, 72))
         order = orders.post_case_order(
-            self.secretary, self.case_id, bounty=BOUNTIES[difficulty], deadline=now() + timedelta(hours=hours), department_kind=self.kind,
+            self.secretary,
+            self.case_id,
+            bounty=BOUNTIES[difficulty],
+            deadline=now() + timedelta(hours=hours),
+            department_kind=self.kind,
         )
         self.order_id = order.id
         if self.whistled:
@@ -441,7 +503,11 @@ class Life:
         self.cast.timeline.at(when, self.grab)
 
     def _start_slot(self, minutes: float) -> datetime:
-        when = now() + timedelta(minutes=minutes) if self.category.is_urgent else staff_moment(now(), minutes, self.category.working_time, self.rng)
+        when = (
+            now() + timedelta(minutes=minutes)
+            if self.category.is_urgent
+            else staff_moment(now(), minutes, self.category.working_time, self.rng)
+        )
         if self.category.working_time:
             while staff_moment(when, 45, True, self.rng) != when + timedelta(minutes=45):
                 when = staff_moment(when + timedelta(minutes=45), 0, True, self.rng)
@@ -468,7 +534,14 @@ class Life:
         self.cast.timeline.at(when, self._assign_order_now, department)
 
     def _assign_order_now(self, department: Unit) -> None:
-        orders.assign(self.secretary, self.order_id, department.id, now() + timedelta(days=2), user_id=self.holder.user_id, note=f"无人抢单，派给{department.name}")
+        orders.assign(
+            self.secretary,
+            self.order_id,
+            department.id,
+            now() + timedelta(days=2),
+            user_id=self.holder.user_id,
+            note=f"无人抢单，派给{department.name}",
+        )
         self.cast.timeline.at(now() + timedelta(minutes=self.rng.uniform(3, 35)), self.start_order)
 
     def start_order(self) -> None:
@@ -476,7 +549,9 @@ class Life:
         self.later(self.sla_minutes("resolve", 0.5), self.resolve_order)
 
     def resolve_order(self) -> None:
-        orders.resolve(self.holder, self.order_id, self.rng.choice(DONE[self.category.difficulty]), self.photos("after"))
+        orders.resolve(
+            self.holder, self.order_id, self.rng.choice(DONE[self.category.difficulty]), self.photos("after")
+        )
         self.later(self.rng.uniform(30, 480), self.verify_order, office=True)
 
     def verify_order(self) -> None:
@@ -525,7 +600,9 @@ def figures(city_id: int) -> dict[str, int]:
     return {
         "cases": count(Case),
         "closed": count(Case, Case.state == "closed"),
-        "reporters": db.session.scalar(select(func.count(func.distinct(Case.reporter_user_id))).where(Case.city_id == city_id)),
+        "reporters": db.session.scalar(
+            select(func.count(func.distinct(Case.reporter_user_id))).where(Case.city_id == city_id)
+        ),
         "events": count(CaseEvent),
         "photos": count(CasePhoto),
         "orders": count(Order),

@@ -37,7 +37,9 @@ def enrol_owners(city_id: int, grid_ids: list[int]) -> list[tuple[int, int, int]
     owners = []
     for grid_id in grid_ids:
         shops = db.session.scalars(
-            select(Shop).where(Shop.city_id == city_id, Shop.grid_id == grid_id, Shop.owner_phone.is_not(None)).order_by(Shop.id)
+            select(Shop)
+            .where(Shop.city_id == city_id, Shop.grid_id == grid_id, Shop.owner_phone.is_not(None))
+            .order_by(Shop.id)
         )
         for shop in [s for s in shops if s.owner_phone not in taken][:SHOPS_WITH_OWNERS]:
             taken.add(shop.owner_phone)
@@ -57,7 +59,9 @@ class Links:
         self.shops: dict[int, tuple[int, Actor]] = {}  # community id → a linked shop and its owner
         owners = enrol_owners(cast.city_id, [g.id for g in cast.grids])
         community_of = {g.id: g.community_id for g in cast.grids}
-        first_days = [start + timedelta(hours=self.rng.uniform(2, 24 * 9)) for _ in range(len(cast.homes) + len(owners))]
+        first_days = [
+            start + timedelta(hours=self.rng.uniform(2, 24 * 9)) for _ in range(len(cast.homes) + len(owners))
+        ]
         moments = iter(sorted(first_days))
         for person, member_id, grid_id in cast.homes:
             cast.timeline.at(next(moments), self.ask, person, "member", member_id, grid_id, None)
@@ -91,12 +95,15 @@ class Links:
         if rng.random() < 0.75 and cast.residents.get(grid.id):
             payer, person = "resident", rng.choice(cast.residents[grid.id])
         else:
-            payer, person = "staff", rng.choice([cast.workers[grid.id], *(p for people in cast.department_staff.values() for p in people)])
+            staff = [cast.workers[grid.id], *(p for people in cast.department_staff.values() for p in people)]
+            payer, person = "staff", rng.choice(staff)
         balance = ledger.balance_of(cast.city_id, payer, person.user_id)
         spend = min(balance, rng.choice(SPENDS))
         if spend <= 0 or person.user_id == owner.user_id:
             return
-        redemption = points.request_redemption(person, shop_id, spend, rng.choice(["兑换日用品", "兑换水果", "兑换理发", ""]), payer)
+        redemption = points.request_redemption(
+            person, shop_id, spend, rng.choice(["兑换日用品", "兑换水果", "兑换理发", ""]), payer
+        )
         cast.timeline.at(now() + timedelta(minutes=rng.uniform(1, 8)), self.settle, owner, redemption.id)
 
     def settle(self, owner: Actor, redemption_id: int) -> None:

@@ -32,9 +32,13 @@ def fund(city_id: int) -> None:
     if sysadmin is None:
         return
     admin = load_actor(city_id, sysadmin.id)
-    communities = db.session.scalars(select(Region).where(Region.city_id == city_id, Region.level == RegionLevel.COMMUNITY.value).order_by(Region.id))
+    communities = db.session.scalars(
+        select(Region).where(Region.city_id == city_id, Region.level == RegionLevel.COMMUNITY.value).order_by(Region.id)
+    )
     for community in communities:
-        ledger.top_up(admin, community.id, COMMUNITY_BUDGET, key=f"demo-budget-{community.code}", memo="演示：年度积分预算")
+        ledger.top_up(
+            admin, community.id, COMMUNITY_BUDGET, key=f"demo-budget-{community.code}", memo="演示：年度积分预算"
+        )
 
 
 def post_open_orders(city_id: int) -> None:
@@ -45,6 +49,12 @@ def post_open_orders(city_id: int) -> None:
     for code, title, difficulty, bounty, days in OPEN_ORDERS:
         category = db.session.scalar(select(Category).where(Category.city_id == city_id, Category.code == code))
         orders.post_order(
-            poster, community_id=kangcheng.id, title=title, category_id=category.id, difficulty=difficulty,
-            bounty=bounty, deadline=now() + timedelta(days=days), description="演示订单",
+            poster,
+            community_id=kangcheng.id,
+            title=title,
+            category_id=category.id,
+            difficulty=difficulty,
+            bounty=bounty,
+            deadline=now() + timedelta(days=days),
+            description="演示订单",
         )

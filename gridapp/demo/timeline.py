@@ -89,7 +89,10 @@ def photos(rng: random.Random, name: str, count: int) -> list[Upload]:
         draw = ImageDraw.Draw(image)
         for _ in range(rng.randrange(3, 7)):
             x, y = rng.randrange(0, 200), rng.randrange(0, 140)
-            draw.rectangle((x, y, x + rng.randrange(20, 90), y + rng.randrange(15, 60)), fill=tuple(rng.randrange(256) for _ in range(3)))
+            draw.rectangle(
+                (x, y, x + rng.randrange(20, 90), y + rng.randrange(15, 60)),
+                fill=tuple(rng.randrange(256) for _ in range(3)),
+            )
         out = io.BytesIO()
         image.save(out, format="JPEG", quality=70)
         uploads.append(Upload(f"{name}-{index + 1}.jpg", out.getvalue()))

@@ -45,6 +45,8 @@ def restore_rows(rows: dict[str, list[dict]]) -> int:
             db.session.execute(table.insert(), rows[table.name])
             if postgresql and "id" in table.c:
                 top = db.session.scalar(select(func.max(table.c.id)))
-                db.session.execute(text("SELECT setval(pg_get_serial_sequence(:name, 'id'), :top)"), {"name": table.name, "top": top})
+                db.session.execute(
+                    text("SELECT setval(pg_get_serial_sequence(:name, 'id'), :top)"), {"name": table.name, "top": top}
+                )
     db.session.commit()
     return demo_city_id()
