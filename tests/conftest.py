@@ -184,3 +184,26 @@ def rate_limited_app(tmp_path):
         db.engine.dispose()
         context.pop()
     limiter.enabled = was  # one limiter object serves every app in this process
+
+
+@pytest.fixture(scope="session")
+def demo_rows(app):
+    """The demo city's rows, seeded once per database (tests.support.demo); `demo_city` puts them back."""
+    from tests.support.demo import seed_rows
+
+    with app.app_context():
+        try:
+            return seed_rows()
+        finally:
+            db.session.rollback()
+            empty_tables()
+            db.session.remove()
+
+
+@pytest.fixture
+def demo_city(app, demo_rows, clock):
+    """A fresh copy of the demo city, whose history ends at the clock's now; returns its id."""
+    from tests.support.demo import HISTORY_ENDS, restore_rows
+
+    assert clock.now() == HISTORY_ENDS
+    return restore_rows(demo_rows)

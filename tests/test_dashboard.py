@@ -9,23 +9,21 @@ import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
 from gridapp.clock import CHINA
-from gridapp.demo.cases import DEMO_CASES, demo_city_id, seed_demo_cases
-from gridapp.demo.city import seed_demo_city
+from gridapp.demo.cases import DEMO_CASES, seed_demo_cases
 from gridapp.extensions import db
-from gridapp.models import Case, Region, User
+from gridapp.models import Case, Department, Region, User
+from gridapp.services.supervision import scores
 from tests.support.factories import auth_headers
 
 
 @pytest.fixture
-def demo(app, clock):
-    seed_demo_city()
-    city_id = demo_city_id()
-    assert seed_demo_cases(city_id) == DEMO_CASES
-    assert seed_demo_cases(city_id) == 0  # once
-    return city_id
+def demo(demo_city):
+    assert db.session.scalar(select(func.count(Case.id)).where(Case.city_id == demo_city)) == DEMO_CASES
+    assert seed_demo_cases(demo_city) == 0  # once
+    return demo_city
 
 
 def user(city_id: int, username: str) -> User:
@@ -156,7 +154,12 @@ def test_overdue_list_and_departments(client, demo, clock):
     exported = client.get("/dashboard/overdue?format=csv", headers=auth_headers(leader)).get_data(as_text=True)
     assert len(exported.strip().splitlines()) == len(listed) + 1
     ranking = client.get("/dashboard/departments", headers=auth_headers(leader)).get_data(as_text=True)
-    assert ranking.count('data-metric="score">10000<') == 8  # no orders yet in the demo: nobody has lost points
+    month = clock.now().astimezone(CHINA).strftime("%Y-%m")
+    shown_scores = dict(re.findall(r'<td>\d+</td><td>([^<]+)</td><td data-metric="score">(\d+)<', ranking))
+    departments = db.session.scalars(select(Department).where(Department.city_id == city_id)).all()
+    expected_scores = {d.name: str(scores.score_for(scores.deductions(city_id, d.id, month))) for d in departments}
+    assert shown_scores == expected_scores and len(shown_scores) == 8
+    assert min(int(v) for v in shown_scores.values()) < 10000  # the demo's reopened cases and low ratings count against someone
 
 
 def test_a_picked_period_is_counted_like_sql_and_a_bad_one_is_refused(client, demo, clock):

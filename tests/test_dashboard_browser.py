@@ -9,8 +9,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from gridapp.demo.cases import demo_city_id, seed_demo_cases
-from gridapp.demo.city import DEMO_PASSWORD, seed_demo_city
+from gridapp.demo.city import DEMO_PASSWORD
 from gridapp.extensions import db
 from gridapp.models import Case, Instruction, Notification, Region
 from gridapp.services.cases import states as S
@@ -24,11 +23,9 @@ DEVICES = {"phone": PHONE, "tablet": TABLET, "desktop": DESKTOP}
 
 
 @pytest.fixture
-def demo(app, clock):
+def demo(demo_city):
     """The demo city, its active cases given a position near their grid's middle (pins), committed."""
-    seed_demo_city()
-    city_id = demo_city_id()
-    seed_demo_cases(city_id)
+    city_id = demo_city
     grids = {r.id: r for r in db.session.scalars(select(Region).where(Region.city_id == city_id, Region.level == "grid"))}
     for case in db.session.scalars(select(Case).where(Case.city_id == city_id, Case.state.in_(sorted(S.ACTIVE_STATES)))):
         grid = grids[case.grid_id]
@@ -173,7 +170,7 @@ def test_instruction_dialog_with_phrases_and_nudge(browser, live_url, demo):
     assert text == supervision.INSTRUCTION_PHRASES[0]
     case = cases.get_case(demo, case_id)
     targets = supervision.responsible(case)
-    got = list(db.session.scalars(select(Notification.user_id).where(Notification.kind == "nudge")))
+    got = list(db.session.scalars(select(Notification.user_id).where(Notification.kind == "nudge", Notification.id > seen)))
     assert got == targets and targets
     db.session.rollback()
 

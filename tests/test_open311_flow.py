@@ -8,8 +8,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from gridapp.authz import Role
-from gridapp.demo.cases import demo_city_id, seed_demo_cases
-from gridapp.demo.city import CITY_CODE, seed_demo_city
+from gridapp.demo.city import CITY_CODE
 from gridapp.extensions import db
 from gridapp.models import Case, CaseEvent
 from gridapp.open311.entries import w3
@@ -126,10 +125,8 @@ def test_a_closed_request_carries_its_closing_update(client, city, clock):
     assert entry["updated_datetime"] == "2026-11-23T10:00:00Z"
 
 
-def test_the_demos_closed_requests_carry_their_closing_update(app, client, clock):
-    seed_demo_city()
-    city_id = demo_city_id()
-    seed_demo_cases(city_id)
+def test_the_demos_closed_requests_carry_their_closing_update(app, client, clock, demo_city):
+    city_id = demo_city
     cases = {
         c.id: c for c in db.session.scalars(select(Case).where(Case.city_id == city_id, Case.state.in_(S.CLOSED_STATES | {S.RESOLVED})))
     }

@@ -7,13 +7,17 @@ README's start command can run it on every start.
 from __future__ import annotations
 
 import random
+from contextlib import nullcontext
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
 from gridapp.authz import Role
+from gridapp.clock import now
 from gridapp.demo import codes as demo_codes
 from gridapp.demo import points as demo_points
+from gridapp.demo.timeline import HISTORY_DAYS, moved_clock
 from gridapp.extensions import db
 from gridapp.models import (
     Cadre,
@@ -23,9 +27,12 @@ from gridapp.models import (
     DepartmentRegion,
     Household,
     HouseholdMember,
+    Order,
     Region,
     RegionLevel,
+    RoleGrant,
     Shop,
+    User,
 )
 from gridapp.services.accounts.users import grant_role, hash_password, new_user
 from gridapp.services.regions.tree import add_region
@@ -63,18 +70,18 @@ DEPARTMENTS = [
     ("wygs", "康城物业服务有限公司", "property"),
 ]
 
-# code, name, route, department kind, difficulty, urgent, confirm/onsite/resolve minutes
+# code, name, route, department kind, difficulty, urgent, confirm/onsite/resolve minutes, counted in working time
 CATEGORIES = [
-    ("garbage", "垃圾乱堆", "grid_worker", None, "simple", False, 1440, 1440, 2 * 1440),
-    ("parking", "车辆乱停", "department", "city_management", "simple", False, 1440, 1440, 1440),
-    ("street_vending", "占道经营", "department", "city_management", "ordinary", False, 1440, 1440, 3 * 1440),
-    ("facility_damage", "设施损坏", "department", "housing", "ordinary", False, 1440, 1440, 7 * 1440),
-    ("corridor_clutter", "楼道堆物", "grid_worker", None, "simple", False, 1440, 1440, 2 * 1440),
-    ("noise", "噪音扰民", "department", "environment", "ordinary", False, 1440, 1440, 3 * 1440),
-    ("unpaid_wages", "欠薪", "department", "labour", "complex", False, 1440, 1440, 7 * 1440),
-    ("neighbour_dispute", "邻里纠纷", "grid_worker", None, "ordinary", False, 1440, 1440, 7 * 1440),
-    ("safety_hazard", "安全隐患", "department", "police", "major", True, 5, 30, 60),
-    ("other", "其他", "grid_worker", None, "ordinary", False, 1440, 1440, 7 * 1440),
+    ("garbage", "垃圾乱堆", "grid_worker", None, "simple", False, 1440, 1440, 2 * 1440, False),
+    ("parking", "车辆乱停", "department", "city_management", "simple", False, 1440, 1440, 1440, False),
+    ("street_vending", "占道经营", "department", "city_management", "ordinary", False, 1440, 1440, 3 * 1440, False),
+    ("facility_damage", "设施损坏", "department", "housing", "ordinary", False, 480, 960, 2400, True),
+    ("corridor_clutter", "楼道堆物", "grid_worker", None, "simple", False, 1440, 1440, 2 * 1440, False),
+    ("noise", "噪音扰民", "department", "environment", "ordinary", False, 1440, 1440, 3 * 1440, False),
+    ("unpaid_wages", "欠薪", "department", "labour", "complex", False, 480, 960, 3600, True),
+    ("neighbour_dispute", "邻里纠纷", "grid_worker", None, "ordinary", False, 480, 960, 2400, True),
+    ("safety_hazard", "安全隐患", "department", "police", "major", True, 5, 30, 60, False),
+    ("other", "其他", "grid_worker", None, "ordinary", False, 1440, 1440, 7 * 1440, False),
 ]
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文"
@@ -141,29 +148,28 @@ def _counts(city_id: int) -> dict[str, int]:
 
 @unit_of_work
 def seed_demo_city() -> DemoSummary:
+    """The city, its people and codes, set up the day before the demo's history begins (once)."""
     summary = DemoSummary()
     city = db.session.scalar(select(City).where(City.code == CITY_CODE))
-    if city is None:
-        summary.created = True
-        city = City(code=CITY_CODE, name=CITY_NAME)
-        db.session.add(city)
+    with moved_clock(now() - timedelta(days=HISTORY_DAYS + 1)) if city is None else nullcontext():
+        if city is None:
+            summary.created = True
+            city = City(code=CITY_CODE, name=CITY_NAME)
+            db.session.add(city)
+            db.session.flush()
+            _build(city, summary)
         db.session.flush()
-        _build(city, summary)
-    else:
-        summary.staff_logins = _staff_logins_listing()
-    db.session.flush()
-    summary.codes_issued = demo_codes.issue_all(city.id, RESIDENT_PHONE)
-    summary.codes = demo_codes.count_codes(city.id)
-    summary.orders = demo_points.seed(city.id)
+        summary.codes_issued = demo_codes.issue_all(city.id, RESIDENT_PHONE)
+        summary.codes = demo_codes.count_codes(city.id)
+        demo_points.fund(city.id)
+    summary.staff_logins = staff_logins(city.id)
+    summary.orders = db.session.scalar(select(func.count()).select_from(Order).where(Order.city_id == city.id))
     for key, value in _counts(city.id).items():
         setattr(summary, key, value)
     return summary
 
 
-def _staff_logins_listing() -> list[tuple[str, str, str]]:
-    return [(Role(role).label, username, scope) for role, username, scope in STAFF_LOGINS]
-
-
+# The headline logins the README and tests name; `flask demo` prints every staff login.
 STAFF_LOGINS = [
     ("system_admin", "sysadmin", "鄂尔多斯市（全市）"),
     ("super_admin", "kbs_shuji", "康巴什区 区委书记"),
@@ -175,6 +181,35 @@ STAFF_LOGINS = [
     ("department_admin", "cgj_admin", "城市管理综合执法局"),
     ("department_staff", "cgj_staff", "城市管理综合执法局"),
 ]
+# The officials over the other street and district offices, and each department's people (code_admin, code_staff, ...).
+MORE_OFFICIALS = [
+    ("ds_admin", "东胜区网格中心", Role.DISTRICT_ADMIN, "ds"),
+    ("qcs_admin", "青春山街道网格站", Role.STREET_ADMIN, "kbs-qcs"),
+    ("jt_admin", "交通街道网格站", Role.STREET_ADMIN, "ds-jt"),
+    ("ly_admin", "林荫街道网格站", Role.STREET_ADMIN, "ds-ly"),
+]
+DEPARTMENT_PEOPLE = [("admin", "调度员", Role.DEPARTMENT_ADMIN), ("staff", "执法队员", Role.DEPARTMENT_STAFF), ("staff2", "工作人员", Role.DEPARTMENT_STAFF)]
+ROLE_ORDER = [
+    Role.SYSTEM_ADMIN, Role.SUPER_ADMIN, Role.DISTRICT_ADMIN, Role.STREET_ADMIN, Role.COMMUNITY_ADMIN, Role.GRID_WORKER,
+    Role.DEPARTMENT_ADMIN, Role.DEPARTMENT_STAFF,
+]
+
+
+def staff_logins(city_id: int) -> list[tuple[str, str, str]]:
+    """Every staff login of the city, by rank: (role label, username, where or which department)."""
+    rows = db.session.execute(
+        select(RoleGrant.role, User.username, Region.name, Department.name, RoleGrant.title)
+        .join(User, User.id == RoleGrant.user_id)
+        .outerjoin(Region, Region.id == RoleGrant.region_id)
+        .outerjoin(Department, Department.id == RoleGrant.department_id)
+        .where(RoleGrant.city_id == city_id, User.username.is_not(None))
+        .order_by(User.id)
+    ).all()
+    rank = {role.value: index for index, role in enumerate(ROLE_ORDER)}
+    return [
+        (Role(role).label, username, " ".join(part for part in (region or department or f"{CITY_NAME}（全市）", title) if part))
+        for role, username, region, department, title in sorted(rows, key=lambda row: rank.get(row[0], len(rank)))
+    ]
 
 
 def _build(city: City, summary: DemoSummary) -> None:
@@ -211,12 +246,12 @@ def _build(city: City, summary: DemoSummary) -> None:
         served = by_code["kbs"] if department.kind == "property" else root
         db.session.add(DepartmentRegion(city_id=city.id, department_id=department.id, region_id=served.id))
 
-    for code, name, route, kind, difficulty, urgent, confirm, onsite, resolve in CATEGORIES:
+    for code, name, route, kind, difficulty, urgent, confirm, onsite, resolve, working in CATEGORIES:
         db.session.add(
             Category(
                 city_id=city.id, code=code, name=name, default_route=route, department_kind=kind,
                 difficulty=difficulty, is_urgent=urgent, confirm_minutes=confirm, onsite_minutes=onsite,
-                resolve_minutes=resolve,
+                resolve_minutes=resolve, working_time=working,
             )
         )
 
@@ -287,4 +322,13 @@ def _build(city: City, summary: DemoSummary) -> None:
         db.session.flush()
         first_household = db.session.scalar(select(Household).where(Household.grid_id == grids[0].id).order_by(Household.id).limit(1))
     db.session.add(HouseholdMember(city_id=city.id, household=first_household, user=resident, name="演示居民", relation="租户", phone=RESIDENT_PHONE))
-    summary.staff_logins = _staff_logins_listing()
+
+    people = random.Random(2024)  # its own sequence: the people above keep their names
+    for username, display_name, role, code in MORE_OFFICIALS:
+        staff(username, display_name, role, region=by_code[code])
+    for department in departments:
+        for suffix, post, role in DEPARTMENT_PEOPLE:
+            username = f"{department.code}_{suffix}"
+            if department.code == "cgj" and suffix in ("admin", "staff"):
+                continue  # made with the first officials above
+            staff(username, _name(people), role, department=department, title=post, phone=_phone(people))
