@@ -236,6 +236,8 @@ def test_a_city_is_set_up_staffed_linked_and_trading_through_the_pages(browser, 
         assert f"{award - 2}" in owner.inner_text(".shop .redemption")
         owner.click(".shop .confirm-redemption")
         owner.wait_for_selector("#links-message.ok")
+        owner.wait_for_selector(".shop .statement:has-text('已确认 1 笔')")  # the page reloads with the statement
+        assert owner.locator(".shop .confirm-redemption").count() == 0
         snapshot(owner, "run-city-owner")
 
     household = db.session.scalar(select(Household))
