@@ -13,7 +13,7 @@ from gridapp.extensions import db
 from gridapp.services.accounts.cities import create_city
 from tests.support.cases import jpeg
 from tests.support.errors import assert_error
-from tests.support.factories import square
+from tests.support.factories import feature_collection, square
 from tests.support.fakes import sms_codes
 
 CITY = "runcity"
@@ -115,11 +115,7 @@ def test_a_city_is_set_up_staffed_linked_and_trading_over_the_api_alone(client, 
     founder = sign_in(client, "founder", FOUNDER_PASSWORD)
 
     # The region tree, from a GeoJSON FeatureCollection.
-    features = [
-        {"type": "Feature", "properties": {"code": c, "name": n, "level": lv, "parent_code": p}, "geometry": g}
-        for c, n, lv, p, g in TREE
-    ]
-    tree = json.dumps({"type": "FeatureCollection", "features": features}).encode()
+    tree = json.dumps(feature_collection(TREE)).encode()
     imported = upload(client, "/api/v1/regions/import", founder, "tree.geojson", tree)
     assert imported.status_code == 201, imported.get_json()
     assert imported.get_json()["created"] == 5 and imported.get_json()["warnings"] == []

@@ -20,7 +20,8 @@ from gridapp.services.accounts.cities import create_city
 from gridapp.services.points import ledger
 from tests.support.browser import PHONE, device_page, sign_in_by_sms, snapshot
 from tests.support.cases import jpeg
-from tests.support.factories import square
+from tests.support.console_pages import add_category, add_department, console_sign_in
+from tests.support.factories import feature_collection, square
 
 pytestmark = pytest.mark.browser
 CITY = "webcity"
@@ -37,18 +38,21 @@ TREE = [
     ("wg2", "荷花二网格", "grid", "wc", square(LNG + 0.01, LAT)),
 ]
 
+HOUSEHOLDS = (
+    "网格编码,楼栋,单元,楼层,房号,姓名,与户主关系,手机号,身份证号\n"
+    f"wg1,3号楼,2单元,4,402,陈明,户主,{RESIDENT_PHONE},\n"
+    "wg1,3号楼,2单元,4,402,陈小月,女儿,,\n"
+)
+SHOPS = (
+    "网格编码,店名,类别,地址,营业执照号,执照状态,经营者,经营者手机号\n"
+    f"wg1,荷花便利店,零售,湖滨路8号,,valid,周老板,{OWNER_PHONE}\n"
+)
+
 
 def write(tmp_path, name: str, text: str):
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
     return str(path)
-
-
-def console_sign_in(page, username: str, password: str, goto: str = "/console/login") -> None:
-    page.goto(goto)
-    page.fill("#username", username)
-    page.fill("#password", password)
-    page.click("#login-submit")
 
 
 def choose_password(browser, live_url, username: str, given: str, official: bool = False) -> str:
@@ -96,29 +100,13 @@ def test_a_city_is_set_up_staffed_linked_and_trading_through_the_pages(browser, 
         console_sign_in(founder, "founder", FOUNDER_PASSWORD, f"/console/login?city={CITY}")
         founder.wait_for_url("**/console/")
         founder.click("text=区域管理")
-        features = [
-            {"type": "Feature", "properties": {"code": c, "name": n, "level": lv, "parent_code": p}, "geometry": g}
-            for c, n, lv, p, g in TREE
-        ]
-        tree = write(tmp_path, "tree.geojson", json.dumps({"type": "FeatureCollection", "features": features}))
+        tree = write(tmp_path, "tree.geojson", json.dumps(feature_collection(TREE)))
         founder.set_input_files("#import-file", tree)
         founder.click("#import-submit")
         founder.wait_for_selector("#import-message:has-text('已导入 5 个区域')")
 
-        founder.goto("/console/departments")
-        founder.fill("#d-code", "cgj")
-        founder.fill("#d-name", "东湖城管局")
-        founder.fill("#d-kind", "city_management")
-        founder.check("label.check:has-text('东湖区') input")
-        founder.click("#department-submit")
-        founder.wait_for_selector("#department-list .row")
-
-        founder.goto("/console/categories")
-        founder.fill("#c-code", "garbage")
-        founder.fill("#c-name", "垃圾乱堆")
-        founder.select_option("#c-route", "grid_worker")
-        founder.click("#category-submit")
-        founder.wait_for_selector("#category-list .row")
+        add_department(founder, "cgj", "东湖城管局", "city_management", serves="东湖区")
+        add_category(founder, "garbage", "垃圾乱堆", "grid_worker")
         assert "垃圾乱堆" in founder.inner_text("#category-list")
 
         new_staff(founder, "hhadmin", "荷花社区管理员", "given-admin-1", "community_admin", "湖滨街道 · 荷花社区")
@@ -152,22 +140,13 @@ def test_a_city_is_set_up_staffed_linked_and_trading_through_the_pages(browser, 
         admin.wait_for_selector("#import-message:has-text('已导入 1 个账号')")
 
         admin.goto("/console/imports")
-        admin.select_option("#r-kind", "households")
-        admin.set_input_files("#r-file", write(tmp_path, "households.csv", (
-            "网格编码,楼栋,单元,楼层,房号,姓名,与户主关系,手机号,身份证号\n"
-            f"wg1,3号楼,2单元,4,402,陈明,户主,{RESIDENT_PHONE},\n"
-            "wg1,3号楼,2单元,4,402,陈小月,女儿,,\n"
-        )))
-        admin.click("#records-submit")
-        admin.wait_for_selector("#records-message.ok:has-text('已导入')")
-        admin.select_option("#r-kind", "shops")
-        admin.set_input_files("#r-file", write(tmp_path, "shops.csv", (
-            "网格编码,店名,类别,地址,营业执照号,执照状态,经营者,经营者手机号\n"
-            f"wg1,荷花便利店,零售,湖滨路8号,,valid,周老板,{OWNER_PHONE}\n"
-        )))
-        admin.check("#r-codes")
-        admin.click("#records-submit")
-        admin.wait_for_selector("#records-message.ok:has-text('已导入 1 条，生成二维码 1 个')")
+        for kind, sheet in (("households", HOUSEHOLDS), ("shops", SHOPS)):
+            admin.select_option("#r-kind", kind)
+            admin.set_input_files("#r-file", write(tmp_path, f"{kind}.csv", sheet))
+            admin.set_checked("#r-codes", kind == "shops")  # the shop's code is what residents scan to pay
+            admin.click("#records-submit")
+            admin.wait_for_selector("#records-message.ok:has-text('已导入')")
+        assert "生成二维码 1 个" in admin.inner_text("#records-message")
         snapshot(admin, "run-city-imports")
     other_password = choose_password(browser, live_url, "grid2", "given-grid-2")
 
@@ -180,8 +159,11 @@ def test_a_city_is_set_up_staffed_linked_and_trading_through_the_pages(browser, 
             person.goto("/h5/links")
             sign_in_by_sms(person, caplog, number)
             person.wait_for_selector("#candidates .ask")
+            person.wait_for_load_state("load")  # the page script listens by then (a loaded machine is slow)
             assert label in person.inner_text("#candidates")
             person.click("#candidates .ask")
+            person.wait_for_selector("#links-message:not(:empty)")
+            assert "已" in person.inner_text("#links-message"), person.inner_text("#links-message")
             person.wait_for_selector("#my-links .status-pending")
 
         # The worker of the other grid has nothing to confirm; the grid's own worker confirms both.
@@ -191,6 +173,7 @@ def test_a_city_is_set_up_staffed_linked_and_trading_through_the_pages(browser, 
             assert other.locator(".link-row").count() == 0
         console_sign_in(worker, "grid1", worker_password, "/console/links")
         worker.wait_for_selector(".link-row")
+        worker.wait_for_load_state("load")
         assert worker.locator(".link-row").count() == 2
         for _ in range(2):
             worker.click(".link-row:has(button[data-step=confirm]) button[data-step=confirm] >> nth=0")
