@@ -11,6 +11,7 @@ from sqlalchemy import select
 from gridapp.extensions import db
 from gridapp.models import Category, Department, Region
 from gridapp.services.accounts.cities import create_city
+from tests.support.console_pages import add_category, add_department, console_sign_in
 from tests.support.factories import square
 
 pytestmark = pytest.mark.browser
@@ -47,10 +48,7 @@ def test_a_new_city_is_set_up_through_the_console(phone, app, tmp_path):
     db.session.commit()
     db.session.remove()  # touch no ORM object while the page drives the live server
 
-    phone.goto("/console/login?city=newcity")
-    phone.fill("#username", "founder")
-    phone.fill("#password", PASSWORD)
-    phone.click("#login-submit")
+    console_sign_in(phone, "founder", PASSWORD, "/console/login?city=newcity")
     phone.wait_for_url("**/console/")
     phone.click("text=区域管理")
     phone.wait_for_selector("#import-form")
@@ -60,23 +58,10 @@ def test_a_new_city_is_set_up_through_the_console(phone, app, tmp_path):
     phone.wait_for_selector("#import-message:has-text('已导入 5 个区域')")
     phone.wait_for_selector("#children .row")  # the page shows the new district after the import
 
-    phone.goto("/console/departments")
-    phone.fill("#d-code", "cgj")
-    phone.fill("#d-name", "城管局")
-    phone.fill("#d-kind", "city_management")
-    phone.check("label.check:has-text('新区') input")
-    phone.click("#department-submit")
-    phone.wait_for_selector("#department-list .row")
+    add_department(phone, "cgj", "城管局", "city_management", serves="新区")
     assert "新区" in phone.inner_text("#department-list")
 
-    phone.goto("/console/categories")
-    phone.fill("#c-code", "parking")
-    phone.fill("#c-name", "车辆乱停")
-    phone.select_option("#c-route", "department")
-    phone.select_option("#c-kind", "city_management")
-    phone.fill("#c-questions", "plate|车牌号|text|否")
-    phone.click("#category-submit")
-    phone.wait_for_selector("#category-list .row")
+    add_category(phone, "parking", "车辆乱停", "department", kind="city_management", questions="plate|车牌号|text|否")
     assert "车辆乱停" in phone.inner_text("#category-list")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
 

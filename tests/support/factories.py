@@ -34,6 +34,17 @@ def square(lng: float, lat: float, size: float = 0.01) -> dict:
     return {"type": "Polygon", "coordinates": [[[lng, lat], [lng + size, lat], [lng + size, lat + size], [lng, lat + size], [lng, lat]]]}
 
 
+def feature_collection(rows) -> dict:
+    """A region import's GeoJSON from (code, name, level, parent code, geometry or None) rows."""
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "properties": {"code": c, "name": n, "level": lv, "parent_code": p}, "geometry": g}
+            for c, n, lv, p, g in rows
+        ],
+    }
+
+
 def build_city(code: str = "testcity") -> SimpleNamespace:
     """city ─ d1 ─ s1 ─ c1 ─ g1, g2
                        └ c2 ─ g3
