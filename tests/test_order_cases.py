@@ -6,10 +6,11 @@ import io
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
 from gridapp.authz import Role
 from gridapp.extensions import db
-from gridapp.models import Case
+from gridapp.models import Case, CaseEvent
 from gridapp.services.points import ledger
 from tests.support.cases import G1, act, jpeg, report_at
 from tests.support.factories import auth_headers
@@ -157,3 +158,39 @@ def test_a_department_case_assigned_to_the_grid_worker_and_handed_up_can_be_orde
     assert posted.status_code == 201, posted.json
     assert posted.json["department_kind"] == "city_management"
     assert db.session.get(Case, case_id).state == "ordered"
+
+
+def test_an_order_sent_back_sends_its_case_back_and_it_can_be_resolved_again(client, ns, city, clock):
+    """The community is not satisfied with an order's work: the case goes back to in progress with it (it once stayed
+    resolved, and the order's second resolution then failed inside the case)."""
+    resident, admin_user = city.users[Role.RESIDENT], city.users[Role.COMMUNITY_ADMIN]
+    admin, staff = auth_headers(admin_user), auth_headers(city.users[Role.DEPARTMENT_STAFF])
+    case_id = report_at(client, resident, ns.parking)["id"]
+    assert act(client, admin_user, case_id, "accept").status_code == 200
+    body = {
+        "community_id": city.c1.id, "title": "车辆乱停", "category_id": ns.parking.id, "difficulty": "simple",
+        "bounty": 21, "deadline": (clock.now() + timedelta(days=1)).isoformat(), "case_id": case_id,
+    }
+    order_id = client.post("/api/v1/orders", json=body, headers=admin).json["id"]
+    for step in ("grab", "start"):
+        assert client.post(f"/api/v1/orders/{order_id}/{step}", headers=staff).status_code == 200
+
+    def resolve():
+        return client.post(
+            f"/api/v1/orders/{order_id}/resolve", headers=staff,
+            data={"note": "已拖离", "photos": [(io.BytesIO(jpeg()), "after.jpg")]}, content_type="multipart/form-data",
+        )
+
+    assert resolve().status_code == 200
+    sent_back = client.post(f"/api/v1/orders/{order_id}/send-back", json={"reason": "车还在原处"}, headers=admin)
+    assert sent_back.status_code == 200, sent_back.json
+    db.session.expire_all()
+    case = db.session.get(Case, case_id)
+    assert case.state == "in_progress" and case.resolved_at is None
+    last = db.session.scalar(select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(CaseEvent.id.desc()).limit(1))
+    assert (last.action, last.note) == ("send_back", "车还在原处")
+    clock.advance(timedelta(hours=1))
+    assert resolve().status_code == 200
+    assert client.post(f"/api/v1/orders/{order_id}/verify", json={}, headers=admin).status_code == 200
+    db.session.expire_all()
+    assert db.session.get(Case, case_id).state == "verified"

@@ -88,12 +88,17 @@ TRANSITIONS = {
         _t("check_in", {ASSIGNED, ORDERED, REOPENED, IN_PROGRESS}, IN_PROGRESS, {HANDLER}, "到场签到"),
         _t("resolve", {IN_PROGRESS}, RESOLVED, {HANDLER}, "处置完成"),
         _t("verify", {RESOLVED}, VERIFIED, {OFFICIALS}, "社区核实"),
+        # The community finds an order's work not done (services.orders.workflow.send_back): the holder goes on.
+        _t("send_back", {RESOLVED}, IN_PROGRESS, {COMMUNITY}, "社区核实未通过退回"),
         _t("confirm", {VERIFIED}, CLOSED, {REPORTER}, "群众确认办结"),
         _t("reopen", {RESOLVED, VERIFIED}, REOPENED, {REPORTER}, "群众不满意退回"),
         _t("auto_close", {VERIFIED}, CLOSED, {SYSTEM}, "逾期无异议自动办结"),
         _t("merge", ACTIVE_STATES, MERGED, {GRID_STAFF}, "合并到其他案件"),
     )
 }
+
+# Taken only through the case's order (services.orders), so no route or button of the case offers them.
+ORDER_ONLY = frozenset({"send_back"})
 
 # Actions that record something without moving the state (the event's from and to are equal).
 NOTES = {

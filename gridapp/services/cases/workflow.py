@@ -172,7 +172,10 @@ def _refuse_hand_up(actor: Actor, case: Case) -> None:
 # The permission each action's route admits. A department moves the case it holds through its order
 # (services.orders), never through the case's own routes, so a handler's steps there admit grid staff only.
 PERMISSIONS = {
-    **{a: WHO[next(iter(t.who))] for a, t in S.TRANSITIONS.items() if S.SYSTEM not in t.who and S.HANDLER not in t.who},
+    **{
+        a: WHO[next(iter(t.who))] for a, t in S.TRANSITIONS.items()
+        if S.SYSTEM not in t.who and S.HANDLER not in t.who and a not in S.ORDER_ONLY
+    },
     **{a: GRID_STAFF for a, t in S.TRANSITIONS.items() if S.HANDLER in t.who},
     "rate": RESIDENTS,
     "follow": RESIDENTS,
@@ -183,7 +186,7 @@ PERMISSIONS = {
 # `allowed_actions` asks it, so the buttons a client shows cannot drift from what the service accepts.
 # Checks of the request body (a note, a target case, stars) are not here: they do not depend on the case.
 GUARDS = {
-    **{a: partial(_refuse_transition, action=a) for a, t in S.TRANSITIONS.items() if S.SYSTEM not in t.who},
+    **{a: partial(_refuse_transition, action=a) for a, t in S.TRANSITIONS.items() if S.SYSTEM not in t.who and a not in S.ORDER_ONLY},
     "rate": _refuse_rate,
     "abusive": _refuse_abusive,
     "hand_up": _refuse_hand_up,
@@ -520,6 +523,15 @@ def verify(actor: Actor, case_id: int, note: str = "") -> Case:
     case = get_case(actor.city_id, case_id, for_update=True)
     event = _move(actor, case, "verify", note)
     case.verified_at = event.created_at
+    return case
+
+
+@unit_of_work
+def send_back(actor: Actor, case_id: int, note: str) -> Case:
+    """Back to the handler; the resolve deadline moves on by the time the work waited for the check (sla.on_event)."""
+    case = get_case(actor.city_id, case_id, for_update=True)
+    _move(actor, case, "send_back", note)
+    case.resolved_at = None
     return case
 
 

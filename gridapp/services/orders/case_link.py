@@ -66,5 +66,9 @@ def case_resolved(actor: Actor, order: Order, note: str, stored) -> None:
     cases.resolve_stored(actor, order.case_id, note, stored)
 
 
+def case_sent_back(actor: Actor, order: Order, reason: str) -> None:
+    cases.send_back(actor, order.case_id, reason)
+
+
 def case_verified(actor: Actor, order: Order, note: str) -> None:
     cases.verify(actor, order.case_id, note)

@@ -424,6 +424,8 @@ def send_back(actor: Actor, order_id: int, reason: str) -> Order:
     _require(actor, order, "send_back")
     _require_reason(reason)
     _move(order, "send_back", actor, reason, resolved_at=None)
+    if order.case_id is not None:
+        order_cases.case_sent_back(actor, order, reason)
     if order.holder_user_id:
         notify(order.city_id, [order.holder_user_id], "order_sent_back", "社区退回了您处置的订单", reason, ("order", order.id))
     return order
