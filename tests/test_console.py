@@ -26,3 +26,12 @@ def test_console_sends_strangers_to_its_sign_in(client, city):
     assert response.headers["Location"].startswith("/console/login?next=")
     login = client.get("/console/login?next=//evil.example/").get_data(as_text=True)
     assert 'data-next="/console/"' in login
+
+
+def test_the_nav_offers_only_the_sections_that_let_the_person_in(client, city):
+    worker = client.get("/console/links", headers=auth_headers(city.users[Role.GRID_WORKER]))
+    assert worker.status_code == 200
+    html = worker.get_data(as_text=True)
+    assert "/console/links" in html and "/console/regions" not in html and "/console/staff" not in html
+    admin = client.get("/console/", headers=auth_headers(city.users[Role.COMMUNITY_ADMIN])).get_data(as_text=True)
+    assert "/console/regions" in admin and "/console/staff" in admin

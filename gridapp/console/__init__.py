@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 
-from gridapp.services.accounts import administration
+from gridapp.services.accounts import administration, grants
 from gridapp.web.access import allow, current_actor, public
 from gridapp.web.errors import HTML_BLUEPRINTS, LOGIN_PAGES
 from gridapp.web.staff_sign_in import sign_in_page
@@ -17,6 +17,16 @@ from gridapp.web.staff_sign_in import sign_in_page
 bp = Blueprint("console", __name__, url_prefix="/console")
 HTML_BLUEPRINTS.add(bp.name)
 LOGIN_PAGES[bp.name] = "/console/login"
+
+
+@bp.app_context_processor
+def console_sections():
+    """Which sections the nav offers: only those whose pages would let this person in."""
+    actor = current_actor()
+    return {
+        "administers": actor is not None and administration.ADMINISTRATORS.held_by(actor),
+        "manages_staff": actor is not None and grants.STAFF_MANAGERS.held_by(actor),
+    }
 
 
 @bp.get("/login")
