@@ -404,7 +404,7 @@ def resolve(actor: Actor, order_id: int, note: str, uploads: list, upload_ids: l
 
 
 @unit_of_work
-def _resolve(actor: Actor, order_id: int, note: str, stored, upload_ids) -> Order:
+def _resolve(actor: Actor, order_id: int, note: str, stored, upload_ids=()) -> Order:
     order = get_order(actor.city_id, order_id)
     _require(actor, order, "resolve")
     stored = [*stored, *photo_uploads.claim(actor, list(upload_ids))]
