@@ -58,8 +58,13 @@ def cached(token: str) -> AnonymousView | None:
     return copy if city_stamps.current(copy.city_id, STAMP) == copy.stamp else None
 
 
-def keep(token: str, code: QrCode, view: dict) -> AnonymousView:
-    copy = AnonymousView(code.city_id, code.id, view, city_stamps.current(code.city_id, STAMP), time.monotonic())
+def stamp(city_id: int) -> int | None:
+    """The city's stamp, read before a view is built: a change committed meanwhile then drops the copy."""
+    return city_stamps.current(city_id, STAMP)
+
+
+def keep(token: str, code: QrCode, view: dict, stamp_before: int | None) -> AnonymousView:
+    copy = AnonymousView(code.city_id, code.id, view, stamp_before, time.monotonic())
     copies = _copies()
     if len(copies) >= current_app.config["ANONYMOUS_VIEW_CACHE_SIZE"]:
         copies.pop(next(iter(copies)))  # the oldest copy goes first

@@ -55,9 +55,10 @@ def anonymous_scan(token: str, *, channel: str, user_agent: str | None = None) -
 
 
 def _anonymous_view(token: str) -> anonymous_views.AnonymousView:
+    stamp = anonymous_views.stamp(live_code(token).city_id)
     code, _actor, entity, region = _context(token, None)
     view = scan_views.build(code, entity, region, "anonymous", None)
-    copy = anonymous_views.keep(token, code, view)
+    copy = anonymous_views.keep(token, code, view, stamp)
     db.session.rollback()  # only read: end the transaction rather than hold a snapshot (or SQLite's lock)
     return copy
 
