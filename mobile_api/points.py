@@ -13,6 +13,7 @@ from gridapp.web.idempotency import HEADER
 from mobile_api.blueprint import ApiBlueprint
 from mobile_api.schemas.common import PageArgsSchema, page_of
 from mobile_api.schemas.points import (
+    BudgetMovementSchema,
     BudgetSchema,
     ChargeSchema,
     LedgerTransactionSchema,
@@ -71,6 +72,20 @@ class Budget(MethodView):
     def get(self, community_id):
         """What the community can still promise, and what it holds for open orders."""
         return ledger.community_budget(current_actor(), community_id)
+
+
+@blp.route("/communities/<int:community_id>/budget/movements")
+class BudgetMovements(MethodView):
+    @allow(ledger.BUDGET_READERS, scope="region_tree")
+    @blp.arguments(PageArgsSchema, location="query")
+    @blp.response(200, page_of(BudgetMovementSchema))
+    @blp.documented(
+        "listBudgetMovements",
+        {403: "not an official over this community", 404: "no such community", 422: "invalid page arguments"},
+    )
+    def get(self, args, community_id):
+        """The community budget's movements, newest first: top-ups, reserves for orders, returns, reversals."""
+        return paginate(ledger.community_movements(current_actor(), community_id), args)
 
 
 @blp.route("/redemptions")

@@ -66,6 +66,12 @@ def home():
             {"label": "社区近期反映", "url": url_for("h5_reports.community_map")},
         ]
         menu.append({"label": "我的家庭 / 我的店铺", "url": url_for("h5_links.my_links")})
+    if Role.COMMUNITY_ADMIN in actor.roles:
+        menu[:0] = [
+            {"label": "待处理", "url": url_for("h5_community.case_list")},
+            {"label": "订单核实", "url": url_for("h5_community.order_list")},
+            {"label": "社区积分预算", "url": url_for("h5_community.budget")},
+        ]
     grants = [g.role.label for g in actor.grants]
     return render_template("h5/home.html", menu=menu, grants=grants)
 

@@ -42,6 +42,11 @@ class BudgetSchema(Schema):
     reserved = fields.Integer(required=True, metadata={"description": "Held for the community's open orders"})
 
 
+class BudgetMovementSchema(PointsEntrySchema):
+    amount = fields.Integer(required=True, metadata={"description": "Positive: into the budget; negative: out of it"})
+    order_id = computed(fields.Integer, lambda e: e.transaction.order_id, allow_none=True)
+
+
 class RedemptionRequestSchema(Schema):
     shop_code = fields.String(required=True, validate=validate.Length(min=1, max=64), metadata={"description": "The token of the shop's QR code"})
     points = fields.Integer(required=True, validate=validate.Range(min=1, max=100_000))

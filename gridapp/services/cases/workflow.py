@@ -411,9 +411,10 @@ def reject(actor: Actor, case_id: int, reason: str, note: str = "") -> Case:
     return case
 
 
-def _grid_worker_for(case: Case, user_id: int | None) -> User:
-    """A grid worker whose grid lies in the case's grid (or, off-grid, its community)."""
-    stmt = (
+def grid_workers(case: Case):
+    """A select of the grid workers a case may be assigned to: those whose grid lies in the case's grid
+    (or, off-grid, its community)."""
+    return (
         select(User)
         .join(RoleGrant, RoleGrant.user_id == User.id)
         .join(Region, Region.id == RoleGrant.region_id)
@@ -425,6 +426,10 @@ def _grid_worker_for(case: Case, user_id: int | None) -> User:
         )
         .order_by(User.id)
     )
+
+
+def _grid_worker_for(case: Case, user_id: int | None) -> User:
+    stmt = grid_workers(case)
     if user_id is not None:
         stmt = stmt.where(User.id == user_id)
     worker = db.session.scalars(stmt).first()

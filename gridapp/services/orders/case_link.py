@@ -8,9 +8,12 @@ event (services.subscriptions), so services.cases never imports orders.
 """
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from sqlalchemy import select
 
 from gridapp.authz import Actor
+from gridapp.clock import now
 from gridapp.errors import Conflict, ValidationFailed
 from gridapp.extensions import db
 from gridapp.models import Case, Region
@@ -30,6 +33,25 @@ def default_title(case: Case) -> str:
     """An order for a case is called after what and where, unless the community names it."""
     title = f"{case.category.name}：{case.place_label}" if case.place_label else case.category.name
     return title[:TITLE_MAX]
+
+
+def defaults(case: Case) -> dict:
+    """What an order for the case starts from, unless the community says otherwise: named after what and
+    where, the category's difficulty, the kind of department the case is marked for (its category's route,
+    unless staff changed it), and the case's description."""
+    return {
+        "title": default_title(case),
+        "difficulty": case.category.difficulty,
+        "department_kind": case.department_kind or case.category.department_kind,
+        "description": case.description,
+    }
+
+
+def suggested_deadline(case: Case) -> datetime:
+    """The case's own resolve-by time while it is ahead, else two days from now: the deadline a form offers."""
+    at = now()
+    due = case.resolve_due_at
+    return due if due and due > at + timedelta(hours=1) else at + timedelta(days=2)
 
 
 def region_path_for(actor: Actor, case_id: int, community: Region) -> str:

@@ -275,11 +275,12 @@ def post_case_order(
     department to the one the case is marked for (its category's route, unless staff changed it)."""
     COMMUNITY.require(actor)
     case = order_cases.case_to_order(actor, case_id)
+    start = order_cases.defaults(case)
     return post_order(
         actor, community_id=case.community_id, category_id=case.category_id, case_id=case.id,
-        title=title or order_cases.default_title(case), difficulty=difficulty or case.category.difficulty,
-        bounty=bounty, deadline=deadline, department_kind=department_kind or case.department_kind,
-        description=case.description if description is None else description,
+        title=title or start["title"], difficulty=difficulty or start["difficulty"],
+        bounty=bounty, deadline=deadline, department_kind=department_kind or start["department_kind"],
+        description=start["description"] if description is None else description,
     )
 
 

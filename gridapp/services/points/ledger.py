@@ -297,6 +297,15 @@ def community_budget(actor: Actor, community_id: int) -> dict:
     }
 
 
+def community_movements(actor: Actor, community_id: int):
+    """A select of the community budget's entries, newest first: top-ups, reserves for orders, what returns
+    from cancelled or verified orders, reversals."""
+    BUDGET_READERS.require(actor)
+    community = _community(actor.city_id, community_id)
+    require_region(actor, actor.city_id, community.path, roles=BUDGET_READERS)
+    return history(actor.city_id, "community", community.id)
+
+
 def _order_ids_of_community(city_id: int, community_id: int):
     return select(Order.id).where(Order.city_id == city_id, Order.community_id == community_id)
 
