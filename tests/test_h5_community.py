@@ -8,9 +8,12 @@ import re
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
 from gridapp.authz import Role
 from gridapp.extensions import db
+from gridapp.models import Case, User
+from gridapp.services.cases import states as S
 from gridapp.services.points import ledger
 from tests.support.cases import G1, G3, act, jpeg, report_at
 from tests.support.factories import account, auth_headers
@@ -173,3 +176,24 @@ def test_posting_an_order_refuses_bad_input(client, city, board, clock, body):
         f"/api/v1/cases/{board['handed']}/order", json=defaults | body, headers=auth_headers(cadre) | {"Idempotency-Key": "bad"}
     )
     assert response.status_code == 422
+
+
+def test_the_demo_cadres_pages_render(client, demo_city):
+    """kc_shuji on the demo city's six weeks of history: every list, the cases and orders they lead to, and 派单."""
+    cadre = db.session.scalar(select(User).where(User.city_id == demo_city, User.username == "kc_shuji"))
+    community_ids = [g.region_id for g in cadre.grants]
+    orderable = db.session.scalar(
+        select(Case.id).where(Case.city_id == demo_city, Case.community_id.in_(community_ids), Case.state.in_(sorted(S.HAND_UP_STATES))).limit(1)
+    )
+    headers = auth_headers(cadre)
+    home = client.get("/h5/", headers=headers).get_data(as_text=True)
+    assert "/h5/community/cases" in home and "/h5/community/orders" in home and "/h5/community/budget" in home
+    triage = client.get("/h5/community/cases", headers=headers)
+    orders = client.get("/h5/community/orders", headers=headers)
+    assert triage.status_code == orders.status_code == client.get("/h5/community/budget", headers=headers).status_code == 200
+    for case_id in listed_cases(triage.get_data(as_text=True))[:5]:
+        assert client.get(f"/h5/community/cases/{case_id}", headers=headers).status_code == 200, case_id
+    for order_id in re.findall(r'data-order-id="(\d+)"', orders.get_data(as_text=True))[:5]:
+        assert client.get(f"/h5/community/orders/{order_id}", headers=headers).status_code == 200, order_id
+    assert orderable is not None
+    assert client.get(f"/h5/community/cases/{orderable}/order", headers=headers).status_code == 200
