@@ -12,6 +12,7 @@ from flask import Blueprint, render_template, request
 
 from gridapp.clock import now
 from gridapp.models.categories import DIFFICULTY_LABELS
+from gridapp.models.orders import STATUS_LABELS
 from gridapp.pagination import paginate
 from gridapp.services.cases import presentation as case_views
 from gridapp.services.orders import case_link
@@ -48,7 +49,7 @@ def time_left(deadline: datetime) -> str:
 
 def _render(template: str, **context):
     return render_template(
-        f"h5/department/{template}", difficulty_labels=DIFFICULTY_LABELS, time_left=time_left,
+        f"h5/department/{template}", difficulty_labels=DIFFICULTY_LABELS, status_labels=STATUS_LABELS, time_left=time_left,
         place_of=case_link.place_label, media_url=photo_url, **context,
     )  # fmt: skip
 
