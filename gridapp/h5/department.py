@@ -43,7 +43,7 @@ def time_left(deadline: datetime) -> str:
         return "已截止"
     days, hours, mins = minutes // 1440, minutes % 1440 // 60, minutes % 60
     if days:
-        return f"剩 {days} 天 {hours} 小时"
+        return f"剩 {days} 天 {hours} 小时" if hours else f"剩 {days} 天"
     return f"剩 {hours} 小时 {mins} 分钟" if hours else f"剩 {mins} 分钟"
 
 
