@@ -5,6 +5,7 @@ Every step takes the playwright page and the server's base URL, and waits for wh
 """
 from __future__ import annotations
 
+from tests.support.browser import snapshot
 from tests.support.factories import PASSWORD
 
 TOO_SLOW = "手慢了"
@@ -50,16 +51,28 @@ def staff_sees_too_slow(page, base: str, order_id: int) -> str:
     return said
 
 
-def staff_starts_and_resolves(page, base: str, order_id: int, photo_path: str, note: str = "已处理完毕") -> None:
-    """On the order's page: 开始处理, then the note and one after-photo through the photo picker, and 提交处置结果."""
+def staff_starts(page, base: str, order_id: int) -> None:
+    """On the order's page: 开始处理, after which the page offers the resolve form."""
     if page.url != f"{base}/h5/orders/{order_id}":
         page.goto(f"{base}/h5/orders/{order_id}")
     page.click("#start")
     page.wait_for_selector("#resolve-form")
     assert page.text_content("#order-status") == "处理中"
+
+
+def staff_resolves(page, base: str, order_id: int, photo_path: str, note: str = "已处理完毕") -> None:
+    """On the started order's page: the note and one after-photo through the photo picker, then 提交处置结果."""
+    if page.url != f"{base}/h5/orders/{order_id}":
+        page.goto(f"{base}/h5/orders/{order_id}")
     page.fill("#resolve-note", note)
     page.set_input_files("#after-photos input[type=file]", photo_path)
     page.wait_for_selector("#after-photos .photo-tile.done")
+    snapshot(page, "department-order-resolving")
     page.click("#resolve")
     page.wait_for_selector("#resolution .after-photo")
     assert page.text_content("#order-status") == "待社区核实"
+
+
+def staff_starts_and_resolves(page, base: str, order_id: int, photo_path: str, note: str = "已处理完毕") -> None:
+    staff_starts(page, base, order_id)
+    staff_resolves(page, base, order_id, photo_path, note)
