@@ -82,6 +82,14 @@ def test_the_holder_sees_the_steps_the_order_allows_now(client, ns, city, clock)
     html = page(client, staff, f"/h5/orders/{order.id}").get_data(as_text=True)
     assert 'id="start"' not in html and 'id="release-form"' in html
     assert api(client, staff, order.id, "start").json["code"] == "start_window_passed"
+    started = post(ns, title="开工的单")
+    for step in ("grab", "start"):
+        assert api(client, staff, started.id, step).status_code == 200
+    html = page(client, staff, f"/h5/orders/{started.id}").get_data(as_text=True)
+    assert 'id="resolve-form"' in html and 'id="release-form"' in html and 'id="start"' not in html
+    # The community's admin reads the order too, with none of the department's steps.
+    html = page(client, city.users[Role.COMMUNITY_ADMIN], f"/h5/orders/{started.id}").get_data(as_text=True)
+    assert 'id="order-actions"' not in html
 
 
 def test_the_order_page_shows_the_cases_before_photos_and_its_history(client, ns, city):
