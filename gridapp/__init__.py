@@ -80,6 +80,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(h5.bp)
     from gridapp.h5 import codes as h5_codes
     from gridapp.h5 import community as h5_community
+    from gridapp.h5 import department as h5_department
     from gridapp.h5 import links as h5_links
     from gridapp.h5 import reports as h5_reports
 
@@ -87,6 +88,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(h5_reports.bp)
     app.register_blueprint(h5_links.bp)
     app.register_blueprint(h5_community.bp)
+    app.register_blueprint(h5_department.bp)
     from gridapp import dashboard
 
     app.register_blueprint(dashboard.bp)
