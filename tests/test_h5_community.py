@@ -29,6 +29,7 @@ def board(client, city, cats, clock):
     fund(city)
     resident, worker = city.users[Role.RESIDENT], city.users[Role.GRID_WORKER]
     new = report_at(client, resident, cats["garbage"], SPOT_A)["id"]
+    clock.advance(timedelta(minutes=1))
     handed = report_at(client, resident, cats["parking"], SPOT_B)["id"]
     assert act(client, worker, handed, "accept").status_code == 200
     assert act(client, worker, handed, "hand-up", note="需要城管拖车").status_code == 200
@@ -59,10 +60,25 @@ def test_triage_lists_new_and_handed_up_cases_of_the_own_community(client, city,
     assert listed_cases(other) == [board["elsewhere"]]
 
 
-def test_an_ordered_case_leaves_triage_until_handed_up_again(client, city, board, clock):
-    cadre = city.users[Role.COMMUNITY_ADMIN]
-    assert order_case(client, cadre, board["handed"], key="k1").status_code == 201
+def test_an_ordered_case_leaves_triage_even_once_the_department_works_on_it(client, city, board, clock):
+    """In progress, the case could be handed up again; the hand-up before its order no longer counts."""
+    cadre, staff = city.users[Role.COMMUNITY_ADMIN], auth_headers(city.users[Role.DEPARTMENT_STAFF])
+    order_id = order_case(client, cadre, board["handed"], key="k1").get_json()["id"]
     assert board["handed"] not in listed_cases(page(client, cadre, "/h5/community/cases").get_data(as_text=True))
+    assert client.post(f"/api/v1/orders/{order_id}/grab", headers=staff).status_code == 200
+    assert client.post(f"/api/v1/orders/{order_id}/start", headers=staff).status_code == 200
+    assert db.session.get(Case, board["handed"]).state == "in_progress"
+    assert board["handed"] not in listed_cases(page(client, cadre, "/h5/community/cases").get_data(as_text=True))
+    assert act(client, city.users[Role.GRID_WORKER], board["handed"], "hand-up", note="部门处理不了，需要住建").status_code == 200
+    assert board["handed"] in listed_cases(page(client, cadre, "/h5/community/cases").get_data(as_text=True))
+
+
+def test_triage_sorts_by_urgency_or_newest(client, city, board):
+    cadre = city.users[Role.COMMUNITY_ADMIN]
+    newest = listed_cases(page(client, cadre, "/h5/community/cases?sort=newest").get_data(as_text=True))
+    assert newest == [board["handed"], board["new"]]  # reported last, listed first
+    urgent = listed_cases(page(client, cadre, "/h5/community/cases").get_data(as_text=True))
+    assert urgent == [board["new"], board["handed"]]  # its acceptance is due a minute before the other's arrival on site
 
 
 def test_the_case_page_offers_the_cadres_actions(client, city, board):

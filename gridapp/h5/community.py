@@ -46,12 +46,13 @@ def _difficulties() -> list[dict]:
 @bp.get("/cases")
 @allow(cases.COMMUNITY, scope="own_community")
 def case_list():
-    """待处理: new reports and handed-up cases, the most urgent first."""
+    """待处理: new reports and handed-up cases, the most urgent first (or the newest, sort=newest)."""
     actor = current_actor()
-    page = paginate(triage.waiting(actor), _page())
+    newest = request.args.get("sort") == "newest"
+    page = paginate(triage.waiting(actor, newest=newest), _page())
     notes = triage.hand_up_notes(actor.city_id, [c.id for c in page["items"]])
     items = [case_views.summary(actor, c) | {"hand_up_note": notes.get(c.id)} for c in page["items"]]
-    return render_template("h5/community/cases.html", items=items, meta=page["meta"])
+    return render_template("h5/community/cases.html", items=items, meta=page["meta"], newest=newest)
 
 
 @bp.get("/cases/<int:case_id>")

@@ -39,14 +39,15 @@ def _handed_up():
     )
 
 
-def waiting(actor: Actor):
+def waiting(actor: Actor, newest: bool = False):
     """A select of the cases waiting for the actor's communities: the most urgent running clock first
-    (overdue ones lead), then the newest."""
+    (overdue ones lead), then the newest; or only the newest first."""
     COMMUNITY.require(actor)
     paths = actor.region_paths(COMMUNITY.roles)
     if not paths:
         raise Forbidden("您不是社区管理员")
     due = sla.running_due_at()
+    urgency = () if newest else (due.is_(None), due)
     return (
         select(Case)
         .where(
@@ -54,7 +55,7 @@ def waiting(actor: Actor):
             or_(*(path_range(Case.region_path, p) for p in paths)),
             or_(Case.state == S.SUBMITTED, and_(Case.state.in_(sorted(S.HAND_UP_STATES)), _handed_up())),
         )
-        .order_by(due.is_(None), due, Case.created_at.desc(), Case.id.desc())
+        .order_by(*urgency, Case.created_at.desc(), Case.id.desc())
     )
 
 
