@@ -82,15 +82,20 @@ def home():
     return render_template("h5/home.html", menu=menu, grants=grants)
 
 
-@bp.get("/notifications")
-@allow(SIGNED_IN, scope="self")
-def inbox():
+def page_args(per_page: int = 20) -> dict:
+    """The page a list page was asked for (?page=N); anything that is not a page number is the first page."""
     try:
         page = max(1, int(request.args.get("page", 1)))
     except ValueError:
         page = 1
+    return {"page": page, "per_page": per_page}
+
+
+@bp.get("/notifications")
+@allow(SIGNED_IN, scope="self")
+def inbox():
     return render_template(
         "h5/notifications.html",
-        page=paginate(notifications.inbox(current_actor()), {"page": page, "per_page": 20}),
+        page=paginate(notifications.inbox(current_actor()), page_args()),
         link_for=notification_link,
     )

@@ -10,6 +10,7 @@ from flask import Blueprint, render_template, request
 
 from gridapp.clock import CHINA
 from gridapp.extensions import db
+from gridapp.h5 import page_args
 from gridapp.models.categories import DIFFICULTIES, DIFFICULTY_LABELS
 from gridapp.models.orders import STATUS_LABELS
 from gridapp.pagination import paginate
@@ -27,15 +28,6 @@ from gridapp.web.errors import HTML_BLUEPRINTS
 
 bp = Blueprint("h5_community", __name__, url_prefix="/h5/community")
 HTML_BLUEPRINTS.add(bp.name)
-PER_PAGE = 20
-
-
-def _page() -> dict:
-    try:
-        number = max(1, int(request.args.get("page", 1)))
-    except ValueError:
-        number = 1
-    return {"page": number, "per_page": PER_PAGE}
 
 
 def _difficulties() -> list[dict]:
@@ -49,7 +41,7 @@ def case_list():
     """待处理: new reports and handed-up cases, the most urgent first (or the newest, sort=newest)."""
     actor = current_actor()
     newest = request.args.get("sort") == "newest"
-    page = paginate(triage.waiting(actor, newest=newest), _page())
+    page = paginate(triage.waiting(actor, newest=newest), page_args())
     notes = triage.hand_up_notes(actor.city_id, [c.id for c in page["items"]])
     items = [case_views.summary(actor, c) | {"hand_up_note": notes.get(c.id)} for c in page["items"]]
     return render_template("h5/community/cases.html", items=items, meta=page["meta"], newest=newest)
@@ -88,7 +80,7 @@ def order_form(case_id: int):
 @allow(orders.COMMUNITY, scope="own_community")
 def order_list():
     """订单核实: resolved orders waiting for the community, the longest waiting first."""
-    page = paginate(verification.awaiting(current_actor()), _page())
+    page = paginate(verification.awaiting(current_actor()), page_args())
     return render_template("h5/community/orders.html", items=page["items"], meta=page["meta"])
 
 
@@ -113,7 +105,7 @@ def budget():
     community = next((c for c in communities if c.id == chosen), communities[0] if communities else None)
     if community is None:
         return render_template("h5/community/budget.html", communities=[], community=None, budget=None, items=[], meta=None)
-    page = paginate(ledger.community_movements(actor, community.id), _page())
+    page = paginate(ledger.community_movements(actor, community.id), page_args())
     return render_template(
         "h5/community/budget.html", communities=communities, community=community,
         budget=ledger.community_budget(actor, community.id), items=page["items"], meta=page["meta"],
