@@ -294,6 +294,12 @@ def staff_list(
     return stmt.order_by(Case.created_at.desc(), Case.id.desc())
 
 
+def inbox(actor: Actor):
+    """The grid worker's 待办 (网格员助手): open cases in their grids (an official's: under them), most urgent first."""
+    GRID_STAFF.require(actor)
+    return staff_list(actor, state="open", sort="urgency")
+
+
 # --------------------------------------------------------------------------- #
 # Repeats
 # --------------------------------------------------------------------------- #

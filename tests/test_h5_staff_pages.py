@@ -1,0 +1,194 @@
+"""The staff H5 pages of the grid worker (网格员助手): sign-in on /h5/login, the home by role, the inbox by SLA
+urgency, the case page with the actions the case allows, and the walk in Chromium at 390x844."""
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from gridapp.authz import Role
+from gridapp.extensions import db
+from gridapp.models import CaseEvent
+from tests.support.browser import axe_violations, snapshot
+from tests.support.cases import G3, act, report_at
+from tests.support.factories import PASSWORD, auth_headers
+from tests.support.staff_walk import open_case_from_inbox, worker_accepts_checks_in_and_hands_up, worker_signs_in
+
+# Spots in grid g1 far enough apart not to be offered as repeats of each other.
+SPOTS = [(100.001, 30.001), (100.009, 30.009), (100.001, 30.009), (100.009, 30.001)]
+
+
+def _page(client, user, path):
+    return client.get(path, headers=auth_headers(user))
+
+
+def _listed(response) -> list[int]:
+    return [int(i) for i in re.findall(r'class="work-item[^"]*" href="[^"]*" data-case-id="(\d+)"', response.get_data(as_text=True))]
+
+
+def test_sign_in_page_has_a_staff_tab(client, city):
+    page = client.get("/h5/login").get_data(as_text=True)
+    assert "工作人员登录" in page and 'id="h5-staff-login"' in page and 'id="login-form"' in page
+    assert 'id="staff-login-section" role="tabpanel" aria-labelledby="tab-staff" hidden' in page  # residents first
+    sent_by_a_staff_page = client.get("/h5/work")
+    assert sent_by_a_staff_page.status_code == 302
+    staff_first = client.get(sent_by_a_staff_page.headers["Location"]).get_data(as_text=True)
+    assert 'id="resident-login" role="tabpanel" aria-labelledby="tab-resident" hidden' in staff_first
+    assert 'data-next="/h5/work"' in staff_first
+
+
+def test_staff_sign_in_with_cookies_opens_the_workers_home(client, city):
+    body = {"city": "testcity", "username": "worker1", "password": PASSWORD, "cookie": True}
+    assert client.post("/api/v1/auth/login", json=body).status_code == 200
+    home = client.get("/h5/")
+    assert home.status_code == 200
+    assert '<a href="/h5/work">我的待办</a>' in home.get_data(as_text=True)
+
+
+def test_home_fits_the_role(client, city):
+    assert "我的待办" in _page(client, city.users[Role.GRID_WORKER], "/h5/").get_data(as_text=True)
+    resident = _page(client, city.users[Role.RESIDENT], "/h5/").get_data(as_text=True)
+    assert "随手拍" in resident and "我的待办" not in resident
+    for role in (Role.DEPARTMENT_STAFF, Role.COMMUNITY_ADMIN):
+        page = _page(client, city.users[role], "/h5/")
+        assert page.status_code == 200 and "我的待办" not in page.get_data(as_text=True) and "随手拍" not in page.get_data(as_text=True)
+
+
+def test_inbox_lists_the_grids_open_cases_most_urgent_first(client, city, cats, clock):
+    worker, resident = city.users[Role.GRID_WORKER], city.users[Role.RESIDENT]
+    garbage = cats["garbage"]  # confirm in 60 minutes, on site in 120, resolved in 2 days
+    yellow = report_at(client, resident, garbage, SPOTS[0])["id"]
+    assert act(client, worker, yellow, "accept").status_code == 200  # on site by +120 min
+    red = report_at(client, resident, garbage, SPOTS[1])["id"]  # to be confirmed by +60 min
+    done = report_at(client, resident, garbage, SPOTS[2])["id"]
+    assert act(client, worker, done, "reject", reason="invalid").status_code == 200
+    elsewhere = report_at(client, resident, garbage, G3)["id"]  # another community's grid
+    clock.advance(timedelta(minutes=100))
+    green_soon = report_at(client, resident, garbage, SPOTS[3])["id"]  # to be confirmed by +160 min
+    green_later = report_at(client, resident, garbage, (100.005, 30.005))["id"]
+    assert act(client, worker, green_later, "accept").status_code == 200  # on site by +220 min
+
+    response = _page(client, worker, "/h5/work")
+    assert response.status_code == 200
+    assert _listed(response) == [red, yellow, green_soon, green_later]
+    text = response.get_data(as_text=True)
+    for case_id, colour, label in ((red, "red", "已超时"), (yellow, "yellow", "临期预警"), (green_soon, "green", "正常")):
+        item = re.search(rf'class="work-item sla-(\w+)" href="[^"]*" data-case-id="{case_id}">\s*<span class="sla-tag">([^<]+)<', text)
+        assert item.groups() == (colour, label)  # a colour, and its words
+    # Due times in China time (UTC+8): the yellow case's on-site deadline is 09:00 UTC + 120 minutes.
+    assert "到场时限 2026-11-23 19:00" in text
+    assert done not in _listed(response) and elsewhere not in _listed(response)
+
+
+def test_inbox_is_paginated(client, city, cats, app, monkeypatch):
+    import gridapp.h5.worker as worker_pages
+
+    monkeypatch.setattr(worker_pages, "PER_PAGE", 2)
+    worker, resident = city.users[Role.GRID_WORKER], city.users[Role.RESIDENT]
+    ids = [report_at(client, resident, cats["garbage"], spot)["id"] for spot in SPOTS[:3]]
+    first, second = _page(client, worker, "/h5/work"), _page(client, worker, "/h5/work?page=2")
+    assert len(_listed(first)) == 2 and len(_listed(second)) == 1
+    assert sorted(_listed(first) + _listed(second)) == sorted(ids)
+    assert "第 1 / 2 页" in first.get_data(as_text=True) and 'href="?page=2"' in first.get_data(as_text=True)
+
+
+def test_staff_pages_refuse_residents_other_grids_and_departments(client, city, cats):
+    case_id = report_at(client, city.users[Role.RESIDENT], cats["garbage"])["id"]
+    for role in (Role.RESIDENT, Role.DEPARTMENT_STAFF):
+        assert _page(client, city.users[role], "/h5/work").status_code == 403, role
+        assert _page(client, city.users[role], f"/h5/work/cases/{case_id}").status_code == 403, role
+    other_grid = _page(client, city.worker4, f"/h5/work/cases/{case_id}")
+    assert other_grid.status_code == 403 and 'data-code="forbidden"' in other_grid.get_data(as_text=True)
+    assert case_id not in _listed(_page(client, city.worker4, "/h5/work"))
+
+
+def _action_forms(response) -> list[str]:
+    return re.findall(r'<details class="action" data-action="(\w+)"', response.get_data(as_text=True))
+
+
+def test_case_page_offers_what_the_service_allows(client, city, cats):
+    worker, resident = city.users[Role.GRID_WORKER], city.users[Role.RESIDENT]
+    case_id = report_at(client, resident, cats["garbage"], description="楼道堆满纸箱")["id"]
+    page = _page(client, worker, f"/h5/work/cases/{case_id}")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "楼道堆满纸箱" in text and "处理前" in text and 'class="timeline"' in text
+    assert _action_forms(page) == ["accept", "reject", "abusive"]
+    act(client, worker, case_id, "accept")
+    assert _action_forms(_page(client, worker, f"/h5/work/cases/{case_id}")) == ["assign", "abusive", "hand_up"]
+    act(client, worker, case_id, "assign")
+    assert _action_forms(_page(client, worker, f"/h5/work/cases/{case_id}")) == ["assign", "start", "check_in", "abusive", "hand_up"]
+    act(client, worker, case_id, "start")
+    assert _action_forms(_page(client, worker, f"/h5/work/cases/{case_id}")) == ["check_in", "resolve", "abusive", "hand_up"]
+    # The community's admin sees its own steps; the order form is the community pages' own.
+    admin = _page(client, city.users[Role.COMMUNITY_ADMIN], f"/h5/work/cases/{case_id}")
+    assert "check_in" in _action_forms(admin)
+
+
+
+@pytest.mark.browser
+def test_worker_walk_on_the_phone(phone, live_url, city, cats):
+    case_id = report_at_live(city, cats)  # at (100.005, 30.005)
+    errors = []
+    phone.on("pageerror", lambda error: errors.append(str(error)))
+    phone.context.grant_permissions(["geolocation"])
+    phone.context.set_geolocation({"latitude": 30.0052, "longitude": 100.005})  # about 22 m north of the spot
+
+    worker_signs_in(phone, live_url, "worker1")
+    assert phone.locator("a[href='/h5/work']").inner_text() == "我的待办"
+    snapshot(phone, "staff-home")
+    assert axe_violations(phone) == []
+    phone.goto(f"{live_url}/h5/work")
+    snapshot(phone, "worker-inbox")
+    assert axe_violations(phone) == []
+    open_case_from_inbox(phone, live_url, case_id)
+    phone.locator("details.action[data-action='accept'] summary").click()
+    snapshot(phone, "worker-case-new")
+    assert axe_violations(phone) == []
+
+    distance = worker_accepts_checks_in_and_hands_up(phone, live_url, case_id)
+    assert distance.startswith("您距上报位置约 2") and distance.endswith(" 米")
+    snapshot(phone, "worker-case-handed-up")
+    assert axe_violations(phone) == []
+    assert phone.inner_text("#case-state") == "处理中"
+    assert errors == []
+
+    db.session.rollback()
+    steps = db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(CaseEvent.id)).all()
+    assert [e.action for e in steps] == ["submit", "accept", "assign", "check_in", "hand_up"]
+    assert 15 <= steps[3].distance_m <= 30
+
+
+@pytest.mark.browser
+def test_a_failed_action_keeps_the_form_and_says_why(phone, live_url, city, cats):
+    case_id = report_at_live(city, cats)
+    worker_signs_in(phone, live_url, "worker1")
+    phone.goto(f"{live_url}/h5/work/cases/{case_id}")
+    details = phone.locator("details.action[data-action='reject']")
+    details.locator("summary").click()
+    details.locator("select[name=reason]").select_option("invalid")
+    details.locator("textarea[name=note]").fill("照片看不清")
+    # Meanwhile someone else accepted it: the reject is refused and the form stays as written.
+    db.session.rollback()
+    from flask import current_app
+
+    with current_app.test_client() as api:
+        assert act(api, city.users[Role.COMMUNITY_ADMIN], case_id, "accept").status_code == 200
+    db.session.remove()  # touch no ORM object while the page drives the live server
+    details.locator("button[type=submit]").click()
+    message = details.locator(".message:not(.ok)")
+    message.wait_for()
+    assert "不能不予受理" in message.inner_text()
+    assert details.locator("textarea[name=note]").input_value() == "照片看不清"
+    assert axe_violations(phone) == []
+
+
+def report_at_live(city, cats) -> int:
+    from flask import current_app
+
+    with current_app.test_client() as api:
+        case_id = report_at(api, city.users[Role.RESIDENT], cats["garbage"])["id"]
+    db.session.commit()
+    return case_id
