@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+import pyotp
 import pytest
 from sqlalchemy import select
 
+from gridapp import clock as clock_module
 from gridapp.authz import Role
 from gridapp.extensions import db
 from gridapp.models import CaseEvent
@@ -183,6 +185,47 @@ def test_a_failed_action_keeps_the_form_and_says_why(phone, live_url, city, cats
     assert "不能不予受理" in message.inner_text()
     assert details.locator("textarea[name=note]").input_value() == "照片看不清"
     assert axe_violations(phone) == []
+
+
+@pytest.mark.browser
+def test_staff_tab_asks_for_a_new_password_then_for_the_second_factor(phone, live_url, city):
+    worker = city.users[Role.GRID_WORKER]
+    worker.must_change_password = True  # an admin reset it
+    db.session.commit()
+    db.session.remove()
+    phone.goto(f"{live_url}/h5/login?as=staff")
+    snapshot(phone, "staff-login")
+    assert axe_violations(phone) == []
+    phone.fill("#h5-username", "worker1")
+    phone.fill("#h5-password", PASSWORD)
+    phone.click("#h5-login-submit")
+    phone.wait_for_selector("#h5-staff-login .new-password:not([hidden])")
+    assert "须先修改" in phone.inner_text("#h5-login-message")
+    phone.get_by_label("新密码（至少 8 位）").fill("my own password")
+    phone.get_by_label("再次输入新密码").fill("not the same")
+    phone.click("#h5-login-submit")
+    assert phone.inner_text("#h5-login-message") == "两次输入的新密码不一致"
+    phone.get_by_label("再次输入新密码").fill("my own password")
+    snapshot(phone, "staff-login-new-password")
+    assert axe_violations(phone) == []
+    phone.click("#h5-login-submit")
+    phone.wait_for_url(f"{live_url}/h5/")
+    assert "我的待办" in phone.inner_text("main")
+
+    setup = {"city": "testcity", "username": "worker1", "password": "my own password"}
+    secret = phone.request.post(f"{live_url}/api/v1/auth/totp/setup", data=setup).json()["secret"]
+    turned_on = phone.request.post(f"{live_url}/api/v1/auth/login", data={**setup, "totp": pyotp.TOTP(secret).now()})
+    assert turned_on.ok
+    phone.context.clear_cookies()
+    phone.goto(f"{live_url}/h5/login?as=staff")
+    phone.fill("#h5-username", "worker1")
+    phone.fill("#h5-password", "my own password")
+    phone.click("#h5-login-submit")
+    phone.wait_for_selector("#h5-staff-login .totp-field:not([hidden])")
+    assert phone.inner_text("#h5-login-message") == "请输入动态验证码"
+    phone.get_by_label("动态验证码").fill(pyotp.TOTP(secret).at(clock_module.now() + timedelta(seconds=30)))
+    phone.click("#h5-login-submit")
+    phone.wait_for_url(f"{live_url}/h5/")
 
 
 def report_at_live(city, cats) -> int:
