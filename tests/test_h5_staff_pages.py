@@ -12,11 +12,16 @@ from sqlalchemy import select
 from gridapp import clock as clock_module
 from gridapp.authz import Role
 from gridapp.extensions import db
-from gridapp.models import CaseEvent
+from gridapp.models import CaseEvent, CasePhoto
 from tests.support.browser import axe_violations, snapshot
-from tests.support.cases import G3, act, report_at
+from tests.support.cases import G3, act, jpeg, report_at
 from tests.support.factories import PASSWORD, auth_headers
-from tests.support.staff_walk import open_case_from_inbox, worker_accepts_checks_in_and_hands_up, worker_signs_in
+from tests.support.staff_walk import (
+    open_case_from_inbox,
+    worker_accepts_checks_in_and_hands_up,
+    worker_resolves,
+    worker_signs_in,
+)
 
 # Spots in grid g1 far enough apart not to be offered as repeats of each other.
 SPOTS = [(100.001, 30.001), (100.009, 30.009), (100.001, 30.009), (100.009, 30.001)]
@@ -226,6 +231,41 @@ def test_staff_tab_asks_for_a_new_password_then_for_the_second_factor(phone, liv
     phone.get_by_label("动态验证码").fill(pyotp.TOTP(secret).at(clock_module.now() + timedelta(seconds=30)))
     phone.click("#h5-login-submit")
     phone.wait_for_url(f"{live_url}/h5/")
+
+
+@pytest.mark.browser
+def test_worker_resolves_with_an_after_photo(phone, live_url, city, cats, tmp_path, app):
+    case_id = report_at_live(city, cats)
+    base = app.config["PUBLIC_BASE_URL"]  # media URLs are built on it; here the live server serves the photos
+    phone.route(f"{base}/media/**", lambda route: route.continue_(url=route.request.url.replace(base, live_url)))
+    worker = city.users[Role.GRID_WORKER]
+    from flask import current_app
+
+    with current_app.test_client() as api:
+        for action in ("accept", "assign", "start"):
+            assert act(api, worker, case_id, action).status_code == 200, action
+    db.session.remove()
+    photo = tmp_path / "after.jpg"
+    photo.write_bytes(jpeg(1600, 1200, color=(20, 160, 20)))
+    worker_signs_in(phone, live_url, "worker1")
+    phone.goto(f"{live_url}/h5/work/cases/{case_id}")
+    resolve = phone.locator("details.action[data-action='resolve']")
+    resolve.locator("summary").click()
+    resolve.locator("textarea[name=note]").fill("已清理")
+    resolve.locator("button[type=submit]").click()
+    resolve.locator("form > .message:has-text('请上传处置后的照片')").wait_for()  # nothing sent without one
+    snapshot(phone, "worker-case-resolve")
+    assert axe_violations(phone) == []
+
+    worker_resolves(phone, live_url, case_id, str(photo))
+    assert phone.inner_text("#case-state") == "已处置"
+    phone.wait_for_load_state("networkidle")
+    for photo_class in ("pair-before", "pair-after"):
+        assert phone.locator(f"#photos img.{photo_class}").evaluate("img => img.naturalWidth") > 0, photo_class
+    snapshot(phone, "worker-case-resolved")
+    db.session.rollback()
+    after = db.session.scalars(select(CasePhoto).where(CasePhoto.case_id == case_id, CasePhoto.kind == "after")).all()
+    assert len(after) == 1 and max(after[0].width, after[0].height) <= 1920  # shrunk on the phone, sent as an upload
 
 
 def report_at_live(city, cats) -> int:
