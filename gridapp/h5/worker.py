@@ -27,7 +27,7 @@ def _page_number() -> int:
 
 
 @bp.get("")
-@allow(cases.GRID_STAFF, scope="own_grids")
+@allow(cases.INBOX, scope="own_grids")
 def inbox():
     page = paginate(cases.inbox(current_actor()), {"page": _page_number(), "per_page": PER_PAGE})
     return render_template("h5/worker/inbox.html", items=[case_views.queued(c) for c in page["items"]], meta=page["meta"])

@@ -66,6 +66,7 @@ CONTACTS = Permission(
     "the case's community admins call the reporter back, so they (and the handler) see the contact whole; "
     "the officials above see it masked",
 )
+INBOX = Permission("cases.inbox", {Role.GRID_WORKER}, "grid workers work their grids' open cases from an inbox (网格员助手)")
 RESIDENTS = Permission("cases.residents", {Role.RESIDENT}, "residents report, follow, confirm, reopen and rate")
 # The permission behind each `who` of the transition table (states.py).
 WHO = {S.GRID_STAFF: GRID_STAFF, S.HANDLER: HANDLERS, S.OFFICIALS: OFFICIALS, S.COMMUNITY: COMMUNITY, S.REPORTER: RESIDENTS}
@@ -295,8 +296,8 @@ def staff_list(
 
 
 def inbox(actor: Actor):
-    """The grid worker's 待办 (网格员助手): open cases in their grids (an official's: under them), most urgent first."""
-    GRID_STAFF.require(actor)
+    """The grid worker's 待办 (网格员助手): the open cases in their grids, most urgent first."""
+    INBOX.require(actor)
     return staff_list(actor, state="open", sort="urgency")
 
 
