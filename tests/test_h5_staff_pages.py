@@ -232,6 +232,11 @@ def test_staff_tab_asks_for_a_new_password_then_for_the_second_factor(phone, liv
     phone.click("#h5-login-submit")
     phone.wait_for_url(f"{live_url}/h5/")
 
+    for section in ("dashboard", "console"):  # the same form there: the extra fields wait until asked for
+        phone.goto(f"{live_url}/{section}/login")
+        assert phone.locator("#staff-login .totp-field").is_hidden() and phone.locator("#staff-login .new-password").is_hidden()
+        assert phone.locator("#username").is_visible()
+
 
 @pytest.mark.browser
 def test_worker_resolves_with_an_after_photo(phone, live_url, city, cats, tmp_path, app):
