@@ -273,6 +273,26 @@ def test_worker_resolves_with_an_after_photo(phone, live_url, city, cats, tmp_pa
     assert len(after) == 1 and max(after[0].width, after[0].height) <= 1920  # shrunk on the phone, sent as an upload
 
 
+@pytest.mark.browser
+def test_inbox_colours_read_well_on_the_phone(phone, live_url, city, cats, clock):
+    from flask import current_app
+
+    worker, resident = city.users[Role.GRID_WORKER], city.users[Role.RESIDENT]
+    with current_app.test_client() as api:
+        late = report_at(api, resident, cats["garbage"], SPOTS[0])["id"]
+        soon = report_at(api, resident, cats["garbage"], SPOTS[1])["id"]
+        assert act(api, worker, soon, "accept").status_code == 200
+        clock.advance(timedelta(minutes=100))
+        report_at(api, resident, cats["garbage"], SPOTS[2])
+    db.session.remove()
+    worker_signs_in(phone, live_url, "worker1")
+    phone.goto(f"{live_url}/h5/work")
+    assert [phone.inner_text(f".work-item[data-case-id='{i}'] .sla-tag") for i in (late, soon)] == ["已超时", "临期预警"]
+    assert phone.locator(".work-item.sla-green").count() == 1
+    snapshot(phone, "worker-inbox-colours")
+    assert axe_violations(phone) == []
+
+
 def report_at_live(city, cats) -> int:
     from flask import current_app
 

@@ -79,7 +79,7 @@
       submit.disabled = true;
       say(message, "正在提交……", true);
       send(form, action, body).then(function () {
-        say(message, "已" + form.closest("details").querySelector("summary").textContent, true);
+        say(message, "已提交", true);
         window.location.reload();
       }).catch(function (error) {
         say(message, fieldMessage(error));
