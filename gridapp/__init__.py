@@ -82,11 +82,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from gridapp.h5 import department as h5_department
     from gridapp.h5 import links as h5_links
     from gridapp.h5 import reports as h5_reports
+    from gridapp.h5 import worker as h5_worker
 
     app.register_blueprint(h5_codes.bp)
     app.register_blueprint(h5_reports.bp)
     app.register_blueprint(h5_links.bp)
     app.register_blueprint(h5_department.bp)
+    app.register_blueprint(h5_worker.bp)
     from gridapp import dashboard
 
     app.register_blueprint(dashboard.bp)

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template, request, url_for
 
-from gridapp.authz import DEPARTMENT_ROLES, SIGNED_IN, Role
+from gridapp.authz import SIGNED_IN, Role
 from gridapp.clock import CHINA
+from gridapp.h5.menu import is_staff_page, staff_menu
 from gridapp.pagination import paginate
 from gridapp.services.accounts import agreements
 from gridapp.services.accounts.users import default_city_code
@@ -38,7 +39,8 @@ def inject_actor():
 def login():
     city_code = request.args.get("city") or default_city_code(current_app.config)
     next_url = same_site_path(request.args.get("next")) or url_for("h5.home")
-    return render_template("h5/login.html", city_code=city_code, next_url=next_url)
+    staff = request.args.get("as") == "staff" or is_staff_page(next_url)
+    return render_template("h5/login.html", city_code=city_code, next_url=next_url, staff=staff)
 
 
 @bp.get("/terms")
@@ -66,12 +68,7 @@ def home():
             {"label": "社区近期反映", "url": url_for("h5_reports.community_map")},
         ]
         menu.append({"label": "我的家庭 / 我的店铺", "url": url_for("h5_links.my_links")})
-    if DEPARTMENT_ROLES & actor.roles:
-        menu[:0] = [
-            {"label": "抢单池", "url": url_for("h5_department.pool")},
-            {"label": "我的订单", "url": url_for("h5_department.mine")},
-            {"label": "我的积分", "url": url_for("h5_department.my_points")},
-        ]
+    menu[:0] = staff_menu(actor)
     grants = [g.role.label for g in actor.grants]
     return render_template("h5/home.html", menu=menu, grants=grants)
 

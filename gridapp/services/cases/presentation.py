@@ -50,6 +50,11 @@ def brief(case: Case) -> dict:
     }
 
 
+def queued(case: Case) -> dict:
+    """A case in a worker's inbox: brief, with its running SLA clock (colour, label and due time)."""
+    return brief(case) | {"sla": sla.view(case)}
+
+
 def pin(case: Case) -> dict:
     """A report on the public map (services.cases.public_map): brief, with its position rounded."""
     return brief(case) | {"lat": public_map.rounded(case.lat), "lng": public_map.rounded(case.lng)}

@@ -66,6 +66,7 @@ CONTACTS = Permission(
     "the case's community admins call the reporter back, so they (and the handler) see the contact whole; "
     "the officials above see it masked",
 )
+INBOX = Permission("cases.inbox", {Role.GRID_WORKER}, "grid workers work their grids' open cases from an inbox (网格员助手)")
 RESIDENTS = Permission("cases.residents", {Role.RESIDENT}, "residents report, follow, confirm, reopen and rate")
 # The permission behind each `who` of the transition table (states.py).
 WHO = {S.GRID_STAFF: GRID_STAFF, S.HANDLER: HANDLERS, S.OFFICIALS: OFFICIALS, S.COMMUNITY: COMMUNITY, S.REPORTER: RESIDENTS}
@@ -292,6 +293,12 @@ def staff_list(
         due = sla.running_due_at()
         return stmt.order_by(due.is_(None), due, Case.id)
     return stmt.order_by(Case.created_at.desc(), Case.id.desc())
+
+
+def inbox(actor: Actor):
+    """The grid worker's 待办 (网格员助手): the open cases in their grids, most urgent first."""
+    INBOX.require(actor)
+    return staff_list(actor, state="open", sort="urgency")
 
 
 # --------------------------------------------------------------------------- #
