@@ -77,10 +77,11 @@ def init_app(app: Flask) -> None:
         staff_points,
         supervision,
         uploads,
+        venues,
     )
 
     for module in (
         auth, regions, notifications, scan, codes, admin_records, categories, departments, reports, cases, orders, points, leaderboards,
-        supervision, open311_keys, links, maps, staff, staff_points, uploads,
+        supervision, open311_keys, links, maps, staff, staff_points, uploads, venues,
     ):
         api.register_blueprint(module.blp)

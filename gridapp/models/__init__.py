@@ -40,8 +40,11 @@ from gridapp.models.supervision import (
     WhistleTarget,
 )
 from gridapp.models.uploads import PhotoUpload
+from gridapp.models.venues import VenueCheckIn, VenueLookup
 
 __all__ = [
+    "VenueCheckIn",
+    "VenueLookup",
     "PhotoUpload",
     "AccountLink",
     "AccountLinkEvent",

@@ -17,6 +17,14 @@
     });
   });
 
+  var checkIn = document.getElementById("action-check_in");
+  if (checkIn) checkIn.addEventListener("click", function () {
+    checkIn.disabled = true;
+    gridapp.api("POST", base + "/check-in", {}, { "Idempotency-Key": root.dataset.token + "-" + Date.now() }).then(function (row) {
+      done("已登记：" + row.venue_name + "，" + row.checked_in_at_label);
+    }).catch(function (error) { fail(error); checkIn.disabled = false; });
+  });
+
   ["contact", "move"].forEach(function (name) {
     var button = document.getElementById("action-" + name);
     if (!button) return;
