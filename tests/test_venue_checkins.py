@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+import requests
 from sqlalchemy import func, select
 
 from gridapp.authz import Role
 from gridapp.extensions import db
 from gridapp.jobs import codes as code_jobs
 from gridapp.models import VenueCheckIn, VenueLookup
-from tests.support.factories import account, auth_headers
+from tests.support.browser import PHONE, axe_violations, device_page, sign_in_by_sms, snapshot
+from tests.support.factories import PASSWORD, account, auth_headers
 
 LOOKUPS = "/api/v1/venues/visitor-lookups"
 
@@ -146,3 +149,41 @@ def test_h5_pages(client, city, places):
     assert client.get("/h5/venues/visitors", headers=auth_headers(resident)).status_code == 403
     scan_page = client.get(f"/c/{places.tokens['shop']}", headers=auth_headers(resident))
     assert 'id="action-check_in"' in scan_page.text
+
+
+@pytest.mark.browser
+def test_check_in_and_lookup_in_chromium(phone, browser, live_url, city, places, caplog):
+    """A resident checks in from the shop's code page, sees and deletes it; an official looks up with a reason."""
+    caplog.set_level("INFO", logger="gridapp.sms")
+    shop, number, city_code = places.tokens["shop"], city.users[Role.RESIDENT].phone, city.city.code
+    member = auth_headers(places.member_user)
+    db.session.commit()  # touch no ORM object while the pages run: SQLite would block the live server
+    phone.goto(f"/c/{shop}")
+    phone.click("a.login-to")
+    sign_in_by_sms(phone, caplog, number)
+    phone.wait_for_selector("#action-check_in")
+    phone.click("#action-check_in")
+    phone.wait_for_selector("#action-message.ok")
+    assert "已登记：老王面馆" in phone.inner_text("#action-message")
+    assert axe_violations(phone) == []
+    snapshot(phone, "venue-check-in")
+    phone.goto("/h5/check-ins")
+    assert "老王面馆" in phone.inner_text("#my-check-ins")
+    assert axe_violations(phone) == []
+    snapshot(phone, "venue-my-check-ins")
+    phone.click(".delete-check-in")
+    phone.wait_for_selector("#check-in-message.ok")
+    assert phone.locator(".check-in").count() == 0
+
+    assert requests.post(f"{live_url}/api/v1/scan/{shop}/check-in", headers=member, timeout=30).status_code == 201
+    with device_page(browser, live_url, PHONE) as official:
+        signed_in = official.request.post("/api/v1/auth/login", data={"city": city_code, "username": "commadmin", "password": PASSWORD, "cookie": True})
+        assert signed_in.ok
+        official.goto(f"/h5/venues/visitors?code={shop}")
+        official.fill("#lookup-reason", "密接人员流调排查")
+        official.click("#visitor-lookup button[type=submit]")
+        official.wait_for_selector("#lookup-result:not([hidden])")
+        assert official.inner_text("#visitor-rows").count("137") == 1  # the member only: the resident deleted theirs
+        assert axe_violations(official) == []
+        snapshot(official, "venue-visitor-lookup")
+    assert db.session.scalar(select(func.count()).select_from(VenueLookup)) == 1

@@ -21,7 +21,9 @@
   if (checkIn) checkIn.addEventListener("click", function () {
     checkIn.disabled = true;
     gridapp.api("POST", base + "/check-in", {}, { "Idempotency-Key": root.dataset.token + "-" + Date.now() }).then(function (row) {
-      done("已登记：" + row.venue_name + "，" + row.checked_in_at_label);
+      var at = new Date(row.checked_in_at).toLocaleTimeString("zh-CN", { timeZone: "Asia/Shanghai", hour12: false });
+      checkIn.textContent = "已登记";
+      done("已登记：" + row.venue_name + "（" + at + "）");
     }).catch(function (error) { fail(error); checkIn.disabled = false; });
   });
 
