@@ -209,6 +209,7 @@ def load_settings(
         "POINTS_DIFFICULTY_PERCENT": _percentages(env, "POINTS_DIFFICULTY_PERCENT", DEFAULT_DIFFICULTY_PERCENT),
         "POINTS_REPORT_ACCEPTED": _int(env, "POINTS_REPORT_ACCEPTED", 5),
         "POINTS_REPORT_CLOSED": _int(env, "POINTS_REPORT_CLOSED", 10),
+        "POINTS_SUGGESTION_ADOPTED": _int(env, "POINTS_SUGGESTION_ADOPTED", 20),
         "POINTS_REVERSAL_WINDOW_DAYS": _int(env, "POINTS_REVERSAL_WINDOW_DAYS", 7),
         "POINTS_REDEMPTION_TTL_MINUTES": _int(env, "POINTS_REDEMPTION_TTL_MINUTES", 10),
         # "Please move" (挪车) waits this long in a linked owner's inbox before it goes by SMS.

@@ -75,6 +75,7 @@ def init_app(app: Flask) -> None:
         scan,
         staff,
         staff_points,
+        suggestions,
         supervision,
         uploads,
         venues,
@@ -82,6 +83,6 @@ def init_app(app: Flask) -> None:
 
     for module in (
         auth, regions, notifications, scan, codes, admin_records, categories, departments, reports, cases, orders, points, leaderboards,
-        supervision, open311_keys, links, maps, staff, staff_points, uploads, venues,
+        supervision, open311_keys, links, maps, staff, staff_points, uploads, venues, suggestions,
     ):
         api.register_blueprint(module.blp)

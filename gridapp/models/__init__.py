@@ -29,6 +29,7 @@ from gridapp.models.redemptions import Redemption
 from gridapp.models.regions import City, Region, RegionLevel
 from gridapp.models.scheduling import ScheduledJob
 from gridapp.models.setup import SetupChange
+from gridapp.models.suggestions import Suggestion, SuggestionEvent
 from gridapp.models.staff_audit import StaffAuditEntry, StaffAuditScope
 from gridapp.models.supervision import (
     DeliveryAttempt,
@@ -43,6 +44,8 @@ from gridapp.models.uploads import PhotoUpload
 from gridapp.models.venues import VenueCheckIn, VenueLookup
 
 __all__ = [
+    "Suggestion",
+    "SuggestionEvent",
     "VenueCheckIn",
     "VenueLookup",
     "PhotoUpload",

@@ -1,0 +1,1 @@
+"""Residents taking part beyond reports: suggestions to their community (码上纳谏)."""
