@@ -70,6 +70,7 @@ def init_app(app: Flask) -> None:
         open311_keys,
         orders,
         points,
+        ratings,
         regions,
         reports,
         scan,
@@ -83,6 +84,6 @@ def init_app(app: Flask) -> None:
 
     for module in (
         auth, regions, notifications, scan, codes, admin_records, categories, departments, reports, cases, orders, points, leaderboards,
-        supervision, open311_keys, links, maps, staff, staff_points, uploads, venues, suggestions,
+        supervision, open311_keys, links, maps, staff, staff_points, uploads, venues, suggestions, ratings,
     ):
         api.register_blueprint(module.blp)

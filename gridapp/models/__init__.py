@@ -25,6 +25,7 @@ from gridapp.models.places import (
     Shop,
     Visit,
 )
+from gridapp.models.rating_follow_ups import RatingFollowUp
 from gridapp.models.redemptions import Redemption
 from gridapp.models.regions import City, Region, RegionLevel
 from gridapp.models.scheduling import ScheduledJob
@@ -44,6 +45,7 @@ from gridapp.models.uploads import PhotoUpload
 from gridapp.models.venues import VenueCheckIn, VenueLookup
 
 __all__ = [
+    "RatingFollowUp",
     "Suggestion",
     "SuggestionEvent",
     "VenueCheckIn",

@@ -14,6 +14,7 @@ TARGET_PATHS = {
     "account_link": "/h5/links#link-{id}",
     "link_review": "/console/links#link-{id}",
     "suggestion": "/h5/suggestions/{id}",
+    "rating_follow_up": "/h5/ratings#follow-up-{id}",
 }
 
 
