@@ -62,6 +62,7 @@ def init_app(app: Flask) -> None:
         cases,
         categories,
         codes,
+        consultations,
         departments,
         leaderboards,
         links,
@@ -85,5 +86,6 @@ def init_app(app: Flask) -> None:
     for module in (
         auth, regions, notifications, scan, codes, admin_records, categories, departments, reports, cases, orders, points, leaderboards,
         supervision, open311_keys, links, maps, staff, staff_points, uploads, venues, suggestions, ratings,
+        consultations,
     ):
         api.register_blueprint(module.blp)
