@@ -76,6 +76,8 @@ def test_scope_market_regulation_reads_shops_only_and_others_nothing(client, cit
     assert client.get("/api/v1/ratings?target_type=shop", headers=market).json["meta"]["total"] == 1
     assert client.get("/api/v1/ratings?target_type=cadre", headers=market).json["meta"]["total"] == 0
     assert client.get("/api/v1/rating-follow-ups", headers=market).status_code == 403
+    assert client.get("/api/v1/ratings/summary?target_type=shop", headers=market).json == {
+        "average": 1.0, "count": 1, "low": 1, "open_follow_ups": None}
     # 城管 staff are department staff too, but not market regulation: nothing.
     assert client.get("/api/v1/ratings?target_type=shop", headers=auth_headers(city.users[Role.DEPARTMENT_STAFF])).json["meta"]["total"] == 0
     other = account(city.city.id, "c3cadre", Role.COMMUNITY_ADMIN, region=city.c3)

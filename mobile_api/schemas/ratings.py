@@ -36,7 +36,7 @@ class RatingSummarySchema(Schema):
     average = fields.Float(required=True, allow_none=True)
     count = fields.Integer(required=True)
     low = fields.Integer(required=True)
-    open_follow_ups = fields.Integer(required=True)
+    open_follow_ups = fields.Integer(required=True, allow_none=True, metadata={"description": "null for market regulation, which does not call back"})
 
 
 class FollowUpArgsSchema(Schema):

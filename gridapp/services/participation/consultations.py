@@ -107,6 +107,7 @@ def _is_organiser_over(actor: Actor, row: Consultation) -> bool:
 
 def visible(actor: Actor, consultation_id: int) -> tuple[Consultation, Household | None]:
     """The consultation for an eligible resident (with their household) or a cadre over its area; 403 otherwise."""
+    PARTIES.require(actor)
     row = _get(actor, consultation_id)
     household = _my_household(actor, row) if PARTICIPANTS.held_by(actor) else None
     if household is None and not (ORGANISERS.held_by(actor) and _is_organiser_over(actor, row)):

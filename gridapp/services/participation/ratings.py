@@ -114,13 +114,16 @@ def rating_row(rating: Rating) -> dict:
 
 
 def summary(actor: Actor, target_type: str) -> dict:
-    """Average stars, how many, how many low, and open follow-ups, over what the actor may read."""
+    """Average stars, how many, how many low, and open follow-ups (for those who call back), over what the actor may read."""
     rows = ratings(actor, target_type).subquery()
     average, count, low = db.session.execute(
         select(func.avg(rows.c.stars), func.count(), func.count().filter(rows.c.stars <= LOW_STARS))
     ).one()
-    open_follow_ups = db.session.scalar(follow_ups(actor, "open").where(RatingFollowUp.target_type == target_type)
-                                        .with_only_columns(func.count()).order_by(None))
+    open_follow_ups = None  # market regulation reads ratings but does not call back
+    if FOLLOWERS.held_by(actor):
+        open_follow_ups = db.session.scalar(
+            follow_ups(actor, "open").where(RatingFollowUp.target_type == target_type).with_only_columns(func.count()).order_by(None)
+        )
     return {"average": round(float(average), 2) if average is not None else None, "count": count, "low": low,
             "open_follow_ups": open_follow_ups}
 

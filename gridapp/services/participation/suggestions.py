@@ -71,6 +71,7 @@ def _get(actor: Actor, suggestion_id: int) -> Suggestion:
 
 def visible(actor: Actor, suggestion_id: int) -> Suggestion:
     """The author's own, or one over which the actor is a cadre (403 for anyone else, as for cases)."""
+    PARTIES.require(actor)
     row = _get(actor, suggestion_id)
     if row.user_id != actor.user_id:
         CADRES.require(actor)
