@@ -83,12 +83,20 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from gridapp.h5 import links as h5_links
     from gridapp.h5 import reports as h5_reports
     from gridapp.h5 import worker as h5_worker
+    from gridapp.h5 import consultations as h5_consultations
+    from gridapp.h5 import ratings as h5_ratings
+    from gridapp.h5 import suggestions as h5_suggestions
+    from gridapp.h5 import venues as h5_venues
 
     app.register_blueprint(h5_codes.bp)
     app.register_blueprint(h5_reports.bp)
     app.register_blueprint(h5_links.bp)
     app.register_blueprint(h5_department.bp)
     app.register_blueprint(h5_worker.bp)
+    app.register_blueprint(h5_venues.bp)
+    app.register_blueprint(h5_suggestions.bp)
+    app.register_blueprint(h5_ratings.bp)
+    app.register_blueprint(h5_consultations.bp)
     from gridapp import dashboard
 
     app.register_blueprint(dashboard.bp)

@@ -68,6 +68,11 @@ def home():
             {"label": "社区近期反映", "url": url_for("h5_reports.community_map")},
         ]
         menu.append({"label": "我的家庭 / 我的店铺", "url": url_for("h5_links.my_links")})
+        menu += [
+            {"label": "码上纳谏", "url": url_for("h5_suggestions.mine")},
+            {"label": "码上协商", "url": url_for("h5_consultations.index")},
+            {"label": "我的场所登记", "url": url_for("h5_venues.my_check_ins")},
+        ]
     menu[:0] = staff_menu(actor)
     grants = [g.role.label for g in actor.grants]
     return render_template("h5/home.html", menu=menu, grants=grants)

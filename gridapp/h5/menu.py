@@ -18,6 +18,10 @@ STAFF_MENU = (
     ("抢单池", "h5_department.pool"),
     ("我的订单", "h5_department.mine"),
     ("我的积分", "h5_department.my_points"),
+    ("居民建议", "h5_suggestions.review"),
+    ("码上协商", "h5_consultations.organised"),
+    ("商户与干部评价", "h5_ratings.overview"),
+    ("场所访客查询", "h5_venues.visitor_lookup"),
 )
 
 
