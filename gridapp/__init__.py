@@ -85,6 +85,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(h5_codes.bp)
     app.register_blueprint(h5_reports.bp)
     app.register_blueprint(h5_links.bp)
+    from gridapp.h5 import patrol as h5_patrol
+
+    app.register_blueprint(h5_patrol.bp)
     from gridapp import dashboard
 
     app.register_blueprint(dashboard.bp)

@@ -66,6 +66,11 @@ def home():
             {"label": "社区近期反映", "url": url_for("h5_reports.community_map")},
         ]
         menu.append({"label": "我的家庭 / 我的店铺", "url": url_for("h5_links.my_links")})
+    if Role.GRID_WORKER in actor.roles:
+        menu[:0] = [
+            {"label": "巡查上报", "url": url_for("h5_patrol.patrol_page")},
+            {"label": "扫码走访", "url": url_for("h5_patrol.scan_page")},
+        ]
     grants = [g.role.label for g in actor.grants]
     return render_template("h5/home.html", menu=menu, grants=grants)
 

@@ -165,6 +165,12 @@ def my_patrols(actor: Actor):
     )
 
 
+def patrol_grids(actor: Actor) -> list[Region]:
+    """The grids a worker patrols: one to name when the phone cannot tell where they are."""
+    PATROLLERS.require(actor)
+    return [get_region(actor.city_id, g.region_id) for g in actor.grants if g.role in PATROLLERS and g.region_id is not None]
+
+
 def submit_hotline(actor: Actor, data: dict, uploads: list[photo_service.Upload], claim=None):
     """Staff enter a 12345 call for a caller without an account here; the caller's number stays private."""
     data = coordinates.located(data)

@@ -1,0 +1,79 @@
+"""The grid worker's rounds in Chromium at a phone's size: the reverse scan decodes a household's real door-plate
+code from a photo, opens the household and its visit, records the visit, and the visit is in the history."""
+from __future__ import annotations
+
+import pytest
+
+from gridapp.authz import Role
+from gridapp.extensions import db
+from qr.render import render_png
+from qr.tokens import code_url
+from tests.support.browser import axe_violations, snapshot
+from tests.support.cases import G1
+from tests.support.factories import PASSWORD
+
+pytestmark = pytest.mark.browser
+NOTES = "独居老人，身体良好，已提醒燃气安全"
+
+
+def sign_in(page, city, user) -> None:
+    """Staff sign in through the API with a cookie session, as the staff sign-in page will."""
+    body = {"city": city.city.code, "username": user.username, "password": PASSWORD, "cookie": True}
+    db.session.commit()  # end the read that loaded them: an open SQLite transaction would block the server
+    response = page.request.post("/api/v1/auth/login", data=body)
+    assert response.ok, response.text()
+
+
+def test_a_worker_scans_a_household_code_records_a_visit_and_finds_it_in_the_history(phone, city, places, tmp_path):
+    worker = city.users[Role.GRID_WORKER]
+    worker_name, outdoor = worker.display_name, places.tokens["household_outdoor"]
+    picture = tmp_path / "door-plate.png"
+    picture.write_bytes(render_png(code_url("https://wangge.example.cn", places.tokens["household_indoor"]), caption="入户码"))
+    sign_in(phone, city, worker)  # and touch no ORM object below
+
+    phone.goto("/h5/")
+    phone.click("text=扫码走访")
+    phone.wait_for_selector("#camera-start")
+    assert axe_violations(phone) == []
+    snapshot(phone, "patrol-scan")
+
+    phone.set_input_files("#scan-photo", str(picture))
+    phone.wait_for_selector("#visit-form:not([hidden])")
+    assert phone.inner_text("#scanned-title") == "3号楼2单元502室"
+    assert phone.locator("#scanned-members tbody tr").count() == 1
+    assert phone.locator("#scanned-members a[href^='tel:']").count() == 1  # the grid's worker sees the number whole
+    assert axe_violations(phone) == []
+    snapshot(phone, "patrol-scan-household")
+
+    phone.fill("#visit-notes", NOTES)
+    phone.click("#visit-submit")
+    phone.wait_for_selector("#visit-message.ok")
+    phone.click("#history-link")
+    phone.wait_for_selector(".visit")
+    visits = phone.locator(".visit")
+    assert visits.count() == 1
+    assert NOTES in visits.first.inner_text() and worker_name in visits.first.inner_text()
+    assert axe_violations(phone) == []
+    snapshot(phone, "patrol-visit-history")
+
+    phone.click("text=扫码走访")
+    phone.click("text=扫不出来？手动输入二维码编号")
+    phone.fill("#manual-token", outdoor)  # typed: the outdoor plate opens no visit
+    phone.click("#manual-open")
+    phone.wait_for_selector("#scanned:not([hidden])")
+    assert "室内码" in phone.inner_text("#scanned-note") and phone.is_hidden("#visit-form")
+
+
+def test_a_worker_opens_the_patrol_report_page_at_their_position(phone, city, cats):
+    categories = len(cats)
+    phone.context.grant_permissions(["geolocation"])
+    phone.context.set_geolocation({"latitude": G1[1], "longitude": G1[0]})
+    sign_in(phone, city, city.users[Role.GRID_WORKER])
+    phone.goto("/h5/")
+    phone.click("text=巡查上报")
+    phone.wait_for_selector("#location-status.ok")
+    assert "一网格" in phone.inner_text("#location-status")
+    assert phone.locator("#patrol-form .category").count() == categories
+    assert "还没有巡查上报" in phone.inner_text("#my-patrols")
+    assert axe_violations(phone) == []
+    snapshot(phone, "patrol-report")
