@@ -9,7 +9,7 @@ from gridapp.extensions import db
 from qr.render import render_png
 from qr.tokens import code_url
 from tests.support.browser import axe_violations, snapshot
-from tests.support.cases import G1
+from tests.support.cases import G1, jpeg
 from tests.support.factories import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -29,6 +29,8 @@ def test_a_worker_scans_a_household_code_records_a_visit_and_finds_it_in_the_his
     worker_name, outdoor = worker.display_name, places.tokens["household_outdoor"]
     picture = tmp_path / "door-plate.png"
     picture.write_bytes(render_png(code_url("https://wangge.example.cn", places.tokens["household_indoor"]), caption="入户码"))
+    snap = tmp_path / "visit.jpg"
+    snap.write_bytes(jpeg(1200, 900))
     sign_in(phone, city, worker)  # and touch no ORM object below
 
     phone.goto("/h5/")
@@ -46,6 +48,7 @@ def test_a_worker_scans_a_household_code_records_a_visit_and_finds_it_in_the_his
     snapshot(phone, "patrol-scan-household")
 
     phone.fill("#visit-notes", NOTES)
+    phone.set_input_files("#visit-photos input[type=file]", str(snap))
     phone.click("#visit-submit")
     phone.wait_for_selector("#visit-message.ok")
     phone.click("#history-link")
@@ -53,6 +56,7 @@ def test_a_worker_scans_a_household_code_records_a_visit_and_finds_it_in_the_his
     visits = phone.locator(".visit")
     assert visits.count() == 1
     assert NOTES in visits.first.inner_text() and worker_name in visits.first.inner_text()
+    assert visits.first.locator("img").count() == 1
     assert axe_violations(phone) == []
     snapshot(phone, "patrol-visit-history")
 
@@ -64,8 +68,10 @@ def test_a_worker_scans_a_household_code_records_a_visit_and_finds_it_in_the_his
     assert "室内码" in phone.inner_text("#scanned-note") and phone.is_hidden("#visit-form")
 
 
-def test_a_worker_opens_the_patrol_report_page_at_their_position(phone, city, cats):
+def test_a_worker_files_a_patrol_report_at_their_position_and_finds_it_in_their_list(phone, city, cats, tmp_path):
     categories = len(cats)
+    snap = tmp_path / "found.jpg"
+    snap.write_bytes(jpeg(1200, 900))
     phone.context.grant_permissions(["geolocation"])
     phone.context.set_geolocation({"latitude": G1[1], "longitude": G1[0]})
     sign_in(phone, city, city.users[Role.GRID_WORKER])
@@ -76,4 +82,17 @@ def test_a_worker_opens_the_patrol_report_page_at_their_position(phone, city, ca
     assert phone.locator("#patrol-form .category").count() == categories
     assert "还没有巡查上报" in phone.inner_text("#my-patrols")
     assert axe_violations(phone) == []
+
+    phone.click("#patrol-submit")
+    assert "照片" in phone.inner_text("#patrol-message")
+    phone.set_input_files("#patrol-photos input[type=file]", str(snap))
+    phone.click("#patrol-form .category >> text=垃圾乱堆")
+    phone.fill("#description", "3号楼北侧垃圾桶满溢")
     snapshot(phone, "patrol-report")
+    phone.click("#patrol-submit")
+    phone.wait_for_selector("#sent")
+    rows = phone.locator("#my-patrols .case-row")
+    assert rows.count() == 1
+    assert "垃圾乱堆" in rows.first.inner_text() and "一网格" in rows.first.inner_text()
+    assert axe_violations(phone) == []
+    snapshot(phone, "patrol-report-sent")
