@@ -50,7 +50,7 @@ def test_a_worker_scans_a_household_code_records_a_visit_and_finds_it_in_the_his
     phone.fill("#visit-notes", NOTES)
     phone.set_input_files("#visit-photos input[type=file]", str(snap))
     phone.click("#visit-submit")
-    phone.wait_for_selector("#visit-message.ok")
+    phone.wait_for_selector("#visit-message.ok >> text=走访记录已保存")
     phone.click("#history-link")
     phone.wait_for_selector(".visit")
     visits = phone.locator(".visit")
