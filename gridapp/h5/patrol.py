@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 
 from gridapp.extensions import db
+from gridapp.h5.paging import page_args
 from gridapp.pagination import paginate
 from gridapp.services import photos
 from gridapp.services.cases import intake, public_map
@@ -21,19 +22,11 @@ bp = Blueprint("h5_patrol", __name__, url_prefix="/h5")
 HTML_BLUEPRINTS.add(bp.name)
 
 
-def _page_args(per_page: int) -> dict:
-    try:
-        page = max(1, int(request.args.get("page", 1)))
-    except ValueError:
-        page = 1
-    return {"page": page, "per_page": per_page}
-
-
 @bp.get("/patrol")
 @allow(intake.PATROLLERS, scope="self")
 def patrol_page():
     actor = current_actor()
-    page = paginate(intake.my_patrols(actor), _page_args(10))
+    page = paginate(intake.my_patrols(actor), page_args(10))
     return render_template(
         "h5/patrol/report.html",
         categories=list(db.session.scalars(intake.categories(actor.city_id))),
@@ -55,7 +48,7 @@ def scan_page():
 @allow(visits.HISTORY_READERS, scope="household_grid_or_subtree")
 def visits_page(household_id: int):
     history = visits.history(current_actor(), household_id)
-    page = paginate(history.visits, _page_args(20))
+    page = paginate(history.visits, page_args(20))
     return render_template(
         "h5/patrol/visits.html", household=history.household, items=page["items"], meta=page["meta"], photo_url=photos.url
     )
