@@ -87,3 +87,25 @@ def test_visit_history_is_for_the_households_grid_and_the_officials_over_it(clie
     assert client.get(f"{url}?page=0", headers=worker).status_code == 422
     assert client.get(f"{url}?sort=old", headers=worker).status_code == 422
     assert client.get("/api/v1/households/999999/visits", headers=worker).status_code == 404
+
+
+def test_visit_notes_refuse_bad_input_and_other_workers(client, city, places):
+    worker = auth_headers(city.users[Role.GRID_WORKER])
+    visit_id = client.get(f"/api/v1/scan/{places.tokens['household_indoor']}", headers=worker).json["visit"]["id"]
+    url = f"/api/v1/visits/{visit_id}"
+    for data in ({"notes": "长" * 2001}, {"notes": "x", "upload_ids": ["x"]}, {"notes": "x", "upload_ids": ["0"]}):
+        assert client.post(url, headers=worker, content_type="multipart/form-data", data=data).status_code == 422
+    assert client.post(url, headers=auth_headers(city.users[Role.RESIDENT]), data={"notes": "x"}).status_code == 403
+    someone_elses = upload(client, city.worker4)
+    refused = client.post(url, headers=worker, content_type="multipart/form-data", data={"notes": "x", "upload_ids": [str(someone_elses)]})
+    assert (refused.status_code, refused.json["code"]) == (422, "upload_unusable")  # another person's upload is never claimed
+
+
+def test_the_history_page_follows_the_same_scope(client, city, places):
+    page = f"/h5/households/{places.household.id}/visits"
+    mine = client.get(page, headers=auth_headers(city.users[Role.GRID_WORKER]))
+    assert mine.status_code == 200 and "3号楼2单元502室" in mine.get_data(as_text=True)
+    assert client.get(page, headers=auth_headers(city.worker4)).status_code == 403
+    assert client.get(page, headers=auth_headers(city.users[Role.RESIDENT])).status_code == 403
+    assert client.get("/h5/visits/scan", headers=auth_headers(city.users[Role.RESIDENT])).status_code == 403
+    assert client.get("/h5/patrol", headers=auth_headers(city.users[Role.COMMUNITY_ADMIN])).status_code == 403
