@@ -58,11 +58,11 @@ def live_server(app) -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def chromium() -> Iterator[object]:
+def chromium(extra_args: tuple[str, ...] = ()) -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=shutil.which("chromium"), args=[*CHROMIUM_ARGS, *extra_args])
         try:
             yield browser
         finally:
@@ -116,6 +116,24 @@ def snapshot(page, name: str) -> None:
     if folder:
         os.makedirs(folder, exist_ok=True)
         page.screenshot(path=os.path.join(folder, f"{name}.png"), full_page=True)
+
+
+def camera_args(y4m_path: str) -> tuple[str, ...]:
+    """Chromium's own fake camera playing a Y4M file, allowed without asking."""
+    return ("--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream", f"--use-file-for-fake-video-capture={y4m_path}")
+
+
+def y4m(picture: bytes, size: tuple[int, int] = (640, 480), frames: int = 10) -> bytes:
+    """A still picture as a short Y4M video (4:2:0), centred on white: what a camera held up to it would see."""
+    frame = Image.new("RGB", size, (255, 255, 255))
+    still = Image.open(io.BytesIO(picture)).convert("RGB")
+    still.thumbnail(size)
+    frame.paste(still, ((size[0] - still.width) // 2, (size[1] - still.height) // 2))
+    y, cb, cr = frame.convert("YCbCr").split()
+    half = (size[0] // 2, size[1] // 2)
+    planes = y.tobytes() + cb.resize(half).tobytes() + cr.resize(half).tobytes()
+    header = f"YUV4MPEG2 W{size[0]} H{size[1]} F15:1 Ip A1:1 C420jpeg\n".encode()
+    return header + b"".join(b"FRAME\n" + planes for _ in range(frames))
 
 
 @contextlib.contextmanager
