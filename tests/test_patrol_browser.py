@@ -8,8 +8,7 @@ from gridapp.authz import Role
 from gridapp.extensions import db
 from qr.render import render_png
 from qr.tokens import code_url
-from tests.support import servers
-from tests.support.browser import PHONE, axe_violations, camera_args, chromium, device_page, snapshot, y4m
+from tests.support.browser import PHONE, axe_violations, device_page, snapshot, with_camera, y4m
 from tests.support.cases import G1, jpeg
 from tests.support.factories import PASSWORD
 
@@ -99,13 +98,12 @@ def test_a_worker_files_a_patrol_report_at_their_position_and_finds_it_in_their_
     snapshot(phone, "patrol-report-sent")
 
 
-def test_the_camera_decodes_a_household_code_and_opens_its_visit(live_url, city, places, tmp_path):
-    servers.require_service("chromium")
+def test_the_camera_decodes_a_household_code_and_opens_its_visit(browser, live_url, city, places, tmp_path):
     plate = render_png(code_url("https://wangge.example.cn", places.tokens["household_indoor"]), caption="入户码")
     video = tmp_path / "door-plate.y4m"
     video.write_bytes(y4m(plate))
     worker = city.users[Role.GRID_WORKER]
-    with chromium(camera_args(str(video))) as browser, device_page(browser, live_url, PHONE) as phone:
+    with with_camera(browser, str(video)) as camera, device_page(camera, live_url, PHONE) as phone:
         phone.context.grant_permissions(["camera"])
         sign_in(phone, city, worker)
         phone.goto("/h5/visits/scan")

@@ -58,11 +58,11 @@ def live_server(app) -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def chromium(extra_args: tuple[str, ...] = ()) -> Iterator[object]:
+def chromium() -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=shutil.which("chromium"), args=[*CHROMIUM_ARGS, *extra_args])
+        browser = playwright.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
         try:
             yield browser
         finally:
@@ -118,9 +118,16 @@ def snapshot(page, name: str) -> None:
         page.screenshot(path=os.path.join(folder, f"{name}.png"), full_page=True)
 
 
-def camera_args(y4m_path: str) -> tuple[str, ...]:
-    """Chromium's own fake camera playing a Y4M file, allowed without asking."""
-    return ("--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream", f"--use-file-for-fake-video-capture={y4m_path}")
+@contextlib.contextmanager
+def with_camera(browser, y4m_path: str) -> Iterator[object]:
+    """A second Chromium from the same playwright whose camera is its own fake one playing a Y4M file, allowed
+    without asking."""
+    camera = ("--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream", f"--use-file-for-fake-video-capture={y4m_path}")
+    instance = browser.browser_type.launch(executable_path=shutil.which("chromium"), args=[*CHROMIUM_ARGS, *camera])
+    try:
+        yield instance
+    finally:
+        instance.close()
 
 
 def y4m(picture: bytes, size: tuple[int, int] = (640, 480), frames: int = 10) -> bytes:
