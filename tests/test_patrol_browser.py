@@ -66,6 +66,7 @@ def test_a_worker_scans_a_household_code_records_a_visit_and_finds_it_in_the_his
     phone.click("#manual-open")
     phone.wait_for_selector("#scanned:not([hidden])")
     assert "室内码" in phone.inner_text("#scanned-note") and phone.is_hidden("#visit-form")
+    assert axe_violations(phone) == []
 
 
 def test_a_worker_files_a_patrol_report_at_their_position_and_finds_it_in_their_list(phone, city, cats, tmp_path):
