@@ -61,7 +61,7 @@ def test_a_worker_scans_a_household_code_records_a_visit_and_finds_it_in_the_his
     snapshot(phone, "patrol-visit-history")
 
     phone.click("text=扫码走访")
-    phone.click("text=扫不出来？手动输入二维码编号")
+    phone.click("text=扫不出来？手动输入二维码链接")
     phone.fill("#manual-token", outdoor)  # typed: the outdoor plate opens no visit
     phone.click("#manual-open")
     phone.wait_for_selector("#scanned:not([hidden])")

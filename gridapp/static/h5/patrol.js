@@ -159,7 +159,7 @@
 
     start.addEventListener("click", function () {
       if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
-        say("此浏览器无法打开相机，请拍照识别或手动输入编号");
+        say("此浏览器无法打开相机，请拍照识别或手动输入链接");
         return;
       }
       say("正在打开相机…", true);
@@ -173,7 +173,7 @@
         return video.play().then(watch);
       }).catch(function () {
         stopCamera();
-        say("未能打开相机：请允许使用相机，或拍照识别、手动输入编号");
+        say("未能打开相机：请允许使用相机，或拍照识别、手动输入链接");
       });
     });
     stop.addEventListener("click", function () { stopCamera(); say(""); });
@@ -188,7 +188,7 @@
       image.onload = function () {
         var text = decodeFrom(image, image.naturalWidth, image.naturalHeight, canvas, true);
         URL.revokeObjectURL(url);
-        if (text) open(text); else say("没有识别到二维码：请靠近一些重拍，或手动输入编号");
+        if (text) open(text); else say("没有识别到二维码：请靠近一些重拍，或手动输入链接");
       };
       image.onerror = function () { URL.revokeObjectURL(url); say("无法读取这张图片，请重拍"); };
       image.src = url;
@@ -197,7 +197,7 @@
     document.getElementById("manual-form").addEventListener("submit", function (event) {
       event.preventDefault();
       var input = document.getElementById("manual-token");
-      if (!tokenOf(input.value)) { say("请输入完整的二维码编号或码中的链接"); input.focus(); return; }
+      if (!tokenOf(input.value)) { say("请输入完整的二维码链接或编号"); input.focus(); return; }
       open(input.value);
     });
 
