@@ -97,6 +97,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(h5_suggestions.bp)
     app.register_blueprint(h5_ratings.bp)
     app.register_blueprint(h5_consultations.bp)
+    from gridapp.h5 import patrol as h5_patrol
+
+    app.register_blueprint(h5_patrol.bp)
     from gridapp import dashboard
 
     app.register_blueprint(dashboard.bp)

@@ -73,6 +73,17 @@ class CaseItem(MethodView):
 
 @blp.route("/patrol")
 class Patrol(MethodView):
+    @allow(intake.PATROLLERS, scope="self")
+    @blp.arguments(PageArgsSchema, location="query")
+    @blp.response(200, page_of(CaseSchema))
+    @blp.documented("listMyPatrols", {403: "not a grid worker", 422: "invalid page arguments"})
+    def get(self, args):
+        """My patrol reports (巡查上报), newest first, each with how far it got."""
+        actor = current_actor()
+        page = paginate(intake.my_patrols(actor), args)
+        page["items"] = [case_views.summary(actor, case) for case in page["items"]]
+        return page
+
     @allow(intake.PATROLLERS, scope="own_grids")
     @blp.arguments(PatrolFormSchema, location="files")
     @blp.response(201, CaseSchema)

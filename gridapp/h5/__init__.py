@@ -10,7 +10,7 @@ from flask import Blueprint, current_app, render_template, request, url_for
 from gridapp.authz import SIGNED_IN, Role
 from gridapp.clock import CHINA
 from gridapp.h5.menu import is_staff_page, staff_menu
-from gridapp.pagination import paginate
+from gridapp.h5.paging import page_of
 from gridapp.services.accounts import agreements
 from gridapp.services.accounts.users import default_city_code
 from gridapp.services.notifications import inbox as notifications
@@ -81,12 +81,8 @@ def home():
 @bp.get("/notifications")
 @allow(SIGNED_IN, scope="self")
 def inbox():
-    try:
-        page = max(1, int(request.args.get("page", 1)))
-    except ValueError:
-        page = 1
     return render_template(
         "h5/notifications.html",
-        page=paginate(notifications.inbox(current_actor()), {"page": page, "per_page": 20}),
+        page=page_of(notifications.inbox(current_actor())),
         link_for=notification_link,
     )

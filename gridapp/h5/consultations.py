@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 
-from gridapp.pagination import paginate
+from gridapp.h5.paging import page_of
 from gridapp.services.participation import consultations
 from gridapp.web.access import allow, current_actor
 from gridapp.web.errors import HTML_BLUEPRINTS
@@ -14,19 +14,12 @@ bp = Blueprint("h5_consultations", __name__, url_prefix="/h5")
 HTML_BLUEPRINTS.add(bp.name)
 
 
-def _page(stmt) -> dict:
-    try:
-        number = max(1, int(request.args.get("page", 1)))
-    except ValueError:
-        number = 1
-    return paginate(stmt, {"page": number, "per_page": 20})
-
 
 @bp.get("/consultations")
 @allow(consultations.PARTICIPANTS, scope="self")
 def index():
     """The consultations asking one of the resident's households."""
-    page = _page(consultations.for_me(current_actor()))
+    page = page_of(consultations.for_me(current_actor()))
     return render_template("h5/consultations/index.html", page=page, organiser=False, closed=consultations.is_closed)
 
 
@@ -34,7 +27,7 @@ def index():
 @allow(consultations.ORGANISERS, scope="region_tree")
 def organised():
     """The consultations over the official's part of the city, with the way to open one."""
-    page = _page(consultations.organised(current_actor()))
+    page = page_of(consultations.organised(current_actor()))
     return render_template("h5/consultations/index.html", page=page, organiser=True, closed=consultations.is_closed)
 
 

@@ -15,6 +15,8 @@ from gridapp.web.access import policy_for
 # (label, endpoint), in the order the home lists them.
 STAFF_MENU = (
     ("我的待办", "h5_worker.inbox"),
+    ("巡查上报", "h5_patrol.patrol_page"),
+    ("扫码走访", "h5_patrol.scan_page"),
     ("抢单池", "h5_department.pool"),
     ("我的订单", "h5_department.mine"),
     ("我的积分", "h5_department.my_points"),

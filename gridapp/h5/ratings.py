@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 
+from gridapp.h5.paging import page_of
 from gridapp.pagination import paginate
 from gridapp.services.participation import ratings
 from gridapp.web.access import allow, current_actor
@@ -21,11 +22,7 @@ def overview():
     actor = current_actor()
     target = request.args.get("target") if request.args.get("target") in TARGETS else "shop"
     low_only = request.args.get("low") == "1"
-    try:
-        number = max(1, int(request.args.get("page", 1)))
-    except ValueError:
-        number = 1
-    page = paginate(ratings.ratings(actor, target, low_only), {"page": number, "per_page": 20})
+    page = page_of(ratings.ratings(actor, target, low_only))
     follow_ups = (
         paginate(ratings.follow_ups(actor, "open"), {"page": 1, "per_page": 50})["items"] if ratings.FOLLOWERS.held_by(actor) else None
     )

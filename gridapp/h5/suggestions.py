@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 
 from gridapp.errors import NotFound, ValidationFailed
-from gridapp.pagination import paginate
+from gridapp.h5.paging import page_of
 from gridapp.services.participation import suggestions
 from gridapp.web.access import allow, current_actor
 from gridapp.web.bounds import int64
@@ -14,13 +14,6 @@ from gridapp.web.errors import HTML_BLUEPRINTS
 bp = Blueprint("h5_suggestions", __name__, url_prefix="/h5")
 HTML_BLUEPRINTS.add(bp.name)
 
-
-def _page(stmt) -> dict:
-    try:
-        number = max(1, int(request.args.get("page", 1)))
-    except ValueError:
-        number = 1
-    return paginate(stmt, {"page": number, "per_page": 20})
 
 
 @bp.get("/suggestions")
@@ -35,7 +28,7 @@ def mine():
         except (NotFound, ValidationFailed):
             pass  # a stale link: the resident picks from their own communities
     return render_template(
-        "h5/suggestions/mine.html", communities=communities, chosen=asked, page=_page(suggestions.mine(actor)),
+        "h5/suggestions/mine.html", communities=communities, chosen=asked, page=page_of(suggestions.mine(actor)),
         label=suggestions.status_label,
     )
 
@@ -45,7 +38,7 @@ def mine():
 def review():
     status = request.args.get("status") if request.args.get("status") in suggestions.STATUS_LABELS else None
     return render_template(
-        "h5/suggestions/review.html", page=_page(suggestions.to_review(current_actor(), status)), status=status,
+        "h5/suggestions/review.html", page=page_of(suggestions.to_review(current_actor(), status)), status=status,
         statuses=suggestions.STATUS_LABELS, label=suggestions.status_label,
     )
 
@@ -68,6 +61,6 @@ def community_list(community_id: int):
     actor = current_actor()
     community = suggestions.community_choice(actor, community_id)
     return render_template(
-        "h5/suggestions/community.html", community=community, page=_page(suggestions.public_list(actor, community_id)),
+        "h5/suggestions/community.html", community=community, page=page_of(suggestions.public_list(actor, community_id)),
         label=suggestions.status_label,
     )

@@ -155,6 +155,22 @@ def submit_patrol(actor: Actor, data: dict, uploads: list[photo_service.Upload],
     return _intake(actor, data, uploads, claim, photos_required=True, locate=lambda: ("patrol", _patrol_where(actor, data)))
 
 
+def my_patrols(actor: Actor):
+    """The worker's own patrol findings, newest first: what they filed on their rounds and how far each got."""
+    PATROLLERS.require(actor)
+    return (
+        select(Case)
+        .where(Case.city_id == actor.city_id, Case.reporter_user_id == actor.user_id, Case.channel == "patrol")
+        .order_by(Case.created_at.desc(), Case.id.desc())
+    )
+
+
+def patrol_grids(actor: Actor) -> list[Region]:
+    """The grids a worker patrols: one to name when the phone cannot tell where they are."""
+    PATROLLERS.require(actor)
+    return [get_region(actor.city_id, g.region_id) for g in actor.grants if g.role in PATROLLERS and g.region_id is not None]
+
+
 def submit_hotline(actor: Actor, data: dict, uploads: list[photo_service.Upload], claim=None):
     """Staff enter a 12345 call for a caller without an account here; the caller's number stays private."""
     data = coordinates.located(data)
