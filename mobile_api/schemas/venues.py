@@ -24,7 +24,7 @@ class LookupBodySchema(Schema):
     until = fields.AwareDateTime(load_default=None, metadata={"description": "Default and latest: now"})
 
 
-class VisitorSchema(Schema):
+class VenueVisitorSchema(Schema):
     checked_in_at = fields.DateTime(required=True)
     name = fields.String(required=True)
     phone = fields.String(required=True, allow_none=True)
@@ -45,4 +45,4 @@ class LookupSchema(Schema):
 
 class LookupResultSchema(Schema):
     lookup = fields.Nested(LookupSchema, required=True, metadata={"description": "The audit row this lookup appended"})
-    visitors = fields.List(fields.Nested(VisitorSchema), required=True)
+    visitors = fields.List(fields.Nested(VenueVisitorSchema), required=True)
