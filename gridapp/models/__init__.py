@@ -26,6 +26,7 @@ from gridapp.models.places import (
     Visit,
 )
 from gridapp.models.redemptions import Redemption
+from gridapp.models.replies import ReplyTemplate
 from gridapp.models.regions import City, Region, RegionLevel
 from gridapp.models.scheduling import ScheduledJob
 from gridapp.models.setup import SetupChange
@@ -42,6 +43,7 @@ from gridapp.models.supervision import (
 from gridapp.models.uploads import PhotoUpload
 
 __all__ = [
+    "ReplyTemplate",
     "PhotoUpload",
     "AccountLink",
     "AccountLinkEvent",
