@@ -26,8 +26,8 @@ from gridapp.models.places import (
     Visit,
 )
 from gridapp.models.redemptions import Redemption
-from gridapp.models.replies import ReplyTemplate
 from gridapp.models.regions import City, Region, RegionLevel
+from gridapp.models.replies import ReplyTemplate
 from gridapp.models.scheduling import ScheduledJob
 from gridapp.models.setup import SetupChange
 from gridapp.models.staff_audit import StaffAuditEntry, StaffAuditScope

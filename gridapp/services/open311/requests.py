@@ -23,9 +23,8 @@ from gridapp.extensions import db
 from gridapp.models import ApiClient, Case, CaseEvent, Category, City, Department, Open311Request, Order
 from gridapp.services import idempotency
 from gridapp.services.accounts.users import default_city_code
-from gridapp.services.cases import intake
+from gridapp.services.cases import intake, timeline
 from gridapp.services.cases import states as S
-from gridapp.services.cases import timeline
 from gridapp.services.cases import workflow as case_workflow
 from gridapp.services.open311 import api_keys
 from gridapp.services.regions.tree import path_range
