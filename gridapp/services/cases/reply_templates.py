@@ -20,17 +20,15 @@ from gridapp.services import idempotency
 from gridapp.services.accounts.administration import ADMINISTRATORS
 from gridapp.services.cases import intake, notes
 from gridapp.services.cases import states as S
-from gridapp.services.supervision import sla
 from gridapp.unit_of_work import unit_of_work
 
 PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 
 
 def _deadline(case: Case) -> str:
-    """The running clock's due time; before acceptance (or while none runs) the category's time to resolve."""
-    due = sla.view(case)["due_at"] or case.resolve_due_at
-    if due is not None:
-        return due.astimezone(CHINA).strftime("%m月%d日 %H:%M")
+    """When the work is due (what a resident waits for); before acceptance, the category's time for it."""
+    if case.resolve_due_at is not None:
+        return case.resolve_due_at.astimezone(CHINA).strftime("%m月%d日 %H:%M")
     hours, minutes = divmod(case.category.resolve_minutes, 60)
     return f"受理后{hours}小时" if not minutes else f"受理后{case.category.resolve_minutes}分钟"
 
