@@ -254,3 +254,14 @@ def test_reply_templates_refuse_bad_input_and_other_roles(client, city, cats):
     case_id = report_at(client, city.users[Role.RESIDENT], cats["garbage"], G1)["id"]
     for user in (city.worker4, city.users[Role.RESIDENT]):
         assert client.get(f"/api/v1/cases/{case_id}/reply-templates", headers=auth_headers(user)).status_code == 403
+
+
+def test_the_console_section_lists_templates_for_admins_only(client, city, cats):
+    headers = auth_headers(city.users[Role.COMMUNITY_ADMIN])
+    assert client.post("/api/v1/reply-templates", json={"title": "已受理", "body": "{分类}已受理"}, headers=headers).status_code == 201
+    page = client.get("/console/replies", headers=headers)
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "已受理" in html and 'id="reply-form"' in html and "{地点}" in html and "console/replies.js" in html
+    assert 'href="/console/replies"' in client.get("/console/", headers=headers).get_data(as_text=True)
+    assert client.get("/console/replies", headers=auth_headers(city.users[Role.GRID_WORKER])).status_code == 403

@@ -304,12 +304,20 @@ class ProgressSchema(Schema):
     due_at = fields.DateTime(allow_none=True, metadata={"description": "When the next step is due"})
 
 
+class HandlingToolsSchema(Schema):
+    """Which handlers' tools the caller has on this case, so clients show only the forms that work."""
+
+    recategorise = fields.Boolean(required=True, metadata={"description": "POST /cases/{id}/recategorise"})
+    notes = fields.Boolean(required=True, metadata={"description": "POST /cases/{id}/notes and GET /cases/{id}/reply-templates"})
+
+
 class CaseDetailSchema(CaseSchema):
     progress = fields.Nested(ProgressSchema, required=True)
     events = fields.List(fields.Nested(EventSchema), required=True)
     ratings = fields.List(fields.Nested(CaseRatingSchema), required=True)
     similar = fields.List(fields.Nested(CaseBriefSchema), required=True, metadata={"description": "Possible repeats (staff only)"})
     instructions = fields.List(fields.Nested(InstructionSchema), required=True, metadata={"description": "Leaders' instructions, newest first (staff only)"})
+    tools = fields.Nested(HandlingToolsSchema, required=True)
 
 
 class ModerationSchema(Schema):

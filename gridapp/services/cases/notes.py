@@ -27,9 +27,13 @@ def writable_case(actor: Actor, case_id: int, *, for_update: bool = False):
     """A case the actor may write on as staff; residents and staff elsewhere are refused."""
     WRITERS.require(actor)
     case = cases.get_case(actor.city_id, case_id, for_update=for_update)
-    if not cases.is_staff_over(actor, case):
+    if not may_write(actor, case):
         raise Forbidden("您无权处理该案件")
     return case
+
+
+def may_write(actor: Actor, case) -> bool:
+    return WRITERS.held_by(actor) and cases.is_staff_over(actor, case)
 
 
 def add_note(actor: Actor, case_id: int, body: str, public: bool, claim=None) -> CaseEvent | idempotency.Replayed:

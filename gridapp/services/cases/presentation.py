@@ -145,4 +145,5 @@ def detail(actor: Actor, case: Case) -> dict:
     ]
     data["similar"] = [brief(c) for c in cases.similar_to(actor, case.id)] if cases.is_staff_over(actor, case) else []
     data["instructions"] = supervision.instructions(case) if cases.is_staff_over(actor, case) else []
+    data["tools"] = {"recategorise": recategorise.may(actor, case), "notes": notes.may_write(actor, case)}
     return data

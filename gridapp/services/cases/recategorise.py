@@ -14,7 +14,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from gridapp.authz import OFFICIAL_ROLES, Actor, Permission, Role, can_see_region
-from gridapp.errors import Conflict, Forbidden, ValidationFailed
+from gridapp.errors import Conflict, DomainError, Forbidden, ValidationFailed
 from gridapp.extensions import db
 from gridapp.models import Case, CaseEvent
 from gridapp.services.cases import intake
@@ -77,15 +77,28 @@ def _follow_the_grid(actor: Actor, case: Case, grid_worker_handled: bool) -> Non
             notify(case.city_id, people, "case_new", f"案件转入本网格：{case.category.name}", case.description[:60], ("case", case.id))
 
 
+def _refuse(actor: Actor, case: Case) -> None:
+    if not can_see_region(actor, case.city_id, case.region_path, RECATEGORISERS):
+        raise Forbidden("您无权调整该案件")
+    if case.state in S.CLOSED_STATES:
+        raise Conflict(f"案件已{S.STATE_LABELS[case.state]}，不能再调整分类或位置", code="case_finished", details={"state": case.state})
+
+
+def may(actor: Actor, case: Case) -> bool:
+    """Whether the actor could change the case now, so pages offer the form only where it works."""
+    try:
+        _refuse(actor, case)
+    except DomainError:
+        return False
+    return True
+
+
 @unit_of_work
 def recategorise(actor: Actor, case_id: int, *, category_id: int | None = None, place: dict | None = None, note: str = "") -> Case:
     """Set a new category and/or place (`place`: `lat`/`lng` in `coord_system`, or a code's token `code`; `address`)."""
     RECATEGORISERS.require(actor)
     case = cases.get_case(actor.city_id, case_id, for_update=True)
-    if not can_see_region(actor, case.city_id, case.region_path, RECATEGORISERS):
-        raise Forbidden("您无权调整该案件")
-    if case.state in S.CLOSED_STATES:
-        raise Conflict(f"案件已{S.STATE_LABELS[case.state]}，不能再调整分类或位置", code="case_finished", details={"state": case.state})
+    _refuse(actor, case)
     if category_id is None and place is None:
         raise ValidationFailed("请指定新的分类或位置", details={"category_id": ["required"], "place": ["required"]})
     changes, public = [], []
