@@ -58,6 +58,7 @@ def _move_to(actor: Actor, case: Case, place: dict) -> None:
         raise Conflict("案件已由社区下单，不能改到其他社区", code="ordered_in_community")
     case.grid = get_region(case.city_id, where.grid_id) if where.grid_id is not None else None
     case.community = get_region(case.city_id, where.community_id)
+    case.grid_id, case.community_id = where.grid_id, where.community_id  # read below, before any flush
     case.region_path, case.outside_grid, case.code_id = where.region_path, where.outside_grid, where.code_id
     case.place_label = where.place_label or place.get("address")
     case.address = place.get("address")
