@@ -12,7 +12,7 @@ from flask import current_app
 from gridapp.authz import Actor
 from gridapp.models import Case, CaseEvent, CasePhoto
 from gridapp.models.cases import CHANNEL_LABELS
-from gridapp.services.cases import public_map, timeline
+from gridapp.services.cases import notes, public_map, recategorise, timeline
 from gridapp.services.cases import states as S
 from gridapp.services.cases import workflow as cases
 from gridapp.services.photos import url
