@@ -69,6 +69,30 @@ def test_a_new_category_retimes_the_sla_and_residents_read_a_neutral_line(client
     assert seen["note"] == "问题分类已调整为“车辆乱停”" and seen["action_label"] == "调整分类或位置"
 
 
+def test_a_calmer_category_takes_the_red_off_and_a_stricter_one_is_left_to_the_sweep(client, city, cats, clock):
+    from gridapp.services.supervision import oversight
+
+    worker = city.users[Role.GRID_WORKER]
+    late = report_at(client, city.users[Role.RESIDENT], cats["garbage"], G1)["id"]
+    assert act(client, worker, late, "accept").status_code == 200
+    clock.advance(timedelta(hours=3))  # past garbage's two hours on site
+    oversight.sweep_sla(city.city.id)
+    assert db.session.get(Case, late).sla_colour == "red"
+    assert recategorise(client, worker, late, category_id=cats["wages"].id).status_code == 200  # a day on site
+    case = db.session.get(Case, late)
+    assert case.sla_colour == "green" and case.sla_next_at > clock.now()
+
+    fresh = report_at(client, city.users[Role.RESIDENT], cats["garbage"], G1)["id"]
+    assert act(client, worker, fresh, "accept").status_code == 200
+    clock.advance(timedelta(minutes=61))  # green under garbage's two hours, late under parking's one
+    assert recategorise(client, worker, fresh, category_id=cats["parking"].id).status_code == 200
+    case = db.session.get(Case, fresh)
+    assert case.sla_colour == "green" and case.sla_next_at <= clock.now()
+    oversight.sweep_sla(city.city.id)
+    assert db.session.get(Case, fresh).sla_colour == "red"
+    assert "sla_red" in [e["action"] for e in detail(client, worker, fresh)["events"]]
+
+
 def test_a_new_place_moves_the_grid_and_the_grid_workers_case_to_its_worker(client, city, cats, worker2):
     worker, admin = city.users[Role.GRID_WORKER], city.users[Role.COMMUNITY_ADMIN]
     case_id = report_at(client, city.users[Role.RESIDENT], cats["garbage"], G1)["id"]
