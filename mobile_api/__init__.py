@@ -73,6 +73,7 @@ def init_app(app: Flask) -> None:
         points,
         ratings,
         regions,
+        reply_templates,
         reports,
         scan,
         staff,
@@ -86,6 +87,6 @@ def init_app(app: Flask) -> None:
     for module in (
         auth, regions, notifications, scan, codes, admin_records, categories, departments, reports, cases, orders, points, leaderboards,
         supervision, open311_keys, links, maps, staff, staff_points, uploads, venues, suggestions, ratings,
-        consultations,
+        consultations, reply_templates,
     ):
         api.register_blueprint(module.blp)

@@ -29,6 +29,7 @@ from gridapp.models.places import (
 from gridapp.models.rating_follow_ups import RatingFollowUp
 from gridapp.models.redemptions import Redemption
 from gridapp.models.regions import City, Region, RegionLevel
+from gridapp.models.replies import ReplyTemplate
 from gridapp.models.scheduling import ScheduledJob
 from gridapp.models.setup import SetupChange
 from gridapp.models.staff_audit import StaffAuditEntry, StaffAuditScope
@@ -53,6 +54,7 @@ __all__ = [
     "SuggestionEvent",
     "VenueCheckIn",
     "VenueLookup",
+    "ReplyTemplate",
     "PhotoUpload",
     "AccountLink",
     "AccountLinkEvent",

@@ -52,6 +52,11 @@ def active_category(city_id: int, category_id: int) -> Category:
     return category
 
 
+def routed_department_kind(category: Category) -> str | None:
+    """A department's category reaches the community's triage already marked for that kind of department."""
+    return category.department_kind if category.default_route == "department" else None
+
+
 def categories(city_id: int):
     return select(Category).where(Category.city_id == city_id, Category.is_active.is_(True)).order_by(Category.id)
 
@@ -248,8 +253,7 @@ def _create(actor: Actor, channel: str, where: Where, data: dict, stored, record
         lng=data.get("lng"),
         address=data.get("address"),
         answers_json=json.dumps(data["answers"], ensure_ascii=False) if data.get("answers") else None,
-        # A department's category reaches the community's triage already marked for that kind of department.
-        department_kind=category.department_kind if category.default_route == "department" else None,
+        department_kind=routed_department_kind(category),
         reporter_user_id=actor.user_id if channel not in ("hotline", "open311") else None,
         entered_by_user_id=None if resident else actor.user_id,
         anonymous=bool(data.get("anonymous")),
