@@ -62,6 +62,7 @@ def init_app(app: Flask) -> None:
         cases,
         categories,
         codes,
+        consultations,
         departments,
         leaderboards,
         links,
@@ -70,17 +71,22 @@ def init_app(app: Flask) -> None:
         open311_keys,
         orders,
         points,
+        ratings,
         regions,
+        reply_templates,
         reports,
         scan,
         staff,
         staff_points,
+        suggestions,
         supervision,
         uploads,
+        venues,
     )
 
     for module in (
         auth, regions, notifications, scan, codes, admin_records, categories, departments, reports, cases, orders, points, leaderboards,
-        supervision, open311_keys, links, maps, staff, staff_points, uploads,
+        supervision, open311_keys, links, maps, staff, staff_points, uploads, venues, suggestions, ratings,
+        consultations, reply_templates,
     ):
         api.register_blueprint(module.blp)

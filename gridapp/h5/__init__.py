@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template, request, url_for
 
-from gridapp.authz import DEPARTMENT_ROLES, SIGNED_IN, Role
+from gridapp.authz import SIGNED_IN, Role
 from gridapp.clock import CHINA
-from gridapp.pagination import paginate
+from gridapp.h5.menu import is_staff_page, staff_menu
+from gridapp.h5.paging import page_of
 from gridapp.services.accounts import agreements
 from gridapp.services.accounts.users import default_city_code
 from gridapp.services.notifications import inbox as notifications
@@ -38,7 +39,8 @@ def inject_actor():
 def login():
     city_code = request.args.get("city") or default_city_code(current_app.config)
     next_url = same_site_path(request.args.get("next")) or url_for("h5.home")
-    return render_template("h5/login.html", city_code=city_code, next_url=next_url)
+    staff = request.args.get("as") == "staff" or is_staff_page(next_url)
+    return render_template("h5/login.html", city_code=city_code, next_url=next_url, staff=staff)
 
 
 @bp.get("/terms")
@@ -66,29 +68,14 @@ def home():
             {"label": "社区近期反映", "url": url_for("h5_reports.community_map")},
         ]
         menu.append({"label": "我的家庭 / 我的店铺", "url": url_for("h5_links.my_links")})
-    if DEPARTMENT_ROLES & actor.roles:
-        menu[:0] = [
-            {"label": "抢单池", "url": url_for("h5_department.pool")},
-            {"label": "我的订单", "url": url_for("h5_department.mine")},
-            {"label": "我的积分", "url": url_for("h5_department.my_points")},
+        menu += [
+            {"label": "码上纳谏", "url": url_for("h5_suggestions.mine")},
+            {"label": "码上协商", "url": url_for("h5_consultations.index")},
+            {"label": "我的场所登记", "url": url_for("h5_venues.my_check_ins")},
         ]
-    if Role.COMMUNITY_ADMIN in actor.roles:
-        menu[:0] = [
-            {"label": "待处理", "url": url_for("h5_community.case_list")},
-            {"label": "订单核实", "url": url_for("h5_community.order_list")},
-            {"label": "社区积分预算", "url": url_for("h5_community.budget")},
-        ]
+    menu[:0] = staff_menu(actor)
     grants = [g.role.label for g in actor.grants]
     return render_template("h5/home.html", menu=menu, grants=grants)
-
-
-def page_args(per_page: int = 20) -> dict:
-    """The page a list page was asked for (?page=N); anything that is not a page number is the first page."""
-    try:
-        page = max(1, int(request.args.get("page", 1)))
-    except ValueError:
-        page = 1
-    return {"page": page, "per_page": per_page}
 
 
 @bp.get("/notifications")
@@ -96,6 +83,6 @@ def page_args(per_page: int = 20) -> dict:
 def inbox():
     return render_template(
         "h5/notifications.html",
-        page=paginate(notifications.inbox(current_actor()), page_args()),
+        page=page_of(notifications.inbox(current_actor())),
         link_for=notification_link,
     )

@@ -10,7 +10,7 @@ from flask import Blueprint, render_template, request
 
 from gridapp.clock import CHINA
 from gridapp.extensions import db
-from gridapp.h5 import page_args
+from gridapp.h5.paging import page_args
 from gridapp.models.categories import DIFFICULTIES, DIFFICULTY_LABELS
 from gridapp.models.orders import STATUS_LABELS
 from gridapp.pagination import paginate
@@ -28,6 +28,7 @@ from gridapp.web.errors import HTML_BLUEPRINTS
 
 bp = Blueprint("h5_community", __name__, url_prefix="/h5/community")
 HTML_BLUEPRINTS.add(bp.name)
+PER_PAGE = 20
 
 
 def _difficulties() -> list[dict]:
@@ -41,7 +42,7 @@ def case_list():
     """待处理: new reports and handed-up cases, the most urgent first (or the newest, sort=newest)."""
     actor = current_actor()
     newest = request.args.get("sort") == "newest"
-    page = paginate(triage.waiting(actor, newest=newest), page_args())
+    page = paginate(triage.waiting(actor, newest=newest), page_args(PER_PAGE))
     notes = triage.hand_up_notes(actor.city_id, [c.id for c in page["items"]])
     items = [case_views.summary(actor, c) | {"hand_up_note": notes.get(c.id)} for c in page["items"]]
     return render_template("h5/community/cases.html", items=items, meta=page["meta"], newest=newest)
@@ -52,7 +53,7 @@ def case_list():
 def case_page(case_id: int):
     actor = current_actor()
     case = triage.cadre_case(actor, case_id)
-    workers = list(db.session.scalars(cases.grid_workers(case))) if "assign" in cases.allowed_actions(actor, case) else []
+    workers = list(db.session.scalars(cases.assignable_workers(case))) if "assign" in cases.allowed_actions(actor, case) else []
     return render_template(
         "h5/community/case.html", case=case_views.detail(actor, case), workers=workers,
         hand_up_note=triage.hand_up_notes(actor.city_id, [case.id]).get(case.id), reject_reasons=S.REJECT_REASONS,
@@ -80,7 +81,7 @@ def order_form(case_id: int):
 @allow(orders.COMMUNITY, scope="own_community")
 def order_list():
     """订单核实: resolved orders waiting for the community, the longest waiting first."""
-    page = paginate(verification.awaiting(current_actor()), page_args())
+    page = paginate(verification.awaiting(current_actor()), page_args(PER_PAGE))
     return render_template("h5/community/orders.html", items=page["items"], meta=page["meta"])
 
 
@@ -105,7 +106,7 @@ def budget():
     community = next((c for c in communities if c.id == chosen), communities[0] if communities else None)
     if community is None:
         return render_template("h5/community/budget.html", communities=[], community=None, budget=None, items=[], meta=None)
-    page = paginate(ledger.community_movements(actor, community.id), page_args())
+    page = paginate(ledger.community_movements(actor, community.id), page_args(PER_PAGE))
     return render_template(
         "h5/community/budget.html", communities=communities, community=community,
         budget=ledger.community_budget(actor, community.id), items=page["items"], meta=page["meta"],

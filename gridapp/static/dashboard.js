@@ -1,25 +1,8 @@
-/* The dashboard's interactive bits: staff sign-in, the nudge buttons and the instruction dialog,
+/* The dashboard's interactive bits: the nudge buttons and the instruction dialog,
    the period picker, and the maps (static/map.js on the vendored Leaflet). */
 (function () {
   "use strict";
   var api = window.gridapp.api, say = window.gridapp.say;
-
-  function loginPage() {
-    var form = document.getElementById("staff-login");
-    var message = document.getElementById("login-message");
-    form.addEventListener("submit", function (event) {
-      event.preventDefault();
-      var body = {
-        city: form.dataset.city,
-        username: document.getElementById("username").value.trim(),
-        password: document.getElementById("password").value,
-        cookie: true
-      };
-      api("POST", "/api/v1/auth/login", body).then(function () {
-        window.location.href = form.dataset.next || "/dashboard/";
-      }).catch(function (error) { say(message, error.message); });
-    });
-  }
 
   function key() {
     return Date.now().toString(36) + Math.random().toString(36).slice(2);
@@ -154,5 +137,5 @@
     maps();
   }
 
-  window.gridappDashboard = { loginPage: loginPage, superviseButtons: superviseButtons, regionPage: regionPage, maps: maps };
+  window.gridappDashboard = { superviseButtons: superviseButtons, regionPage: regionPage, maps: maps };
 })();

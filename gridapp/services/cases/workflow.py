@@ -66,6 +66,7 @@ CONTACTS = Permission(
     "the case's community admins call the reporter back, so they (and the handler) see the contact whole; "
     "the officials above see it masked",
 )
+INBOX = Permission("cases.inbox", {Role.GRID_WORKER}, "grid workers work their grids' open cases from an inbox (网格员助手)")
 RESIDENTS = Permission("cases.residents", {Role.RESIDENT}, "residents report, follow, confirm, reopen and rate")
 # The permission behind each `who` of the transition table (states.py).
 WHO = {S.GRID_STAFF: GRID_STAFF, S.HANDLER: HANDLERS, S.OFFICIALS: OFFICIALS, S.COMMUNITY: COMMUNITY, S.REPORTER: RESIDENTS}
@@ -294,6 +295,12 @@ def staff_list(
     return stmt.order_by(Case.created_at.desc(), Case.id.desc())
 
 
+def inbox(actor: Actor):
+    """The grid worker's 待办 (网格员助手): the open cases in their grids, most urgent first."""
+    INBOX.require(actor)
+    return staff_list(actor, state="open", sort="urgency")
+
+
 # --------------------------------------------------------------------------- #
 # Repeats
 # --------------------------------------------------------------------------- #
@@ -411,7 +418,7 @@ def reject(actor: Actor, case_id: int, reason: str, note: str = "") -> Case:
     return case
 
 
-def grid_workers(case: Case):
+def assignable_workers(case: Case):
     """A select of the grid workers a case may be assigned to: those whose grid lies in the case's grid
     (or, off-grid, its community)."""
     return (
@@ -428,8 +435,9 @@ def grid_workers(case: Case):
     )
 
 
-def _grid_worker_for(case: Case, user_id: int | None) -> User:
-    stmt = grid_workers(case)
+def grid_worker_for(case: Case, user_id: int | None) -> User:
+    """The assignable grid worker named (or the first one)."""
+    stmt = assignable_workers(case)
     if user_id is not None:
         stmt = stmt.where(User.id == user_id)
     worker = db.session.scalars(stmt).first()
@@ -444,7 +452,7 @@ def assign(actor: Actor, case_id: int, handler_user_id: int | None = None, note:
     _refuse_transition(actor, case, "assign")  # before choosing the worker: a stranger learns nothing about the grid
     if not can_see_region(actor, case.city_id, case.region_path, OFFICIALS):
         handler_user_id = actor.user_id  # a grid worker takes the case themselves
-    worker = _grid_worker_for(case, handler_user_id)
+    worker = grid_worker_for(case, handler_user_id)
     case.handler_user_id = worker.id
     case.department_kind = None
     _move(actor, case, "assign", note or f"派给网格员{worker.display_name}")
