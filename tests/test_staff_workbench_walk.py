@@ -10,14 +10,14 @@ from sqlalchemy import select
 
 from gridapp.authz import Role
 from gridapp.extensions import db
-from gridapp.models import Case, CaseRating, Order
+from gridapp.models import Case, CaseRating, Department, DepartmentRegion, Order
 from gridapp.services.points import ledger
 from tests.support.browser import PHONE, axe_violations, device_page, sign_in_by_sms, snapshot
 from tests.support.cases import G1, jpeg
 from tests.support.community_walk import cadre_posts_order, cadre_verifies, staff_sign_in
 from tests.support.department_walk import TOO_SLOW, open_pool, staff_grabs, staff_sees_too_slow, staff_signs_in, staff_starts_and_resolves
 from tests.support.factories import PASSWORD
-from tests.support.orders import points_city
+from tests.support.orders import category, points_city, staff_user
 from tests.support.staff_walk import worker_accepts_checks_in_and_hands_up, worker_signs_in
 
 pytestmark = pytest.mark.browser
@@ -50,9 +50,18 @@ def resident_confirms_and_rates(page, case_id: int, stars: int, comment: str) ->
 
 def test_one_case_walks_through_every_staff_page(browser, live_url, city, caplog, tmp_path, monkeypatch, app):
     caplog.set_level("INFO", logger="gridapp.sms")
-    ns = points_city(city)  # 城管局 and 住建局 both serve d1; c1's budget is topped up
-    category_id, number, city_code = ns.campaign.id, city.users[Role.RESIDENT].phone, city.city.code
-    names = {"worker": "worker1", "cadre": "commadmin", "winner": city.users[Role.DEPARTMENT_STAFF].username, "loser": ns.housing_staff.username}
+    points_city(city)  # c1's budget is topped up
+    # Piles in a stairwell: the grid worker's to take first, a 城管 job once ordered; two 城管 departments serve d1.
+    walk = category(city.city.id, "stairwell", "city_management")
+    walk.default_route, walk.name = "grid_worker", "楼道堆物"
+    second = Department(city_id=city.city.id, code="cg2", name="城管二大队", kind="city_management")
+    db.session.add(second)
+    db.session.flush()
+    db.session.add(DepartmentRegion(city_id=city.city.id, department_id=second.id, region_id=city.d1.id))
+    rival = staff_user(city, "cg2staff", second)
+    db.session.commit()
+    category_id, number, city_code = walk.id, city.users[Role.RESIDENT].phone, city.city.code
+    names = {"worker": "worker1", "cadre": "commadmin", "winner": city.users[Role.DEPARTMENT_STAFF].username, "loser": rival.username}
     budget_before = ledger.balance_of(city.city.id, "community", city.c1.id)
     db.session.commit()  # and read nothing more until the end: an open read would hold SQLite's lock against the server
     monkeypatch.setitem(app.config, "PUBLIC_BASE_URL", live_url)  # photos load from the live server
@@ -77,7 +86,7 @@ def test_one_case_walks_through_every_staff_page(browser, live_url, city, caplog
         assert axe_violations(worker) == []
 
         staff_sign_in(cadre, live_url, city_code, names["cadre"], PASSWORD)
-        order_id = cadre_posts_order(cadre, live_url, case_id, bounty=50)
+        order_id = cadre_posts_order(cadre, live_url, case_id, bounty=50, expect_kind="city_management")
         snapshot(cadre, "walk-3-ordered")
         assert axe_violations(cadre) == []
 
@@ -103,7 +112,7 @@ def test_one_case_walks_through_every_staff_page(browser, live_url, city, caplog
     case = db.session.get(Case, case_id)
     order = db.session.scalar(select(Order).where(Order.id == order_id))
     assert case.state == "closed" and order.status == "paid"
-    assert order.holder_department_id == city.department.id  # 城管局 won; 住建局 was told 手慢了
+    assert order.holder_department_id == city.department.id  # 城管局 won; 城管二大队 was told 手慢了
     assert len(order.after_photos) == 1
     actions = [e.action for e in case.events]
     for step in ("submit", "accept", "check_in", "hand_up", "order", "resolve", "verify", "confirm"):
