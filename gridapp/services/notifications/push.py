@@ -1,6 +1,7 @@
 """Delivering notifications through the push channel, with retries and a dead letter.
 
-`push(notes)` is called inside the unit of work that created the notifications; it
+`push(notes)` is called inside the unit of work that created the notifications (or
+`notify_and_push` for both at once, what every event someone must hear of at once uses); it
 records one delivery per notification and asks for the job after the commit. Each try
 is its own unit of work, so a failure is recorded even though the job then fails for
 RQ to retry it; the scheduler's `retry_deliveries` picks up what is still pending
@@ -18,11 +19,21 @@ from gridapp.clock import now
 from gridapp.extensions import db
 from gridapp.integrations.push import push_channel
 from gridapp.models import DeliveryAttempt, Notification, User
+from gridapp.services.notifications.inbox import notify
 from gridapp.unit_of_work import unit_of_work
 
 
 class DeliveryFailed(Exception):
     """Raised by the job so that RQ retries it."""
+
+
+def notify_and_push(
+    city_id: int, user_ids, kind: str, title: str, body: str = "", target: tuple[str, int] | None = None
+) -> list[Notification]:
+    """`inbox.notify`, and the same notifications through the push channel: for what the people told must hear at once."""
+    notes = notify(city_id, user_ids, kind, title, body, target)
+    push(notes)
+    return notes
 
 
 def push(notes: list[Notification]) -> list[DeliveryAttempt]:
