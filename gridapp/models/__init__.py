@@ -40,9 +40,11 @@ from gridapp.models.supervision import (
     WhistleTarget,
 )
 from gridapp.models.uploads import PhotoUpload
+from gridapp.models.wechat import WeChatAccessToken
 
 __all__ = [
     "PhotoUpload",
+    "WeChatAccessToken",
     "AccountLink",
     "AccountLinkEvent",
     "AgreementConsent",
