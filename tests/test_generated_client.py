@@ -57,14 +57,13 @@ def test_a_generated_client_signs_in_uploads_reports_and_reads_back(generated, l
     caplog.set_level(logging.INFO, logger="gridapp.sms")
     category_id, grid_id = cats["garbage"].id, city.g1.id
     db.session.rollback()  # the test's own reads hold no lock the server waits on (SQLite)
-    api, models = importlib.import_module(f"{PACKAGE}.api"), importlib.import_module(f"{PACKAGE}.models")
+    from gridapp_client import models
     from gridapp_client.api.auth import post_auth_code_login, post_auth_login_code
     from gridapp_client.api.cases import get_cases_case_item
     from gridapp_client.api.reports import post_reports_reports
     from gridapp_client.api.uploads import post_uploads_uploads
     from gridapp_client.types import File
 
-    assert api and models
     anonymous = generated.Client(base_url=live_url, raise_on_unexpected_status=True)
     sent = post_auth_login_code.sync(client=anonymous, body=models.CodeRequest(city=CITY, phone=PHONE, agreed=True))
     assert isinstance(sent, models.CodeSent) and sent.expires_in > 0
