@@ -7,7 +7,9 @@ rather than running with a guessable default.
 """
 from __future__ import annotations
 
+import json
 import os
+import re
 import secrets
 from pathlib import Path
 from typing import Any, Mapping
@@ -69,6 +71,35 @@ def _percentages(env: Mapping[str, str], name: str, default: dict[str, int]) -> 
         raise ConfigError(f"{name} must look like 'simple:100,ordinary:120,complex:150,major:200', got {raw!r}") from None
     if set(parsed) != set(default) or any(v <= 0 for v in parsed.values()):
         raise ConfigError(f"{name} must give a positive percentage for each of {', '.join(default)}, got {raw!r}")
+    return parsed
+
+
+# What a subscribe message's template field may show of a notification (gridapp.integrations.push formats each).
+SUBSCRIBE_SOURCES = ("title", "body", "time", "number")
+
+
+def _subscribe_templates(env: Mapping[str, str], name: str) -> dict[str, dict]:
+    """'{"case_new": {"template_id": "...", "fields": {"thing1": "title", "time2": "time"}}, ...}': for each
+    notification kind sent as a WeChat subscribe message, its template and what each template field shows."""
+    raw = env.get(name)
+    if raw in (None, ""):
+        return {}
+    try:
+        parsed = json.loads(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be JSON, got {raw!r}") from None
+    if not isinstance(parsed, dict):
+        raise ConfigError(f"{name} must map notification kinds to templates")
+    for kind, template in parsed.items():
+        if not (isinstance(template, dict) and template.get("template_id") and template.get("fields")
+                and isinstance(template["template_id"], str) and isinstance(template["fields"], dict)):
+            raise ConfigError(f"{name}: {kind!r} needs a template_id and its fields")
+        for key, source in template["fields"].items():
+            if not re.fullmatch(r"[a-z_]+\d+", key) or source not in SUBSCRIBE_SOURCES:
+                raise ConfigError(
+                    f"{name}: {kind!r} field {key!r} must be a template key (thing1, time2, ...) showing one of "
+                    f"{', '.join(SUBSCRIBE_SOURCES)}, got {source!r}"
+                )
     return parsed
 
 
@@ -170,6 +201,13 @@ def load_settings(
             env, "WECHAT_JSCODE2SESSION_URL", "https://api.weixin.qq.com/sns/jscode2session"
         ),
         "WECHAT_TIMEOUT_SECONDS": _int(env, "WECHAT_TIMEOUT_SECONDS", 5),
+        # Subscribe messages (订阅消息) as a push channel: PUSH_CHANNEL=gridapp.integrations.push:WeChatSubscribePushChannel.
+        "WECHAT_TOKEN_URL": _str(env, "WECHAT_TOKEN_URL", "https://api.weixin.qq.com/cgi-bin/token"),
+        "WECHAT_SUBSCRIBE_SEND_URL": _str(
+            env, "WECHAT_SUBSCRIBE_SEND_URL", "https://api.weixin.qq.com/cgi-bin/message/subscribe/send"
+        ),
+        "WECHAT_SUBSCRIBE_TEMPLATES": _subscribe_templates(env, "WECHAT_SUBSCRIBE_TEMPLATES"),
+        "WECHAT_MINIPROGRAM_STATE": _choice(env, "WECHAT_MINIPROGRAM_STATE", "formal", {"formal", "trial", "developer"}),
         # Snap and report (随手拍)
         "PHOTO_MAX_BYTES": _int(env, "PHOTO_MAX_BYTES", 15 * 1024 * 1024),
         "PHOTO_MAX_PIXELS": _int(env, "PHOTO_MAX_PIXELS", 50_000_000),

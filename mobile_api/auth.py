@@ -107,8 +107,12 @@ class PasswordLogin(MethodView):
     @blp.alt_response(423, schema=ErrorSchema, description=LOCKED)
     @throttled(throttle.PASSWORD_SIGN_IN)
     def post(self, body):
-        """Staff sign-in with username and password."""
-        return signed_in(passwords.sign_in(body["city"], body["username"], body["password"], body["totp"]), body["cookie"])
+        """Staff sign-in with username and password; from the mini-program, `wechat_code` also binds the WeChat
+        account for `POST /auth/wechat` afterwards."""
+        user = wechat_login.signed_in_binding(
+            body.get("wechat_code"), lambda: passwords.sign_in(body["city"], body["username"], body["password"], body["totp"])
+        )
+        return signed_in(user, body["cookie"])
 
 
 @blp.route("/auth/password")
@@ -123,7 +127,10 @@ class PasswordChange(MethodView):
     def post(self, body):
         """Staff choose a new password with their current one and are signed in; the only way in after an
         admin set or reset the password (the sign-in answers 403 `password_change_required` until then)."""
-        user = passwords.change_password(body["city"], body["username"], body["password"], body["new_password"], body["totp"])
+        user = wechat_login.signed_in_binding(
+            body.get("wechat_code"),
+            lambda: passwords.change_password(body["city"], body["username"], body["password"], body["new_password"], body["totp"]),
+        )
         return signed_in(user, body["cookie"])
 
 
@@ -179,11 +186,9 @@ class CodeLogin(MethodView):
     @throttled(throttle.CODE_SIGN_IN)
     def post(self, body):
         """Resident sign-in with phone and code; the first sign-in creates the resident account."""
-        # WeChat is asked first, outside any transaction, so a WeChat failure does not spend the code.
-        openid = wechat_login.openid_for(body["wechat_code"]) if body.get("wechat_code") else None
-        user = login_codes.verify_login_code(body["city"], body["phone"], body["code"])
-        if openid is not None:
-            user = wechat_login.bind_wechat(user.city_id, user.id, openid)
+        user = wechat_login.signed_in_binding(
+            body.get("wechat_code"), lambda: login_codes.verify_login_code(body["city"], body["phone"], body["code"])
+        )
         return signed_in(user, body["cookie"])
 
 
@@ -192,10 +197,25 @@ class WeChatLogin(MethodView):
     @public()
     @blp.arguments(WeChatLoginSchema)
     @blp.response(200, TokenSchema)
+    @blp.alt_response(401, schema=ErrorSchema, description="wechat_not_bound, wechat_code_invalid, or totp_required: "
+                      "an account with a second factor signs in with its password")
+    @blp.alt_response(403, schema=ErrorSchema, description=PASSWORD_CHANGE_REQUIRED)
+    @blp.alt_response(423, schema=ErrorSchema, description=LOCKED)
     @throttled(throttle.WECHAT_SIGN_IN)
     def post(self, body):
-        """Mini-program sign-in with a wx.login() code, for a WeChat account already bound."""
+        """Mini-program sign-in with a wx.login() code, for a WeChat account already bound (residents bind it with
+        the SMS-code sign-in, staff with the password sign-in)."""
         return issue_tokens(wechat_login.login_with_wechat(body["city"], body["code"]))
+
+
+@blp.route("/me/wechat")
+class WeChatBinding(MethodView):
+    @allow(wechat_login.HOLDERS, scope="self")
+    @blp.response(200, UserSchema)
+    @blp.doc(operationId="unbindWeChat", security=[{"bearer": []}])
+    def delete(self):
+        """Unbind the WeChat account from one's own account: no more WeChat sign-in or subscribe messages."""
+        return wechat_login.unbind_wechat(current_actor())
 
 
 @blp.route("/auth/refresh")

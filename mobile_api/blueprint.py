@@ -54,6 +54,16 @@ class ApiBlueprint(flask_smorest.Blueprint):
 
     ARGUMENTS_PARSER = ApiParser(unknown=None)
 
+    def register_views_in_doc(self, api, app, spec, *, name, parameters):
+        """Every operation has an operationId, which a generated client names its functions by: the one the
+        view gives (`documented`, `doc`), else its method, blueprint and view ("postCasesResolve")."""
+        for endpoint, operations in self._docs.items():
+            for method, operation in operations.items():
+                if method != "parameters":
+                    manual = operation.setdefault("manual_doc", {})
+                    manual.setdefault("operationId", method + _camel(name) + _camel(endpoint))
+        super().register_views_in_doc(api, app, spec, name=name, parameters=parameters)
+
     def documented(self, operation_id: str, errors: dict[int, str], parameters=()):
         """A route's operationId, bearer token and error answers (each in the one error shape, described)."""
         def decorate(view):
@@ -62,3 +72,7 @@ class ApiBlueprint(flask_smorest.Blueprint):
             return self.doc(operationId=operation_id, security=[{"bearer": []}], parameters=list(parameters))(view)
 
         return decorate
+
+
+def _camel(name: str) -> str:
+    return "".join(part[:1].upper() + part[1:] for part in name.split("_"))

@@ -26,6 +26,16 @@ def test_every_api_route_is_documented(app, client):
         assert method.lower() in documented.get(path, {}), (rule, method)
 
 
+def test_every_operation_has_its_own_operation_id(client):
+    """A generated client names a function after each operationId (tests/test_generated_client.py)."""
+    paths = client.get("/api/openapi.json").json["paths"]
+    ids = [op.get("operationId") for item in paths.values() for method, op in item.items() if method != "parameters"]
+    assert None not in ids and len(ids) == len(set(ids))
+    assert paths["/api/v1/cases/{case_id}/resolve"]["post"]["operationId"] == "postCasesResolve"
+    assert paths["/api/v1/orders/{order_id}/resolve"]["post"]["operationId"] == "postOrdersResolve"
+    assert paths["/api/v1/auth/password"]["post"]["operationId"] == "changePassword"  # one the view gives
+
+
 def test_docs_page_serves_its_assets_locally(client):
     page = client.get("/api/docs")
     assert page.status_code == 200

@@ -101,7 +101,13 @@ def test_yellow_red_two_levels_nudge_and_instruction(client, city, cats, clock):
 
     # Every supervision notification went out through the push channel (the log channel accepts all).
     db.session.rollback()
-    statuses = list(db.session.scalars(select(DeliveryAttempt.status)))
+    statuses = list(
+        db.session.scalars(
+            select(DeliveryAttempt.status)
+            .join(Notification, Notification.id == DeliveryAttempt.notification_id)
+            .where(Notification.kind.in_(SUPERVISION_KINDS))
+        )
+    )
     assert len(statuses) == 7 and set(statuses) == {"sent"}
 
 

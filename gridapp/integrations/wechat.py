@@ -1,6 +1,6 @@
-"""WeChat mini-program login: exchange a wx.login() code for the user's openid.
+"""WeChat's server API for the mini-program: sign-in (jscode2session), the access token, subscribe messages.
 
-The endpoint URL is configurable so tests (and a private gateway) can stand in for
+Every endpoint URL is configurable so tests (and a private gateway) can stand in for
 api.weixin.qq.com. WeChat answers HTTP 200 with an `errcode` on failure, so the body,
 not the status, decides.
 """
@@ -25,6 +25,28 @@ class WeChatSession:
     unionid: str | None = None
 
 
+def call(url: str, query: dict, timeout: float, body: dict | None = None) -> dict:
+    """GET (or, with a body, POST as JSON) one WeChat endpoint and read its JSON answer."""
+    data = None if body is None else json.dumps(body, ensure_ascii=False).encode("utf-8")
+    request = urllib.request.Request(
+        f"{url}?{urllib.parse.urlencode(query)}", data=data, headers={"Content-Type": "application/json"}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return json.loads(response.read().decode("utf-8"))
+    except (urllib.error.HTTPError, ValueError) as exc:  # reached, but answered with no usable body
+        raise UpstreamUnavailable("微信服务暂时不可用，请稍后再试", details={"reason": str(exc)}) from exc
+    except OSError as exc:  # not reached: refused, unresolved or timed out (URLError is an OSError)
+        raise UpstreamUnreachable("微信服务暂时不可用，请稍后再试", details={"reason": str(exc)}) from exc
+
+
+def configured(config) -> tuple[str, str]:
+    """The mini-program's appid and secret, which every server call needs."""
+    if not (config.get("WECHAT_APPID") and config.get("WECHAT_SECRET")):
+        raise UpstreamUnavailable("未配置微信小程序（WECHAT_APPID / WECHAT_SECRET）", code="wechat_not_configured")
+    return config["WECHAT_APPID"], config["WECHAT_SECRET"]
+
+
 class WeChatClient:
     def __init__(self, appid: str | None, secret: str | None, url: str, timeout: float = 5):
         self.appid, self.secret, self.url, self.timeout = appid, secret, url, timeout
@@ -39,18 +61,9 @@ class WeChatClient:
         )
 
     def code_to_session(self, js_code: str) -> WeChatSession:
-        if not (self.appid and self.secret):
-            raise UpstreamUnavailable("未配置微信小程序登录（WECHAT_APPID / WECHAT_SECRET）", code="wechat_not_configured")
-        query = urllib.parse.urlencode(
-            {"appid": self.appid, "secret": self.secret, "js_code": js_code, "grant_type": "authorization_code"}
-        )
-        try:
-            with urllib.request.urlopen(f"{self.url}?{query}", timeout=self.timeout) as response:
-                body = json.loads(response.read().decode("utf-8"))
-        except (urllib.error.HTTPError, ValueError) as exc:  # reached, but answered with no usable body
-            raise UpstreamUnavailable("微信服务暂时不可用，请稍后再试", details={"reason": str(exc)}) from exc
-        except OSError as exc:  # not reached: refused, unresolved or timed out (URLError is an OSError)
-            raise UpstreamUnreachable("微信服务暂时不可用，请稍后再试", details={"reason": str(exc)}) from exc
+        appid, secret = configured({"WECHAT_APPID": self.appid, "WECHAT_SECRET": self.secret})
+        query = {"appid": appid, "secret": secret, "js_code": js_code, "grant_type": "authorization_code"}
+        body = call(self.url, query, self.timeout)
         if body.get("errcode") in SERVER_SIDE_ERRCODES:
             raise UpstreamUnavailable(
                 "微信登录暂时不可用，请稍后再试",

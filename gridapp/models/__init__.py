@@ -45,6 +45,7 @@ from gridapp.models.supervision import (
 )
 from gridapp.models.uploads import PhotoUpload
 from gridapp.models.venues import VenueCheckIn, VenueLookup
+from gridapp.models.wechat import WeChatAccessToken
 
 __all__ = [
     "Consultation",
@@ -56,6 +57,7 @@ __all__ = [
     "VenueLookup",
     "ReplyTemplate",
     "PhotoUpload",
+    "WeChatAccessToken",
     "AccountLink",
     "AccountLinkEvent",
     "AgreementConsent",

@@ -20,7 +20,7 @@ from gridapp.models.base import BigId, TenantMixin, UTCDateTime
 ESCALATION_LEVELS = {1: "community", 2: "street", 3: "district"}
 WHISTLE_GRADES = ("quick", "emergency", "tough")
 WHISTLE_LABELS = {"quick": "快捷哨", "emergency": "应急哨", "tough": "攻坚哨"}
-DELIVERY_STATUSES = ("pending", "sent", "dead")
+DELIVERY_STATUSES = ("pending", "sent", "skipped", "dead")
 
 
 class Escalation(TenantMixin, db.Model):
@@ -114,14 +114,16 @@ class DeliveryAttempt(TenantMixin, db.Model):
     """One notification pushed through an outside channel (WeChat subscribe message, SMS).
 
     `pending` until the channel accepts it (`sent`); after the last retry fails it stays
-    as a dead letter (`dead`) with the last error, for someone to look at.
+    as a dead letter (`dead`) with the last error, for someone to look at. One the channel
+    cannot deliver to this person (no WeChat bound, no template for the kind, the person
+    declined the messages) is `skipped` at once, with the reason: no retry would change that.
     """
 
     __tablename__ = "delivery_attempts"
     __table_args__ = (
         UniqueConstraint("notification_id", "channel"),
         Index("ix_delivery_attempts_city_id_status", "city_id", "status"),
-        CheckConstraint("status IN ('pending', 'sent', 'dead')", name="status_known"),
+        CheckConstraint("status IN (" + ", ".join(f"'{s}'" for s in DELIVERY_STATUSES) + ")", name="status_known"),
     )
     notification_id: Mapped[int] = mapped_column(BigId, ForeignKey("notifications.id"), nullable=False)
     channel: Mapped[str] = mapped_column(String(32), nullable=False)

@@ -20,6 +20,13 @@ def cookie_flag() -> fields.Boolean:
     )
 
 
+def wechat_code_field() -> fields.String:
+    return fields.String(
+        validate=validate.Length(min=1, max=128),
+        metadata={"description": "Optional wx.login() code: binds this WeChat account to the account signing in"},
+    )
+
+
 class PasswordSchema(Schema):
     city = CityField()
     username = fields.String(required=True, validate=validate.Length(min=1, max=64))
@@ -35,6 +42,7 @@ class PasswordLoginSchema(PasswordSchema):
         metadata={"description": "the authenticator app's code, when the account has a second factor"},
     )
     cookie = cookie_flag()
+    wechat_code = wechat_code_field()
 
 
 class PasswordChangeSchema(PasswordLoginSchema):
@@ -64,10 +72,7 @@ class CodeSentSchema(Schema):
 class CodeLoginSchema(PhoneSchema):
     code = fields.String(required=True, validate=validate.Regexp(r"^\d{6}$", error="验证码为 6 位数字"))
     cookie = cookie_flag()
-    wechat_code = fields.String(
-        validate=validate.Length(min=1, max=128),
-        metadata={"description": "Optional wx.login() code: binds this WeChat account to the phone's account"},
-    )
+    wechat_code = wechat_code_field()
 
 
 class WeChatLoginSchema(Schema):

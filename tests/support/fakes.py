@@ -129,38 +129,61 @@ def open_cities(*codes: str, fail_last: bool = False) -> None:
 
 
 # --------------------------------------------------------------------------- #
-# A stand-in for https://api.weixin.qq.com/sns/jscode2session
+# A stand-in for https://api.weixin.qq.com: jscode2session, the access token, subscribe messages
 # --------------------------------------------------------------------------- #
 
 
 class FakeWeChat:
-    """A real HTTP server on 127.0.0.1 answering like jscode2session.
+    """A real HTTP server on 127.0.0.1 answering like api.weixin.qq.com.
 
-    `codes` maps a wx.login() js_code to the openid it stands for; any other code is
+    jscode2session: `codes` maps a wx.login() js_code to the openid it stands for; any other code is
     answered the way WeChat does: HTTP 200 with {"errcode": 40029, "errmsg": "invalid code"}.
     When `sqlite_path` is set, each request also records whether another connection
     could take SQLite's write lock at that moment (it must: an app holding the lock
     during an outbound call stalls every other writer).
+
+    cgi-bin/token hands out "token-1", "token-2", ... (`token_requests` counts them), each ending the
+    ones before, like WeChat; `expire_tokens(errcode)` makes the current one refused with 40001 or 42001.
+    cgi-bin/message/subscribe/send keeps each message it accepts in `messages`; an openid outside
+    `subscribed` is answered 43101, and `fail_with` (an errcode) refuses every message.
     """
 
     APPID = "wx-test-appid"
     SECRET = "wx-test-secret"
 
-    def __init__(self, codes: dict[str, str] | None = None, sqlite_path: str | None = None):
+    def __init__(self, codes: dict[str, str] | None = None, sqlite_path: str | None = None, subscribed=()):
         self.codes = dict(codes or {})
         self.sqlite_path = sqlite_path
         self.requests: list[dict[str, list[str]]] = []
         self.write_lock_free: list[bool] = []
+        self.subscribed = set(subscribed)
+        self.token_requests = 0
+        self.token: str | None = None
+        self.token_refusal = 0
+        self.fail_with = 0
+        self.messages: list[dict] = []
+        self.sends: list[str] = []  # the access token of every send, accepted or not
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self):  # noqa: N802 (http.server API)
                 url = urlparse(self.path)
                 query = parse_qs(url.query)
+                if url.path == "/cgi-bin/token":
+                    return self._reply(fake._token(query))
                 fake.requests.append(query)
                 if fake.sqlite_path:
                     fake.write_lock_free.append(fake._try_write_lock())
-                body = fake._answer(url.path, query)
+                self._reply(fake._answer(url.path, query))
+
+            def do_POST(self):  # noqa: N802 (http.server API)
+                url = urlparse(self.path)
+                message = json.loads(self.rfile.read(int(self.headers["Content-Length"])).decode("utf-8"))
+                if url.path != "/cgi-bin/message/subscribe/send":
+                    return self._reply({"errcode": -1, "errmsg": f"unknown path {url.path}"})
+                self._reply(fake._send(parse_qs(url.query).get("access_token", [""])[0], message))
+
+            def _reply(self, body: dict) -> None:
                 data = json.dumps(body).encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
@@ -172,8 +195,36 @@ class FakeWeChat:
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/sns/jscode2session"
+        base = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.url = f"{base}/sns/jscode2session"
+        self.token_url = f"{base}/cgi-bin/token"
+        self.send_url = f"{base}/cgi-bin/message/subscribe/send"
         self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def expire_tokens(self, errcode: int = 42001) -> None:
+        self.token_refusal = errcode
+
+    def _token(self, query: dict[str, list[str]]) -> dict:
+        if query.get("appid") != [self.APPID] or query.get("secret") != [self.SECRET]:
+            return {"errcode": 40125, "errmsg": "invalid appsecret"}
+        if query.get("grant_type") != ["client_credential"]:
+            return {"errcode": 40002, "errmsg": "invalid grant_type"}
+        self.token_requests += 1
+        self.token, self.token_refusal = f"token-{self.token_requests}", 0
+        return {"access_token": self.token, "expires_in": 7200}
+
+    def _send(self, token: str, message: dict) -> dict:
+        self.sends.append(token)
+        if token != self.token:
+            return {"errcode": 40001, "errmsg": "invalid credential, access_token is invalid or not latest"}
+        if self.token_refusal:
+            return {"errcode": self.token_refusal, "errmsg": "access_token expired"}
+        if self.fail_with:
+            return {"errcode": self.fail_with, "errmsg": "system error"}
+        if message.get("touser") not in self.subscribed:
+            return {"errcode": 43101, "errmsg": "user refuse to accept the msg"}
+        self.messages.append(message)
+        return {"errcode": 0, "errmsg": "ok", "msgid": len(self.messages)}
 
     def _answer(self, path: str, query: dict[str, list[str]]) -> dict:
         def one(name):

@@ -23,7 +23,7 @@ from gridapp.services import photos as photo_service
 from gridapp.services import uploads as photo_uploads
 from gridapp.services.cases import states as S
 from gridapp.services.cases import workflow as case_service
-from gridapp.services.notifications.inbox import notify
+from gridapp.services.notifications.push import notify_and_push
 from gridapp.services.regions import addresses, coordinates, geo
 from gridapp.services.regions.tree import get_region, grid_workers
 from gridapp.services.setup import categories as category_rules
@@ -296,7 +296,7 @@ def _tell_the_grid(case: Case, actor: Actor) -> None:
     people = list(dict.fromkeys(p for p in people if p != actor.user_id))
     if people:
         title = f"{'【紧急】' if category.is_urgent else ''}新{'的网格外' if case.outside_grid else ''}案件：{category.name}"
-        notify(case.city_id, people, "case_new", title, case.description[:60], ("case", case.id))
+        notify_and_push(case.city_id, people, "case_new", title, case.description[:60], ("case", case.id))
 
 
 def _code_id(actor: Actor, token: str | None) -> int | None:

@@ -37,6 +37,7 @@ from gridapp.services import uploads as photo_uploads
 from gridapp.services.accounts.users import users_with_role
 from gridapp.services.cases import states as S
 from gridapp.services.notifications.inbox import notify
+from gridapp.services.notifications.push import notify_and_push
 from gridapp.services.regions.geo import distance_m
 from gridapp.services.regions.tree import path_range, subtree_filter
 from gridapp.services.supervision import sla
@@ -383,9 +384,18 @@ def followers_of(case: Case) -> list[int]:
     return ids
 
 
+# The steps the reporter and followers hear of at once (pushed), each a kind of its own (its own subscribe
+# message template); of the other steps they learn in the inbox.
+PUSHED_STATES = {S.ACCEPTED: "case_accepted", S.RESOLVED: "case_resolved", S.CLOSED: "case_closed"}
+
+
 def tell_followers(case: Case, actor: Actor | None, title: str, body: str = "") -> None:
     others = [u for u in followers_of(case) if actor is None or u != actor.user_id]
-    if others:
+    if not others:
+        return
+    if case.state in PUSHED_STATES:
+        notify_and_push(case.city_id, others, PUSHED_STATES[case.state], title, body, ("case", case.id))
+    else:
         notify(case.city_id, others, "case", title, body, ("case", case.id))
 
 
@@ -457,7 +467,7 @@ def assign(actor: Actor, case_id: int, handler_user_id: int | None = None, note:
     case.department_kind = None
     _move(actor, case, "assign", note or f"派给网格员{worker.display_name}")
     if worker.id != actor.user_id:
-        notify(case.city_id, [worker.id], "case_assigned", "您有新的案件待处理", f"{case.category.name}：{case.place_label or ''}", ("case", case.id))
+        notify_and_push(case.city_id, [worker.id], "case_assigned", "您有新的案件待处理", f"{case.category.name}：{case.place_label or ''}", ("case", case.id))
     return case
 
 
@@ -567,7 +577,7 @@ def reopen(actor: Actor, case_id: int, note: str) -> Case:
     case.reopen_count += 1
     case.resolved_at = case.verified_at = None
     if case.handler_user_id:
-        notify(case.city_id, [case.handler_user_id], "case_reopened", "群众不满意，案件已退回", note, ("case", case.id))
+        notify_and_push(case.city_id, [case.handler_user_id], "case_reopened", "群众不满意，案件已退回", note, ("case", case.id))
     return case
 
 

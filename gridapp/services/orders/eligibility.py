@@ -47,6 +47,12 @@ def takers_of(city_id: int, department_ids) -> list[Taker]:
     return [Taker(department, tuple(paths)) for department, paths in served.items()]
 
 
+def departments_for(order: Order) -> list[Department]:
+    """The active departments that may take `order`, in id order: whose people hear of it in the pool."""
+    every = list(db.session.scalars(select(Department.id).where(Department.city_id == order.city_id)))
+    return [taker.department for taker in takers_of(order.city_id, every) if eligible(taker, order)]
+
+
 def takers(actor: Actor) -> list[Taker]:
     return takers_of(actor.city_id, actor.department_ids())
 

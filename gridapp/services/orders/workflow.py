@@ -49,6 +49,7 @@ from gridapp.services import photos as photo_service
 from gridapp.services import uploads as photo_uploads
 from gridapp.services.accounts.users import users_with_role
 from gridapp.services.notifications.inbox import notify
+from gridapp.services.notifications.push import notify_and_push
 from gridapp.services.orders import case_link as order_cases
 from gridapp.services.orders import eligibility
 from gridapp.services.orders import states as T
@@ -252,6 +253,8 @@ def post_order(
     _event(order, "post", actor.user_id, None, f"赏金 {bounty} 分（{DIFFICULTY_LABELS[difficulty]}，预留 {order.reserved} 分）")
     if case_id is not None:
         order_cases.case_ordered(actor, order)
+    takers = [u for d in eligibility.departments_for(order) for u in _department_staff(order.city_id, d.id)]
+    notify_and_push(order.city_id, takers, "order_posted", "抢单池有新订单", f"{community.name}：{order.title}", ("order", order.id))
     return order
 
 
@@ -511,7 +514,7 @@ def assign(actor: Actor, order_id: int, department_id: int, deadline: datetime, 
         grabbed_at=at, start_by=at + _start_window(), deadline=deadline,
     )
     recipients = [user_id] if user_id else _department_staff(actor.city_id, department.id)
-    notify(order.city_id, recipients, "order_assigned", "社区向您的部门派单", order.title, ("order", order.id))
+    notify_and_push(order.city_id, recipients, "order_assigned", "社区向您的部门派单", order.title, ("order", order.id))
     return order
 
 

@@ -36,8 +36,7 @@ from gridapp.services import idempotency
 from gridapp.services.accounts.users import users_with_role
 from gridapp.services.cases import states as S
 from gridapp.services.cases import workflow as cases
-from gridapp.services.notifications.inbox import notify
-from gridapp.services.notifications.push import push
+from gridapp.services.notifications.push import notify_and_push
 from gridapp.services.regions.tree import path_range
 from gridapp.services.supervision import sla
 from gridapp.unit_of_work import unit_of_work
@@ -115,7 +114,7 @@ def responsible(case: Case) -> list[int]:
 
 
 def _tell(case: Case, user_ids, kind: str, title: str, body: str = "") -> None:
-    push(notify(case.city_id, user_ids, kind, title, body, ("case", case.id)))
+    notify_and_push(case.city_id, user_ids, kind, title, body, ("case", case.id))
 
 
 def level_region_id(case: Case, level: int) -> int:
