@@ -7,10 +7,12 @@ import json
 import re
 import shutil
 
+import pytest
 from PIL import Image
 
 from gridapp.authz import Role
 from gridapp.h5 import offline
+from tests.support.browser import axe_violations, snapshot
 from tests.support.factories import auth_headers
 
 
@@ -81,3 +83,22 @@ def test_h5_pages_link_the_manifest_and_name_the_signed_in_account_for_its_draft
     assert '<link rel="manifest" href="/h5/manifest.webmanifest">' in page
     assert f'<meta name="gridapp-user" content="{resident.city_id}:{resident.id}">' in page
     assert "/static/drafts.js" in page
+
+
+@pytest.mark.browser
+def test_the_worker_registers_and_a_page_asked_for_offline_shows_the_offline_page(phone):
+    phone.goto("/h5/login")
+    scope = phone.evaluate("navigator.serviceWorker.ready.then(r => r.scope)")
+    assert scope.endswith("/h5/")
+    phone.wait_for_function("navigator.serviceWorker.controller !== null")
+    cached = phone.evaluate("caches.keys().then(names => Promise.all(names.map(n => caches.open(n).then(c => c.keys()))))")
+    assert len(cached) == 1
+    phone.context.set_offline(True)
+    phone.goto("/h5/reports")
+    assert "网络未连接" in phone.inner_text("#offline")
+    assert phone.evaluate("getComputedStyle(document.querySelector('.bar')).backgroundColor") == "rgb(179, 20, 27)"  # h5.css from the cache
+    snapshot(phone, "offline-page")
+    phone.context.set_offline(False)
+    assert axe_violations(phone) == []  # axe itself is not in the shell
+    phone.click("#offline a.button")
+    phone.wait_for_url(lambda url: "/h5/login" in url)  # the page asked for, back with the signal
