@@ -11,9 +11,13 @@ import pytest
 from PIL import Image
 
 from gridapp.authz import Role
+from gridapp.extensions import db
 from gridapp.h5 import offline
-from tests.support.browser import axe_violations, snapshot
+from tests.support.browser import axe_violations, sign_in_by_sms, snapshot
+from tests.support.cases import G1, add_categories, jpeg
 from tests.support.factories import auth_headers
+
+PHOTO_INPUT = "#report-photos input[type=file]"
 
 
 def shell_of(body: str) -> dict:
@@ -102,3 +106,120 @@ def test_the_worker_registers_and_a_page_asked_for_offline_shows_the_offline_pag
     assert axe_violations(phone) == []  # axe itself is not in the shell
     phone.click("#offline a.button")
     phone.wait_for_url(lambda url: "/h5/login" in url)  # the page asked for, back with the signal
+
+
+def open_report_page(page, caplog, number: str) -> None:
+    page.context.grant_permissions(["geolocation"])
+    page.context.set_geolocation({"latitude": G1[1], "longitude": G1[0]})
+    page.goto("/h5/report")
+    sign_in_by_sms(page, caplog, number)
+    page.wait_for_url(lambda url: url.endswith("/h5/report"))
+    page.wait_for_selector("#location-status.ok")
+
+
+def my_reports(client, headers: dict) -> list[dict]:
+    """The resident's reports through the API; the test's session is left without a transaction (SQLite's lock)."""
+    answer = client.get("/api/v1/reports/mine", headers=headers)
+    db.session.rollback()
+    assert answer.status_code == 200
+    return answer.get_json()["items"]
+
+
+@pytest.mark.browser
+def test_a_report_written_offline_is_kept_as_a_draft_and_sent_once_when_the_signal_returns(phone, city, caplog, client):
+    caplog.set_level("INFO", logger="gridapp.sms")
+    cats = add_categories(city)
+    resident = city.users[Role.RESIDENT]
+    number, garbage_id, headers = resident.phone, cats["garbage"].id, auth_headers(resident)
+    db.session.commit()  # and touch no ORM object below: an open SQLite transaction would block the server
+    open_report_page(phone, caplog, number)
+    phone.wait_for_function("navigator.serviceWorker.controller !== null")
+
+    phone.context.set_offline(True)
+    phone.set_input_files(PHOTO_INPUT, files=[{"name": "IMG_1.jpg", "mimeType": "image/jpeg", "buffer": jpeg(1200, 900)}])
+    phone.wait_for_selector("#report-photos .photo-tile.failed")  # the picker tried at once; no signal
+    phone.click(f".category:has(input[value='{garbage_id}'])")
+    phone.fill("#description", "地下车库入口堆满杂物")
+    phone.click("#report-submit")
+    phone.wait_for_selector("#report-message:has-text('已保存草稿，恢复网络后自动发送')")
+    snapshot(phone, "report-draft-saved")
+    drafts = phone.evaluate("gridDrafts.list().then(ds => ds.map(d => [d.title, d.photos.length, d.photos[0].blob.size > 0]))")
+    assert drafts == [["随手拍：垃圾乱堆", 1, True]]
+    assert my_reports(client, headers) == []
+
+    phone.context.set_offline(False)  # the `online` event and Background Sync both send it: one report
+    phone.wait_for_url(lambda url: "/h5/reports?sent=" in url)
+    assert "已提交" in phone.inner_text("#sent")
+    assert phone.is_hidden("#drafts")
+    assert phone.evaluate("gridDrafts.list().then(ds => ds.length)") == 0
+    phone.reload()  # a page load sends pending drafts again: there are none left
+    phone.wait_for_timeout(500)
+    reports = my_reports(client, headers)
+    assert len(reports) == 1
+    assert (reports[0]["description"], len(reports[0]["photos"])) == ("地下车库入口堆满杂物", 1)
+
+
+@pytest.mark.browser
+def test_a_photo_that_fails_once_is_sent_again_alone_and_the_report_goes_through(phone, city, caplog, client):
+    caplog.set_level("INFO", logger="gridapp.sms")
+    cats = add_categories(city)
+    resident = city.users[Role.RESIDENT]
+    number, garbage_id, headers = resident.phone, cats["garbage"].id, auth_headers(resident)
+    db.session.commit()
+    open_report_page(phone, caplog, number)
+    tries = []
+
+    def first_fails(route):
+        tries.append(route.request.headers.get("idempotency-key"))
+        route.abort() if len(tries) == 1 else route.continue_()
+
+    phone.route("**/api/v1/uploads", first_fails)
+    phone.click(f".category:has(input[value='{garbage_id}'])")
+    phone.fill("#description", "路灯不亮")
+    photos = [{"name": f"IMG_{i}.jpg", "mimeType": "image/jpeg", "buffer": jpeg(800, 600)} for i in range(2)]
+    phone.set_input_files(PHOTO_INPUT, files=photos)
+    phone.wait_for_selector("#report-photos .photo-tile.failed .retry:visible")
+    phone.locator("#report-photos .photo-tile.done").wait_for()  # the other photo went through
+    snapshot(phone, "report-photo-failed")
+    phone.click("#report-submit")  # the failed photo is sent again, alone; nothing typed is lost
+    phone.wait_for_url(lambda url: "/h5/reports?sent=" in url)
+    assert len(tries) == 3 and tries.count(tries[0]) == 2  # one retry, under the photo's own key
+    reports = my_reports(client, headers)
+    assert len(reports) == 1
+    assert (reports[0]["description"], len(reports[0]["photos"])) == ("路灯不亮", 2)
+
+
+@pytest.mark.browser
+def test_drafts_are_listed_on_my_reports_and_sent_or_deleted_by_hand(phone, city, caplog, client):
+    caplog.set_level("INFO", logger="gridapp.sms")
+    cats = add_categories(city)
+    resident = city.users[Role.RESIDENT]
+    number, garbage_id, headers = resident.phone, cats["garbage"].id, auth_headers(resident)
+    db.session.commit()
+    phone.context.route("**/api/v1/uploads", lambda route: route.abort())  # a signal too weak for any photo
+    open_report_page(phone, caplog, number)
+    for text in ("楼道灯坏了", "井盖松动"):
+        phone.set_input_files(PHOTO_INPUT, files=[{"name": "IMG_1.jpg", "mimeType": "image/jpeg", "buffer": jpeg(640, 480)}])
+        phone.click(f".category:has(input[value='{garbage_id}'])")
+        phone.fill("#description", text)
+        phone.click("#report-submit")
+        phone.wait_for_selector("#report-message:has-text('已保存草稿')")
+        if text == "楼道灯坏了":
+            phone.reload()
+            phone.wait_for_selector("#location-status.ok")
+
+    phone.goto("/h5/reports")
+    phone.locator("#drafts .draft").nth(1).wait_for()
+    assert phone.locator("#drafts .draft").count() == 2
+    assert "随手拍：垃圾乱堆" in phone.inner_text("#drafts .draft >> nth=0")
+    snapshot(phone, "my-reports-drafts")
+    assert axe_violations(phone) == []
+    phone.click("#drafts .draft >> nth=1 >> text=删除")
+    phone.wait_for_selector("#drafts [data-drafts-status]:has-text('草稿已删除')")
+    assert phone.locator("#drafts .draft").count() == 1
+    phone.context.unroute("**/api/v1/uploads")
+    phone.click("#drafts .draft >> nth=0 >> text=发送")
+    phone.wait_for_url(lambda url: "/h5/reports?sent=" in url)
+    reports = my_reports(client, headers)
+    assert [r["description"] for r in reports] == ["楼道灯坏了"]
+    assert phone.is_hidden("#drafts")

@@ -11,7 +11,8 @@
  * sends them.
  *
  * For the pages: gridDrafts.queue(draft) keeps a draft and tries to send it; gridDrafts.offline(error) tells a lost
- * signal from a refusal; gridDrafts.mount(element) lists the account's pending drafts with 发送 / 删除. */
+ * signal from a refusal; gridDrafts.onChange(listener) hears of drafts queued, sent ({sent: key, answer, done}) and
+ * refused; every [data-drafts] element (templates/h5/_drafts.html) lists the account's drafts with 发送 / 删除. */
 (function (scope) {
   "use strict";
 
@@ -279,7 +280,10 @@
         element.hidden = drafts.length === 0 && !status.textContent;
       });
     }
-    listeners.push(draw);
+    listeners.push(function (news) {
+      if (news.sent && element.dataset.drafts === "reload") { window.location.href = news.done || window.location.href; return; }
+      draw();
+    });
     return draw();
   }
 
@@ -292,6 +296,7 @@
         if (event.data && event.data.drafts) listeners.forEach(function (listener) { listener(event.data.drafts); });
       });
     }
+    Array.prototype.forEach.call(document.querySelectorAll("[data-drafts]"), mount);
     if (pageOwner() && navigator.onLine) sendAll().catch(function () {});
   }
 
