@@ -10,9 +10,12 @@
  * Drafts belong to the account that wrote them (`owner`, from the page's gridapp-user meta) and only it sees and
  * sends them.
  *
- * For the pages: gridDrafts.queue(draft) keeps a draft and tries to send it; gridDrafts.offline(error) tells a lost
- * signal from a refusal; gridDrafts.onChange(listener) hears of drafts queued, sent ({sent: key, answer, done}) and
- * refused; every [data-drafts] element (templates/h5/_drafts.html) lists the account's drafts with 发送 / 删除. */
+ * For the pages: gridDrafts.submit(draft, picker) sends a form now or keeps it (the resident's report, reports.js;
+ * a resolution would be `{key: newKey, title: "处置：" + caseNo, url: "/api/v1/cases/" + id + "/resolve", json: true,
+ * fields: [["note", note]], photoField: "upload_ids", done: "/h5/..."}`); gridDrafts.queue(draft) keeps one and tries
+ * to send it; gridDrafts.offline(error) tells a lost signal from a refusal; gridDrafts.onChange(listener) hears of
+ * drafts queued, sent ({sent: key, answer, done}) and refused; every [data-drafts] element (templates/h5/_drafts.html)
+ * lists the account's drafts with 发送 / 删除. */
 (function (scope) {
   "use strict";
 
@@ -162,7 +165,7 @@
     }
     var form = new FormData();
     draft.fields.forEach(function (pair) { form.append(pair[0], pair[1]); });
-    ids.forEach(function (id) { form.append(draft.photoField, id); });
+    if (draft.photoField) ids.forEach(function (id) { form.append(draft.photoField, id); });
     return form;
   }
 
@@ -221,6 +224,28 @@
       askForSync();
       if (isPage && navigator.onLine) send(draft.key).catch(function () {});
       return draft;
+    });
+  }
+
+  /* A form's whole send: online, its photos through the picker (photos.js) and then the call; without signal, before
+     or during, the same call kept as a draft (with the upload ids, if the photos got through). Resolves {answer}
+     once sent or {draft} once kept; rejects with the server's refusal, the form left as it was. */
+  function submit(draft, picker) {
+    var uploaded = null;
+    function keep() {
+      return (picker ? picker.blobs() : Promise.resolve([])).then(function (blobs) {
+        draft.photos = blobs.map(function (blob, i) { return { blob: blob, name: "photo-" + (i + 1) + ".jpg" }; });
+        draft.uploadIds = uploaded;
+        return queue(draft);
+      }).then(function (kept) { return { draft: kept }; });
+    }
+    if (navigator.onLine === false) return keep();
+    return (picker ? picker.uploadIds() : Promise.resolve([])).then(function (ids) {
+      uploaded = ids;
+      return renewed(draft.method || "POST", draft.url, payload(draft, ids), { "Idempotency-Key": draft.key });
+    }).then(function (answer) { return { answer: answer }; }, function (error) {
+      if (offline(error)) return keep();
+      throw error;
     });
   }
 
@@ -301,7 +326,7 @@
   }
 
   scope.gridDrafts = {
-    queue: queue, send: send, sendAll: sendAll, list: list, remove: remove, mount: mount, offline: offline,
+    submit: submit, queue: queue, send: send, sendAll: sendAll, list: list, remove: remove, mount: mount, offline: offline,
     onChange: function (listener) { listeners.push(listener); }, SAVED: SAVED, SYNC_TAG: SYNC_TAG
   };
 })(self);

@@ -189,26 +189,12 @@
       return sent;
     }
 
-    /* No signal: the report waits on the phone, photos and all, under its own key (and the upload ids, if the
-       photos got through), and goes by itself when the signal returns; this page follows it to my reports. */
-    function keepDraft(sent, uploadIds) {
-      var chosen = el.querySelector("input[name=category_id]:checked");
-      return picker.blobs().then(function (blobs) {
-        return gridDrafts.queue({
-          key: key, title: "随手拍：" + chosen.parentNode.querySelector("span").textContent, url: "/api/v1/reports", fields: sent,
-          photos: blobs.map(function (blob, i) { return { blob: blob, name: "photo-" + (i + 1) + ".jpg" }; }),
-          uploadIds: uploadIds, photoField: "upload_ids", done: "/h5/reports?sent={id}"
-        });
-      }).then(function () {
-        el.classList.add("drafted");
-        gridapp.say(message, gridDrafts.SAVED, true);
-      });
-    }
-
     gridDrafts.onChange(function (news) {
-      if (news.sent === key && news.done) window.location.href = news.done;
+      if (news.sent === key && news.done) window.location.href = news.done;  /* a kept draft went: show it */
     });
 
+    /* Photos up first, then one call naming them; without signal the report waits on the phone as a draft under
+       the same key, and goes by itself when the signal returns. */
     el.addEventListener("submit", function (event) {
       event.preventDefault();
       if (!picker.count()) { gridapp.say(message, "请至少拍摄或选择 1 张照片"); el.querySelector("#report-photos input").focus(); return; }
@@ -216,21 +202,16 @@
       if (!code && !spot) { gridapp.say(message, "请在地图上标出问题位置"); return; }
       submit.disabled = true;
       el.classList.add("sending");
-      var sent = fields();
-      var uploaded = null;
-      if (!navigator.onLine) { keepDraft(sent, null); return; }
       gridapp.say(message, "正在上传照片…", true);
-      picker.uploadIds().then(function (ids) {
-        uploaded = ids;
-        var body = new FormData();
-        sent.forEach(function (pair) { body.append(pair[0], pair[1]); });
-        ids.forEach(function (id) { body.append("upload_ids", id); });
-        gridapp.say(message, "正在提交…", true);
-        return gridapp.api("POST", "/api/v1/reports", body, { "Idempotency-Key": key });
-      }).then(function (report) {
-        window.location.href = "/h5/reports?sent=" + report.id;
+      var chosen = el.querySelector("input[name=category_id]:checked");
+      gridDrafts.submit({
+        key: key, title: "随手拍：" + chosen.parentNode.querySelector("span").textContent, url: "/api/v1/reports",
+        fields: fields(), photoField: "upload_ids", done: "/h5/reports?sent={id}"
+      }, picker).then(function (result) {
+        if (result.answer) { window.location.href = "/h5/reports?sent=" + result.answer.id; return; }
+        el.classList.add("drafted");
+        gridapp.say(message, gridDrafts.SAVED, true);
       }).catch(function (error) {
-        if (gridDrafts.offline(error)) { keepDraft(sent, uploaded); return; }
         submit.disabled = false;
         el.classList.remove("sending");
         gridapp.say(message, error.message);
