@@ -132,6 +132,7 @@ def test_a_report_written_offline_is_kept_as_a_draft_and_sent_once_when_the_sign
     resident = city.users[Role.RESIDENT]
     number, garbage_id, headers = resident.phone, cats["garbage"].id, auth_headers(resident)
     db.session.commit()  # and touch no ORM object below: an open SQLite transaction would block the server
+    phone.context.grant_permissions(["background-sync"])  # Chrome grants it unless the user blocks it
     open_report_page(phone, caplog, number)
     phone.wait_for_function("navigator.serviceWorker.controller !== null")
 
@@ -145,6 +146,7 @@ def test_a_report_written_offline_is_kept_as_a_draft_and_sent_once_when_the_sign
     snapshot(phone, "report-draft-saved")
     drafts = phone.evaluate("gridDrafts.list().then(ds => ds.map(d => [d.title, d.photos.length, d.photos[0].blob.size > 0]))")
     assert drafts == [["随手拍：垃圾乱堆", 1, True]]
+    assert "gridapp-drafts" in phone.evaluate("navigator.serviceWorker.ready.then(r => r.sync.getTags())")  # Background Sync
     assert my_reports(client, headers) == []
 
     phone.context.set_offline(False)  # the `online` event and Background Sync both send it: one report
@@ -223,3 +225,40 @@ def test_drafts_are_listed_on_my_reports_and_sent_or_deleted_by_hand(phone, city
     reports = my_reports(client, headers)
     assert [r["description"] for r in reports] == ["楼道灯坏了"]
     assert phone.is_hidden("#drafts")
+
+
+@pytest.mark.browser
+def test_a_draft_left_behind_is_sent_by_the_workers_background_sync(phone, city, caplog, client):
+    """The page is gone when the signal returns: Background Sync wakes the worker, which sends the draft itself."""
+    caplog.set_level("INFO", logger="gridapp.sms")
+    cats = add_categories(city)
+    resident = city.users[Role.RESIDENT]
+    number, garbage_id, headers = resident.phone, cats["garbage"].id, auth_headers(resident)
+    db.session.commit()
+    phone.context.grant_permissions(["background-sync"])
+    open_report_page(phone, caplog, number)
+    phone.wait_for_function("navigator.serviceWorker.controller !== null")
+    devtools = phone.context.new_cdp_session(phone)
+    registrations = []
+    devtools.on("ServiceWorker.workerRegistrationUpdated", lambda event: registrations.extend(event["registrations"]))
+    devtools.send("ServiceWorker.enable")
+
+    phone.context.set_offline(True)
+    phone.set_input_files(PHOTO_INPUT, files=[{"name": "IMG_1.jpg", "mimeType": "image/jpeg", "buffer": jpeg(800, 600)}])
+    phone.click(f".category:has(input[value='{garbage_id}'])")
+    phone.fill("#description", "电梯里没有信号")
+    phone.click("#report-submit")
+    phone.wait_for_selector("#report-message:has-text('已保存草稿')")
+    phone.goto("about:blank")  # no H5 page left to send it
+    phone.context.set_offline(False)
+    registration = next(r for r in registrations if r["scopeURL"].endswith("/h5/") and not r["isDeleted"])
+    origin = registration["scopeURL"].removesuffix("/h5/")
+    devtools.send("ServiceWorker.dispatchSyncEvent", {
+        "origin": origin, "registrationId": registration["registrationId"], "tag": "gridapp-drafts", "lastChance": False,
+    })  # fmt: skip
+    for _ in range(100):
+        reports = my_reports(client, headers)
+        if reports:
+            break
+        phone.wait_for_timeout(100)
+    assert [(r["description"], len(r["photos"])) for r in reports] == [("电梯里没有信号", 1)]

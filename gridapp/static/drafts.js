@@ -55,7 +55,10 @@
   /* The worker has no page to ask: the signed-in account is whoever the cookie says. */
   function owner() {
     if (isPage) return Promise.resolve(pageOwner());
-    return request("GET", "/api/v1/me").then(function (me) { return me.city_id + ":" + me.id; }, function () { return null; });
+    return renewed("GET", "/api/v1/me").then(function (me) { return me.city_id + ":" + me.id; }, function (error) {
+      if (offline(error)) throw error;  /* no signal yet: Background Sync tries again later */
+      return null;
+    });
   }
 
   function cookie(name) {
