@@ -13,11 +13,22 @@ from PIL import Image
 from gridapp.authz import Role
 from gridapp.extensions import db
 from gridapp.h5 import offline
-from tests.support.browser import axe_violations, sign_in_by_sms, snapshot
-from tests.support.cases import G1, add_categories, jpeg
+from tests.support.browser import axe_violations, open_report_page, snapshot
+from tests.support.cases import add_categories, jpeg
 from tests.support.factories import auth_headers
 
 PHOTO_INPUT = "#report-photos input[type=file]"
+
+
+# Waits in the page (wait_for_function evaluates strings, which the pages' CSP forbids).
+UNDER_THE_WORKER = """navigator.serviceWorker.ready.then(() => navigator.serviceWorker.controller || new Promise(
+    done => navigator.serviceWorker.addEventListener("controllerchange", done, {once: true})))"""
+
+
+def under_the_worker(page) -> None:
+    """Wait until the service worker controls the page."""
+    page.evaluate(UNDER_THE_WORKER)
+    assert page.evaluate("navigator.serviceWorker.controller !== null")
 
 
 def shell_of(body: str) -> dict:
@@ -94,7 +105,7 @@ def test_the_worker_registers_and_a_page_asked_for_offline_shows_the_offline_pag
     phone.goto("/h5/login")
     scope = phone.evaluate("navigator.serviceWorker.ready.then(r => r.scope)")
     assert scope.endswith("/h5/")
-    phone.wait_for_function("navigator.serviceWorker.controller !== null")
+    under_the_worker(phone)
     cached = phone.evaluate("caches.keys().then(names => Promise.all(names.map(n => caches.open(n).then(c => c.keys()))))")
     assert len(cached) == 1
     phone.context.set_offline(True)
@@ -108,13 +119,23 @@ def test_the_worker_registers_and_a_page_asked_for_offline_shows_the_offline_pag
     phone.wait_for_url(lambda url: "/h5/login" in url)  # the page asked for, back with the signal
 
 
-def open_report_page(page, caplog, number: str) -> None:
-    page.context.grant_permissions(["geolocation"])
-    page.context.set_geolocation({"latitude": G1[1], "longitude": G1[0]})
-    page.goto("/h5/report")
-    sign_in_by_sms(page, caplog, number)
-    page.wait_for_url(lambda url: url.endswith("/h5/report"))
-    page.wait_for_selector("#location-status.ok")
+def resident_at_the_form(phone, city, caplog) -> tuple[int, dict]:
+    """A resident signed in on the report form, the worker in control: the garbage category's id and API headers."""
+    caplog.set_level("INFO", logger="gridapp.sms")
+    resident = city.users[Role.RESIDENT]
+    number, garbage_id, headers = resident.phone, add_categories(city)["garbage"].id, auth_headers(resident)
+    db.session.commit()  # and touch no ORM object below: an open SQLite transaction would block the server
+    phone.context.grant_permissions(["background-sync"])  # Chrome grants it unless the user blocks it
+    open_report_page(phone, caplog, number)
+    under_the_worker(phone)
+    return garbage_id, headers
+
+
+def write_report(phone, category_id: int, description: str, photos: int = 1) -> None:
+    files = [{"name": f"IMG_{i}.jpg", "mimeType": "image/jpeg", "buffer": jpeg(800, 600)} for i in range(photos)]
+    phone.set_input_files(PHOTO_INPUT, files=files)
+    phone.click(f".category:has(input[value='{category_id}'])")
+    phone.fill("#description", description)
 
 
 def my_reports(client, headers: dict) -> list[dict]:
@@ -127,20 +148,10 @@ def my_reports(client, headers: dict) -> list[dict]:
 
 @pytest.mark.browser
 def test_a_report_written_offline_is_kept_as_a_draft_and_sent_once_when_the_signal_returns(phone, city, caplog, client):
-    caplog.set_level("INFO", logger="gridapp.sms")
-    cats = add_categories(city)
-    resident = city.users[Role.RESIDENT]
-    number, garbage_id, headers = resident.phone, cats["garbage"].id, auth_headers(resident)
-    db.session.commit()  # and touch no ORM object below: an open SQLite transaction would block the server
-    phone.context.grant_permissions(["background-sync"])  # Chrome grants it unless the user blocks it
-    open_report_page(phone, caplog, number)
-    phone.wait_for_function("navigator.serviceWorker.controller !== null")
-
+    garbage_id, headers = resident_at_the_form(phone, city, caplog)
     phone.context.set_offline(True)
-    phone.set_input_files(PHOTO_INPUT, files=[{"name": "IMG_1.jpg", "mimeType": "image/jpeg", "buffer": jpeg(1200, 900)}])
+    write_report(phone, garbage_id, "地下车库入口堆满杂物")
     phone.wait_for_selector("#report-photos .photo-tile.failed")  # the picker tried at once; no signal
-    phone.click(f".category:has(input[value='{garbage_id}'])")
-    phone.fill("#description", "地下车库入口堆满杂物")
     phone.click("#report-submit")
     phone.wait_for_selector("#report-message:has-text('已保存草稿，恢复网络后自动发送')")
     snapshot(phone, "report-draft-saved")
@@ -156,19 +167,12 @@ def test_a_report_written_offline_is_kept_as_a_draft_and_sent_once_when_the_sign
     assert phone.evaluate("gridDrafts.list().then(ds => ds.length)") == 0
     phone.reload()  # a page load sends pending drafts again: there are none left
     phone.wait_for_timeout(500)
-    reports = my_reports(client, headers)
-    assert len(reports) == 1
-    assert (reports[0]["description"], len(reports[0]["photos"])) == ("地下车库入口堆满杂物", 1)
+    assert [(r["description"], len(r["photos"])) for r in my_reports(client, headers)] == [("地下车库入口堆满杂物", 1)]
 
 
 @pytest.mark.browser
 def test_a_photo_that_fails_once_is_sent_again_alone_and_the_report_goes_through(phone, city, caplog, client):
-    caplog.set_level("INFO", logger="gridapp.sms")
-    cats = add_categories(city)
-    resident = city.users[Role.RESIDENT]
-    number, garbage_id, headers = resident.phone, cats["garbage"].id, auth_headers(resident)
-    db.session.commit()
-    open_report_page(phone, caplog, number)
+    garbage_id, headers = resident_at_the_form(phone, city, caplog)
     tries = []
 
     def first_fails(route):
@@ -176,34 +180,22 @@ def test_a_photo_that_fails_once_is_sent_again_alone_and_the_report_goes_through
         route.abort() if len(tries) == 1 else route.continue_()
 
     phone.route("**/api/v1/uploads", first_fails)
-    phone.click(f".category:has(input[value='{garbage_id}'])")
-    phone.fill("#description", "路灯不亮")
-    photos = [{"name": f"IMG_{i}.jpg", "mimeType": "image/jpeg", "buffer": jpeg(800, 600)} for i in range(2)]
-    phone.set_input_files(PHOTO_INPUT, files=photos)
+    write_report(phone, garbage_id, "路灯不亮", photos=2)
     phone.wait_for_selector("#report-photos .photo-tile.failed .retry:visible")
     phone.locator("#report-photos .photo-tile.done").wait_for()  # the other photo went through
     snapshot(phone, "report-photo-failed")
     phone.click("#report-submit")  # the failed photo is sent again, alone; nothing typed is lost
     phone.wait_for_url(lambda url: "/h5/reports?sent=" in url)
     assert len(tries) == 3 and tries.count(tries[0]) == 2  # one retry, under the photo's own key
-    reports = my_reports(client, headers)
-    assert len(reports) == 1
-    assert (reports[0]["description"], len(reports[0]["photos"])) == ("路灯不亮", 2)
+    assert [(r["description"], len(r["photos"])) for r in my_reports(client, headers)] == [("路灯不亮", 2)]
 
 
 @pytest.mark.browser
 def test_drafts_are_listed_on_my_reports_and_sent_or_deleted_by_hand(phone, city, caplog, client):
-    caplog.set_level("INFO", logger="gridapp.sms")
-    cats = add_categories(city)
-    resident = city.users[Role.RESIDENT]
-    number, garbage_id, headers = resident.phone, cats["garbage"].id, auth_headers(resident)
-    db.session.commit()
+    garbage_id, headers = resident_at_the_form(phone, city, caplog)
     phone.context.route("**/api/v1/uploads", lambda route: route.abort())  # a signal too weak for any photo
-    open_report_page(phone, caplog, number)
     for text in ("楼道灯坏了", "井盖松动"):
-        phone.set_input_files(PHOTO_INPUT, files=[{"name": "IMG_1.jpg", "mimeType": "image/jpeg", "buffer": jpeg(640, 480)}])
-        phone.click(f".category:has(input[value='{garbage_id}'])")
-        phone.fill("#description", text)
+        write_report(phone, garbage_id, text)
         phone.click("#report-submit")
         phone.wait_for_selector("#report-message:has-text('已保存草稿')")
         if text == "楼道灯坏了":
@@ -230,23 +222,13 @@ def test_drafts_are_listed_on_my_reports_and_sent_or_deleted_by_hand(phone, city
 @pytest.mark.browser
 def test_a_draft_left_behind_is_sent_by_the_workers_background_sync(phone, city, caplog, client):
     """The page is gone when the signal returns: Background Sync wakes the worker, which sends the draft itself."""
-    caplog.set_level("INFO", logger="gridapp.sms")
-    cats = add_categories(city)
-    resident = city.users[Role.RESIDENT]
-    number, garbage_id, headers = resident.phone, cats["garbage"].id, auth_headers(resident)
-    db.session.commit()
-    phone.context.grant_permissions(["background-sync"])
-    open_report_page(phone, caplog, number)
-    phone.wait_for_function("navigator.serviceWorker.controller !== null")
+    garbage_id, headers = resident_at_the_form(phone, city, caplog)
     devtools = phone.context.new_cdp_session(phone)
     registrations = []
     devtools.on("ServiceWorker.workerRegistrationUpdated", lambda event: registrations.extend(event["registrations"]))
     devtools.send("ServiceWorker.enable")
-
     phone.context.set_offline(True)
-    phone.set_input_files(PHOTO_INPUT, files=[{"name": "IMG_1.jpg", "mimeType": "image/jpeg", "buffer": jpeg(800, 600)}])
-    phone.click(f".category:has(input[value='{garbage_id}'])")
-    phone.fill("#description", "电梯里没有信号")
+    write_report(phone, garbage_id, "电梯里没有信号")
     phone.click("#report-submit")
     phone.wait_for_selector("#report-message:has-text('已保存草稿')")
     phone.goto("about:blank")  # no H5 page left to send it

@@ -15,7 +15,15 @@ from gridapp.services.accounts import agreements
 from gridapp.services.codes.issuing import new_code
 from gridapp.services.regions import coordinates
 from gridapp.services.regions.geo import distance_m
-from tests.support.browser import TABLET, axe_violations, device_page, sign_in_by_sms, snapshot, tile_server
+from tests.support.browser import (
+    TABLET,
+    axe_violations,
+    device_page,
+    open_report_page,
+    sign_in_by_sms,
+    snapshot,
+    tile_server,
+)
 from tests.support.cases import G1, act, add_categories, jpeg, report_at, resolve
 from tests.support.fakes import sms_codes
 
@@ -31,15 +39,6 @@ def place_requests(page) -> list[dict]:
     seen = []
     page.on("request", lambda r: "/api/v1/map/place?" in r.url and seen.append({k: v[0] for k, v in parse_qs(urlsplit(r.url).query).items()}))
     return seen
-
-
-def open_report_page(page, caplog, number: str) -> None:
-    page.context.grant_permissions(["geolocation"])
-    page.context.set_geolocation({"latitude": G1[1], "longitude": G1[0]})
-    page.goto("/h5/report")
-    sign_in_by_sms(page, caplog, number)
-    page.wait_for_url(lambda url: url.endswith("/h5/report"))
-    page.wait_for_selector("#location-status.ok")
 
 
 def test_report_on_gcj02_tiles_stores_the_picked_point_as_wgs84(phone, city, caplog, app, monkeypatch):
