@@ -79,6 +79,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(media.bp)
     app.register_blueprint(h5.bp)
     from gridapp.h5 import codes as h5_codes
+    from gridapp.h5 import department as h5_department
     from gridapp.h5 import links as h5_links
     from gridapp.h5 import offline as h5_offline
     from gridapp.h5 import reports as h5_reports
@@ -86,6 +87,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(h5_codes.bp)
     app.register_blueprint(h5_reports.bp)
     app.register_blueprint(h5_links.bp)
+    app.register_blueprint(h5_department.bp)
     app.register_blueprint(h5_offline.bp)
     from gridapp import dashboard
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template, request, url_for
 
-from gridapp.authz import SIGNED_IN, Role
+from gridapp.authz import DEPARTMENT_ROLES, SIGNED_IN, Role
 from gridapp.clock import CHINA
 from gridapp.pagination import paginate
 from gridapp.services.accounts import agreements
@@ -66,6 +66,12 @@ def home():
             {"label": "社区近期反映", "url": url_for("h5_reports.community_map")},
         ]
         menu.append({"label": "我的家庭 / 我的店铺", "url": url_for("h5_links.my_links")})
+    if DEPARTMENT_ROLES & actor.roles:
+        menu[:0] = [
+            {"label": "抢单池", "url": url_for("h5_department.pool")},
+            {"label": "我的订单", "url": url_for("h5_department.mine")},
+            {"label": "我的积分", "url": url_for("h5_department.my_points")},
+        ]
     grants = [g.role.label for g in actor.grants]
     return render_template("h5/home.html", menu=menu, grants=grants)
 

@@ -5,6 +5,7 @@ from marshmallow import Schema, fields, validate
 
 from gridapp.models.categories import DIFFICULTIES
 from gridapp.models.orders import ORDER_STATUSES, STATUS_LABELS
+from gridapp.services.orders import case_link
 from gridapp.services.photos import url as photo_url
 from mobile_api.schemas.cases import photos_field, upload_ids_field
 from mobile_api.schemas.common import PageArgsSchema, computed
@@ -76,6 +77,7 @@ class OrderViewSchema(Schema):
     description = fields.String()
     community_id = fields.Integer()
     community_name = computed(fields.String, lambda o: o.community.name)
+    place = computed(fields.String, case_link.place_label, metadata={"description": "The case's place, else the community"})
     case_id = fields.Integer(allow_none=True)
     category_id = fields.Integer()
     category_name = computed(fields.String, lambda o: o.category.name)
@@ -112,3 +114,7 @@ class OrderEventSchema(Schema):
 
 class OrderDetailSchema(OrderViewSchema):
     events = fields.List(fields.Nested(OrderEventSchema))
+    before_photos = computed(
+        fields.List, lambda o: [photo_url(p.web_key or p.original_key) for p in case_link.before_photos(o)], fields.String(),
+        metadata={"description": "The case's photos from before the work (none for an order without a case)"},
+    )

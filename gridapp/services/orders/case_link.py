@@ -13,7 +13,7 @@ from sqlalchemy import select
 from gridapp.authz import Actor
 from gridapp.errors import Conflict, ValidationFailed
 from gridapp.extensions import db
-from gridapp.models import Case, Region
+from gridapp.models import Case, CasePhoto, Region
 from gridapp.models.orders import RESERVED_STATUSES, Order
 from gridapp.services.cases import states as S
 from gridapp.services.cases import workflow as cases
@@ -72,3 +72,20 @@ def case_sent_back(actor: Actor, order: Order, reason: str) -> None:
 
 def case_verified(actor: Actor, order: Order, note: str) -> None:
     cases.verify(actor, order.case_id, note)
+
+
+def place_label(order: Order) -> str:
+    """Where the work is: the case's place when the order is for one, else its community."""
+    if order.case_id is not None:
+        case = cases.get_case(order.city_id, order.case_id)
+        if case.place_label:
+            return case.place_label
+    return order.community.name
+
+
+def before_photos(order: Order) -> list[CasePhoto]:
+    """The resident's photos of the case, for whoever may read its order: department staff see cases by
+    their orders, not by the region tree, so this is their one view of the scene before the work."""
+    if order.case_id is None:
+        return []
+    return [p for p in cases.get_case(order.city_id, order.case_id).photos if p.kind == "before"]

@@ -60,3 +60,8 @@ TRANSITIONS = {
 }
 # Posting creates the order in this status (there is no status before it).
 POSTED = OPEN
+
+
+def label(action: str) -> str:
+    """How a step in an order's history is named; posting creates the order, so it is no transition."""
+    return TRANSITIONS[action].label if action in TRANSITIONS else "社区下单"

@@ -29,7 +29,7 @@ from gridapp.authz import (
     require_region,
 )
 from gridapp.clock import now
-from gridapp.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
+from gridapp.errors import Conflict, DomainError, Forbidden, InvalidTransition, NotFound, ValidationFailed
 from gridapp.extensions import db
 from gridapp.models import Category, Department, Region, RegionLevel, RoleGrant, User
 from gridapp.models.categories import DIFFICULTIES, DIFFICULTY_LABELS
@@ -183,6 +183,10 @@ def _move(order: Order, action: str, actor: Actor | None, note: str = "", **valu
 
 def _start_window() -> timedelta:
     return timedelta(minutes=current_app.config["ORDER_START_WINDOW_MINUTES"])
+
+
+def _start_window_passed(order: Order, at: datetime) -> bool:
+    return order.status == GRABBED and order.start_by is not None and order.start_by < at
 
 
 def _cleared_holder() -> dict:
@@ -372,7 +376,7 @@ def start(actor: Actor, order_id: int) -> Order:
     order = get_order(actor.city_id, order_id)
     _require(actor, order, "start")
     at = now()
-    if order.status == GRABBED and order.start_by is not None and order.start_by < at:
+    if _start_window_passed(order, at):
         raise InvalidTransition("已超过开工时限，订单将退回抢单池", code="start_window_passed")
     _move(order, "start", actor, "开始处理", started_at=at, holder_user_id=order.holder_user_id or actor.user_id)
     if order.case_id is not None:
@@ -589,6 +593,23 @@ def _tell_escalated(order: Order) -> None:
 # --------------------------------------------------------------------------- #
 # Reading
 # --------------------------------------------------------------------------- #
+
+
+def allowed_actions(actor: Actor, order: Order) -> list[str]:
+    """What the actor could do with the order now, so pages show only the buttons that work."""
+    at = now()
+    allowed = []
+    for action, transition in T.TRANSITIONS.items():
+        if transition.who == T.SYSTEM or order.status not in transition.sources:
+            continue
+        if (action == "start" and _start_window_passed(order, at)) or (action == "grab" and order.deadline <= at):
+            continue
+        try:
+            _require(actor, order, action)
+        except DomainError:
+            continue
+        allowed.append(action)
+    return allowed
 
 
 def staff_list(actor: Actor, *, status: str | None = None, community_id: int | None = None):
