@@ -14,7 +14,7 @@ from gridapp.authz import Role
 from gridapp.extensions import db
 from gridapp.h5 import offline
 from tests.support.browser import axe_violations, open_report_page, snapshot
-from tests.support.cases import add_categories, jpeg
+from tests.support.cases import G1, add_categories, jpeg
 from tests.support.factories import auth_headers
 
 PHOTO_INPUT = "#report-photos input[type=file]"
@@ -244,3 +244,29 @@ def test_a_draft_left_behind_is_sent_by_the_workers_background_sync(phone, city,
             break
         phone.wait_for_timeout(100)
     assert [(r["description"], len(r["photos"])) for r in reports] == [("电梯里没有信号", 1)]
+
+
+QUEUE_A_DAY_OLD_DRAFT = """async ([category, lat, lng]) => {
+    const blob = await (await fetch("/static/icons/h5-192.png")).blob();
+    await gridDrafts.queue({
+        key: crypto.randomUUID(), title: "随手拍：垃圾乱堆", url: "/api/v1/reports", photoField: "upload_ids",
+        fields: [["category_id", String(category)], ["lat", String(lat)], ["lng", String(lng)], ["description", "一天后才有信号"]],
+        photos: [{blob: blob, name: "photo-1.png"}], uploadIds: [987654321],
+    });
+}"""
+
+
+@pytest.mark.browser
+def test_a_draft_whose_uploads_expired_sends_its_photos_again(phone, city, caplog, client):
+    """Uploads are kept a day: a draft older than that is refused once for them, then uploads its photos anew."""
+    garbage_id, headers = resident_at_the_form(phone, city, caplog)
+    phone.evaluate(QUEUE_A_DAY_OLD_DRAFT, [garbage_id, G1[1], G1[0]])
+    for _ in range(100):
+        kept = phone.evaluate("gridDrafts.list().then(ds => ds.map(d => [d.error, d.uploadIds, d.uploadRound || 0]))")
+        if kept and kept[0][2]:
+            break
+        phone.wait_for_timeout(100)
+    assert kept == [[None, None, 1]]  # not a refusal to show: the photos go again, under new keys
+    phone.evaluate("gridDrafts.sendAll()")
+    assert [(r["description"], len(r["photos"])) for r in my_reports(client, headers)] == [("一天后才有信号", 1)]
+    assert phone.evaluate("gridDrafts.list().then(ds => ds.length)") == 0

@@ -11,8 +11,9 @@
  * sends them.
  *
  * For the pages: gridDrafts.submit(draft, picker) sends a form now or keeps it (the resident's report, reports.js;
- * a resolution would be `{key: newKey, title: "处置：" + caseNo, url: "/api/v1/cases/" + id + "/resolve", json: true,
- * fields: [["note", note]], photoField: "upload_ids", done: "/h5/..."}`); gridDrafts.queue(draft) keeps one and tries
+ * a resolution would be `{key: newKey, title: "处置：" + caseNo, url: "/api/v1/cases/" + id + "/resolve",
+ * fields: [["note", note]], photoField: "upload_ids", done: "/h5/..."}`; `json: true` sends the fields as a JSON
+ * object instead of multipart); gridDrafts.queue(draft) keeps one and tries
  * to send it; gridDrafts.offline(error) tells a lost signal from a refusal; gridDrafts.onChange(listener) hears of
  * drafts queued, sent ({sent: key, answer, done}) and refused; every [data-drafts] element (templates/h5/_drafts.html)
  * lists the account's drafts with 发送 / 删除. */
@@ -151,7 +152,8 @@
       return chain.then(function () {
         var body = new FormData();
         body.append("photo", photo.blob, photo.name);
-        return renewed("POST", "/api/v1/uploads", body, { "Idempotency-Key": draft.key + ".photo" + i });
+        var round = draft.uploadRound ? "." + draft.uploadRound : "";
+        return renewed("POST", "/api/v1/uploads", body, { "Idempotency-Key": draft.key + ".photo" + i + round });
       }).then(function (upload) { ids.push(upload.id); });
     }, Promise.resolve()).then(function () {
       draft.uploadIds = ids;
@@ -182,8 +184,12 @@
         return answer;
       });
     }, function (error) {
-      draft.error = retryLater(error) ? null : error.message;
-      if (error.data && error.data.code === "upload_unusable") draft.uploadIds = null;  /* expired: upload again */
+      var expired = error.data && error.data.code === "upload_unusable";
+      draft.error = retryLater(error) || expired ? null : error.message;
+      if (expired) {  /* the photos waited longer than uploads are kept: send them again, under new keys */
+        draft.uploadIds = null;
+        draft.uploadRound = (draft.uploadRound || 0) + 1;
+      }
       return put(draft).then(function () { changed({ failed: draft.key }); throw error; });
     });
   }
