@@ -20,9 +20,12 @@ from tests.support.factories import auth_headers
 PHOTO_INPUT = "#report-photos input[type=file]"
 
 
-# Waits in the page (wait_for_function evaluates strings, which the pages' CSP forbids).
-UNDER_THE_WORKER = """navigator.serviceWorker.ready.then(() => navigator.serviceWorker.controller || new Promise(
-    done => navigator.serviceWorker.addEventListener("controllerchange", done, {once: true})))"""
+# Waits in the page (wait_for_function evaluates strings, which the pages' CSP forbids), 20 s at the most.
+UNDER_THE_WORKER = """Promise.race([
+    navigator.serviceWorker.ready.then(() => navigator.serviceWorker.controller || new Promise(
+        done => navigator.serviceWorker.addEventListener("controllerchange", done, {once: true}))),
+    new Promise(done => setTimeout(done, 20000)),
+])"""
 
 
 def under_the_worker(page) -> None:
