@@ -82,6 +82,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from gridapp.h5 import community as h5_community
     from gridapp.h5 import department as h5_department
     from gridapp.h5 import links as h5_links
+    from gridapp.h5 import offline as h5_offline
     from gridapp.h5 import reports as h5_reports
     from gridapp.h5 import worker as h5_worker
     from gridapp.h5 import consultations as h5_consultations
@@ -102,6 +103,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from gridapp.h5 import patrol as h5_patrol
 
     app.register_blueprint(h5_patrol.bp)
+    app.register_blueprint(h5_offline.bp)
     from gridapp import dashboard
 
     app.register_blueprint(dashboard.bp)

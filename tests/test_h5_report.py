@@ -34,11 +34,11 @@ def test_scan_a_code_send_a_photo_and_find_it_in_my_reports(phone, city, caplog)
     sign_in_by_sms(phone, caplog, number)
     phone.wait_for_url(lambda url: "/h5/report?code=" in url)
     assert "3号楼2单元" in phone.inner_text("#report-place")
-    assert phone.get_attribute("#photos", "capture") == "environment"
-    assert phone.get_attribute("#photos", "accept") == "image/*"
+    assert phone.get_attribute("#report-photos input[type=file]", "capture") == "environment"
+    assert phone.get_attribute("#report-photos input[type=file]", "accept") == "image/*"
 
-    phone.set_input_files("#photos", files=[{"name": "IMG_0001.jpg", "mimeType": "image/jpeg", "buffer": jpeg(1200, 900, gps=True)}])
-    phone.wait_for_selector("#photo-grid .photo-tile.done img")
+    phone.set_input_files("#report-photos input[type=file]", files=[{"name": "IMG_0001.jpg", "mimeType": "image/jpeg", "buffer": jpeg(1200, 900, gps=True)}])
+    phone.wait_for_selector("#report-photos .photo-tile.done img")
     pick_category(phone, garbage_id)
     phone.fill("#description", "楼道口堆了很多纸箱")
     phone.click("#report-submit")

@@ -15,7 +15,15 @@ from gridapp.services.accounts import agreements
 from gridapp.services.codes.issuing import new_code
 from gridapp.services.regions import coordinates
 from gridapp.services.regions.geo import distance_m
-from tests.support.browser import TABLET, axe_violations, device_page, sign_in_by_sms, snapshot, tile_server
+from tests.support.browser import (
+    TABLET,
+    axe_violations,
+    device_page,
+    open_report_page,
+    sign_in_by_sms,
+    snapshot,
+    tile_server,
+)
 from tests.support.cases import G1, act, add_categories, jpeg, report_at, resolve
 from tests.support.fakes import sms_codes
 
@@ -31,15 +39,6 @@ def place_requests(page) -> list[dict]:
     seen = []
     page.on("request", lambda r: "/api/v1/map/place?" in r.url and seen.append({k: v[0] for k, v in parse_qs(urlsplit(r.url).query).items()}))
     return seen
-
-
-def open_report_page(page, caplog, number: str) -> None:
-    page.context.grant_permissions(["geolocation"])
-    page.context.set_geolocation({"latitude": G1[1], "longitude": G1[0]})
-    page.goto("/h5/report")
-    sign_in_by_sms(page, caplog, number)
-    page.wait_for_url(lambda url: url.endswith("/h5/report"))
-    page.wait_for_selector("#location-status.ok")
 
 
 def test_report_on_gcj02_tiles_stores_the_picked_point_as_wgs84(phone, city, caplog, app, monkeypatch):
@@ -73,8 +72,8 @@ def test_report_on_gcj02_tiles_stores_the_picked_point_as_wgs84(phone, city, cap
         assert phone.locator("#report-map .leaflet-marker-icon").count() == 1
         picked = spots[-1]
         assert picked != first
-        phone.set_input_files("#photos", files=[{"name": "IMG_1.jpg", "mimeType": "image/jpeg", "buffer": jpeg(2400, 1800)}])
-        phone.wait_for_selector("#photo-grid .photo-tile.done")
+        phone.set_input_files("#report-photos input[type=file]", files=[{"name": "IMG_1.jpg", "mimeType": "image/jpeg", "buffer": jpeg(2400, 1800)}])
+        phone.wait_for_selector("#report-photos .photo-tile.done")
         phone.click(f".category:has(input[value='{garbage_id}'])")
         snapshot(phone, "report-gcj02-tiles")
         assert_accessible(phone)
@@ -105,27 +104,27 @@ def test_report_without_tiles_draws_the_grids_as_the_map(phone, city, caplog):
     assert phone.input_value("#contact_name") == name
     assert phone.input_value("#contact_phone") == number
     assert phone.locator(".category svg.icon").count() == len(cats)
-    photos_top = phone.locator("#photo-grid").bounding_box()["y"]
+    photos_top = phone.locator("#report-photos").bounding_box()["y"]
     assert photos_top < phone.locator("#category-picker").bounding_box()["y"] < phone.locator("#report-map").bounding_box()["y"]
-    files = [{"name": f"IMG_{i}.jpg", "mimeType": "image/jpeg", "buffer": jpeg(800, 600)} for i in range(10)]
-    phone.set_input_files("#photos", files=files)
-    phone.locator("#photo-grid .photo-tile.done").nth(8).wait_for()
-    assert phone.locator("#photo-grid .photo-tile").count() == 9
-    assert phone.locator("#photo-add").is_hidden()
-    assert "最多上传 9 张" in phone.inner_text("#photo-count")
-    phone.click("#photo-grid .photo-tile .remove >> nth=0")
-    assert phone.locator("#photo-grid .photo-tile").count() == 8 and phone.locator("#photo-add").is_visible()
-    snapshot(phone, "report-no-tiles")
-    assert_accessible(phone)
-    # Sending on a slow line: each tile shows how much of it has gone.
+    # On a slow line: each photo is sent on its own as soon as it is picked, with its own bar, while the form is filled.
     slow = phone.context.new_cdp_session(phone)
     slow.send("Network.enable")
     slow.send("Network.emulateNetworkConditions", {"offline": False, "latency": 50, "downloadThroughput": -1, "uploadThroughput": 16 * 1024})
+    files = [{"name": f"IMG_{i}.jpg", "mimeType": "image/jpeg", "buffer": jpeg(800, 600)} for i in range(10)]
+    phone.set_input_files("#report-photos input[type=file]", files=files)
+    assert phone.locator("#report-photos .photo-tile").count() == 9
+    assert phone.locator("#report-photos .photo-add").is_hidden()
+    assert "最多 9 张，多出的没有加入" in phone.inner_text("#report-photos .hint")
+    phone.click("#report-photos .photo-tile .remove >> nth=0")
+    assert phone.locator("#report-photos .photo-tile").count() == 8 and phone.locator("#report-photos .photo-add").is_visible()
+    phone.locator("#report-photos .progress-label:has-text('上传中')").first.wait_for()
+    assert phone.locator("#report-photos .progress-label:has-text('上传中')").count() == 1  # one photo at a time ...
+    assert phone.locator("#report-photos .progress-label:has-text('等待上传')").count() >= 1  # ... the rest wait their turn
+    snapshot(phone, "report-no-tiles")
+    assert_accessible(phone)
     phone.click(f".category:has(input[value='{garbage_id}'])")
     phone.click("#report-submit")
-    phone.locator("#photo-grid .progress-label:has-text('已上传')").first.wait_for()
     assert phone.is_disabled("#report-submit")
-    assert phone.locator("#photo-grid .progress-label:has-text('上传中')").count() + phone.locator("#photo-grid .progress-label:has-text('已上传')").count() == 8
     snapshot(phone, "report-uploading")
     phone.wait_for_url(lambda url: "/h5/reports?sent=" in url, timeout=60_000)
 

@@ -194,8 +194,8 @@ def test_a_city_is_set_up_staffed_linked_and_trading_through_the_pages(browser, 
         resident.goto("/h5/report")
         resident.wait_for_selector("#location-status.ok")
         photo = {"name": "IMG_0001.jpg", "mimeType": "image/jpeg", "buffer": jpeg()}
-        resident.set_input_files("#photos", files=[photo])
-        resident.wait_for_selector("#photo-grid .photo-tile.done img")
+        resident.set_input_files("#report-photos input[type=file]", files=[photo])
+        resident.wait_for_selector("#report-photos .photo-tile.done img")
         resident.click(".category:has-text('垃圾乱堆')")
         resident.fill("#description", "楼下垃圾堆了三天")
         resident.click("#report-submit")

@@ -1,7 +1,8 @@
 """随手拍 pages: the report form a scan opens, the resident's reports, and a case's timeline.
 
-The form posts to the same JSON API as the mini-program (multipart with photos and
-an Idempotency-Key); the pages only render what the services return.
+The form calls the same JSON API as the mini-program: photos uploaded first, then the report
+naming their ids under an Idempotency-Key (kept as an offline draft without signal); the pages
+only render what the services return.
 """
 from __future__ import annotations
 

@@ -98,6 +98,7 @@
       : Promise.resolve(this.file);
     return shrinking.then(function (blob) {
       self.blob = blob.size < self.file.size ? blob : self.file;
+      self.show(0, "等待上传");  /* photos go one at a time: this one waits its turn */
       return self.blob;
     }, function () {
       self.blob = self.file;  /* not an image the browser can draw: the server judges it */
@@ -150,6 +151,7 @@
     this.input.type = "file";
     this.input.id = id;
     this.input.accept = "image/*";
+    if (root.dataset.capture) this.input.setAttribute("capture", root.dataset.capture);  /* straight to the camera */
     this.input.multiple = this.max > 1;
     this.input.setAttribute("aria-label", this.label);
     this.add.appendChild(this.input);

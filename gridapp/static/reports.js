@@ -1,5 +1,6 @@
-/* 随手拍 pages: the report form (photo tiles shrunk in the browser, a pin on the map, repeats first, an idempotent
- * upload with per-photo progress) and the case page's one decision. */
+/* 随手拍 pages: the report form (photos through the shared picker, photos.js: shrunk on the phone and uploaded first,
+ * one by one; a pin on the map; repeats first; one idempotent call naming the upload ids, kept as an offline draft
+ * by drafts.js when the signal is gone) and the case page's one decision. */
 (function () {
   "use strict";
 
@@ -10,105 +11,11 @@
     return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
   }
 
-  var MAX_PHOTOS = 9;
-  var SHRINK = { maxSizeMB: 1, maxWidthOrHeight: 1920, useWebWorker: false, preserveExif: false, initialQuality: 0.85 };
-
-  /* One photo tile: a preview, a remove button, and a bar for shrinking and then for sending. */
-  function Shot(file, grid, before, onRemove) {
-    var self = this;
-    this.file = file;
-    this.ready = null;
-    this.tile = document.createElement("figure");
-    this.tile.className = "photo-tile";
-    var img = document.createElement("img");
-    img.alt = "待上传的照片";
-    img.src = URL.createObjectURL(file);
-    var remove = document.createElement("button");
-    remove.type = "button";
-    remove.className = "remove";
-    remove.textContent = "×";
-    remove.addEventListener("click", function () { onRemove(self); });
-    var track = document.createElement("div");
-    track.className = "bar-track";
-    this.fill = document.createElement("div");
-    this.fill.className = "bar-fill";
-    track.appendChild(this.fill);
-    this.label = document.createElement("span");
-    this.label.className = "progress-label";
-    this.tile.appendChild(img);
-    this.tile.appendChild(remove);
-    this.tile.appendChild(track);
-    this.tile.appendChild(this.label);
-    this.removeButton = remove;
-    grid.insertBefore(this.tile, before);
-    this.shrink();
-  }
-
-  Shot.prototype.show = function (percent, text) {
-    this.fill.style.width = Math.round(percent) + "%";
-    this.label.textContent = text;
-    this.tile.classList.toggle("done", percent >= 100 && text === "");
-  };
-
-  /* Shrunk in the browser (vendored browser-image-compression), so a 10 MB phone photo sends as about 1 MB. */
-  Shot.prototype.shrink = function () {
-    var self = this;
-    self.show(0, "压缩中");
-    var shrinking = window.imageCompression
-      ? imageCompression(this.file, Object.assign({ onProgress: function (p) { self.show(p, "压缩中 " + p + "%"); } }, SHRINK))
-      : Promise.resolve(this.file);
-    this.ready = shrinking.then(function (blob) {
-      self.blob = blob.size < self.file.size ? blob : self.file;
-      self.show(100, "");
-      return self.blob;
-    }, function () {
-      self.blob = self.file;  /* not an image the browser can draw: the server judges it */
-      self.show(100, "");
-      return self.blob;
-    });
-  };
-
-  /* Send with XMLHttpRequest: fetch cannot tell how much of the body has gone, and each tile shows its share. */
-  function upload(body, shots, key) {
-    return new Promise(function (resolve, reject) {
-      var xhr = new XMLHttpRequest();
-      xhr.open("POST", "/api/v1/reports");
-      xhr.setRequestHeader("Accept", "application/json");
-      xhr.setRequestHeader("Idempotency-Key", key);
-      var csrf = gridapp.cookie("csrf_access_token");
-      if (csrf) xhr.setRequestHeader("X-CSRF-TOKEN", csrf);
-      var sizes = shots.map(function (s) { return s.blob.size; });
-      var total = sizes.reduce(function (a, b) { return a + b; }, 0) || 1;
-      xhr.upload.addEventListener("progress", function (event) {
-        if (!event.lengthComputable) return;
-        var sent = event.loaded / event.total * total;
-        shots.forEach(function (shot, i) {
-          var start = sizes.slice(0, i).reduce(function (a, b) { return a + b; }, 0);
-          var share = Math.max(0, Math.min(1, (sent - start) / (sizes[i] || 1)));
-          shot.show(share * 100, share >= 1 ? "已上传" : "上传中 " + Math.round(share * 100) + "%");
-        });
-      });
-      xhr.onload = function () {
-        var data = null;
-        try { data = JSON.parse(xhr.responseText); } catch (ignored) { data = null; }
-        if (xhr.status >= 200 && xhr.status < 300) { resolve(data); return; }
-        var error = new Error(data && data.message ? data.message : "提交失败（" + xhr.status + "）");
-        error.data = data;
-        reject(error);
-      };
-      xhr.onerror = function () { reject(new Error("网络不好，请稍后重试（不会重复提交）")); };
-      xhr.send(body);
-    });
-  }
-
   function form() {
     var el = document.getElementById("report-form");
     var message = document.getElementById("report-message");
     var submit = document.getElementById("report-submit");
-    var photos = document.getElementById("photos");
-    var grid = document.getElementById("photo-grid");
-    var add = document.getElementById("photo-add");
-    var count = document.getElementById("photo-count");
+    var picker = gridPhotos.of(document.getElementById("report-photos"));
     var anonymous = document.getElementById("anonymous");
     var status = document.getElementById("location-status");
     var mapElement = document.getElementById("report-map");
@@ -116,36 +23,13 @@
     var spot = null;  /* {lat, lng, coord_system}: the pin, in the map's coordinate system */
     var map = null;
     var community = null;
-    var shots = [];
-    /* One key per report: a retry after a lost answer sends the same key and gets the same report back. */
+    /* One key per report: a retry after a lost answer, or the draft sent later, gets the same report back. */
     var key = newKey();
 
     function category() {
       var checked = el.querySelector("input[name=category_id]:checked");
       return checked ? checked.value : "";
     }
-
-    function renumber() {
-      shots.forEach(function (shot, i) { shot.removeButton.setAttribute("aria-label", "删除第 " + (i + 1) + " 张照片"); });
-      add.hidden = shots.length >= MAX_PHOTOS;
-      count.textContent = shots.length ? "已选 " + shots.length + " 张，最多 " + MAX_PHOTOS + " 张" : "还没有照片";
-    }
-
-    photos.addEventListener("change", function () {
-      var files = Array.prototype.slice.call(photos.files);
-      var room = MAX_PHOTOS - shots.length;
-      files.slice(0, room).forEach(function (file) {
-        shots.push(new Shot(file, grid, add, function (shot) {
-          shots.splice(shots.indexOf(shot), 1);
-          shot.tile.remove();
-          renumber();
-          photos.focus();
-        }));
-      });
-      photos.value = "";
-      renumber();
-      if (files.length > room) count.textContent += "。最多上传 " + MAX_PHOTOS + " 张照片，多出的没有加入";
-    });
 
     function where() {
       var params = {};
@@ -287,35 +171,46 @@
       box.hidden = asked.length === 0;
     }
 
+    /* The form's fields as sent, in order (the draft keeps the same list, so a later send is the same request). */
+    function fields() {
+      var sent = [["category_id", category()], ["description", document.getElementById("description").value.trim()],
+        ["anonymous", anonymous.checked ? "true" : "false"]];
+      if (!anonymous.checked) {
+        ["contact_name", "contact_phone"].forEach(function (name) {
+          var value = document.getElementById(name).value.trim();
+          if (value) sent.push([name, value]);
+        });
+      }
+      var params = where();
+      Object.keys(params).forEach(function (name) { sent.push([name, String(params[name])]); });
+      Array.prototype.forEach.call(el.querySelectorAll("#category-fields [name]"), function (field) {
+        if ((field.type !== "checkbox" && field.type !== "radio") || field.checked) sent.push([field.name, field.value]);
+      });
+      return sent;
+    }
+
+    gridDrafts.onChange(function (news) {
+      if (news.sent === key && news.done) window.location.href = news.done;  /* a kept draft went: show it */
+    });
+
+    /* Photos up first, then one call naming them; without signal the report waits on the phone as a draft under
+       the same key, and goes by itself when the signal returns. */
     el.addEventListener("submit", function (event) {
       event.preventDefault();
-      if (!shots.length) { gridapp.say(message, "请至少拍摄或选择 1 张照片"); photos.focus(); return; }
+      if (!picker.count()) { gridapp.say(message, "请至少拍摄或选择 1 张照片"); el.querySelector("#report-photos input").focus(); return; }
       if (!category()) { gridapp.say(message, "请选择问题类别"); el.querySelector("input[name=category_id]").focus(); return; }
       if (!code && !spot) { gridapp.say(message, "请在地图上标出问题位置"); return; }
       submit.disabled = true;
       el.classList.add("sending");
-      gridapp.say(message, "正在准备照片…", true);
-      Promise.all(shots.map(function (shot) { return shot.ready; })).then(function () {
-        var body = new FormData();
-        body.append("category_id", category());
-        body.append("description", document.getElementById("description").value.trim());
-        body.append("anonymous", anonymous.checked ? "true" : "false");
-        if (!anonymous.checked) {
-          ["contact_name", "contact_phone"].forEach(function (name) {
-            var value = document.getElementById(name).value.trim();
-            if (value) body.append(name, value);
-          });
-        }
-        var params = where();
-        Object.keys(params).forEach(function (name) { body.append(name, params[name]); });
-        Array.prototype.forEach.call(el.querySelectorAll("#category-fields [name]"), function (field) {
-          if ((field.type !== "checkbox" && field.type !== "radio") || field.checked) body.append(field.name, field.value);
-        });
-        shots.forEach(function (shot, i) { body.append("photos", shot.blob, shot.file.name || "photo-" + (i + 1) + ".jpg"); });
-        gridapp.say(message, "正在上传…", true);
-        return upload(body, shots, key);
-      }).then(function (report) {
-        window.location.href = "/h5/reports?sent=" + report.id;
+      gridapp.say(message, "正在上传照片…", true);
+      var chosen = el.querySelector("input[name=category_id]:checked");
+      gridDrafts.submit({
+        key: key, title: "随手拍：" + chosen.parentNode.querySelector("span").textContent, url: "/api/v1/reports",
+        fields: fields(), photoField: "upload_ids", done: "/h5/reports?sent={id}"
+      }, picker).then(function (result) {
+        if (result.answer) { window.location.href = "/h5/reports?sent=" + result.answer.id; return; }
+        el.classList.add("drafted");
+        gridapp.say(message, gridDrafts.SAVED, true);
       }).catch(function (error) {
         submit.disabled = false;
         el.classList.remove("sending");
@@ -323,7 +218,6 @@
       });
     });
 
-    renumber();
     if (mapElement) locate();
     similar();
   }

@@ -95,6 +95,18 @@ def sign_in_by_sms(page, caplog, number: str) -> None:
     page.click("#login-submit")
 
 
+def open_report_page(page, caplog, number: str) -> None:
+    """Sign in on the 随手拍 form, the phone's position at G1, and wait until the pin's place is known."""
+    from tests.support.cases import G1
+
+    page.context.grant_permissions(["geolocation"])
+    page.context.set_geolocation({"latitude": G1[1], "longitude": G1[0]})
+    page.goto("/h5/report")
+    sign_in_by_sms(page, caplog, number)
+    page.wait_for_url(lambda url: url.endswith("/h5/report"))
+    page.wait_for_selector("#location-status.ok")
+
+
 def axe_violations(page, impacts=("serious", "critical")) -> list[dict]:
     """Run the vendored axe-core (WCAG 2.x A and AA rules) on the page; the violations of these impacts.
 
