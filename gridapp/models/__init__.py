@@ -7,6 +7,7 @@ from gridapp.models.codes import QrCode, ScanLog, SheetJob
 from gridapp.models.idempotency import IdempotencyKey
 from gridapp.models.ledger import Account, LedgerEntry, LedgerTransaction
 from gridapp.models.links import AccountLink, AccountLinkEvent
+from gridapp.models.notices import MemberTag, MemberTagEvent, Notice, NoticeRecipient
 from gridapp.models.notifications import Notification
 from gridapp.models.open311 import Open311Request
 from gridapp.models.orders import Order, OrderEvent, OrderLapse
@@ -42,6 +43,10 @@ from gridapp.models.supervision import (
 from gridapp.models.uploads import PhotoUpload
 
 __all__ = [
+    "MemberTag",
+    "MemberTagEvent",
+    "Notice",
+    "NoticeRecipient",
     "PhotoUpload",
     "AccountLink",
     "AccountLinkEvent",
