@@ -66,6 +66,7 @@ def init_app(app: Flask) -> None:
         leaderboards,
         links,
         maps,
+        notices,
         notifications,
         open311_keys,
         orders,
@@ -81,6 +82,6 @@ def init_app(app: Flask) -> None:
 
     for module in (
         auth, regions, notifications, scan, codes, admin_records, categories, departments, reports, cases, orders, points, leaderboards,
-        supervision, open311_keys, links, maps, staff, staff_points, uploads,
+        supervision, open311_keys, links, maps, staff, staff_points, uploads, notices,
     ):
         api.register_blueprint(module.blp)
