@@ -80,11 +80,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(h5.bp)
     from gridapp.h5 import codes as h5_codes
     from gridapp.h5 import links as h5_links
+    from gridapp.h5 import notices as h5_notices
     from gridapp.h5 import reports as h5_reports
 
     app.register_blueprint(h5_codes.bp)
     app.register_blueprint(h5_reports.bp)
     app.register_blueprint(h5_links.bp)
+    app.register_blueprint(h5_notices.bp)
     from gridapp import dashboard
 
     app.register_blueprint(dashboard.bp)

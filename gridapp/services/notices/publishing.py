@@ -14,7 +14,7 @@ from gridapp import jobs
 from gridapp.authz import Actor, Permission, Role, can_see_region, require_region
 from gridapp.clock import now
 from gridapp.extensions import db
-from gridapp.models import Notice, NoticeRecipient
+from gridapp.models import Notice, NoticeRecipient, Region
 from gridapp.services import idempotency
 from gridapp.services.notices.audience import Audience, recipients
 from gridapp.services.notifications import inbox, push
@@ -120,3 +120,18 @@ def sent_in_area(actor: Actor):
 
 def visible_to_sender(actor: Actor, notice: Notice) -> bool:
     return SENDERS.held_by(actor) and can_see_region(actor, actor.city_id, notice.region_path, SENDERS)
+
+
+def target_regions(actor: Actor) -> list[Region]:
+    """The region nodes the actor may send to, from each granted node down to its grids, in tree order."""
+    SENDERS.require(actor)
+    paths = actor.region_paths(SENDERS)
+    if not paths:
+        return []
+    return list(
+        db.session.scalars(
+            select(Region)
+            .where(Region.city_id == actor.city_id, Region.retired_at.is_(None), or_(*[path_range(Region.path, p) for p in paths]))
+            .order_by(Region.path)
+        )
+    )
