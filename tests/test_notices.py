@@ -202,6 +202,9 @@ def test_outsiders_can_neither_target_nor_read(client, city, town):
     assert client.get("/api/v1/notices", headers=h(other)).json["items"] == []
     for outsider in (town.plain, town.c2res, town.nobody, town.owner):
         assert client.get(f"/api/v1/notices/{notice_id}", headers=h(outsider)).status_code == 404
+        assert client.get(f"/h5/notices/{notice_id}", headers=h(outsider)).status_code == 404
+    assert client.get(f"/h5/notices/{notice_id}", headers=h(other)).status_code == 403
+    assert client.get(f"/h5/notices/{notice_id}", headers=h(admin)).status_code == 200
     assert client.get("/api/v1/notices/999999", headers=h(town.alone)).status_code == 404
     for role in (Role.GRID_WORKER, Role.DEPARTMENT_STAFF):
         assert client.get(f"/api/v1/notices/{notice_id}", headers=h(city.users[role])).status_code == 403
