@@ -275,3 +275,14 @@ def test_residents_never_see_a_tag(client, city, town):
         leaked = [word for word in TAG_WORDS if word in text]
         assert leaked == [], (answer.request.path, leaked)
     assert db.session.scalar(select(func.count()).select_from(MemberTagEvent)) == 5
+
+
+def test_a_deleted_account_takes_its_notice_copies_along(client, city, town):
+    """The copy says the person was in a tagged group: it goes with the account, and the figures follow."""
+    _tag_town(client, city, town)
+    admin = city.users[Role.COMMUNITY_ADMIN]
+    notice_id = send(client, admin, region_id=city.c1.id, tags=["elderly_alone", "disability"]).json["id"]
+    assert client.delete("/api/v1/me", json={"confirm": True}, headers=h(town.alone)).status_code == 204
+    assert db.session.scalar(select(func.count()).select_from(NoticeRecipient).where(NoticeRecipient.user_id == town.alone.id)) == 0
+    reach = client.get(f"/api/v1/notices/{notice_id}/reach", headers=h(admin)).json
+    assert (reach["recipient_count"], reach["recipients"], reach["delivered"]) == (2, 1, 1)
