@@ -44,7 +44,9 @@ def test_a_cadre_sends_to_a_tagged_group_the_resident_reads_it_the_cadre_sees_it
 
     with device_page(browser, live_url, PHONE) as cadre:
         _sign_in_staff(cadre, username)
-        cadre.goto("/h5/notices/new")
+        cadre.goto("/h5/")
+        cadre.click("text=精准推送")
+        cadre.click("text=发布通知")
         expect(cadre.locator("#recipient-count")).to_have_text("2")
         cadre.select_option("#region", label="一社区")
         cadre.check("input[name=tags][value=elderly_alone]")

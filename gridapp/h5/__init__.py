@@ -12,6 +12,7 @@ from gridapp.clock import CHINA
 from gridapp.pagination import paginate
 from gridapp.services.accounts import agreements
 from gridapp.services.accounts.users import default_city_code
+from gridapp.services.notices.publishing import SENDERS as NOTICE_SENDERS
 from gridapp.services.notifications import inbox as notifications
 from gridapp.web.access import allow, current_actor, public
 from gridapp.web.errors import HTML_BLUEPRINTS
@@ -66,6 +67,8 @@ def home():
             {"label": "社区近期反映", "url": url_for("h5_reports.community_map")},
         ]
         menu.append({"label": "我的家庭 / 我的店铺", "url": url_for("h5_links.my_links")})
+    if NOTICE_SENDERS.held_by(actor):
+        menu.append({"label": "精准推送", "url": url_for("h5_notices.sent")})
     grants = [g.role.label for g in actor.grants]
     return render_template("h5/home.html", menu=menu, grants=grants)
 
