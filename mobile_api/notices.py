@@ -8,7 +8,7 @@ from gridapp.services.notices import publishing, receipts, tags
 from gridapp.web.access import allow, current_actor
 from gridapp.web.idempotency import HEADER, created, request_claim
 from mobile_api.blueprint import ApiBlueprint
-from mobile_api.schemas.common import ErrorSchema, PageArgsSchema, page_of
+from mobile_api.schemas.common import PageArgsSchema, page_of
 from mobile_api.schemas.notices import (
     AudienceSchema,
     NoticeCreateSchema,
@@ -23,27 +23,21 @@ from mobile_api.schemas.notices import (
 
 blp = ApiBlueprint("notices", __name__, url_prefix="/api/v1", description="精准推送：人群标签、定向通知、阅读回执与触达统计")
 
-SECURITY = [{"bearer": []}]
 IDEMPOTENCY_HEADER = [{"in": "header", "name": HEADER, "schema": {"type": "string", "maxLength": 128}}]
-ERROR_TEXT = {
+ERRORS = {
     401: "Not signed in", 403: "Role or scope not allowed", 404: "No such notice or member", 422: "Bad input; nothing changed",
 }
 
 
-def errors(*statuses: int):
-    def decorate(fn):
-        for status in statuses:
-            fn = blp.alt_response(status, schema=ErrorSchema, description=ERROR_TEXT[status])(fn)
-        return fn
-    return decorate
+def documented(operation_id: str, *statuses: int, parameters=()):
+    return blp.documented(operation_id, {status: ERRORS[status] for status in statuses}, parameters)
 
 
 @blp.route("/notices/tags")
 class TagCatalogue(MethodView):
     @allow(tags.TAG_READERS, scope="none")
     @blp.response(200, TagListSchema)
-    @errors(401, 403)
-    @blp.doc(security=SECURITY, operationId="listMemberTagCatalogue")
+    @documented("listMemberTagCatalogue", 401, 403)
     def get(self):
         """The fixed catalogue of tags a household member may carry (the labels, never who carries them)."""
         return {"items": tags.catalogue(current_actor())}
@@ -53,8 +47,7 @@ class TagCatalogue(MethodView):
 class MemberTags(MethodView):
     @allow(tags.TAG_READERS, scope="member_grid")
     @blp.response(200, TagListSchema)
-    @errors(401, 403, 404)
-    @blp.doc(security=SECURITY, operationId="listMemberTags")
+    @documented("listMemberTags", 401, 403, 404)
     def get(self, member_id):
         """A member's tags, as far as the caller may read them (logged as a read of the household record)."""
         return {"items": tags.member_tags(current_actor(), member_id)}
@@ -64,16 +57,14 @@ class MemberTags(MethodView):
 class MemberTag(MethodView):
     @allow(tags.TAGGERS, scope="member_grid")
     @blp.response(200, TagChangeSchema)
-    @errors(401, 403, 404, 422)
-    @blp.doc(security=SECURITY, operationId="addMemberTag")
+    @documented("addMemberTag", 401, 403, 404, 422)
     def put(self, member_id, tag):
         """Tag a member (the grid's worker or the community's admin); audited."""
         return tags.add_tag(current_actor(), member_id, tag)
 
     @allow(tags.TAGGERS, scope="member_grid")
     @blp.response(200, TagChangeSchema)
-    @errors(401, 403, 404, 422)
-    @blp.doc(security=SECURITY, operationId="removeMemberTag")
+    @documented("removeMemberTag", 401, 403, 404, 422)
     def delete(self, member_id, tag):
         """Clear a member's tag; audited."""
         return tags.remove_tag(current_actor(), member_id, tag)
@@ -84,8 +75,7 @@ class MemberTagEvents(MethodView):
     @allow(tags.TAGGERS, scope="member_grid")
     @blp.arguments(PageArgsSchema, location="query")
     @blp.response(200, page_of(TagEventSchema))
-    @errors(401, 403, 404, 422)
-    @blp.doc(security=SECURITY, operationId="listMemberTagEvents")
+    @documented("listMemberTagEvents", 401, 403, 404, 422)
     def get(self, args, member_id):
         """Every tag added to or removed from the member: who, when, which; newest first."""
         return paginate(tags.events(current_actor(), member_id), args)
@@ -96,8 +86,7 @@ class Preview(MethodView):
     @allow(publishing.SENDERS, scope="region_tree")
     @blp.arguments(AudienceSchema)
     @blp.response(200, PreviewSchema)
-    @errors(401, 403, 404, 422)
-    @blp.doc(security=SECURITY, operationId="previewNoticeAudience")
+    @documented("previewNoticeAudience", 401, 403, 404, 422)
     def post(self, body):
         """How many accounts a notice to this audience would reach now (nothing is sent)."""
         return {"recipients": publishing.preview(current_actor(), **body)}
@@ -108,8 +97,7 @@ class Notices(MethodView):
     @allow(publishing.SENDERS, scope="region_tree")
     @blp.arguments(PageArgsSchema, location="query")
     @blp.response(200, page_of(SentNoticeSchema))
-    @errors(401, 403, 422)
-    @blp.doc(security=SECURITY, operationId="listSentNotices")
+    @documented("listSentNotices", 401, 403, 422)
     def get(self, args):
         """The notices sent to any part of the caller's area, newest first, with their reach."""
         page = paginate(publishing.sent_in_area(current_actor()), args)
@@ -118,8 +106,7 @@ class Notices(MethodView):
     @allow(publishing.SENDERS, scope="region_tree")
     @blp.arguments(NoticeCreateSchema)
     @blp.response(201, SentNoticeSchema)
-    @errors(401, 403, 404, 422)
-    @blp.doc(security=SECURITY, parameters=IDEMPOTENCY_HEADER, operationId="publishNotice")
+    @documented("publishNotice", 401, 403, 404, 422, parameters=IDEMPOTENCY_HEADER)
     def post(self, body):
         """Send a notice to a region subtree, optionally narrowed by tags; delivered to inboxes and by push."""
         actor = current_actor()
@@ -131,8 +118,7 @@ class Notices(MethodView):
 class Notice(MethodView):
     @allow(receipts.READERS, scope="recipient_or_region_tree")
     @blp.response(200, NoticeSchema)
-    @errors(401, 403, 404)
-    @blp.doc(security=SECURITY, operationId="getNotice")
+    @documented("getNotice", 401, 403, 404)
     def get(self, notice_id):
         """A notice for its recipient (the first opening is its read receipt) or an official over its area."""
         return receipts.reader_view(*receipts.open_notice(current_actor(), notice_id))
@@ -142,8 +128,7 @@ class Notice(MethodView):
 class Reach(MethodView):
     @allow(publishing.SENDERS, scope="region_tree")
     @blp.response(200, NoticeReachSchema)
-    @errors(401, 403, 404)
-    @blp.doc(security=SECURITY, operationId="getNoticeReach")
+    @documented("getNoticeReach", 401, 403, 404)
     def get(self, notice_id):
         """Recipients, delivered, pushed, read, and the read share by grid."""
         notice = receipts.sender_notice(current_actor(), notice_id)
