@@ -85,6 +85,7 @@ def init_app(app: Flask) -> None:
         leaderboards,
         links,
         maps,
+        notices,
         notifications,
         open311_keys,
         orders,
@@ -105,6 +106,6 @@ def init_app(app: Flask) -> None:
     for module in (
         auth, regions, notifications, scan, codes, admin_records, categories, departments, reports, cases, orders, points, leaderboards,
         supervision, open311_keys, links, maps, staff, staff_points, uploads, venues, suggestions, ratings,
-        consultations, reply_templates,
+        consultations, reply_templates, notices,
     ):
         api.register_blueprint(module.blp)

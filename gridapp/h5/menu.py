@@ -27,6 +27,7 @@ STAFF_MENU = (
     ("码上协商", "h5_consultations.organised"),
     ("商户与干部评价", "h5_ratings.overview"),
     ("场所访客查询", "h5_venues.visitor_lookup"),
+    ("精准推送", "h5_notices.sent"),
 )
 
 

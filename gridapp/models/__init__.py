@@ -8,6 +8,7 @@ from gridapp.models.consultations import Consultation, ConsultationAnswer
 from gridapp.models.idempotency import IdempotencyKey
 from gridapp.models.ledger import Account, LedgerEntry, LedgerTransaction
 from gridapp.models.links import AccountLink, AccountLinkEvent
+from gridapp.models.notices import MemberTag, MemberTagEvent, Notice, NoticeRecipient
 from gridapp.models.notifications import Notification
 from gridapp.models.open311 import Open311Request
 from gridapp.models.orders import Order, OrderEvent, OrderLapse
@@ -56,6 +57,10 @@ __all__ = [
     "VenueCheckIn",
     "VenueLookup",
     "ReplyTemplate",
+    "MemberTag",
+    "MemberTagEvent",
+    "Notice",
+    "NoticeRecipient",
     "PhotoUpload",
     "WeChatAccessToken",
     "AccountLink",

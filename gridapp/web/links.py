@@ -15,6 +15,7 @@ TARGET_PATHS = {
     "link_review": "/console/links#link-{id}",
     "suggestion": "/h5/suggestions/{id}",
     "rating_follow_up": "/h5/ratings#follow-up-{id}",
+    "notice": "/h5/notices/{id}",
 }
 
 

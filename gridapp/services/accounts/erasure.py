@@ -20,9 +20,11 @@ from gridapp.models import (
     Case,
     CaseFollower,
     ContactRequest,
+    DeliveryAttempt,
     EBike,
     HouseholdMember,
     MobileStall,
+    NoticeRecipient,
     Notification,
     OtpChallenge,
     Shop,
@@ -57,7 +59,11 @@ def delete_my_account(actor: Actor) -> None:
         update(ContactRequest).where(ContactRequest.city_id == city_id, ContactRequest.notification_id.in_(received))
         .values(notification_id=None, sms_due_at=None)
     )
-    for model in (CaseFollower, Notification, ContactRequest):
+    db.session.execute(
+        delete(DeliveryAttempt).where(DeliveryAttempt.city_id == city_id, DeliveryAttempt.notification_id.in_(received))
+    )
+    # a notice's copy says which group (tags) the person was in: it goes with them
+    for model in (CaseFollower, NoticeRecipient, Notification, ContactRequest):
         db.session.execute(delete(model).where(model.city_id == city_id, model.user_id == user_id))
     if user.phone:
         codes = delete(OtpChallenge).where(OtpChallenge.city_id == city_id, OtpChallenge.phone == user.phone)
