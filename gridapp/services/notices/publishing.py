@@ -17,7 +17,7 @@ from gridapp.extensions import db
 from gridapp.models import Notice, NoticeRecipient, Region
 from gridapp.services import idempotency
 from gridapp.services.notices.audience import Audience, recipients
-from gridapp.services.notifications import inbox, push
+from gridapp.services.notifications.push import notify_and_push
 from gridapp.services.regions.tree import get_region, path_range
 from gridapp.unit_of_work import unit_of_work
 
@@ -94,8 +94,9 @@ def _serve_batch(city_id: int, notice_id: int) -> int:
             .limit(BATCH)
         )
     )
-    notes = inbox.notify(city_id, [row.user_id for row in rows], NOTICE_KIND, notice.title, _excerpt(notice.body), (NOTICE_KIND, notice.id))
-    push.push(notes)  # flushes, so each note has its id
+    notes = notify_and_push(  # flushes, so each note has its id
+        city_id, [row.user_id for row in rows], NOTICE_KIND, notice.title, _excerpt(notice.body), (NOTICE_KIND, notice.id)
+    )
     for row, note in zip(rows, notes):
         row.notification_id = note.id
     if len(rows) < BATCH and notice.delivered_at is None:
