@@ -4,6 +4,13 @@ from gridapp.models.auth import AttemptCounter, OtpChallenge, RevokedToken
 from gridapp.models.cases import Case, CaseEvent, CaseFollower, CaseModeration, CasePhoto, CaseRating
 from gridapp.models.categories import Category
 from gridapp.models.codes import QrCode, ScanLog, SheetJob
+from gridapp.models.direct_line import (
+    Conversation,
+    ConversationMessage,
+    ConversationPhoto,
+    GridContact,
+    GridContactEvent,
+)
 from gridapp.models.idempotency import IdempotencyKey
 from gridapp.models.ledger import Account, LedgerEntry, LedgerTransaction
 from gridapp.models.links import AccountLink, AccountLinkEvent
@@ -72,6 +79,11 @@ __all__ = [
     "Case",
     "CaseEvent",
     "CaseFollower",
+    "Conversation",
+    "ConversationMessage",
+    "ConversationPhoto",
+    "GridContact",
+    "GridContactEvent",
     "CasePhoto",
     "CaseRating",
     "IdempotencyKey",
