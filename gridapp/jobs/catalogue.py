@@ -5,4 +5,4 @@ the app) can all run `gridapp.jobs.enqueue(name, ...)` for any job below.
 """
 from __future__ import annotations
 
-from gridapp.jobs import cases, codes, maintenance, messaging, orders, photos, push, schedule, supervision  # noqa: F401
+from gridapp.jobs import cases, codes, direct_line, maintenance, messaging, orders, photos, push, schedule, supervision  # noqa: F401

@@ -13,6 +13,7 @@ TARGET_PATHS = {
     "redemption": "/points/redemptions/{id}",
     "account_link": "/h5/links#link-{id}",
     "link_review": "/console/links#link-{id}",
+    "conversation": "/h5/direct/{id}",
 }
 
 
