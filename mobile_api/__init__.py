@@ -63,6 +63,7 @@ def init_app(app: Flask) -> None:
         categories,
         codes,
         departments,
+        direct_line,
         leaderboards,
         links,
         maps,
@@ -82,5 +83,6 @@ def init_app(app: Flask) -> None:
     for module in (
         auth, regions, notifications, scan, codes, admin_records, categories, departments, reports, cases, orders, points, leaderboards,
         supervision, open311_keys, links, maps, staff, staff_points, uploads,
+        direct_line,
     ):
         api.register_blueprint(module.blp)

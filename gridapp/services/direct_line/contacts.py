@@ -12,6 +12,7 @@ from gridapp.authz import STAFF_ROLES, Actor, Permission, Role, require_region
 from gridapp.errors import NotFound, ValidationFailed
 from gridapp.extensions import db
 from gridapp.models import GridContact, GridContactEvent, Region, RoleGrant, User
+from gridapp.services import idempotency
 from gridapp.services.regions.tree import get_region
 from gridapp.unit_of_work import unit_of_work
 
@@ -75,11 +76,17 @@ def managed(actor: Actor, contact_id: int) -> GridContact:
     return contact
 
 
-@unit_of_work
-def add(actor: Actor, grid_id: int, kind: str, display_name: str, user_id: int) -> GridContact:
+def add(actor: Actor, grid_id: int, kind: str, display_name: str, user_id: int, claim: idempotency.IdempotencyClaim | None = None):
+    """Name a grid's police officer or property staff; a retry with the same Idempotency-Key gets the first."""
     MANAGERS.require(actor)
     grid = _grid(actor, grid_id)
     _staff_user(actor.city_id, user_id)
+    load = lambda contact_id: managed(actor, contact_id)  # noqa: E731
+    return idempotency.create(claim, "grid_contact", lambda: _add(actor, grid, kind, display_name, user_id), load)
+
+
+@unit_of_work
+def _add(actor: Actor, grid: Region, kind: str, display_name: str, user_id: int) -> GridContact:
     contact = GridContact(city_id=actor.city_id, grid_id=grid.id, kind=kind, display_name=display_name, user_id=user_id)
     db.session.add(contact)
     _audit(actor, contact, "create", None)
@@ -98,6 +105,11 @@ def change(actor: Actor, contact_id: int, changes: dict) -> GridContact:
             setattr(contact, field, changes[field])
     _audit(actor, contact, "update", before)
     return contact
+
+
+def state(event: GridContactEvent) -> tuple[dict | None, dict]:
+    """An audit row's before and after."""
+    return (json.loads(event.before_json) if event.before_json else None), json.loads(event.after_json)
 
 
 def events(actor: Actor, contact_id: int):

@@ -186,10 +186,24 @@ def _tell(conversation: Conversation, user_id: int, title: str) -> None:
     push.push(inbox.notify(conversation.city_id, [user_id], "direct_line", title, "请打开直联查看", ("conversation", conversation.id)))
 
 
+def post(actor: Actor, conversation_id: int, body: str, upload_ids: list[int], claim: idempotency.IdempotencyClaim | None = None):
+    """One message from either side; a retry with the same Idempotency-Key gets the first message."""
+    visible(actor, conversation_id)
+    load = lambda message_id: _message(actor, conversation_id, message_id)  # noqa: E731
+    return idempotency.create(claim, "conversation_message", lambda: _post(actor, conversation_id, body, upload_ids), load)
+
+
 @unit_of_work
-def post(actor: Actor, conversation_id: int, body: str, upload_ids: list[int]) -> ConversationMessage:
+def _post(actor: Actor, conversation_id: int, body: str, upload_ids: list[int]) -> ConversationMessage:
     conversation = visible(actor, conversation_id, for_update=True)
     return _write(actor, conversation, _side(actor, conversation), body, upload_ids)
+
+
+def _message(actor: Actor, conversation_id: int, message_id: int) -> ConversationMessage:
+    message = db.session.scalar(messages(actor, conversation_id).where(ConversationMessage.id == message_id))
+    if message is None:
+        raise NotFound("消息不存在")
+    return message
 
 
 @unit_of_work
