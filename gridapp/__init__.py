@@ -80,6 +80,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(h5.bp)
     from gridapp.h5 import codes as h5_codes
     from gridapp.h5 import department as h5_department
+    from gridapp.h5 import direct_line as h5_direct
     from gridapp.h5 import links as h5_links
     from gridapp.h5 import reports as h5_reports
     from gridapp.h5 import worker as h5_worker
@@ -89,6 +90,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(h5_links.bp)
     app.register_blueprint(h5_department.bp)
     app.register_blueprint(h5_worker.bp)
+    app.register_blueprint(h5_direct.bp)
     from gridapp import dashboard
 
     app.register_blueprint(dashboard.bp)

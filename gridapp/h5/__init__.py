@@ -68,6 +68,7 @@ def home():
             {"label": "社区近期反映", "url": url_for("h5_reports.community_map")},
         ]
         menu.append({"label": "我的家庭 / 我的店铺", "url": url_for("h5_links.my_links")})
+    menu.append({"label": "直联（网格员、民警、物业）", "url": url_for("h5_direct.conversations")})
     menu[:0] = staff_menu(actor)
     grants = [g.role.label for g in actor.grants]
     return render_template("h5/home.html", menu=menu, grants=grants)

@@ -84,6 +84,11 @@ def report_action(token: str, actor: Actor | None) -> dict:
     return _action("report", "在此反映问题", href=f"/h5/report?code={token}", login=True, actor=actor)
 
 
+def direct_line_action(token: str, actor: Actor | None) -> dict:
+    # 直联 (services.direct_line): a resident talks with this grid's worker, police officer or property staff.
+    return _action("direct_line", "直联网格员、民警、物业", href=f"/h5/direct?code={token}", login=True, actor=actor)
+
+
 def household_record(household, standing_: str, actor: Actor) -> dict:
     """The household as its grid worker, officials or members see it."""
     whole_phone = standing_ == "grid_worker"
@@ -128,6 +133,8 @@ def _outdoor(view, code, household, region, standing_, actor):
     view["actions"] = [report_action(code.token, actor)]
     if workers:
         view["actions"].append(_action("contact", "联系网格员", login=True, actor=actor))
+    if region is not None and standing_ not in STAFF_STANDINGS:
+        view["actions"].append(direct_line_action(code.token, actor))
 
 
 def _indoor(view, code, household, region, standing_, actor):
@@ -135,6 +142,7 @@ def _indoor(view, code, household, region, standing_, actor):
         view["household"] = household_record(household, standing_, actor)
         if standing_ == "member":
             view["actions"].append(_action("update_me", "更新我的信息"))
+            view["actions"].append(direct_line_action(code.token, actor))
     else:
         # Anyone else learns only that this is a household code of that grid.
         view["place"]["label"] = region.name if region is not None else ""
