@@ -64,7 +64,6 @@ class Conversation(TenantMixin, db.Model):
     resident_unread: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     staff_unread: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
 
-    resident = relationship("User", foreign_keys=[resident_user_id], lazy="joined")
     grid = relationship("Region", lazy="joined")
 
 

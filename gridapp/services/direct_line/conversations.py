@@ -237,9 +237,16 @@ def messages(actor: Actor, conversation_id: int):
 
 
 def resident_name(conversation: Conversation, viewer_user_id: int) -> str:
-    """Whole for the resident and for the grid's own worker; masked for everyone else on the staff side."""
-    name = conversation.resident.display_name
-    if viewer_user_id == conversation.resident_user_id:
+    """The name on the resident's household record in the grid (an account's own name may be made of its
+    phone number's tail), else 本网格居民: whole for the resident and for the grid's own worker, masked for
+    everyone else on the staff side."""
+    name = db.session.scalar(
+        select(HouseholdMember.name).join(Household, Household.id == HouseholdMember.household_id).where(
+            HouseholdMember.city_id == conversation.city_id, HouseholdMember.user_id == conversation.resident_user_id,
+            HouseholdMember.is_active.is_(True), Household.grid_id == conversation.grid_id,
+        ).order_by(HouseholdMember.id).limit(1)
+    ) or "本网格居民"
+    if viewer_user_id == conversation.resident_user_id or name == "本网格居民":
         return name
     grid = conversation.grid
     worker_ids = {w.id for w in grid_workers(grid)}
