@@ -64,7 +64,7 @@ class Conversation(TenantMixin, db.Model):
     resident_unread: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     staff_unread: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
 
-    grid = relationship("Region", lazy="joined")
+    grid = relationship("Region")
 
 
 class ConversationMessage(TenantMixin, db.Model):

@@ -49,12 +49,12 @@ def retention_days() -> int:
 
 
 def _household_grids(actor: Actor) -> list[int]:
-    return list(db.session.scalars(
+    return list(dict.fromkeys(db.session.scalars(
         select(Household.grid_id).join(HouseholdMember, HouseholdMember.household_id == Household.id).where(
             HouseholdMember.city_id == actor.city_id, HouseholdMember.user_id == actor.user_id,
             HouseholdMember.is_active.is_(True), Household.is_active.is_(True),
-        ).order_by(HouseholdMember.id).distinct()
-    ))
+        ).order_by(HouseholdMember.id)
+    )))
 
 
 def resident_grid(actor: Actor, grid_id: int | None = None, code: str | None = None) -> tuple[Region, int | None]:
