@@ -84,6 +84,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from gridapp.h5 import links as h5_links
     from gridapp.h5 import reports as h5_reports
     from gridapp.h5 import worker as h5_worker
+    from gridapp.h5 import consultations as h5_consultations
+    from gridapp.h5 import ratings as h5_ratings
+    from gridapp.h5 import suggestions as h5_suggestions
+    from gridapp.h5 import venues as h5_venues
 
     app.register_blueprint(h5_codes.bp)
     app.register_blueprint(h5_reports.bp)
@@ -91,12 +95,20 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(h5_department.bp)
     app.register_blueprint(h5_worker.bp)
     app.register_blueprint(h5_direct.bp)
+    app.register_blueprint(h5_venues.bp)
+    app.register_blueprint(h5_suggestions.bp)
+    app.register_blueprint(h5_ratings.bp)
+    app.register_blueprint(h5_consultations.bp)
+    from gridapp.h5 import patrol as h5_patrol
+
+    app.register_blueprint(h5_patrol.bp)
     from gridapp import dashboard
 
     app.register_blueprint(dashboard.bp)
     from gridapp import console
     from gridapp.console import links as console_links  # noqa: F401 (a section: its routes join console.bp)
     from gridapp.console import regions as _console_regions  # noqa: F401 (routes on console.bp)
+    from gridapp.console import replies as _console_replies  # noqa: F401 (routes on console.bp)
     from gridapp.console import setup as _console_setup  # noqa: F401
     from gridapp.console import staff as console_staff  # noqa: F401  (the section's routes join console.bp)
 

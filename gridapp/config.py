@@ -182,6 +182,8 @@ def load_settings(
         # How stale another server's edit (a grid boundary, a code's entity) may be in this server's memory.
         "CITY_STAMP_RECHECK_SECONDS": _int(env, "CITY_STAMP_RECHECK_SECONDS", 1),
         # Scans: logs written in batches (0: with each scan), anonymous views kept in memory.
+        # Venue check-ins (店铺/场所登记) are deleted after this many days; no lookup reaches further back.
+        "CHECKIN_RETENTION_DAYS": _int(env, "CHECKIN_RETENTION_DAYS", 14),
         "SCAN_LOG_FLUSH_SECONDS": _int(env, "SCAN_LOG_FLUSH_SECONDS", 1),
         "SCAN_LOG_MAX_PENDING": _int(env, "SCAN_LOG_MAX_PENDING", 100_000),
         "ANONYMOUS_VIEW_MAX_AGE_SECONDS": _int(env, "ANONYMOUS_VIEW_MAX_AGE_SECONDS", 60),
@@ -209,6 +211,7 @@ def load_settings(
         "POINTS_DIFFICULTY_PERCENT": _percentages(env, "POINTS_DIFFICULTY_PERCENT", DEFAULT_DIFFICULTY_PERCENT),
         "POINTS_REPORT_ACCEPTED": _int(env, "POINTS_REPORT_ACCEPTED", 5),
         "POINTS_REPORT_CLOSED": _int(env, "POINTS_REPORT_CLOSED", 10),
+        "POINTS_SUGGESTION_ADOPTED": _int(env, "POINTS_SUGGESTION_ADOPTED", 20),
         "POINTS_REVERSAL_WINDOW_DAYS": _int(env, "POINTS_REVERSAL_WINDOW_DAYS", 7),
         "POINTS_REDEMPTION_TTL_MINUTES": _int(env, "POINTS_REDEMPTION_TTL_MINUTES", 10),
         # "Please move" (挪车) waits this long in a linked owner's inbox before it goes by SMS.

@@ -62,6 +62,7 @@ def init_app(app: Flask) -> None:
         cases,
         categories,
         codes,
+        consultations,
         departments,
         direct_line,
         leaderboards,
@@ -71,18 +72,22 @@ def init_app(app: Flask) -> None:
         open311_keys,
         orders,
         points,
+        ratings,
         regions,
+        reply_templates,
         reports,
         scan,
         staff,
         staff_points,
+        suggestions,
         supervision,
         uploads,
+        venues,
     )
 
     for module in (
         auth, regions, notifications, scan, codes, admin_records, categories, departments, reports, cases, orders, points, leaderboards,
-        supervision, open311_keys, links, maps, staff, staff_points, uploads,
-        direct_line,
+        supervision, open311_keys, links, maps, staff, staff_points, uploads, venues, suggestions, ratings,
+        consultations, reply_templates, direct_line,
     ):
         api.register_blueprint(module.blp)

@@ -5,7 +5,7 @@ from flask.views import MethodView
 
 from gridapp.authz import SIGNED_IN
 from gridapp.pagination import paginate
-from gridapp.services.cases import intake, moderation
+from gridapp.services.cases import intake, moderation, notes, recategorise, reply_templates
 from gridapp.services.cases import presentation as case_views
 from gridapp.services.cases import workflow as cases
 from gridapp.services.orders import workflow as orders
@@ -16,10 +16,13 @@ from mobile_api.schemas.cases import (
     AssignSchema,
     CaseDetailSchema,
     CaseListArgsSchema,
+    CaseNoteInSchema,
     CaseRatingSchema,
     CaseSchema,
     CheckInSchema,
     ConfirmSchema,
+    EventSchema,
+    FilledReplySchema,
     FollowSchema,
     HotlineFormSchema,
     MergeSchema,
@@ -28,6 +31,7 @@ from mobile_api.schemas.cases import (
     NoteSchema,
     PatrolFormSchema,
     RateSchema,
+    RecategoriseSchema,
     RejectSchema,
     ReopenSchema,
     ResolveFormSchema,
@@ -39,6 +43,16 @@ blp = MultipartBlueprint("cases", __name__, url_prefix="/api/v1/cases", descript
 
 SECURITY = [{"bearer": []}]
 IDEMPOTENCY_HEADER = [{"in": "header", "name": "Idempotency-Key", "schema": {"type": "string", "maxLength": 128}}]
+ERRORS = {
+    403: "not staff over this case (another grid's worker, a resident)",
+    404: "no such case",
+    409: "the case is finished (closed, rejected or merged) or ordered in its community",
+    422: "invalid input",
+}
+
+
+def documented(operation_id: str, *statuses: int, parameters=()):
+    return blp.documented(operation_id, {status: ERRORS[status] for status in statuses}, parameters)
 
 
 def _summary(case):
@@ -73,6 +87,17 @@ class CaseItem(MethodView):
 
 @blp.route("/patrol")
 class Patrol(MethodView):
+    @allow(intake.PATROLLERS, scope="self")
+    @blp.arguments(PageArgsSchema, location="query")
+    @blp.response(200, page_of(CaseSchema))
+    @blp.documented("listMyPatrols", {403: "not a grid worker", 422: "invalid page arguments"})
+    def get(self, args):
+        """My patrol reports (巡查上报), newest first, each with how far it got."""
+        actor = current_actor()
+        page = paginate(intake.my_patrols(actor), args)
+        page["items"] = [case_views.summary(actor, case) for case in page["items"]]
+        return page
+
     @allow(intake.PATROLLERS, scope="own_grids")
     @blp.arguments(PatrolFormSchema, location="files")
     @blp.response(201, CaseSchema)
@@ -195,3 +220,41 @@ class Moderation(MethodView):
             hide_photo_ids=body["hide_photo_ids"], show_photo_ids=body["show_photo_ids"],
         )
         return case_views.detail(actor, case)
+
+
+@blp.route("/<int:case_id>/recategorise")
+class Recategorise(MethodView):
+    @allow(recategorise.RECATEGORISERS, scope="case_grid_or_region_tree")
+    @blp.arguments(RecategoriseSchema)
+    @blp.response(200, CaseSchema)
+    @documented("recategoriseCase", 403, 404, 409, 422)
+    def post(self, body, case_id):
+        """Correct the category and/or place: the grid, handler and SLA follow; the change is on the timeline."""
+        case = recategorise.recategorise(
+            current_actor(), case_id, category_id=body.get("category_id"), place=body.get("place"), note=body["note"]
+        )
+        return _summary(case)
+
+
+@blp.route("/<int:case_id>/notes")
+class Notes(MethodView):
+    @allow(notes.WRITERS, scope="case_region_tree")
+    @blp.arguments(CaseNoteInSchema)
+    @blp.response(201, EventSchema)
+    @documented("addCaseNote", 403, 404, 422, parameters=IDEMPOTENCY_HEADER)
+    def post(self, body, case_id):
+        """A note on the case: internal (staff over the case only) or a public update (the reporter and
+        followers read it and are told)."""
+        actor = current_actor()
+        event = notes.add_note(actor, case_id, body["body"], body["public"], request_claim(actor, {**body, "case_id": case_id}))
+        return created(event, lambda e: case_views.event(actor, cases.get_case(actor.city_id, e.case_id), e, e.note))
+
+
+@blp.route("/<int:case_id>/reply-templates")
+class CaseReplies(MethodView):
+    @allow(notes.WRITERS, scope="case_region_tree")
+    @blp.response(200, FilledReplySchema(many=True))
+    @documented("listCaseReplyTemplates", 403, 404)
+    def get(self, case_id):
+        """The reply templates that fit the case's category and state, with its place, category and time limit filled in."""
+        return reply_templates.for_case(current_actor(), case_id)

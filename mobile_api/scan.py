@@ -7,6 +7,7 @@ from flask import Response, request
 from flask.views import MethodView
 
 from gridapp.authz import SIGNED_IN
+from gridapp.pagination import paginate
 from gridapp.services.codes import household_reads, visits
 from gridapp.services.codes import scan_rules as scan_views
 from gridapp.services.codes import scanning as scans
@@ -25,6 +26,7 @@ from mobile_api.schemas.scan import (
     RatingSchema,
     ScanViewSchema,
     VisitFormSchema,
+    VisitHistorySchema,
     VisitSchema,
 )
 
@@ -103,3 +105,17 @@ class VisitNotes(MethodView):
         """Notes and photos (multipart `photos`, up to 9) for a visit opened by scanning."""
         photos = uploads(request.files.getlist("photos"))
         return visits.record_visit(current_actor(), visit_id, form["notes"], photos, form["upload_ids"])
+
+
+@blp.route("/households/<int:household_id>/visits")
+class HouseholdVisits(MethodView):
+    @allow(visits.HISTORY_READERS, scope="household_grid_or_subtree")
+    @blp.arguments(PageArgsSchema, location="query")
+    @blp.response(200, page_of(VisitHistorySchema))
+    @blp.documented(
+        "listHouseholdVisits",
+        {403: "not a worker of the household's grid nor an official over it", 404: "no such household", 422: "invalid page arguments"},
+    )
+    def get(self, args, household_id):
+        """A household's visits (入户走访), newest first: who visited, when, their notes and photos. The read is logged."""
+        return paginate(visits.history(current_actor(), household_id).visits, args)

@@ -10,7 +10,7 @@ from flask import Blueprint, current_app, render_template, request, url_for
 from gridapp.authz import SIGNED_IN, Role
 from gridapp.clock import CHINA
 from gridapp.h5.menu import is_staff_page, staff_menu
-from gridapp.pagination import paginate
+from gridapp.h5.paging import page_of
 from gridapp.services.accounts import agreements
 from gridapp.services.accounts.users import default_city_code
 from gridapp.services.notifications import inbox as notifications
@@ -68,6 +68,11 @@ def home():
             {"label": "社区近期反映", "url": url_for("h5_reports.community_map")},
         ]
         menu.append({"label": "我的家庭 / 我的店铺", "url": url_for("h5_links.my_links")})
+        menu += [
+            {"label": "码上纳谏", "url": url_for("h5_suggestions.mine")},
+            {"label": "码上协商", "url": url_for("h5_consultations.index")},
+            {"label": "我的场所登记", "url": url_for("h5_venues.my_check_ins")},
+        ]
     menu.append({"label": "直联（网格员、民警、物业）", "url": url_for("h5_direct.conversations")})
     menu[:0] = staff_menu(actor)
     grants = [g.role.label for g in actor.grants]
@@ -77,12 +82,8 @@ def home():
 @bp.get("/notifications")
 @allow(SIGNED_IN, scope="self")
 def inbox():
-    try:
-        page = max(1, int(request.args.get("page", 1)))
-    except ValueError:
-        page = 1
     return render_template(
         "h5/notifications.html",
-        page=paginate(notifications.inbox(current_actor()), {"page": page, "per_page": 20}),
+        page=page_of(notifications.inbox(current_actor())),
         link_for=notification_link,
     )

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, render_template
 
 from gridapp.clock import now
+from gridapp.h5.paging import page_of
 from gridapp.models.categories import DIFFICULTY_LABELS
 from gridapp.models.orders import STATUS_LABELS
-from gridapp.pagination import paginate
 from gridapp.services.cases import presentation as case_views
 from gridapp.services.orders import case_link
 from gridapp.services.orders import states as order_states
@@ -27,13 +27,6 @@ bp = Blueprint("h5_department", __name__, url_prefix="/h5")
 HTML_BLUEPRINTS.add(bp.name)
 PER_PAGE = 20
 
-
-def _page_args() -> dict:
-    try:
-        page = max(1, int(request.args.get("page", 1)))
-    except ValueError:
-        page = 1
-    return {"page": page, "per_page": PER_PAGE}
 
 
 def time_left(deadline: datetime) -> str:
@@ -57,13 +50,13 @@ def _render(template: str, **context):
 @bp.get("/orders/pool")
 @allow(orders.DEPARTMENTS, scope="served_regions_and_kind")
 def pool():
-    return _render("pool.html", page=paginate(orders.pool(current_actor()), _page_args()))
+    return _render("pool.html", page=page_of(orders.pool(current_actor()), PER_PAGE))
 
 
 @bp.get("/orders/mine")
 @allow(orders.DEPARTMENTS, scope="holder_department")
 def mine():
-    return _render("mine.html", page=paginate(orders.staff_list(current_actor()), _page_args()))
+    return _render("mine.html", page=page_of(orders.staff_list(current_actor()), PER_PAGE))
 
 
 @bp.get("/orders/<int:order_id>")
@@ -82,5 +75,5 @@ def order_page(order_id: int):
 def my_points():
     actor = current_actor()
     return _render(
-        "points.html", balance=staff_balances.my_balance(actor), page=paginate(staff_balances.my_history(actor), _page_args())
+        "points.html", balance=staff_balances.my_balance(actor), page=page_of(staff_balances.my_history(actor), PER_PAGE)
     )

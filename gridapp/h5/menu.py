@@ -15,9 +15,15 @@ from gridapp.web.access import policy_for
 # (label, endpoint), in the order the home lists them.
 STAFF_MENU = (
     ("我的待办", "h5_worker.inbox"),
+    ("巡查上报", "h5_patrol.patrol_page"),
+    ("扫码走访", "h5_patrol.scan_page"),
     ("抢单池", "h5_department.pool"),
     ("我的订单", "h5_department.mine"),
     ("我的积分", "h5_department.my_points"),
+    ("居民建议", "h5_suggestions.review"),
+    ("码上协商", "h5_consultations.organised"),
+    ("商户与干部评价", "h5_ratings.overview"),
+    ("场所访客查询", "h5_venues.visitor_lookup"),
 )
 
 

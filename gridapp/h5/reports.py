@@ -9,6 +9,7 @@ from flask import Blueprint, render_template, request
 
 from gridapp.authz import SIGNED_IN
 from gridapp.extensions import db
+from gridapp.h5.paging import page_args
 from gridapp.pagination import paginate
 from gridapp.services.accounts.users import get_user
 from gridapp.services.cases import intake, public_map
@@ -56,11 +57,7 @@ def community_map():
 @allow(cases.RESIDENTS, scope="self")
 def my_reports():
     actor = current_actor()
-    try:
-        page_number = max(1, int(request.args.get("page", 1)))
-    except ValueError:
-        page_number = 1
-    page = paginate(cases.mine(actor), {"page": page_number, "per_page": 20})
+    page = paginate(cases.mine(actor), page_args(20))
     items = [case_views.summary(actor, case) for case in page["items"]]
     return render_template("h5/my_reports.html", items=items, meta=page["meta"], sent=request.args.get("sent"))
 

@@ -5,9 +5,9 @@ Pages render what the services return; every action posts to the same JSON API a
 """
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, render_template
 
-from gridapp.pagination import paginate
+from gridapp.h5.paging import page_of
 from gridapp.services.cases import presentation as case_views
 from gridapp.services.cases import states as S
 from gridapp.services.cases import workflow as cases
@@ -19,17 +19,11 @@ HTML_BLUEPRINTS.add(bp.name)
 PER_PAGE = 20
 
 
-def _page_number() -> int:
-    try:
-        return max(1, int(request.args.get("page", 1)))
-    except ValueError:
-        return 1
-
 
 @bp.get("")
 @allow(cases.INBOX, scope="own_grids")
 def inbox():
-    page = paginate(cases.inbox(current_actor()), {"page": _page_number(), "per_page": PER_PAGE})
+    page = page_of(cases.inbox(current_actor()), PER_PAGE)
     return render_template("h5/worker/inbox.html", items=[case_views.queued(c) for c in page["items"]], meta=page["meta"])
 
 

@@ -1,13 +1,13 @@
-"""Jobs for codes: door-plate sheets, and texts asking bike owners to move their bike."""
+"""Jobs for codes: door-plate sheets, texts asking bike owners to move their bike, and the check-in retention sweep."""
 from __future__ import annotations
 
 from sqlalchemy import select
 
 from gridapp.extensions import db
 from gridapp.integrations.sms import sms_sender
-from gridapp.jobs import QUEUE_MEDIA, QUEUE_NOTIFY, job
+from gridapp.jobs import QUEUE_MEDIA, QUEUE_NOTIFY, every_city_id, job
 from gridapp.models import EBike
-from gridapp.services.codes import move_requests, sheets
+from gridapp.services.codes import move_requests, sheets, venue_checkins
 
 
 @job(queue=QUEUE_NOTIFY, timeout=30, retries=3)
@@ -23,6 +23,12 @@ def sms_move_request(city_id: int, ebike_id: int) -> None:
 def sweep_move_requests() -> None:
     """Periodic: "please move" requests left unread in the owner's inbox go by SMS."""
     move_requests.send_overdue()
+
+
+@job(queue=QUEUE_NOTIFY, timeout=600, retries=1)
+def purge_check_ins() -> int:
+    """Periodic: venue check-ins past CHECKIN_RETENTION_DAYS are deleted, city by city."""
+    return sum(venue_checkins.purge_expired(city_id) for city_id in every_city_id())
 
 
 @job(queue=QUEUE_MEDIA, timeout=1800, retries=2)

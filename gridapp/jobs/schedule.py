@@ -44,6 +44,7 @@ PERIODIC_JOBS: tuple[Periodic, ...] = (
     Periodic("purge_expired_tokens", maintenance.purge_expired_tokens, timedelta(days=1)),
     Periodic("purge_unused_uploads", photos.purge_unused_uploads, timedelta(hours=1)),
     Periodic("repair_photo_sizes", photos.repair_photo_sizes, timedelta(minutes=5)),
+    Periodic("purge_check_ins", codes.purge_check_ins, timedelta(hours=1)),
     Periodic("purge_outbox", maintenance.purge_outbox, timedelta(days=1)),
     Periodic("purge_idle_conversations", direct_line.purge_idle_conversations, timedelta(hours=1)),
 )

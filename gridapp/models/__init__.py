@@ -4,6 +4,7 @@ from gridapp.models.auth import AttemptCounter, OtpChallenge, RevokedToken
 from gridapp.models.cases import Case, CaseEvent, CaseFollower, CaseModeration, CasePhoto, CaseRating
 from gridapp.models.categories import Category
 from gridapp.models.codes import QrCode, ScanLog, SheetJob
+from gridapp.models.consultations import Consultation, ConsultationAnswer
 from gridapp.models.direct_line import (
     Conversation,
     ConversationMessage,
@@ -32,11 +33,14 @@ from gridapp.models.places import (
     Shop,
     Visit,
 )
+from gridapp.models.rating_follow_ups import RatingFollowUp
 from gridapp.models.redemptions import Redemption
 from gridapp.models.regions import City, Region, RegionLevel
+from gridapp.models.replies import ReplyTemplate
 from gridapp.models.scheduling import ScheduledJob
 from gridapp.models.setup import SetupChange
 from gridapp.models.staff_audit import StaffAuditEntry, StaffAuditScope
+from gridapp.models.suggestions import Suggestion, SuggestionEvent
 from gridapp.models.supervision import (
     DeliveryAttempt,
     DepartmentScore,
@@ -47,8 +51,17 @@ from gridapp.models.supervision import (
     WhistleTarget,
 )
 from gridapp.models.uploads import PhotoUpload
+from gridapp.models.venues import VenueCheckIn, VenueLookup
 
 __all__ = [
+    "Consultation",
+    "ConsultationAnswer",
+    "RatingFollowUp",
+    "Suggestion",
+    "SuggestionEvent",
+    "VenueCheckIn",
+    "VenueLookup",
+    "ReplyTemplate",
     "PhotoUpload",
     "AccountLink",
     "AccountLinkEvent",

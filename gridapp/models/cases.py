@@ -126,6 +126,9 @@ class CaseEvent(TenantMixin, db.Model):
     lat: Mapped[Optional[float]] = mapped_column(Float)
     lng: Mapped[Optional[float]] = mapped_column(Float)
     distance_m: Mapped[Optional[int]] = mapped_column(Integer)
+    # What residents and Open311 read instead of `note`, when staff's note says more than they may see
+    # (a recategorisation's from/to); NULL: the note as it is (services.cases.timeline).
+    public_note: Mapped[Optional[str]] = mapped_column(Text)
 
     actor = relationship("User", foreign_keys=[actor_user_id], lazy="joined")
     photos = relationship(

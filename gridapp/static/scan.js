@@ -17,6 +17,16 @@
     });
   });
 
+  var checkIn = document.getElementById("action-check_in");
+  if (checkIn) checkIn.addEventListener("click", function () {
+    checkIn.disabled = true;
+    gridapp.api("POST", base + "/check-in", {}, { "Idempotency-Key": root.dataset.token + "-" + Date.now() }).then(function (row) {
+      var at = new Date(row.checked_in_at).toLocaleTimeString("zh-CN", { timeZone: "Asia/Shanghai", hour12: false });
+      checkIn.textContent = "已登记";
+      done("已登记：" + row.venue_name + "（" + at + "）");
+    }).catch(function (error) { fail(error); checkIn.disabled = false; });
+  });
+
   ["contact", "move"].forEach(function (name) {
     var button = document.getElementById("action-" + name);
     if (!button) return;

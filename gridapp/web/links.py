@@ -13,6 +13,8 @@ TARGET_PATHS = {
     "redemption": "/points/redemptions/{id}",
     "account_link": "/h5/links#link-{id}",
     "link_review": "/console/links#link-{id}",
+    "suggestion": "/h5/suggestions/{id}",
+    "rating_follow_up": "/h5/ratings#follow-up-{id}",
     "conversation": "/h5/direct/{id}",
 }
 

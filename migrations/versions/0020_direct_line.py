@@ -1,7 +1,7 @@
 """直联 (direct line): grid contacts, conversations, messages and photos
 
 Revision ID: 0020
-Revises: 0011
+Revises: 0018
 Create Date: 2026-12-02 07:44:45.470935
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0020'
-down_revision = '0011'
+down_revision = '0018'
 branch_labels = None
 depends_on = None
 

@@ -11,7 +11,7 @@ from gridapp.models.categories import DIFFICULTIES, DIFFICULTY_LABELS
 from gridapp.services.cases import states as S
 from gridapp.services.regions import coordinates
 from gridapp.services.setup import categories as category_rules
-from mobile_api.schemas.common import PageArgsSchema, computed
+from mobile_api.schemas.common import JsonBoolean, PageArgsSchema, computed
 from mobile_api.schemas.supervision import InstructionSchema, SlaSchema
 
 PHONE = validate.Regexp(r"^1\d{10}$|^0\d{2,3}-?\d{7,8}$", error="电话号码格式不正确")
@@ -304,12 +304,20 @@ class ProgressSchema(Schema):
     due_at = fields.DateTime(allow_none=True, metadata={"description": "When the next step is due"})
 
 
+class HandlingToolsSchema(Schema):
+    """Which handlers' tools the caller has on this case, so clients show only the forms that work."""
+
+    recategorise = fields.Boolean(required=True, metadata={"description": "POST /cases/{id}/recategorise"})
+    notes = fields.Boolean(required=True, metadata={"description": "POST /cases/{id}/notes and GET /cases/{id}/reply-templates"})
+
+
 class CaseDetailSchema(CaseSchema):
     progress = fields.Nested(ProgressSchema, required=True)
     events = fields.List(fields.Nested(EventSchema), required=True)
     ratings = fields.List(fields.Nested(CaseRatingSchema), required=True)
     similar = fields.List(fields.Nested(CaseBriefSchema), required=True, metadata={"description": "Possible repeats (staff only)"})
     instructions = fields.List(fields.Nested(InstructionSchema), required=True, metadata={"description": "Leaders' instructions, newest first (staff only)"})
+    tools = fields.Nested(HandlingToolsSchema, required=True)
 
 
 class ModerationSchema(Schema):
@@ -330,3 +338,39 @@ class ModerationEntrySchema(Schema):
     reason = fields.String(required=True)
     actor_user_id = fields.Integer(required=True)
     created_at = fields.DateTime(required=True)
+
+
+class PlaceSchema(LocationMixin):
+    """Where the problem really is: a position, or the token of the code printed there."""
+
+    code = fields.String(validate=validate.Length(min=1, max=64), metadata={"description": "Token of the code at the spot"})
+    address = fields.String(validate=validate.Length(max=255))
+
+    @validates_schema
+    def code_or_position(self, data, **kwargs):
+        if not data.get("code") and "lat" not in data:
+            raise ValidationError("请提供新位置的经纬度或二维码", "lat")
+
+
+class RecategoriseSchema(NoteSchema):
+    category_id = fields.Integer(validate=validate.Range(min=1), metadata={"description": "The right category"})
+    place = fields.Nested(PlaceSchema, metadata={"description": "The right place; its grid, handler and SLA follow"})
+
+    @validates_schema
+    def something_to_change(self, data, **kwargs):
+        if "category_id" not in data and "place" not in data:
+            raise ValidationError("请指定新的分类或位置", "category_id")
+
+
+class CaseNoteInSchema(Schema):
+    body = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    public = JsonBoolean(
+        required=True,
+        metadata={"description": "true: an update the reporter and followers read and are told of; false: staff only"},
+    )
+
+
+class FilledReplySchema(Schema):
+    id = fields.Integer(required=True)
+    title = fields.String(required=True)
+    text = fields.String(required=True, metadata={"description": "The template's body with the case's facts filled in"})

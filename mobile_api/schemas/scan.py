@@ -80,6 +80,15 @@ class VisitSchema(Schema):
     updated_at = fields.DateTime(allow_none=True)
 
 
+class VisitorSchema(Schema):
+    id = fields.Integer(required=True)
+    display_name = fields.String(required=True)
+
+
+class VisitHistorySchema(VisitSchema):
+    worker = fields.Nested(VisitorSchema, required=True, metadata={"description": "the grid worker who visited"})
+
+
 class MyCodeSchema(Schema):
     token = fields.String(required=True)
     url = fields.String(required=True)

@@ -119,6 +119,31 @@ def snapshot(page, name: str) -> None:
 
 
 @contextlib.contextmanager
+def with_camera(browser, y4m_path: str) -> Iterator[object]:
+    """A second Chromium from the same playwright whose camera is its own fake one playing a Y4M file, allowed
+    without asking."""
+    camera = ("--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream", f"--use-file-for-fake-video-capture={y4m_path}")
+    instance = browser.browser_type.launch(executable_path=shutil.which("chromium"), args=[*CHROMIUM_ARGS, *camera])
+    try:
+        yield instance
+    finally:
+        instance.close()
+
+
+def y4m(picture: bytes, size: tuple[int, int] = (640, 480), frames: int = 10) -> bytes:
+    """A still picture as a short Y4M video (4:2:0), centred on white: what a camera held up to it would see."""
+    frame = Image.new("RGB", size, (255, 255, 255))
+    still = Image.open(io.BytesIO(picture)).convert("RGB")
+    still.thumbnail(size)
+    frame.paste(still, ((size[0] - still.width) // 2, (size[1] - still.height) // 2))
+    y, cb, cr = frame.convert("YCbCr").split()
+    half = (size[0] // 2, size[1] // 2)
+    planes = y.tobytes() + cb.resize(half).tobytes() + cr.resize(half).tobytes()
+    header = f"YUV4MPEG2 W{size[0]} H{size[1]} F15:1 Ip A1:1 C420jpeg\n".encode()
+    return header + b"".join(b"FRAME\n" + planes for _ in range(frames))
+
+
+@contextlib.contextmanager
 def tile_server():
     """A tile server on a free port: every /{z}/{x}/{y}.png is one light PNG; the paths asked for are kept."""
     out = io.BytesIO()

@@ -40,7 +40,7 @@ def check_in(page) -> str:
     details = page.locator("details.action[data-action='check_in']")
     details.locator("summary").click()
     details.locator(".locate").click()
-    shown = details.locator("[data-distance].ok")
+    shown = details.locator("[data-distance].ok", has_text="您距上报位置")  # "正在获取位置" shows first
     shown.wait_for()
     distance = shown.inner_text()
     with page.expect_navigation():

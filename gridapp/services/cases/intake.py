@@ -52,6 +52,11 @@ def active_category(city_id: int, category_id: int) -> Category:
     return category
 
 
+def routed_department_kind(category: Category) -> str | None:
+    """A department's category reaches the community's triage already marked for that kind of department."""
+    return category.department_kind if category.default_route == "department" else None
+
+
 def categories(city_id: int):
     return select(Category).where(Category.city_id == city_id, Category.is_active.is_(True)).order_by(Category.id)
 
@@ -165,6 +170,22 @@ def file_conversation(actor: Actor, grid: Region, data: dict, stored, *, note: s
     return case
 
 
+def my_patrols(actor: Actor):
+    """The worker's own patrol findings, newest first: what they filed on their rounds and how far each got."""
+    PATROLLERS.require(actor)
+    return (
+        select(Case)
+        .where(Case.city_id == actor.city_id, Case.reporter_user_id == actor.user_id, Case.channel == "patrol")
+        .order_by(Case.created_at.desc(), Case.id.desc())
+    )
+
+
+def patrol_grids(actor: Actor) -> list[Region]:
+    """The grids a worker patrols: one to name when the phone cannot tell where they are."""
+    PATROLLERS.require(actor)
+    return [get_region(actor.city_id, g.region_id) for g in actor.grants if g.role in PATROLLERS and g.region_id is not None]
+
+
 def submit_hotline(actor: Actor, data: dict, uploads: list[photo_service.Upload], claim=None):
     """Staff enter a 12345 call for a caller without an account here; the caller's number stays private."""
     data = coordinates.located(data)
@@ -242,8 +263,7 @@ def _create(actor: Actor, channel: str, where: Where, data: dict, stored, record
         lng=data.get("lng"),
         address=data.get("address"),
         answers_json=json.dumps(data["answers"], ensure_ascii=False) if data.get("answers") else None,
-        # A department's category reaches the community's triage already marked for that kind of department.
-        department_kind=category.department_kind if category.default_route == "department" else None,
+        department_kind=routed_department_kind(category),
         reporter_user_id=actor.user_id if channel not in ("hotline", "open311") else None,
         entered_by_user_id=None if resident else actor.user_id,
         anonymous=bool(data.get("anonymous")),

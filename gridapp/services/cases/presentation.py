@@ -12,7 +12,7 @@ from flask import current_app
 from gridapp.authz import Actor
 from gridapp.models import Case, CaseEvent, CasePhoto
 from gridapp.models.cases import CHANNEL_LABELS
-from gridapp.services.cases import public_map
+from gridapp.services.cases import notes, public_map, recategorise, timeline
 from gridapp.services.cases import states as S
 from gridapp.services.cases import workflow as cases
 from gridapp.services.photos import url
@@ -86,7 +86,8 @@ def summary(actor: Actor, case: Case) -> dict:
     return data
 
 
-def event(actor: Actor, case: Case, e: CaseEvent) -> dict:
+def event(actor: Actor, case: Case, e: CaseEvent, note: str) -> dict:
+    """One step, with its note as the viewer may read it (services.cases.timeline)."""
     return {
         "id": e.id,
         "action": e.action,
@@ -95,7 +96,7 @@ def event(actor: Actor, case: Case, e: CaseEvent) -> dict:
         "to_state": e.to_state,
         "to_state_label": S.STATE_LABELS[e.to_state],
         "actor": cases.actor_label(actor, case, e),
-        "note": e.note,
+        "note": note,
         "created_at": e.created_at,
         "distance_m": e.distance_m,  # a check-in's distance from the reported spot; never the handler's position
         "photos": [photo(p) for p in e.photos],
@@ -142,11 +143,12 @@ def progress(case: Case) -> dict:
 
 def detail(actor: Actor, case: Case) -> dict:
     data = summary(actor, case)
-    data["events"] = [event(actor, case, e) for e in cases.events(case)]
+    data["events"] = [event(actor, case, e, note) for e, note in timeline.for_viewer(actor, case)]
     data["progress"] = progress(case)
     data["ratings"] = [
         {"round": r.round, "stars": r.stars, "comment": r.comment, "created_at": r.created_at} for r in cases.ratings(case)
     ]
     data["similar"] = [brief(c) for c in cases.similar_to(actor, case.id)] if cases.is_staff_over(actor, case) else []
     data["instructions"] = supervision.instructions(case) if cases.is_staff_over(actor, case) else []
+    data["tools"] = {"recategorise": recategorise.may(actor, case), "notes": notes.may_write(actor, case)}
     return data

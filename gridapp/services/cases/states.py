@@ -112,6 +112,9 @@ NOTES.update(
     whistle="吹哨", report_in="部门报到", report_in_late="部门未按时报到",
 )
 
+# Handlers' tools (services.cases.recategorise, services.cases.notes): on the timeline, never moving the state.
+NOTES.update(recategorise="调整分类或位置", internal_note="内部备注", public_note="处理进展")
+
 
 def action_label(action: str) -> str:
     if action in TRANSITIONS:

@@ -418,7 +418,7 @@ def reject(actor: Actor, case_id: int, reason: str, note: str = "") -> Case:
     return case
 
 
-def _grid_worker_for(case: Case, user_id: int | None) -> User:
+def grid_worker_for(case: Case, user_id: int | None) -> User:
     """A grid worker whose grid lies in the case's grid (or, off-grid, its community)."""
     stmt = (
         select(User)
@@ -446,7 +446,7 @@ def assign(actor: Actor, case_id: int, handler_user_id: int | None = None, note:
     _refuse_transition(actor, case, "assign")  # before choosing the worker: a stranger learns nothing about the grid
     if not can_see_region(actor, case.city_id, case.region_path, OFFICIALS):
         handler_user_id = actor.user_id  # a grid worker takes the case themselves
-    worker = _grid_worker_for(case, handler_user_id)
+    worker = grid_worker_for(case, handler_user_id)
     case.handler_user_id = worker.id
     case.department_kind = None
     _move(actor, case, "assign", note or f"派给网格员{worker.display_name}")

@@ -18,7 +18,7 @@ from gridapp.pagination import paginate
 from gridapp.privacy import mask_name
 
 ACTION_LABELS = {"read": "查看", "create": "建档", "update": "修改"}
-VIA_LABELS = {"scan": "扫码", "admin": "后台", "self": "本人"}
+VIA_LABELS = {"scan": "扫码", "admin": "后台", "self": "本人", "visits": "走访记录"}
 MEMBER_LABEL = "本户成员"
 
 

@@ -89,6 +89,11 @@ def direct_line_action(token: str, actor: Actor | None) -> dict:
     return _action("direct_line", "直联网格员、民警、物业", href=f"/h5/direct?code={token}", login=True, actor=actor)
 
 
+def check_in_action(actor: Actor | None) -> dict:
+    # A visitor's check-in at a shop or place (services.codes.venue_checkins), kept CHECKIN_RETENTION_DAYS.
+    return _action("check_in", "扫码登记", login=True, actor=actor)
+
+
 def household_record(household, standing_: str, actor: Actor) -> dict:
     """The household as its grid worker, officials or members see it."""
     whole_phone = standing_ == "grid_worker"
@@ -186,6 +191,7 @@ def _shop(view, code, shop, region, standing_, actor):
             owner_phone=shop.owner_phone if standing_ in ("grid_worker", "official") else mask_phone(shop.owner_phone),
         )
     view["actions"] = [
+        check_in_action(actor),
         report_action(code.token, actor),
         _action("rate", "评价商户", login=True, actor=actor),
         _action("redeem", "在本店使用积分", login=True, actor=actor),  # the shop confirms (services.points)
@@ -239,7 +245,7 @@ def _stall(view, code, stall, region, standing_, actor):
 
 def _place(view, code, place, region, standing_, actor):
     view["facility"] = {"kind": place.kind, "kind_label": place.kind_label, "name": place.name}
-    view["actions"] = [report_action(code.token, actor)]
+    view["actions"] = [check_in_action(actor), report_action(code.token, actor)]
 
 
 BUILDERS = {

@@ -22,6 +22,7 @@ from gridapp.services.codes import scan_rules as scan_views
 from gridapp.services.codes.issuing import live_code
 from gridapp.services.links import households as members
 from gridapp.services.notifications.inbox import notify
+from gridapp.services.participation import ratings as rating_follow_ups
 from gridapp.services.regions.tree import get_region, grid_workers
 from gridapp.unit_of_work import unit_of_work
 
@@ -100,6 +101,7 @@ def rate(token: str, actor: Actor, stars: int, comment: str | None = None) -> di
         db.session.add(rating)
     rating.stars, rating.comment = stars, comment
     db.session.flush()
+    rating_follow_ups.rated(rating)
     return scan_views.rating_of(code.city_id, code.entity_type, entity.id)
 
 

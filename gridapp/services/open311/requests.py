@@ -23,7 +23,7 @@ from gridapp.extensions import db
 from gridapp.models import ApiClient, Case, CaseEvent, Category, City, Department, Open311Request, Order
 from gridapp.services import idempotency
 from gridapp.services.accounts.users import default_city_code
-from gridapp.services.cases import intake
+from gridapp.services.cases import intake, timeline
 from gridapp.services.cases import states as S
 from gridapp.services.cases import workflow as case_workflow
 from gridapp.services.open311 import api_keys
@@ -32,11 +32,17 @@ from gridapp.services.regions.tree import path_range
 WINDOW = timedelta(days=90)
 MAX_RESULTS = 1000
 # Steps whose note staff write for the public; a resident's words (a reopen, a rating) stay private.
-PUBLIC_NOTES = frozenset({"accept", "reject", "assign", "order", "start", "resolve", "verify", "merge", "auto_close"})
+PUBLIC_NOTES = frozenset(
+    {"accept", "reject", "assign", "order", "start", "resolve", "verify", "merge", "auto_close", timeline.PUBLIC_NOTE,
+     "recategorise"}
+)  # fmt: skip
 
 
 def public_note(event: CaseEvent) -> str | None:
-    return event.note if event.action in PUBLIC_NOTES and event.note else None
+    """Staff-only steps never reach here (timeline.public_condition); a step's public line stands for its note."""
+    if event.action not in PUBLIC_NOTES:
+        return None
+    return timeline.public_note(event) or None
 
 
 # --------------------------------------------------------------------------- #
@@ -254,7 +260,11 @@ def request_id_for_token(who: Caller, token: str) -> int:
 def _events(city_id: int, case_ids: list[int]) -> dict[int, list[CaseEvent]]:
     found: dict[int, list[CaseEvent]] = {case_id: [] for case_id in case_ids}
     if case_ids:
-        stmt = select(CaseEvent).where(CaseEvent.city_id == city_id, CaseEvent.case_id.in_(case_ids)).order_by(CaseEvent.id)
+        stmt = (
+            select(CaseEvent)
+            .where(CaseEvent.city_id == city_id, CaseEvent.case_id.in_(case_ids), timeline.public_condition())
+            .order_by(CaseEvent.id)
+        )
         for event in db.session.scalars(stmt):
             found[event.case_id].append(event)
     return found
@@ -335,7 +345,10 @@ def updates(
         visible = visible.where(Case.id.in_(ids))
     stmt = (
         select(CaseEvent)
-        .where(CaseEvent.city_id == who.city_id, CaseEvent.case_id.in_(visible), CaseEvent.created_at >= start, CaseEvent.created_at <= end)
+        .where(
+            CaseEvent.city_id == who.city_id, CaseEvent.case_id.in_(visible), CaseEvent.created_at >= start,
+            CaseEvent.created_at <= end, timeline.public_condition(),
+        )
         .order_by(CaseEvent.created_at, CaseEvent.id)
         .limit(page_size)
         .offset((page - 1) * page_size)

@@ -180,8 +180,9 @@ def on_event(case: Case, action: str, at: datetime) -> None:
     if action == "submit":
         case.confirm_due_at = deadline(case.created_at, category.confirm_minutes, working)
     elif action == "accept":
-        case.onsite_due_at = deadline(at, category.onsite_minutes, working)
-        case.resolve_due_at = deadline(at, category.resolve_minutes, working)
+        _work_due(case, at)
+    elif action == "recategorise":
+        _retime(case, at)
     if case.state in S.AWAITING_RESIDENT_STATES:
         if case.sla_paused_at is None:
             case.sla_paused_at = at
@@ -193,6 +194,30 @@ def on_event(case: Case, action: str, at: datetime) -> None:
     if case.accepted_at is None and action == "accept":
         case.accepted_at = at
     refresh(case)
+
+
+def _work_due(case: Case, accepted_at: datetime) -> None:
+    """The on-site and resolve deadlines, counted from the acceptance in the category's time."""
+    working = bool(case.category.working_time)
+    case.onsite_due_at = deadline(accepted_at, case.category.onsite_minutes, working)
+    case.resolve_due_at = deadline(accepted_at, case.category.resolve_minutes, working)
+
+
+def _retime(case: Case, at: datetime) -> None:
+    """A new category's limits replace the old ones from the same starts, as if it had been filed so.
+
+    A colour that the new limits make calmer applies at once; one they make more urgent is left to the
+    sweep (due now, at `sla_next_at`), which records the warning or lateness and escalates as usual.
+    """
+    if case.confirm_due_at is not None:
+        case.confirm_due_at = deadline(case.created_at, case.category.confirm_minutes, bool(case.category.working_time))
+    if case.accepted_at is not None:
+        _work_due(case, case.accepted_at)
+    clock = running_clock(case)
+    if clock is not None and clock.name == case.sla_clock:
+        calmer = clock.colour(at)
+        if COLOURS.index(calmer) < COLOURS.index(case.sla_colour):
+            case.sla_colour = calmer
 
 
 def refresh(case: Case) -> None:
