@@ -79,15 +79,15 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(media.bp)
     app.register_blueprint(h5.bp)
     from gridapp.h5 import codes as h5_codes
+    from gridapp.h5 import consultations as h5_consultations
     from gridapp.h5 import department as h5_department
     from gridapp.h5 import direct_line as h5_direct
     from gridapp.h5 import links as h5_links
-    from gridapp.h5 import reports as h5_reports
-    from gridapp.h5 import worker as h5_worker
-    from gridapp.h5 import consultations as h5_consultations
     from gridapp.h5 import ratings as h5_ratings
+    from gridapp.h5 import reports as h5_reports
     from gridapp.h5 import suggestions as h5_suggestions
     from gridapp.h5 import venues as h5_venues
+    from gridapp.h5 import worker as h5_worker
 
     app.register_blueprint(h5_codes.bp)
     app.register_blueprint(h5_reports.bp)
@@ -106,6 +106,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(dashboard.bp)
     from gridapp import console
+    from gridapp.console import direct_line as _console_direct_line  # noqa: F401 (routes on console.bp)
     from gridapp.console import links as console_links  # noqa: F401 (a section: its routes join console.bp)
     from gridapp.console import regions as _console_regions  # noqa: F401 (routes on console.bp)
     from gridapp.console import replies as _console_replies  # noqa: F401 (routes on console.bp)

@@ -275,3 +275,14 @@ def test_a_retried_message_is_written_once(client, city, dl):
     assert first.status_code == second.status_code == 201 and first.json["id"] == second.json["id"]
     assert second.headers.get("Idempotent-Replayed") == "true"
     assert db.session.scalar(select(func.count()).select_from(ConversationMessage)) == 2
+
+
+def test_the_console_names_the_grids_contacts(client, city, dl):
+    admin = auth_headers(city.users[Role.COMMUNITY_ADMIN])
+    page = client.get("/console/direct-line", query_string={"grid_id": city.g1.id}, headers=admin)
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "网格民警 李警官" in html and "直联联系人" in html and 'id="contact-form"' in html
+    assert "三网格" not in html  # another community's grid is not offered
+    _no_phone(html, POLICE_PHONE)
+    assert client.get("/console/direct-line", headers=auth_headers(city.users[Role.GRID_WORKER])).status_code == 403

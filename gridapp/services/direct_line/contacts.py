@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from gridapp.authz import STAFF_ROLES, Actor, Permission, Role, require_region
 from gridapp.errors import NotFound, ValidationFailed
@@ -55,6 +55,31 @@ def _audit(actor: Actor, contact: GridContact, action: str, before: str | None) 
     db.session.add(GridContactEvent(
         city_id=contact.city_id, contact_id=contact.id, actor_user_id=actor.user_id, action=action,
         before_json=before, after_json=_state(contact),
+    ))
+
+
+def managed_grids(actor: Actor) -> list[Region]:
+    """The grids under the admin's communities, to pick one from."""
+    MANAGERS.require(actor)
+    paths = actor.region_paths(MANAGERS)
+    if not paths:
+        return []
+    return list(db.session.scalars(
+        select(Region).where(
+            Region.city_id == actor.city_id, Region.level == "grid", Region.retired_at.is_(None),
+            or_(*[Region.path.startswith(p) for p in paths]),
+        ).order_by(Region.path)
+    ))
+
+
+def answerable_accounts(actor: Actor) -> list[User]:
+    """The city's active staff accounts a contact may answer from, by name."""
+    MANAGERS.require(actor)
+    staff_roles = [r.value for r in STAFF_ROLES]
+    holders = select(RoleGrant.user_id).where(RoleGrant.city_id == actor.city_id, RoleGrant.role.in_(staff_roles))
+    return list(db.session.scalars(
+        select(User).where(User.city_id == actor.city_id, User.is_active.is_(True), User.id.in_(holders))
+        .order_by(User.display_name, User.id).limit(500)
     ))
 
 
