@@ -10,6 +10,7 @@ from gridapp.extensions import db
 from gridapp.models import Household, HouseholdMember
 from gridapp.services.codes.issuing import new_code
 from tests.support.browser import PHONE, axe_violations, device_page, sign_in_by_sms, snapshot
+from tests.support.factories import PASSWORD
 from tests.support.staff_walk import worker_signs_in
 
 pytestmark = pytest.mark.browser
@@ -68,3 +69,21 @@ def test_a_resident_writes_from_a_code_the_worker_answers_and_files_a_case(phone
     phone.click("#conversation-case a")
     phone.wait_for_url("**/h5/reports/*")
     assert "单元门的门禁坏了" in phone.inner_text("main")
+
+
+def test_the_console_page_names_a_police_officer(browser, live_url, city):
+    admin = city.users[Role.COMMUNITY_ADMIN].username
+    db.session.rollback()  # end the read: an open SQLite transaction would block the server
+    with device_page(browser, live_url, PHONE) as console:
+        console.goto(f"{live_url}/console/direct-line")
+        console.fill("#username", admin)
+        console.fill("#password", PASSWORD)
+        console.click("#login-submit")
+        console.wait_for_selector("#contact-form")
+        console.fill("#c-name", "李警官")
+        console.select_option("#c-user", label="staff（staff）")
+        console.click("#contact-form button[type=submit]")
+        console.wait_for_selector("#contact-list .row")
+        assert "网格民警 李警官" in console.inner_text("#contact-list")
+        assert axe_violations(console) == []
+        snapshot(console, "direct-line-console")
