@@ -10,7 +10,7 @@ from gridapp.services.direct_line import conversations as direct
 from gridapp.web.access import allow, current_actor
 from gridapp.web.idempotency import HEADER, created, request_claim
 from mobile_api.blueprint import ApiBlueprint
-from mobile_api.schemas.common import ErrorSchema, PageArgsSchema, page_of
+from mobile_api.schemas.common import PageArgsSchema, page_of
 from mobile_api.schemas.direct_line import (
     ConversationConvertedSchema,
     ConversationConvertSchema,
@@ -29,7 +29,6 @@ from mobile_api.schemas.direct_line import (
 
 blp = ApiBlueprint("direct_line", __name__, url_prefix="/api/v1", description="直联：居民与网格员、网格民警、物业的会话")
 
-SECURITY = [{"bearer": []}]
 IDEMPOTENCY_HEADER = [{"in": "header", "name": HEADER, "schema": {"type": "string", "maxLength": 128}}]
 ERROR_TEXT = {
     401: "Not signed in", 403: "Role or scope not allowed", 404: "No such conversation, contact or grid",
@@ -37,12 +36,8 @@ ERROR_TEXT = {
 }
 
 
-def errors(*statuses: int):
-    def decorate(fn):
-        for status in statuses:
-            fn = blp.alt_response(status, schema=ErrorSchema, description=ERROR_TEXT[status])(fn)
-        return fn
-    return decorate
+def documented(operation_id: str, *statuses: int, parameters=()):
+    return blp.documented(operation_id, {status: ERROR_TEXT[status] for status in statuses}, parameters)
 
 
 @blp.route("/direct-line/contacts")
@@ -50,8 +45,7 @@ class Contacts(MethodView):
     @allow(contacts.MANAGERS, scope="region_tree")
     @blp.arguments(GridContactArgsSchema, location="query")
     @blp.response(200, page_of(GridContactSchema))
-    @errors(401, 403, 404, 422)
-    @blp.doc(security=SECURITY, operationId="listGridContacts")
+    @documented("listGridContacts", 401, 403, 404, 422)
     def get(self, args):
         """A grid's police officer and property staff, active first."""
         return paginate(contacts.listed(current_actor(), args["grid_id"]), args)
@@ -59,8 +53,7 @@ class Contacts(MethodView):
     @allow(contacts.MANAGERS, scope="region_tree")
     @blp.arguments(GridContactCreateSchema)
     @blp.response(201, GridContactSchema)
-    @errors(401, 403, 404, 422)
-    @blp.doc(security=SECURITY, parameters=IDEMPOTENCY_HEADER, operationId="addGridContact")
+    @documented("addGridContact", 401, 403, 404, 422, parameters=IDEMPOTENCY_HEADER)
     def post(self, body):
         """Name a grid's police officer (police) or property staff (property), answering from a staff account."""
         actor = current_actor()
@@ -73,8 +66,7 @@ class Contact(MethodView):
     @allow(contacts.MANAGERS, scope="region_tree")
     @blp.arguments(GridContactChangeSchema)
     @blp.response(200, GridContactSchema)
-    @errors(401, 403, 404, 422)
-    @blp.doc(security=SECURITY, operationId="changeGridContact")
+    @documented("changeGridContact", 401, 403, 404, 422)
     def patch(self, body, contact_id):
         """Rename a contact, switch the account it answers from, or retire it (is_active false)."""
         return contacts.change(current_actor(), contact_id, body)
@@ -85,8 +77,7 @@ class ContactEvents(MethodView):
     @allow(contacts.MANAGERS, scope="region_tree")
     @blp.arguments(PageArgsSchema, location="query")
     @blp.response(200, page_of(GridContactEventSchema))
-    @errors(401, 403, 404, 422)
-    @blp.doc(security=SECURITY, operationId="listGridContactEvents")
+    @documented("listGridContactEvents", 401, 403, 404, 422)
     def get(self, args, contact_id):
         """The contact's append-only audit: who changed what, when, before and after."""
         page = paginate(contacts.events(current_actor(), contact_id), args)
@@ -103,8 +94,7 @@ class Choices(MethodView):
     @allow(direct.RESIDENTS, scope="own_grid")
     @blp.arguments(DirectLineChoiceArgsSchema, location="query")
     @blp.response(200, DirectLineChoicesSchema)
-    @errors(401, 403, 404, 422)
-    @blp.doc(security=SECURITY, operationId="listDirectLineChoices")
+    @documented("listDirectLineChoices", 401, 403, 404, 422)
     def get(self, args):
         """Whom the resident may talk to in a grid they live in, or in the grid of a household code they scanned."""
         grid, _code_id = direct.resident_grid(current_actor(), args.get("grid_id"), args.get("code"))
@@ -116,8 +106,7 @@ class Conversations(MethodView):
     @allow(direct.PARTIES, scope="own_conversations")
     @blp.arguments(PageArgsSchema, location="query")
     @blp.response(200, page_of(ConversationSchema))
-    @errors(401, 403, 422)
-    @blp.doc(security=SECURITY, operationId="listMyConversations")
+    @documented("listMyConversations", 401, 403, 422)
     def get(self, args):
         """The caller's conversations: a resident's newest first, a staff member's unread first."""
         actor = current_actor()
@@ -127,8 +116,7 @@ class Conversations(MethodView):
     @allow(direct.RESIDENTS, scope="own_grid")
     @blp.arguments(ConversationCreateSchema)
     @blp.response(201, ConversationSchema)
-    @errors(401, 403, 404, 422)
-    @blp.doc(security=SECURITY, parameters=IDEMPOTENCY_HEADER, operationId="openConversation")
+    @documented("openConversation", 401, 403, 404, 422, parameters=IDEMPOTENCY_HEADER)
     def post(self, body):
         """Write to the grid's worker, police officer or property staff (carrying on an open conversation with them)."""
         actor = current_actor()
@@ -140,8 +128,7 @@ class Conversations(MethodView):
 class Conversation(MethodView):
     @allow(direct.PARTIES, scope="own_conversations")
     @blp.response(200, ConversationSchema)
-    @errors(401, 403, 404)
-    @blp.doc(security=SECURITY, operationId="getConversation")
+    @documented("getConversation", 401, 403, 404)
     def get(self, conversation_id):
         actor = current_actor()
         return direct.view(actor, direct.visible(actor, conversation_id))
@@ -152,8 +139,7 @@ class Messages(MethodView):
     @allow(direct.PARTIES, scope="own_conversations")
     @blp.arguments(PageArgsSchema, location="query")
     @blp.response(200, page_of(ConversationMessageSchema))
-    @errors(401, 403, 404, 422)
-    @blp.doc(security=SECURITY, operationId="listConversationMessages")
+    @documented("listConversationMessages", 401, 403, 404, 422)
     def get(self, args, conversation_id):
         """The messages, oldest first."""
         actor = current_actor()
@@ -164,8 +150,7 @@ class Messages(MethodView):
     @allow(direct.PARTIES, scope="own_conversations")
     @blp.arguments(ConversationMessageCreateSchema)
     @blp.response(201, ConversationMessageSchema)
-    @errors(401, 403, 404, 422)
-    @blp.doc(security=SECURITY, parameters=IDEMPOTENCY_HEADER, operationId="postConversationMessage")
+    @documented("postConversationMessage", 401, 403, 404, 422, parameters=IDEMPOTENCY_HEADER)
     def post(self, body, conversation_id):
         """Write in the conversation; the other side is told (inbox and push)."""
         actor = current_actor()
@@ -178,8 +163,7 @@ class Messages(MethodView):
 class Read(MethodView):
     @allow(direct.PARTIES, scope="own_conversations")
     @blp.response(200, ConversationSchema)
-    @errors(401, 403, 404)
-    @blp.doc(security=SECURITY, operationId="markConversationRead")
+    @documented("markConversationRead", 401, 403, 404)
     def post(self, conversation_id):
         """The caller has read everything so far: their unread count goes to zero."""
         actor = current_actor()
@@ -191,8 +175,7 @@ class Convert(MethodView):
     @allow(direct.CONVERTERS, scope="own_conversations")
     @blp.arguments(ConversationConvertSchema)
     @blp.response(200, ConversationConvertedSchema)
-    @errors(401, 403, 404, 422)
-    @blp.doc(security=SECURITY, operationId="convertConversationToCase")
+    @documented("convertConversationToCase", 401, 403, 404, 422)
     def post(self, body, conversation_id):
         """Turn the conversation into a patrol-style case (once; a second call answers the same case)."""
         case = direct.convert(current_actor(), conversation_id, body["category_id"])
