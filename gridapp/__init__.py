@@ -85,6 +85,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from gridapp.h5 import links as h5_links
     from gridapp.h5 import notices as h5_notices
     from gridapp.h5 import offline as h5_offline
+    from gridapp.h5 import consultations as h5_consultations
+    from gridapp.h5 import department as h5_department
+    from gridapp.h5 import direct_line as h5_direct
+    from gridapp.h5 import links as h5_links
     from gridapp.h5 import ratings as h5_ratings
     from gridapp.h5 import reports as h5_reports
     from gridapp.h5 import suggestions as h5_suggestions
@@ -97,6 +101,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(h5_community.bp)
     app.register_blueprint(h5_department.bp)
     app.register_blueprint(h5_worker.bp)
+    app.register_blueprint(h5_direct.bp)
     app.register_blueprint(h5_venues.bp)
     app.register_blueprint(h5_suggestions.bp)
     app.register_blueprint(h5_ratings.bp)
@@ -110,6 +115,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(dashboard.bp)
     from gridapp import console
+    from gridapp.console import direct_line as _console_direct_line  # noqa: F401 (routes on console.bp)
     from gridapp.console import links as console_links  # noqa: F401 (a section: its routes join console.bp)
     from gridapp.console import regions as _console_regions  # noqa: F401 (routes on console.bp)
     from gridapp.console import replies as _console_replies  # noqa: F401 (routes on console.bp)

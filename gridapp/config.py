@@ -215,6 +215,8 @@ def load_settings(
         "PHOTO_MAX_SIDE": _int(env, "PHOTO_MAX_SIDE", 2560),
         # Photos uploaded on their own (the mini-program) are removed when no call used them in this time.
         "UPLOAD_TTL_HOURS": _int(env, "UPLOAD_TTL_HOURS", 24),
+        # 直联 conversations idle this long are deleted with their messages and photos (stated on the pages).
+        "CONVERSATION_RETENTION_DAYS": _int(env, "CONVERSATION_RETENTION_DAYS", 180),
         # How stale another server's edit (a grid boundary, a code's entity) may be in this server's memory.
         "CITY_STAMP_RECHECK_SECONDS": _int(env, "CITY_STAMP_RECHECK_SECONDS", 1),
         # Scans: logs written in batches (0: with each scan), anonymous views kept in memory.

@@ -82,6 +82,7 @@ def init_app(app: Flask) -> None:
         codes,
         consultations,
         departments,
+        direct_line,
         leaderboards,
         links,
         maps,
@@ -106,6 +107,6 @@ def init_app(app: Flask) -> None:
     for module in (
         auth, regions, notifications, scan, codes, admin_records, categories, departments, reports, cases, orders, points, leaderboards,
         supervision, open311_keys, links, maps, staff, staff_points, uploads, venues, suggestions, ratings,
-        consultations, reply_templates, notices,
+        consultations, reply_templates, notices, direct_line,
     ):
         api.register_blueprint(module.blp)

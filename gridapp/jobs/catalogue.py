@@ -5,4 +5,16 @@ the app) can all run `gridapp.jobs.enqueue(name, ...)` for any job below.
 """
 from __future__ import annotations
 
-from gridapp.jobs import cases, codes, maintenance, messaging, notices, orders, photos, push, schedule, supervision  # noqa: F401
+from gridapp.jobs import (  # noqa: F401
+    cases,
+    codes,
+    direct_line,
+    maintenance,
+    messaging,
+    notices,
+    orders,
+    photos,
+    push,
+    schedule,
+    supervision,
+)

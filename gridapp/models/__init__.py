@@ -5,6 +5,13 @@ from gridapp.models.cases import Case, CaseEvent, CaseFollower, CaseModeration, 
 from gridapp.models.categories import Category
 from gridapp.models.codes import QrCode, ScanLog, SheetJob
 from gridapp.models.consultations import Consultation, ConsultationAnswer
+from gridapp.models.direct_line import (
+    Conversation,
+    ConversationMessage,
+    ConversationPhoto,
+    GridContact,
+    GridContactEvent,
+)
 from gridapp.models.idempotency import IdempotencyKey
 from gridapp.models.ledger import Account, LedgerEntry, LedgerTransaction
 from gridapp.models.links import AccountLink, AccountLinkEvent
@@ -92,6 +99,11 @@ __all__ = [
     "Case",
     "CaseEvent",
     "CaseFollower",
+    "Conversation",
+    "ConversationMessage",
+    "ConversationPhoto",
+    "GridContact",
+    "GridContactEvent",
     "CasePhoto",
     "CaseRating",
     "IdempotencyKey",

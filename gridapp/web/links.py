@@ -9,13 +9,14 @@ from gridapp.models.notifications import Notification
 
 TARGET_PATHS = {
     "case": "/h5/reports/{id}",
-    "order": "/orders/{id}",
+    "order": "/h5/orders/{id}",
     "redemption": "/points/redemptions/{id}",
     "account_link": "/h5/links#link-{id}",
     "link_review": "/console/links#link-{id}",
     "suggestion": "/h5/suggestions/{id}",
     "rating_follow_up": "/h5/ratings#follow-up-{id}",
     "notice": "/h5/notices/{id}",
+    "conversation": "/h5/direct/{id}",
 }
 
 

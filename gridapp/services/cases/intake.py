@@ -160,6 +160,16 @@ def submit_patrol(actor: Actor, data: dict, uploads: list[photo_service.Upload],
     return _intake(actor, data, uploads, claim, photos_required=True, locate=lambda: ("patrol", _patrol_where(actor, data)))
 
 
+def file_conversation(actor: Actor, grid: Region, data: dict, stored, *, note: str, follower_user_id: int) -> Case:
+    """A direct-line conversation (services.direct_line) filed by the staff member who answered it, inside
+    their unit of work: a patrol-style case in the conversation's grid, with its text and photos, noting
+    its origin on the timeline and followed by the resident. The grid's own worker takes it at once;
+    the police officer or property staff hand it to the grid's workers."""
+    case = _create(actor, "patrol", _where_grid(grid), {**data, "intake_note": note}, stored)
+    case_service._add_follower(case, follower_user_id)
+    return case
+
+
 def my_patrols(actor: Actor):
     """The worker's own patrol findings, newest first: what they filed on their rounds and how far each got."""
     PATROLLERS.require(actor)
@@ -267,7 +277,7 @@ def _create(actor: Actor, channel: str, where: Where, data: dict, stored, record
     note = data.get("intake_note") or note
     event = case_service.add_event(case, "submit", actor, None, note)
     case_service.attach_photos(case, event, "before", [*stored, *photo_uploads.claim(actor, data.get("upload_ids") or [])])
-    if channel == "patrol":
+    if channel == "patrol" and covers(actor.region_paths(PATROLLERS), where.region_path):
         case_service.accept(actor, case.id)
         case_service.assign(actor, case.id)
     else:

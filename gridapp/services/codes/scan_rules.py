@@ -84,6 +84,11 @@ def report_action(token: str, actor: Actor | None) -> dict:
     return _action("report", "在此反映问题", href=f"/h5/report?code={token}", login=True, actor=actor)
 
 
+def direct_line_action(token: str, actor: Actor | None) -> dict:
+    # 直联 (services.direct_line): a resident talks with this grid's worker, police officer or property staff.
+    return _action("direct_line", "直联网格员、民警、物业", href=f"/h5/direct?code={token}", login=True, actor=actor)
+
+
 def check_in_action(actor: Actor | None) -> dict:
     # A visitor's check-in at a shop or place (services.codes.venue_checkins), kept CHECKIN_RETENTION_DAYS.
     return _action("check_in", "扫码登记", login=True, actor=actor)
@@ -133,6 +138,8 @@ def _outdoor(view, code, household, region, standing_, actor):
     view["actions"] = [report_action(code.token, actor)]
     if workers:
         view["actions"].append(_action("contact", "联系网格员", login=True, actor=actor))
+    if region is not None and standing_ not in STAFF_STANDINGS:
+        view["actions"].append(direct_line_action(code.token, actor))
 
 
 def _indoor(view, code, household, region, standing_, actor):
@@ -140,6 +147,7 @@ def _indoor(view, code, household, region, standing_, actor):
         view["household"] = household_record(household, standing_, actor)
         if standing_ == "member":
             view["actions"].append(_action("update_me", "更新我的信息"))
+            view["actions"].append(direct_line_action(code.token, actor))
     else:
         # Anyone else learns only that this is a household code of that grid.
         view["place"]["label"] = region.name if region is not None else ""
