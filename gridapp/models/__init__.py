@@ -5,6 +5,7 @@ from gridapp.models.cases import Case, CaseEvent, CaseFollower, CaseModeration, 
 from gridapp.models.categories import Category
 from gridapp.models.codes import QrCode, ScanLog, SheetJob
 from gridapp.models.consultations import Consultation, ConsultationAnswer
+from gridapp.models.hotline import HotlineFollowUp
 from gridapp.models.idempotency import IdempotencyKey
 from gridapp.models.ledger import Account, LedgerEntry, LedgerTransaction
 from gridapp.models.links import AccountLink, AccountLinkEvent
@@ -46,6 +47,7 @@ from gridapp.models.uploads import PhotoUpload
 from gridapp.models.venues import VenueCheckIn, VenueLookup
 
 __all__ = [
+    "HotlineFollowUp",
     "Consultation",
     "ConsultationAnswer",
     "RatingFollowUp",
