@@ -64,6 +64,7 @@ def init_app(app: Flask) -> None:
         codes,
         consultations,
         departments,
+        hotline,
         leaderboards,
         links,
         maps,
@@ -86,6 +87,6 @@ def init_app(app: Flask) -> None:
     for module in (
         auth, regions, notifications, scan, codes, admin_records, categories, departments, reports, cases, orders, points, leaderboards,
         supervision, open311_keys, links, maps, staff, staff_points, uploads, venues, suggestions, ratings,
-        consultations,
+        consultations, hotline,
     ):
         api.register_blueprint(module.blp)
