@@ -61,7 +61,7 @@ def _public(operation_id: str, errors: dict[int, str]):
     return decorate
 
 
-@blp.route("/follow-ups/<string:token>")
+@blp.route("/follow-ups/<token>")
 class FollowUp(MethodView):
     @public("follow_up_link")
     @blp.response(200, HotlineCallerViewSchema)
@@ -71,7 +71,7 @@ class FollowUp(MethodView):
         return hotline.caller_view(token)
 
 
-@blp.route("/follow-ups/<string:token>/answer")
+@blp.route("/follow-ups/<token>/answer")
 class Answer(MethodView):
     @public("follow_up_link")
     @blp.arguments(HotlineAnswerSchema)
