@@ -79,14 +79,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(media.bp)
     app.register_blueprint(h5.bp)
     from gridapp.h5 import codes as h5_codes
+    from gridapp.h5 import consultations as h5_consultations
     from gridapp.h5 import department as h5_department
     from gridapp.h5 import links as h5_links
-    from gridapp.h5 import reports as h5_reports
-    from gridapp.h5 import worker as h5_worker
-    from gridapp.h5 import consultations as h5_consultations
     from gridapp.h5 import ratings as h5_ratings
+    from gridapp.h5 import reports as h5_reports
     from gridapp.h5 import suggestions as h5_suggestions
     from gridapp.h5 import venues as h5_venues
+    from gridapp.h5 import worker as h5_worker
 
     app.register_blueprint(h5_codes.bp)
     app.register_blueprint(h5_reports.bp)
@@ -100,6 +100,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from gridapp.h5 import patrol as h5_patrol
 
     app.register_blueprint(h5_patrol.bp)
+    from gridapp.h5 import hotline as h5_hotline
+
+    app.register_blueprint(h5_hotline.bp)
     from gridapp import dashboard
 
     app.register_blueprint(dashboard.bp)

@@ -12,8 +12,10 @@ from gridapp.extensions import db
 from gridapp.jobs import messaging
 from gridapp.jobs.cases import close_unanswered_hotline
 from gridapp.models import Case, HotlineFollowUp
+from gridapp.services.cases import hotline
 from tests.support.cases import act, resolve
-from tests.support.factories import auth_headers
+from tests.support.browser import axe_violations, snapshot
+from tests.support.factories import PASSWORD, auth_headers
 
 LINK = re.compile(r"/h5/hotline/f/(\S+)")
 CALLER = "13712345678"
@@ -195,3 +197,72 @@ def test_bad_call_input_is_422(client, city, cats):
     nowhere = {"category_id": str(cats["garbage"].id), "description": "路灯坏了", "contact_phone": CALLER}
     response = client.post("/api/v1/cases/hotline", data=nowhere, headers=auth_headers(operator), content_type="multipart/form-data")
     assert response.status_code == 422
+
+
+# --------------------------------------------------------------------------- #
+# Pages
+# --------------------------------------------------------------------------- #
+
+
+def test_the_desk_is_the_operators_page(client, city, cats):
+    operator = city.users[Role.HOTLINE_OPERATOR]
+    file_call(client, city, cats)
+    page = client.get("/h5/hotline", headers=auth_headers(operator))
+    assert page.status_code == 200 and "12345 来电登记" in page.text and "待回访" in page.text
+    for role in (Role.RESIDENT, Role.COMMUNITY_ADMIN, Role.SYSTEM_ADMIN):
+        assert client.get("/h5/hotline", headers=auth_headers(city.users[role])).status_code == 403, role
+
+
+def test_the_follow_up_page_needs_no_sign_in_and_refuses_bad_links_plainly(client, verified, clock):
+    _case_id, token = verified
+    page = client.get(f"/h5/hotline/f/{token}")
+    assert page.status_code == 200 and "问题解决了吗" in page.text and "垃圾乱堆" in page.text
+    bad = client.get(f"/h5/hotline/f/{token}x")
+    assert bad.status_code == 404 and "链接无效" in bad.text
+    clock.advance(timedelta(days=31))
+    gone = client.get(f"/h5/hotline/f/{token}")
+    assert gone.status_code == 410 and "链接已过期" in gone.text
+
+
+@pytest.mark.browser
+def test_the_callers_follow_up_page_in_chromium(client, city, cats, clock, phone, live_url):
+    case_id = file_call(client, city, cats)
+    verify(client, city, case_id)
+    token = hotline.link_token(db.session.scalar(select(HotlineFollowUp).where(HotlineFollowUp.case_id == case_id)))
+    db.session.commit()  # touch no ORM object while the pages run: SQLite would block the live server
+    phone.goto(f"/h5/hotline/f/{token}")
+    assert phone.locator("#case-state").inner_text() == "社区已核实"
+    assert axe_violations(phone) == []
+    snapshot(phone, "hotline-follow-up")
+    phone.check("input[name=stars][value='4']")
+    phone.fill("#comment", "处理很快")
+    phone.click("button[data-satisfied=true]")
+    phone.wait_for_selector("#answered")
+    assert "满意（4 星）" in phone.locator("#answered").inner_text()
+    snapshot(phone, "hotline-follow-up-answered")
+    width = phone.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390
+    row = db.session.scalar(select(HotlineFollowUp).where(HotlineFollowUp.case_id == case_id))
+    db.session.refresh(row)
+    assert (row.status, row.stars) == ("satisfied", 4)
+
+
+@pytest.mark.browser
+def test_the_operator_takes_a_call_in_chromium(city, cats, phone, live_url):
+    code, garbage = city.city.code, str(cats["garbage"].id)
+    db.session.commit()  # touch no ORM object while the pages run: SQLite would block the live server
+    signed_in = phone.request.post(
+        "/api/v1/auth/login", data={"city": code, "username": "operator", "password": PASSWORD, "cookie": True},
+    )
+    assert signed_in.ok, signed_in.text()
+    phone.goto("/h5/hotline")
+    assert axe_violations(phone) == []
+    phone.fill("#contact_phone", CALLER)
+    phone.select_option("#category_id", garbage)
+    phone.fill("#description", "路灯不亮")
+    phone.click("#call-map")
+    phone.wait_for_selector("#location-status.ok")
+    phone.click("#call-submit")
+    phone.wait_for_selector("#sent")
+    snapshot(phone, "hotline-desk")
+    assert "待回访" in phone.locator("#my-calls").inner_text()
