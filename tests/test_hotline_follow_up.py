@@ -10,7 +10,7 @@ from sqlalchemy import select
 from gridapp.authz import Role
 from gridapp.extensions import db
 from gridapp.jobs import messaging
-from gridapp.jobs.cases import close_unanswered_hotline
+from gridapp.jobs.cases import auto_close_cases, close_unanswered_hotline
 from gridapp.models import Case, HotlineFollowUp
 from gridapp.services.cases import hotline
 from tests.support.cases import act, resolve
@@ -146,6 +146,22 @@ def test_unanswered_the_case_closes_as_no_answer(client, city, verified, clock):
     assert case.state == "closed"
     row = db.session.scalar(select(HotlineFollowUp).where(HotlineFollowUp.case_id == case_id))
     assert row.status == "no_answer"
+
+
+def test_the_callers_days_hold_off_the_residents_auto_close(app, client, city, verified, clock, monkeypatch):
+    """A caller asked by SMS has HOTLINE_FOLLOW_UP_DAYS, even when residents' cases close sooner."""
+    case_id, _token = verified
+    monkeypatch.setitem(app.config, "HOTLINE_FOLLOW_UP_DAYS", 10)
+    clock.advance(timedelta(days=8))  # past CASE_AUTO_CLOSE_DAYS (7)
+    auto_close_cases()
+    close_unanswered_hotline()
+    assert db.session.get(Case, case_id).state == "verified"
+    clock.advance(timedelta(days=3))
+    close_unanswered_hotline()
+    case = db.session.get(Case, case_id)
+    db.session.refresh(case)
+    assert case.state == "closed"
+    assert db.session.scalar(select(HotlineFollowUp.status).where(HotlineFollowUp.case_id == case_id)) == "no_answer"
 
 
 def test_bad_answers_are_422(client, verified):
