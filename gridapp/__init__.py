@@ -82,13 +82,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from gridapp.h5 import community as h5_community
     from gridapp.h5 import consultations as h5_consultations
     from gridapp.h5 import department as h5_department
+    from gridapp.h5 import direct_line as h5_direct
     from gridapp.h5 import links as h5_links
     from gridapp.h5 import notices as h5_notices
     from gridapp.h5 import offline as h5_offline
-    from gridapp.h5 import consultations as h5_consultations
-    from gridapp.h5 import department as h5_department
-    from gridapp.h5 import direct_line as h5_direct
-    from gridapp.h5 import links as h5_links
     from gridapp.h5 import ratings as h5_ratings
     from gridapp.h5 import reports as h5_reports
     from gridapp.h5 import suggestions as h5_suggestions
@@ -111,6 +108,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(h5_patrol.bp)
     app.register_blueprint(h5_offline.bp)
     app.register_blueprint(h5_notices.bp)
+    from gridapp.h5 import hotline as h5_hotline
+
+    app.register_blueprint(h5_hotline.bp)
     from gridapp import dashboard
 
     app.register_blueprint(dashboard.bp)

@@ -22,6 +22,7 @@ class Role(str, enum.Enum):
     DISTRICT_ADMIN = "district_admin"
     SUPER_ADMIN = "super_admin"
     SYSTEM_ADMIN = "system_admin"
+    HOTLINE_OPERATOR = "hotline_operator"
 
     @property
     def label(self) -> str:
@@ -38,12 +39,16 @@ ROLE_LABELS = {
     Role.DISTRICT_ADMIN: "区级管理员",
     Role.SUPER_ADMIN: "超级管理员",
     Role.SYSTEM_ADMIN: "系统管理员",
+    Role.HOTLINE_OPERATOR: "12345坐席",
 }
 
 STAFF_ROLES = frozenset(Role) - {Role.RESIDENT}
 REGION_ROLES = frozenset(
     {Role.GRID_WORKER, Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.DISTRICT_ADMIN, Role.SUPER_ADMIN}
 )
+# Every role given at a region node. A 12345 operator's node bounds where they enter calls; it reads no records
+# of the region by it, so the operator stays out of REGION_ROLES.
+NODE_ROLES = REGION_ROLES | {Role.HOTLINE_OPERATOR}
 DEPARTMENT_ROLES = frozenset({Role.DEPARTMENT_STAFF, Role.DEPARTMENT_ADMIN})
 # The admins of a community, street or district: officials over their part of the tree. Rules add super and
 # system admins where those take part too.

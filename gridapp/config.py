@@ -229,6 +229,8 @@ def load_settings(
         "DUPLICATE_RADIUS_M": _int(env, "DUPLICATE_RADIUS_M", 100),
         "DUPLICATE_WINDOW_HOURS": _int(env, "DUPLICATE_WINDOW_HOURS", 72),
         "CASE_AUTO_CLOSE_DAYS": _int(env, "CASE_AUTO_CLOSE_DAYS", 7),
+        "HOTLINE_FOLLOW_UP_DAYS": _int(env, "HOTLINE_FOLLOW_UP_DAYS", 7),
+        "HOTLINE_LINK_DAYS": _int(env, "HOTLINE_LINK_DAYS", 30),
         "PUBLIC_MAP_DAYS": _int(env, "PUBLIC_MAP_DAYS", 30),
         # Maps: the tile layer under every map (none: the grid and community boundaries are the base map).
         "MAP_TILE_URL": _str(env, "MAP_TILE_URL"),

@@ -111,7 +111,7 @@ class Patrol(MethodView):
 
 @blp.route("/hotline")
 class Hotline(MethodView):
-    @allow(cases.OFFICIALS, scope="region_tree")
+    @allow(intake.HOTLINE, scope="region_tree")
     @blp.arguments(HotlineFormSchema, location="files")
     @blp.response(201, CaseSchema)
     @blp.doc(security=SECURITY, parameters=IDEMPOTENCY_HEADER)

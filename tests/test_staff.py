@@ -125,7 +125,7 @@ def test_admins_see_their_subtree_and_manage_only_accounts_below_them(client, ci
     assert_error(client.patch(f"/api/v1/staff/{outside}", json={"display_name": "改"}, headers=admin), 404, "staff_not_found")
     assert counts() == before
     whole = client.get("/api/v1/staff?per_page=100", headers=as_(city, Role.SYSTEM_ADMIN)).json
-    assert whole["meta"]["total"] == 10  # every staff account, not the resident
+    assert whole["meta"]["total"] == 11  # every staff account (the 12345 operator too), not the resident
 
 
 def test_a_deactivated_accounts_tokens_stop_working_at_once(client, city):

@@ -15,7 +15,14 @@ from gridapp.services.points import ledger
 from tests.support.browser import PHONE, axe_violations, device_page, sign_in_by_sms, snapshot
 from tests.support.cases import G1, jpeg
 from tests.support.community_walk import cadre_posts_order, cadre_verifies, staff_sign_in
-from tests.support.department_walk import TOO_SLOW, open_pool, staff_grabs, staff_sees_too_slow, staff_signs_in, staff_starts_and_resolves
+from tests.support.department_walk import (
+    TOO_SLOW,
+    open_pool,
+    staff_grabs,
+    staff_sees_too_slow,
+    staff_signs_in,
+    staff_starts_and_resolves,
+)
 from tests.support.factories import PASSWORD
 from tests.support.orders import category, points_city, staff_user
 from tests.support.staff_walk import worker_accepts_checks_in_and_hands_up, worker_signs_in

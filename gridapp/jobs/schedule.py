@@ -41,6 +41,7 @@ PERIODIC_JOBS: tuple[Periodic, ...] = (
     Periodic("retry_deliveries", push.retry_deliveries, timedelta(minutes=2)),
     Periodic("sweep_move_requests", codes.sweep_move_requests, timedelta(minutes=1)),
     Periodic("auto_close_cases", cases.auto_close_cases, timedelta(hours=1)),
+    Periodic("close_unanswered_hotline", cases.close_unanswered_hotline, timedelta(hours=1)),
     Periodic("purge_expired_tokens", maintenance.purge_expired_tokens, timedelta(days=1)),
     Periodic("purge_unused_uploads", photos.purge_unused_uploads, timedelta(hours=1)),
     Periodic("repair_photo_sizes", photos.repair_photo_sizes, timedelta(minutes=5)),

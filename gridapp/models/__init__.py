@@ -12,6 +12,7 @@ from gridapp.models.direct_line import (
     GridContact,
     GridContactEvent,
 )
+from gridapp.models.hotline import HotlineFollowUp
 from gridapp.models.idempotency import IdempotencyKey
 from gridapp.models.ledger import Account, LedgerEntry, LedgerTransaction
 from gridapp.models.links import AccountLink, AccountLinkEvent
@@ -56,6 +57,7 @@ from gridapp.models.venues import VenueCheckIn, VenueLookup
 from gridapp.models.wechat import WeChatAccessToken
 
 __all__ = [
+    "HotlineFollowUp",
     "Consultation",
     "ConsultationAnswer",
     "RatingFollowUp",

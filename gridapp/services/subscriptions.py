@@ -6,6 +6,7 @@ takes back its orders' payouts, then the resident's closing award.
 from __future__ import annotations
 
 from gridapp.services import events
+from gridapp.services.cases import hotline
 from gridapp.services.orders import workflow as orders
 from gridapp.services.points import residents
 
@@ -14,3 +15,5 @@ def register() -> None:
     events.subscribe("reopen", orders.case_reopened)
     for action in ("accept", "confirm", "auto_close", "reopen"):
         events.subscribe(action, residents.on_case_event)
+    events.subscribe("verify", hotline.on_verified)
+    events.subscribe("auto_close", hotline.on_auto_close)

@@ -106,6 +106,9 @@ class HotlineFormSchema(LocationMixin):
     contact_name = fields.String(validate=validate.Length(max=64))
     contact_phone = fields.String(required=True, validate=PHONE, metadata={"description": "The caller's number; kept private"})
     anonymous = fields.Boolean(load_default=False)
+    sms_consent = fields.Boolean(
+        load_default=False, metadata={"description": "The caller agrees to an SMS follow-up (回访) once the case is verified"}
+    )
     photos = photos_field("0-9 photos, when the caller sent some")
     upload_ids = upload_ids_field()
 

@@ -81,6 +81,7 @@ def build_city(code: str = "testcity") -> SimpleNamespace:
         Role.DISTRICT_ADMIN: account(city.id, "districtadmin", Role.DISTRICT_ADMIN, region=ns.d1),
         Role.SUPER_ADMIN: account(city.id, "super", Role.SUPER_ADMIN, region=ns.root),
         Role.SYSTEM_ADMIN: account(city.id, "sysadmin", Role.SYSTEM_ADMIN),
+        Role.HOTLINE_OPERATOR: account(city.id, "operator", Role.HOTLINE_OPERATOR, region=ns.root),
     }
     ns.worker4 = account(city.id, "worker4", Role.GRID_WORKER, phone="13900000004", region=ns.g4)
     db.session.commit()

@@ -1,6 +1,6 @@
 """Who may give which role where: the one rule behind every staff change.
 
-Roles rank grid worker and department staff (1) < department admin (2) < community (3) < street (4) <
+Roles rank grid worker, department staff and 12345 operator (1) < department admin (2) < community (3) < street (4) <
 district admin (5) < super admin (6) < system admin (7). An admin gives a role only through one of
 their own grants that ranks above it, and only inside that grant's part of the city: a system admin
 the whole city; a super, district, street or community admin the subtree of their node (a department
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import exists, false, or_, select, true
 
-from gridapp.authz import REGION_ROLES, STAFF_ROLES, Actor, Grant, Permission, Role
+from gridapp.authz import STAFF_ROLES, Actor, Grant, Permission, Role
 from gridapp.errors import Forbidden, ValidationFailed
 from gridapp.extensions import db
 from gridapp.models import Department, Region, RegionLevel, RoleGrant, User
@@ -24,7 +24,7 @@ from gridapp.services.accounts.users import served_paths
 from gridapp.services.regions.tree import path_range
 
 RANK = {
-    Role.GRID_WORKER: 1, Role.DEPARTMENT_STAFF: 1, Role.DEPARTMENT_ADMIN: 2, Role.COMMUNITY_ADMIN: 3,
+    Role.GRID_WORKER: 1, Role.DEPARTMENT_STAFF: 1, Role.HOTLINE_OPERATOR: 1, Role.DEPARTMENT_ADMIN: 2, Role.COMMUNITY_ADMIN: 3,
     Role.STREET_ADMIN: 4, Role.DISTRICT_ADMIN: 5, Role.SUPER_ADMIN: 6, Role.SYSTEM_ADMIN: 7,
 }  # fmt: skip
 # Every role an admin may give someone (a system admin is made with the city: `flask create-city`).
@@ -36,6 +36,8 @@ NODE_LEVELS = {
     Role.STREET_ADMIN: {RegionLevel.STREET},
     Role.DISTRICT_ADMIN: {RegionLevel.DISTRICT},
     Role.SUPER_ADMIN: {RegionLevel.CITY, RegionLevel.DISTRICT},
+    # A 12345 operator takes calls for the whole city or one district (services.cases.hotline).
+    Role.HOTLINE_OPERATOR: {RegionLevel.CITY, RegionLevel.DISTRICT},
 }
 STAFF_MANAGERS = Permission(
     "accounts.staff",
@@ -107,7 +109,7 @@ def proposed(actor: Actor, role: Role, *, region: Region | None = None, departme
     """A grant someone asks to give, checked for shape (the right kind of place) and then for the giver's right."""
     if role not in GRANTABLE:
         raise ValidationFailed("该角色不能在此授予", details={"role": [role.value]})
-    if role in REGION_ROLES:
+    if role in NODE_LEVELS:
         if region is None:
             raise ValidationFailed(f"{role.label}须指定区域", details={"region_ids": ["required"]})
         levels = NODE_LEVELS[role]

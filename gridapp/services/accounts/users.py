@@ -5,7 +5,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 
-from gridapp.authz import DEPARTMENT_ROLES, REGION_ROLES, Actor, Grant, Role
+from gridapp.authz import DEPARTMENT_ROLES, NODE_ROLES, Actor, Grant, Role
 from gridapp.errors import NotFound, Unauthenticated, ValidationFailed
 from gridapp.extensions import db
 from gridapp.models import City, Department, DepartmentRegion, Region, RoleGrant, User
@@ -46,11 +46,11 @@ def grant_role(
     department: Department | None = None,
     title: str | None = None,
 ) -> RoleGrant:
-    if role in REGION_ROLES and region is None:
+    if role in NODE_ROLES and region is None:
         raise ValidationFailed(f"{role.label}必须绑定区域")
     if role in DEPARTMENT_ROLES and department is None:
         raise ValidationFailed(f"{role.label}必须绑定部门")
-    if role not in REGION_ROLES and region is not None or role not in DEPARTMENT_ROLES and department is not None:
+    if role not in NODE_ROLES and region is not None or role not in DEPARTMENT_ROLES and department is not None:
         raise ValidationFailed(f"{role.label}不能绑定该范围")
     for scoped in (region, department):
         if scoped is not None and scoped.city_id != user.city_id:

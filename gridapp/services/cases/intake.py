@@ -17,7 +17,7 @@ from sqlalchemy import select
 from gridapp.authz import Actor, Permission, Role, covers, require_region
 from gridapp.errors import Forbidden, NotFound, ValidationFailed
 from gridapp.extensions import db
-from gridapp.models import Case, Category, Region, RoleGrant
+from gridapp.models import Case, Category, HotlineFollowUp, Region, RoleGrant
 from gridapp.services import idempotency
 from gridapp.services import photos as photo_service
 from gridapp.services import uploads as photo_uploads
@@ -29,6 +29,10 @@ from gridapp.services.regions.tree import get_region, grid_workers
 from gridapp.services.setup import categories as category_rules
 
 PATROLLERS = Permission("cases.patrol", {Role.GRID_WORKER}, "a grid worker reports what they find in their own grids")
+HOTLINE = Permission(
+    "cases.hotline", case_service.OFFICIALS | {Role.HOTLINE_OPERATOR},
+    "12345 operators (for their city or district) and the officials over the place enter a caller's report",
+)
 
 
 @dataclass(frozen=True)
@@ -119,8 +123,13 @@ def _patrol_where(actor: Actor, data: dict) -> Where:
 
 
 def _hotline_where(actor: Actor, data: dict) -> Where:
+    """Placed by a map pin, a grid, or the caller's words found in the registry's addresses."""
+    HOTLINE.require(actor)
     if data.get("lat") is not None and data.get("lng") is not None:
         where = where_point(actor.city_id, data["lng"], data["lat"])
+    elif data.get("grid_id") is None and data.get("address"):
+        spot = addresses.locate(actor.city_id, data["address"], None)
+        where = Where(spot.grid_id, spot.community_id, spot.region_path, False)
     elif data.get("grid_id") is not None:
         region = get_region(actor.city_id, data["grid_id"])
         if region.level != "grid":
@@ -128,7 +137,7 @@ def _hotline_where(actor: Actor, data: dict) -> Where:
         where = _where_grid(region)
     else:
         raise ValidationFailed("请提供来电反映的位置或所属网格", details={"location": ["required"]})
-    require_region(actor, actor.city_id, where.region_path, roles=case_service.OFFICIALS)
+    require_region(actor, actor.city_id, where.region_path, roles=HOTLINE)
     return where
 
 
@@ -282,6 +291,8 @@ def _create(actor: Actor, channel: str, where: Where, data: dict, stored, record
         case_service.assign(actor, case.id)
     else:
         _tell_the_grid(case, actor)
+    if channel == "hotline" and data.get("sms_consent"):
+        db.session.add(HotlineFollowUp(city_id=case.city_id, case_id=case.id, round=0, status="waiting"))
     if recorded is not None:
         recorded(case)
     return case

@@ -60,6 +60,7 @@ OFFICIALS = "officials"  # community admin and officials above (by region tree)
 COMMUNITY = "community"  # the admins of the case's own community, who hold its order budget
 HANDLER = "handler"  # the grid worker handling it, or officials above
 REPORTER = "reporter"  # the resident who reported it
+CALLER = "caller"  # the 12345 caller, through their follow-up link (services.cases.hotline)
 SYSTEM = "system"  # the scheduler
 
 
@@ -90,8 +91,8 @@ TRANSITIONS = {
         _t("verify", {RESOLVED}, VERIFIED, {OFFICIALS}, "社区核实"),
         # The community finds an order's work not done (services.orders.workflow.send_back): the holder goes on.
         _t("send_back", {RESOLVED}, IN_PROGRESS, {COMMUNITY}, "社区核实未通过退回"),
-        _t("confirm", {VERIFIED}, CLOSED, {REPORTER}, "群众确认办结"),
-        _t("reopen", {RESOLVED, VERIFIED}, REOPENED, {REPORTER}, "群众不满意退回"),
+        _t("confirm", {VERIFIED}, CLOSED, {REPORTER, CALLER}, "群众确认办结"),
+        _t("reopen", {RESOLVED, VERIFIED}, REOPENED, {REPORTER, CALLER}, "群众不满意退回"),
         _t("auto_close", {VERIFIED}, CLOSED, {SYSTEM}, "逾期无异议自动办结"),
         _t("merge", ACTIVE_STATES, MERGED, {GRID_STAFF}, "合并到其他案件"),
     )

@@ -29,7 +29,17 @@ from gridapp.authz import (
 from gridapp.clock import now
 from gridapp.errors import Conflict, DomainError, Forbidden, InvalidTransition, NotFound, ValidationFailed
 from gridapp.extensions import db
-from gridapp.models import Case, CaseEvent, CaseFollower, CasePhoto, CaseRating, Region, RoleGrant, User
+from gridapp.models import (
+    Case,
+    CaseEvent,
+    CaseFollower,
+    CasePhoto,
+    CaseRating,
+    HotlineFollowUp,
+    Region,
+    RoleGrant,
+    User,
+)
 from gridapp.privacy import mask_name, mask_phone
 from gridapp.services import events as domain_events
 from gridapp.services import photos as photo_service
@@ -113,14 +123,16 @@ def visible_case(actor: Actor, case_id: int) -> Case:
     case = get_case(actor.city_id, case_id)
     if is_reporter(actor, case) or is_staff_over(actor, case) or is_follower(actor, case):
         return case
+    if case.entered_by_user_id == actor.user_id and case.channel == "hotline":  # the 12345 operator who took the call
+        return case
     if actor.roles == {Role.RESIDENT}:
         raise NotFound("案件不存在", code="case_not_found")  # residents learn nothing about others' cases
     raise Forbidden("您无权查看该案件")
 
 
-def _may(actor: Actor | None, case: Case, who: frozenset[str]) -> bool:
-    if actor is None:
-        return S.SYSTEM in who
+def _may(actor: Actor | None, case: Case, who: frozenset[str], caller: bool = False) -> bool:
+    if actor is None:  # nobody signed in: the scheduler, or a 12345 caller holding their follow-up link
+        return (S.CALLER if caller else S.SYSTEM) in who
     if not any(WHO[w].held_by(actor) for w in who if w in WHO):
         return False
     officials = can_see_region(actor, case.city_id, case.region_path, OFFICIALS)
@@ -135,14 +147,14 @@ def _may(actor: Actor | None, case: Case, who: frozenset[str]) -> bool:
     return S.REPORTER in who and is_reporter(actor, case)
 
 
-def _refuse_transition(actor: Actor | None, case: Case, action: str) -> None:
+def _refuse_transition(actor: Actor | None, case: Case, action: str, caller: bool = False) -> None:
     transition = S.TRANSITIONS[action]
     if case.state not in transition.sources:
         raise InvalidTransition(
             f"案件当前状态为“{S.STATE_LABELS[case.state]}”，不能{transition.label}",
             details={"state": case.state, "action": action},
         )
-    if not _may(actor, case, transition.who):
+    if not _may(actor, case, transition.who, caller):
         raise Forbidden(f"您无权对该案件执行“{transition.label}”")
 
 
@@ -175,7 +187,7 @@ def _refuse_hand_up(actor: Actor, case: Case) -> None:
 # (services.orders), never through the case's own routes, so a handler's steps there admit grid staff only.
 PERMISSIONS = {
     **{
-        a: WHO[next(iter(t.who))] for a, t in S.TRANSITIONS.items()
+        a: next(WHO[w] for w in sorted(t.who) if w in WHO) for a, t in S.TRANSITIONS.items()
         if S.SYSTEM not in t.who and S.HANDLER not in t.who and a not in S.ORDER_ONLY
     },
     **{a: GRID_STAFF for a, t in S.TRANSITIONS.items() if S.HANDLER in t.who},
@@ -216,7 +228,7 @@ def events(case: Case) -> list[CaseEvent]:
 def actor_label(viewer: Actor, case: Case, event: CaseEvent) -> str:
     """How a step's author is shown: never the name of an anonymous reporter, but one's own name to oneself."""
     if event.actor_user_id is None:
-        return "系统"
+        return "12345来电群众" if event.action in ("confirm", "reopen") else "系统"
     if event.actor_user_id == viewer.user_id:
         return event.actor.display_name
     if event.actor_user_id == case.reporter_user_id and case.channel in ("code", "location"):
@@ -399,8 +411,8 @@ def tell_followers(case: Case, actor: Actor | None, title: str, body: str = "") 
         notify(case.city_id, others, "case", title, body, ("case", case.id))
 
 
-def _move(actor: Actor | None, case: Case, action: str, note: str = "", **facts) -> CaseEvent:
-    _refuse_transition(actor, case, action)
+def _move(actor: Actor | None, case: Case, action: str, note: str = "", caller: bool = False, **facts) -> CaseEvent:
+    _refuse_transition(actor, case, action, caller)
     transition = S.TRANSITIONS[action]
     before = case.state
     case.state = transition.target
@@ -561,8 +573,7 @@ def send_back(actor: Actor, case_id: int, note: str) -> Case:
 @unit_of_work
 def confirm(actor: Actor, case_id: int, stars: int | None = None, comment: str = "") -> Case:
     case = get_case(actor.city_id, case_id, for_update=True)
-    event = _move(actor, case, "confirm")
-    case.closed_at = event.created_at
+    _confirmed(case, _move(actor, case, "confirm"))
     if stars is not None:
         _rate(actor, case, stars, comment)
     return case
@@ -573,12 +584,31 @@ def reopen(actor: Actor, case_id: int, note: str) -> Case:
     if not note.strip():
         raise ValidationFailed("请说明不满意的原因", details={"note": ["required"]})
     case = get_case(actor.city_id, case_id, for_update=True)
-    _move(actor, case, "reopen", note)  # the event keeps the handler it counts against
+    _reopened(case, _move(actor, case, "reopen", note))  # the event keeps the handler it counts against
+    return case
+
+
+def _confirmed(case: Case, event: CaseEvent) -> None:
+    case.closed_at = event.created_at
+
+
+def _reopened(case: Case, event: CaseEvent) -> None:
     case.reopen_count += 1
     case.resolved_at = case.verified_at = None
     if case.handler_user_id:
-        notify_and_push(case.city_id, [case.handler_user_id], "case_reopened", "群众不满意，案件已退回", note, ("case", case.id))
-    return case
+        notify_and_push(case.city_id, [case.handler_user_id], "case_reopened", "群众不满意，案件已退回", event.note, ("case", case.id))
+
+
+def caller_answer(case: Case, satisfied: bool, note: str) -> CaseEvent:
+    """A 12345 caller's answer through their follow-up link (services.cases.hotline, which locked the case and
+    checked the link): confirmed as a reporter confirms, or sent back as a reporter's reopen is."""
+    if satisfied:
+        event = _move(None, case, "confirm", note, caller=True)
+        _confirmed(case, event)
+    else:
+        event = _move(None, case, "reopen", note, caller=True)
+        _reopened(case, event)
+    return event
 
 
 def _rating_for_round(case: Case, user_id: int) -> CaseRating | None:
@@ -692,14 +722,22 @@ def follow(actor: Actor, case_id: int, *, code_id: int | None, lat: float | None
 def auto_close(city_id: int) -> list[int]:
     """Close verified cases nobody objected to within CASE_AUTO_CLOSE_DAYS. For the scheduler; safe to repeat."""
     cutoff = now() - timedelta(days=current_app.config["CASE_AUTO_CLOSE_DAYS"])
+    asked = select(HotlineFollowUp.id).where(
+        HotlineFollowUp.city_id == city_id, HotlineFollowUp.case_id == Case.id, HotlineFollowUp.status == "sent"
+    )  # a 12345 caller asked by SMS has HOTLINE_FOLLOW_UP_DAYS to answer (services.cases.hotline)
     due = db.session.scalars(
         select(Case)
-        .where(Case.city_id == city_id, Case.state == S.VERIFIED, Case.verified_at <= cutoff)
+        .where(Case.city_id == city_id, Case.state == S.VERIFIED, Case.verified_at <= cutoff, ~asked.exists())
         .order_by(Case.id)
         .with_for_update(of=Case, skip_locked=True)
     ).all()
     for case in due:
-        event = _move(None, case, "auto_close", f"社区核实后 {current_app.config['CASE_AUTO_CLOSE_DAYS']} 天内无异议")
-        case.closed_at = event.created_at
+        close_unanswered(case, f"社区核实后 {current_app.config['CASE_AUTO_CLOSE_DAYS']} 天内无异议")
     return [case.id for case in due]
+
+
+def close_unanswered(case: Case, note: str) -> None:
+    """The scheduler closes a verified case nobody answered (the caller locked it)."""
+    event = _move(None, case, "auto_close", note)
+    case.closed_at = event.created_at
 

@@ -28,7 +28,7 @@ from sqlalchemy.sql import ColumnElement
 from gridapp.clock import CHINA_HOURS, china_midnight, china_today, now
 from gridapp.errors import ValidationFailed
 from gridapp.extensions import db
-from gridapp.models import Case, CaseRating, Region
+from gridapp.models import Case, CaseRating, HotlineFollowUp, Region
 from gridapp.models.orders import Order
 from gridapp.services.cases import states as S
 from gridapp.services.regions.tree import path_range
@@ -358,3 +358,42 @@ def timings(scope: Scope) -> dict:
         "resolve_p90_minutes": round(percentile(resolve, 90), 1) if resolve else None,
         "resolved_per_worker_hour": round(len(resolve) / worker_hours, 3) if worker_hours else None,
     }
+
+
+# --------------------------------------------------------------------------- #
+# 12345 follow-up satisfaction (the callers' answers: services.cases.hotline)
+# --------------------------------------------------------------------------- #
+
+
+@dataclass(frozen=True)
+class HotlineSatisfaction:
+    """Over the follow-up SMS sent in the period: answered share = answered ÷ asked, satisfied share =
+    satisfied ÷ answered, average stars over the satisfied answers; None when the denominator is 0."""
+
+    asked: int
+    answered: int
+    satisfied: int
+    no_answer: int
+    answered_rate: float | None
+    satisfied_rate: float | None
+    average_stars: float | None
+
+
+def hotline_satisfaction(city_id: int, path: str, start: datetime, end: datetime) -> HotlineSatisfaction:
+    status = HotlineFollowUp.status
+    row = db.session.execute(
+        select(
+            func.count(HotlineFollowUp.id), _count(status.in_(("satisfied", "not_solved"))), _count(status == "satisfied"),
+            _count(status == "no_answer"), func.avg(HotlineFollowUp.stars),
+        )
+        .join(Case, (Case.id == HotlineFollowUp.case_id) & (Case.city_id == HotlineFollowUp.city_id))
+        .where(
+            HotlineFollowUp.city_id == city_id, HotlineFollowUp.sent_at >= start, HotlineFollowUp.sent_at < end,
+            path_range(Case.region_path, path),
+        )
+    ).one()  # fmt: skip
+    asked, answered, satisfied, silent, stars = row[0], int(row[1] or 0), int(row[2] or 0), int(row[3] or 0), row[4]
+    return HotlineSatisfaction(
+        asked, answered, satisfied, silent, answered / asked if asked else None, satisfied / answered if answered else None,
+        round(float(stars), 2) if stars is not None else None,
+    )
