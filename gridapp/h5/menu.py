@@ -28,6 +28,7 @@ STAFF_MENU = (
     ("商户与干部评价", "h5_ratings.overview"),
     ("场所访客查询", "h5_venues.visitor_lookup"),
     ("精准推送", "h5_notices.sent"),
+    ("12345 来电受理", "h5_hotline.desk"),
 )
 
 
