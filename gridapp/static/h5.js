@@ -33,6 +33,14 @@
     });
   }
 
+  /* An Idempotency-Key: one per thing being created, so a retry after a lost answer gets the first one back. */
+  function newKey() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    var bytes = new Uint8Array(16);
+    crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  }
+
   function say(element, text, ok) {
     element.textContent = text;
     element.className = "message" + (ok ? " ok" : "");
@@ -99,5 +107,5 @@
     });
   }
 
-  window.gridapp = { api: api, say: say, cookie: cookie, loginPage: loginPage, logoutButton: logoutButton, readAllButton: readAllButton };
+  window.gridapp = { api: api, newKey: newKey, say: say, cookie: cookie, loginPage: loginPage, logoutButton: logoutButton, readAllButton: readAllButton };
 })();

@@ -12,12 +12,7 @@
   var pickers = [];
   var serial = 0;
 
-  function newKey() {
-    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
-    var bytes = new Uint8Array(16);
-    crypto.getRandomValues(bytes);
-    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
-  }
+  var newKey = gridapp.newKey;
 
   function element(tag, className, text) {
     var node = document.createElement(tag);

@@ -4,12 +4,7 @@
 (function () {
   "use strict";
 
-  function newKey() {
-    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
-    var bytes = new Uint8Array(16);
-    crypto.getRandomValues(bytes);
-    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
-  }
+  var newKey = gridapp.newKey;
 
   function form() {
     var el = document.getElementById("report-form");

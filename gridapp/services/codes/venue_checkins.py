@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import delete, false, or_, select
+from sqlalchemy import delete, select
 
 from gridapp.authz import SIGNED_IN, Actor, Permission, Role, require_region
 from gridapp.clock import now
@@ -22,7 +22,7 @@ from gridapp.models.venues import VENUE_TYPES
 from gridapp.services import idempotency
 from gridapp.services.codes import entities
 from gridapp.services.codes.issuing import live_code
-from gridapp.services.regions.tree import get_region, path_range
+from gridapp.services.regions.tree import get_region, in_reach
 from gridapp.unit_of_work import unit_of_work
 
 VISITORS = SIGNED_IN  # anyone signed in in the venue's city may check in
@@ -142,9 +142,7 @@ def lookups(actor: Actor):
     """The audit of lookups at venues in the actor's part of the city, newest first."""
     LOOKERS.require(actor)
     stmt = select(VenueLookup).where(VenueLookup.city_id == actor.city_id)
-    if not actor.has_role(Role.SYSTEM_ADMIN):
-        paths = actor.region_paths(LOOKERS)
-        stmt = stmt.where(or_(*[path_range(VenueLookup.region_path, p) for p in paths]) if paths else false())
+    stmt = stmt.where(in_reach(actor, LOOKERS, VenueLookup.region_path))
     return stmt.order_by(VenueLookup.id.desc())
 
 

@@ -20,7 +20,7 @@ from gridapp.errors import Conflict, Forbidden, InvalidTransition, NotFound, Val
 from gridapp.extensions import db
 from gridapp.models import Consultation, ConsultationAnswer, Household, HouseholdMember, Region, RegionLevel
 from gridapp.services import idempotency
-from gridapp.services.regions.tree import get_region, path_range
+from gridapp.services.regions.tree import get_region, in_reach, path_range
 from gridapp.unit_of_work import unit_of_work
 
 ORGANISERS = Permission(
@@ -208,9 +208,7 @@ def organised(actor: Actor):
     """Consultations over the actor's part of the city, newest first."""
     ORGANISERS.require(actor)
     stmt = select(Consultation).where(Consultation.city_id == actor.city_id)
-    if not actor.has_role(Role.SYSTEM_ADMIN):
-        paths = actor.region_paths(ORGANISERS)
-        stmt = stmt.where(or_(*[path_range(Consultation.region_path, p) for p in paths]) if paths else false())
+    stmt = stmt.where(in_reach(actor, ORGANISERS, Consultation.region_path))
     return stmt.order_by(Consultation.id.desc())
 
 

@@ -18,7 +18,7 @@ from gridapp.models import Cadre, Department, Rating, RatingFollowUp, Region, Sh
 from gridapp.privacy import mask_name
 from gridapp.services.accounts.users import users_with_role
 from gridapp.services.notifications.inbox import notify
-from gridapp.services.regions.tree import get_region, path_range
+from gridapp.services.regions.tree import get_region, in_reach, path_range
 from gridapp.unit_of_work import unit_of_work
 
 LOW_STARS = 2
@@ -131,9 +131,7 @@ def summary(actor: Actor, target_type: str) -> dict:
 def follow_ups(actor: Actor, status: str | None = None):
     FOLLOWERS.require(actor)
     stmt = select(RatingFollowUp).where(RatingFollowUp.city_id == actor.city_id)
-    if not actor.has_role(Role.SYSTEM_ADMIN):
-        paths = actor.region_paths(FOLLOWERS)
-        stmt = stmt.where(or_(*[path_range(RatingFollowUp.region_path, p) for p in paths]) if paths else false())
+    stmt = stmt.where(in_reach(actor, FOLLOWERS, RatingFollowUp.region_path))
     if status:
         stmt = stmt.where(RatingFollowUp.status == status)
     return stmt.order_by(RatingFollowUp.id.desc())

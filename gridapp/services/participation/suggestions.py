@@ -9,7 +9,7 @@ wrote them. Every step is an appended SuggestionEvent and tells the author throu
 from __future__ import annotations
 
 from flask import current_app
-from sqlalchemy import false, or_, select
+from sqlalchemy import select
 
 from gridapp.authz import SIGNED_IN, Actor, Permission, Role, require_region
 from gridapp.clock import now
@@ -19,7 +19,7 @@ from gridapp.models import Household, HouseholdMember, Region, RegionLevel, Sugg
 from gridapp.services import idempotency
 from gridapp.services.notifications.inbox import notify
 from gridapp.services.points import ledger
-from gridapp.services.regions.tree import get_region, path_range
+from gridapp.services.regions.tree import get_region, in_reach
 from gridapp.unit_of_work import unit_of_work
 
 AUTHORS = Permission("suggestions.authors", {Role.RESIDENT}, "residents send suggestions to a community")
@@ -127,9 +127,7 @@ def to_review(actor: Actor, status: str | None = None):
     """Suggestions to the communities in the actor's part of the city, open ones first, newest first."""
     CADRES.require(actor)
     stmt = select(Suggestion).where(Suggestion.city_id == actor.city_id)
-    if not actor.has_role(Role.SYSTEM_ADMIN):
-        paths = actor.region_paths(CADRES)
-        stmt = stmt.where(or_(*[path_range(Suggestion.region_path, p) for p in paths]) if paths else false())
+    stmt = stmt.where(in_reach(actor, CADRES, Suggestion.region_path))
     if status:
         stmt = stmt.where(Suggestion.status == status)
     return stmt.order_by(Suggestion.status.notin_(OPEN), Suggestion.id.desc())

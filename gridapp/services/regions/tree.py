@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy import select
+from sqlalchemy import false, or_, select, true
 
 from gridapp.authz import STAFF_ROLES, Actor, Permission, Role, require_region
 from gridapp.errors import NotFound, ValidationFailed
@@ -23,6 +23,15 @@ def path_range(column, path: str):
     """
     upper = path[:-1] + chr(ord(path[-1]) + 1)
     return (column >= path) & (column < upper)
+
+
+def in_reach(actor, roles, path_column):
+    """A SQL condition: rows whose region path lies in a subtree the actor holds through `roles`; a system admin's
+    reach is the whole city (the caller still filters by city)."""
+    if Role.SYSTEM_ADMIN in actor.roles and Role.SYSTEM_ADMIN in roles:
+        return true()
+    paths = actor.region_paths(roles)
+    return or_(*[path_range(path_column, p) for p in paths]) if paths else false()
 
 
 def subtree_filter(path: str):

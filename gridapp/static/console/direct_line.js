@@ -6,7 +6,7 @@
   if (!form) return;
   var key = newKey();
 
-  function newKey() { return Date.now().toString(36) + Math.random().toString(36).slice(2); }
+  var newKey = gridapp.newKey;
   function field(id) { return document.getElementById(id); }
 
   form.addEventListener("submit", function (event) {

@@ -7,7 +7,7 @@
   var editing = null;
   var key = newKey();
 
-  function newKey() { return Date.now().toString(36) + Math.random().toString(36).slice(2); }
+  var newKey = gridapp.newKey;
   function field(id) { return document.getElementById(id); }
 
   function reset() {

@@ -7,7 +7,7 @@
   var api = window.gridapp.api, say = window.gridapp.say;
   var caseUrl = "/api/v1/cases/" + box.dataset.caseId;
 
-  function newKey() { return Date.now().toString(36) + Math.random().toString(36).slice(2); }
+  var newKey = gridapp.newKey;
   function field(id) { return document.getElementById(id); }
   function option(value, text) {
     var element = document.createElement("option");

@@ -4,10 +4,7 @@
   "use strict";
   var api = window.gridapp.api, say = window.gridapp.say;
 
-  function newKey() {
-    if (window.crypto && window.crypto.randomUUID) return window.crypto.randomUUID();
-    return Date.now().toString(36) + "-" + Math.random().toString(36).slice(2);
-  }
+  var newKey = gridapp.newKey;
 
   function value(form, name) { return form.elements[name].value.trim(); }
 

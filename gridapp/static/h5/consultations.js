@@ -22,7 +22,7 @@
 
   var form = document.getElementById("consultation-form");
   if (form) {
-    var key = window.crypto && crypto.randomUUID ? crypto.randomUUID() : String(Date.now());
+    var key = gridapp.newKey();
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       var kind = form.querySelector("input[name=answer_kind]:checked").value;

@@ -4,9 +4,7 @@
   var api = window.gridapp.api, say = window.gridapp.say;
   var BASE = "/api/v1/direct-line/conversations";
 
-  function newKey() {
-    return String(Date.now()) + "-" + Math.random().toString(16).slice(2);
-  }
+  var newKey = gridapp.newKey;
 
   function photoIds(form) {
     var box = form.querySelector("[data-photo-picker]");

@@ -2,9 +2,7 @@
 (function () {
   "use strict";
 
-  function newKey() {
-    return window.crypto && crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + Math.random();
-  }
+  var newKey = gridapp.newKey;
 
   var form = document.getElementById("suggestion-form");
   if (form) {
