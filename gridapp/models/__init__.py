@@ -27,6 +27,7 @@ from gridapp.models.places import (
 )
 from gridapp.models.redemptions import Redemption
 from gridapp.models.regions import City, Region, RegionLevel
+from gridapp.models.rollups import CaseClock, CaseRollup
 from gridapp.models.scheduling import ScheduledJob
 from gridapp.models.setup import SetupChange
 from gridapp.models.staff_audit import StaffAuditEntry, StaffAuditScope
@@ -42,6 +43,8 @@ from gridapp.models.supervision import (
 from gridapp.models.uploads import PhotoUpload
 
 __all__ = [
+    "CaseClock",
+    "CaseRollup",
     "PhotoUpload",
     "AccountLink",
     "AccountLinkEvent",
