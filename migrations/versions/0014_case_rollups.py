@@ -99,6 +99,8 @@ def upgrade():
     )
     with op.batch_alter_table('case_clocks', schema=None) as batch_op:
         batch_op.create_index('ix_case_clocks_city_id_due_at', ['city_id', 'due_at'], unique=False)
+    with op.batch_alter_table('cases', schema=None) as batch_op:
+        batch_op.create_index('ix_cases_city_id_closed_at', ['city_id', 'closed_at'], unique=False)
 
 
     if op.get_bind().dialect.name == 'postgresql':
@@ -116,6 +118,8 @@ def downgrade():
     else:
         for name in ('insert', 'update', 'delete'):
             op.execute(f'DROP TRIGGER case_ratings_{name}_rollups')
+    with op.batch_alter_table('cases', schema=None) as batch_op:
+        batch_op.drop_index('ix_cases_city_id_closed_at')
     with op.batch_alter_table('case_clocks', schema=None) as batch_op:
         batch_op.drop_index('ix_case_clocks_city_id_due_at')
     op.drop_table('case_clocks')

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import case as when
-from sqlalchemy import delete, event, func, literal, select, text, tuple_
+from sqlalchemy import delete, event, func, inspect, literal, select, text, tuple_
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -195,7 +195,7 @@ def _touched(session: Session) -> dict[int, set[int]]:
     found: dict[int, set[int]] = defaultdict(set)
     for obj in session.dirty:
         if isinstance(obj, Case) and obj.id is not None and session.is_modified(obj):
-            changed = {attr.key for attr in db.inspect(obj).attrs if attr.history.has_changes()}
+            changed = {attr.key for attr in inspect(obj).attrs if attr.history.has_changes()}
             if changed & _WATCHED:
                 found[obj.city_id].add(obj.id)
     for obj in session.deleted:
@@ -269,30 +269,43 @@ def register() -> None:
 
 def expected(connection, city_id: int, first: date | None = None, last: date | None = None) -> Counted:
     """What the city's cases count for on the days first..last (every day when not given), from the cases alone."""
-    rated = _ratings(city_id)
     created, closed = _within(Case.created_at, first, last), _within(Case.closed_at, first, last)
     day = day_expr(Case.created_at)
-    sums = [func.sum(column) for column in _flag_columns()]
     out = Counted(defaultdict(lambda: [0] * len(ROLLUP_COUNTS)), {})
-    groups = connection.execute(
-        select(Case.region_path, Case.category_id, day, *sums, func.sum(func.coalesce(rated.c.n, 0)), func.sum(func.coalesce(rated.c.s, 0)))
-        .outerjoin(rated, rated.c.case_id == Case.id)
-        .where(Case.city_id == city_id, *created)
-        .group_by(Case.region_path, Case.category_id, day)
+
+    def spread(rows, columns: slice) -> None:
+        for path, category_id, on, *counts in rows:
+            for node in nodes(path):
+                row = out.rows[(city_id, node, date.fromisoformat(on), category_id)]
+                row[columns] = [a + int(b or 0) for a, b in zip(row[columns], counts)]
+
+    flags = _flag_columns()
+    spread(
+        connection.execute(
+            select(Case.region_path, Case.category_id, day, *[func.sum(column) for column in flags])
+            .where(Case.city_id == city_id, *created)
+            .group_by(Case.region_path, Case.category_id, day)
+        ),
+        slice(0, len(flags)),
     )
-    for path, category_id, on, *counts in groups:
-        for node in nodes(path):
-            row = out.rows[(city_id, node, date.fromisoformat(on), category_id)]
-            for index, value in enumerate(counts):
-                row[index] += int(value or 0)
+    spread(
+        connection.execute(
+            select(Case.region_path, Case.category_id, day, func.count(), func.sum(_flag(CaseRating.stars >= 4)))
+            .join(CaseRating, (CaseRating.case_id == Case.id) & (CaseRating.city_id == Case.city_id))
+            .where(Case.city_id == city_id, *created)
+            .group_by(Case.region_path, Case.category_id, day)
+        ),
+        slice(len(flags), len(flags) + 2),
+    )
     closed_day = day_expr(Case.closed_at)
-    for path, category_id, on, count in connection.execute(
-        select(Case.region_path, Case.category_id, closed_day, func.count())
-        .where(Case.city_id == city_id, Case.state == S.CLOSED, *closed)
-        .group_by(Case.region_path, Case.category_id, closed_day)
-    ):
-        for node in nodes(path):
-            out.rows[(city_id, node, date.fromisoformat(on), category_id)][-1] += int(count)
+    spread(
+        connection.execute(
+            select(Case.region_path, Case.category_id, closed_day, func.count())
+            .where(Case.city_id == city_id, Case.state == S.CLOSED, *closed)
+            .group_by(Case.region_path, Case.category_id, closed_day)
+        ),
+        slice(len(ROLLUP_COUNTS) - 1, len(ROLLUP_COUNTS)),
+    )
     due = running_due_at()
     for case_id, path, category_id, created_at, due_at in connection.execute(
         select(Case.id, Case.region_path, Case.category_id, Case.created_at, due).where(Case.city_id == city_id, due.is_not(None), *created)
