@@ -68,6 +68,7 @@ class CaseLife(RuleBasedStateMachine):
         self.categories = sorted(add_categories(self.city).values(), key=lambda c: c.code)
         self.city_id = self.city.city.id
         users = self.city.users
+        self.community_admin = load_actor(self.city_id, users[Role.COMMUNITY_ADMIN].id)  # c1's, who send work back
         second = account(self.city_id, "districtadmin2", Role.DISTRICT_ADMIN, region=self.city.d2)
         db.session.commit()
         self.district_admins = {
@@ -146,7 +147,7 @@ class CaseLife(RuleBasedStateMachine):
             "confirm": lambda: cases.confirm(self.resident, case_id),
             "confirm_rated": lambda: cases.confirm(self.resident, case_id, stars),
             "reopen": lambda: cases.reopen(self.resident, case_id, "没修好"),
-            "send_back": lambda: cases.send_back(official, case_id, "照片不清楚"),
+            "send_back": lambda: cases.send_back(self.community_admin, case_id, "照片不清楚"),
         }
         steps = [
             ("accept", lambda: cases.accept(official, case_id)),
@@ -156,6 +157,8 @@ class CaseLife(RuleBasedStateMachine):
             ("verify", lambda: cases.verify(official, case_id)),
             (ending, endings[ending]),
         ]
+        if ending == "send_back":  # the community sends the work back instead of verifying it
+            steps = [*steps[:4], (ending, endings[ending])]
         for name, step in steps[:stages]:
             self._try(name, step)
 
