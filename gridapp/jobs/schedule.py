@@ -38,6 +38,7 @@ PERIODIC_JOBS: tuple[Periodic, ...] = (
     Periodic("sweep_sla", supervision.sweep_sla, timedelta(minutes=1)),
     Periodic("sweep_whistles", supervision.sweep_whistles, timedelta(minutes=1)),
     Periodic("compute_scores", supervision.compute_scores, timedelta(hours=1)),
+    Periodic("reconcile_rollups", supervision.reconcile_rollups, timedelta(hours=1)),
     Periodic("retry_deliveries", push.retry_deliveries, timedelta(minutes=2)),
     Periodic("sweep_move_requests", codes.sweep_move_requests, timedelta(minutes=1)),
     Periodic("auto_close_cases", cases.auto_close_cases, timedelta(hours=1)),

@@ -39,6 +39,7 @@ from gridapp.models.rating_follow_ups import RatingFollowUp
 from gridapp.models.redemptions import Redemption
 from gridapp.models.regions import City, Region, RegionLevel
 from gridapp.models.replies import ReplyTemplate
+from gridapp.models.rollups import CaseClock, CaseRollup
 from gridapp.models.scheduling import ScheduledJob
 from gridapp.models.setup import SetupChange
 from gridapp.models.staff_audit import StaffAuditEntry, StaffAuditScope
@@ -70,6 +71,8 @@ __all__ = [
     "MemberTagEvent",
     "Notice",
     "NoticeRecipient",
+    "CaseClock",
+    "CaseRollup",
     "PhotoUpload",
     "WeChatAccessToken",
     "AccountLink",

@@ -1,7 +1,8 @@
 """Who listens to case events (services.events), wired once at start-up by create_app.
 
 Order matters where two subscribers move money for one event: a reopened case first
-takes back its orders' payouts, then the resident's closing award.
+takes back its orders' payouts, then the resident's closing award. The leaders' rollups
+follow every flush of a case (services.supervision.rollups), whatever step made it.
 """
 from __future__ import annotations
 
@@ -9,9 +10,11 @@ from gridapp.services import events
 from gridapp.services.cases import hotline
 from gridapp.services.orders import workflow as orders
 from gridapp.services.points import residents
+from gridapp.services.supervision import rollups
 
 
 def register() -> None:
+    rollups.register()
     events.subscribe("reopen", orders.case_reopened)
     for action in ("accept", "confirm", "auto_close", "reopen"):
         events.subscribe(action, residents.on_case_event)

@@ -21,17 +21,19 @@ import math
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, func, literal, select, text
+from sqlalchemy import and_, func, literal, select
 from sqlalchemy import case as when
 from sqlalchemy.sql import ColumnElement
 
-from gridapp.clock import CHINA_HOURS, china_midnight, china_today, now
+from gridapp.clock import china_midnight, china_today, now
 from gridapp.errors import ValidationFailed
 from gridapp.extensions import db
-from gridapp.models import Case, CaseRating, HotlineFollowUp, Region
+from gridapp.models import Case, CaseRating, HotlineFollowUp, Region, RegionLevel
 from gridapp.models.orders import Order
+from gridapp.models.rollups import ROLLUP_COUNTS
 from gridapp.services.cases import states as S
 from gridapp.services.regions.tree import path_range
+from gridapp.services.supervision import rollups
 from gridapp.services.supervision.sla import elapsed_minutes, overdue_condition
 
 # key, label, definition: what the dashboard prints beside each figure (its tooltip and footnote).
@@ -209,8 +211,35 @@ def _fill(figures: Figures, row) -> Figures:
     return figures
 
 
-def figures(scope: Scope) -> Figures:
-    """All counts and rates for one scope: two queries (cases, ratings)."""
+def _rolled_up(scope: Scope) -> bool:
+    """Whether the rollups hold this scope: whole China days, no department or single grid."""
+    return scope.department_id is None and scope.grid_id is None and rollups.answers(scope.start, scope.end)
+
+
+def _from_rollups(scope: Scope, by: str | None = None, keys: list = ()) -> dict:
+    """Figures per key (child node paths for by="region_path", category ids for by="category_id")."""
+    first, last = rollups.days(scope.start, scope.end)
+    paths = list(keys) if by == "region_path" else [scope.path or rollups.WHOLE_CITY]
+    counts = rollups.sums(scope.city_id, paths, first, last, scope.category_id, by)
+    waiting = rollups.not_due(
+        scope.city_id, now(), path=scope.path, start=scope.start, end=scope.end, category_id=scope.category_id, by=by, keys=keys,
+    )
+    out = {}
+    for key in keys if by else [None]:
+        row = dict(zip(ROLLUP_COUNTS, counts.get(key, [0] * len(ROLLUP_COUNTS))))
+        out[key] = Figures(
+            received=row["received"], accepted=row["accepted"], closed=row["closed"], resolved=row["resolved"],
+            on_time=row["on_time"], overdue=row["running"] - int(waiting.get(key, 0)), reopened=row["reopened"],
+            ratings=row["ratings"], satisfied=row["satisfied"],
+        )
+    return out
+
+
+def figures(scope: Scope, *, from_cases: bool = False) -> Figures:
+    """All counts and rates for one scope: from the rollups when they hold it, else two queries (cases, ratings).
+    `from_cases` counts the cases themselves (what the rollups are checked against)."""
+    if not from_cases and _rolled_up(scope):
+        return _from_rollups(scope)[None]
     at = now()
     result = _fill(Figures(), db.session.execute(select(*_case_columns(at)).where(*scope.conditions())).one())
     rated = db.session.execute(
@@ -250,12 +279,15 @@ def _all(conditions: list[ColumnElement]):
     return and_(*conditions)
 
 
-def by_children(scope: Scope, node: Region) -> list[tuple[Region, Figures]]:
+def by_children(scope: Scope, node: Region, *, from_cases: bool = False) -> list[tuple[Region, Figures]]:
     """Figures for each child of `node` (districts, streets, communities or grids)."""
     children = list(
         db.session.scalars(select(Region).where(Region.city_id == node.city_id, Region.parent_id == node.id).order_by(Region.code))
     )
     scoped = replace(scope, path=node.path)
+    if not from_cases and _rolled_up(scoped):
+        found = _from_rollups(scoped, "region_path", [child.path for child in children])
+        return [(child, found[child.path]) for child in children]
     if node.level == "community":
         groups = [(child.id, [Case.grid_id == child.id]) for child in children]
     else:
@@ -264,7 +296,10 @@ def by_children(scope: Scope, node: Region) -> list[tuple[Region, Figures]]:
     return [(child, found[child.id]) for child in children]
 
 
-def by_category(scope: Scope, categories) -> list[tuple[object, Figures]]:
+def by_category(scope: Scope, categories, *, from_cases: bool = False) -> list[tuple[object, Figures]]:
+    if not from_cases and _rolled_up(scope):
+        found = _from_rollups(scope, "category_id", [c.id for c in categories])
+        return [(c, found[c.id]) for c in categories]
     found = breakdown(scope, [(c.id, [Case.category_id == c.id]) for c in categories])
     return [(c, found[c.id]) for c in categories]
 
@@ -273,26 +308,24 @@ def by_department(scope: Scope, departments) -> list[tuple[object, Figures]]:
     return [(d, figures(replace(scope, department_id=d.id))) for d in departments]
 
 
-def _day_expr(column):
-    """The China-time calendar day of a UTC timestamp column, as 'YYYY-MM-DD' text."""
-    if db.engine.dialect.name == "postgresql":
-        return func.to_char(column + text(f"interval '{CHINA_HOURS} hours'"), "YYYY-MM-DD")
-    return func.strftime("%Y-%m-%d", column, f"+{CHINA_HOURS} hours")
-
-
-def trend(scope: Scope, days: int = 30) -> list[dict]:
+def trend(scope: Scope, days: int = 30, *, from_cases: bool = False) -> list[dict]:
     """Received and closed per China-time day for the last `days` days (closed counted on its closing day)."""
     today = china_today()
     first = today - timedelta(days=days - 1)
     start, end = china_midnight(first), china_midnight(today + timedelta(days=1))
     base = replace(scope, start=None, end=None)
-    received_day = _day_expr(Case.created_at).label("d")
+    if not from_cases and _rolled_up(base):
+        per_day = rollups.sums(scope.city_id, [scope.path or rollups.WHOLE_CITY], first, today, scope.category_id, "day")
+        received = {day.isoformat(): row[ROLLUP_COUNTS.index("received")] for day, row in per_day.items()}
+        closed = {day.isoformat(): row[ROLLUP_COUNTS.index("closed_on_day")] for day, row in per_day.items()}
+        return _days(first, days, received, closed)
+    received_day = rollups.day_expr(Case.created_at).label("d")
     received = dict(
         db.session.execute(
             select(received_day, func.count()).where(*base.conditions(), Case.created_at >= start, Case.created_at < end).group_by(received_day)
         ).all()
     )
-    closed_day = _day_expr(Case.closed_at).label("d")
+    closed_day = rollups.day_expr(Case.closed_at).label("d")
     closed = dict(
         db.session.execute(
             select(closed_day, func.count())
@@ -300,6 +333,10 @@ def trend(scope: Scope, days: int = 30) -> list[dict]:
             .group_by(closed_day)
         ).all()
     )
+    return _days(first, days, received, closed)
+
+
+def _days(first: date, days: int, received: dict, closed: dict) -> list[dict]:
     out = []
     for offset in range(days):
         key = (first + timedelta(days=offset)).isoformat()
@@ -307,8 +344,15 @@ def trend(scope: Scope, days: int = 30) -> list[dict]:
     return out
 
 
-def by_grid_counts(scope: Scope) -> dict[int, int]:
+def by_grid_counts(scope: Scope, *, from_cases: bool = False) -> dict[int, int]:
     """Cases per grid in the scope: the heat grid."""
+    if not from_cases and _rolled_up(scope):
+        grids = [Region.city_id == scope.city_id, Region.level == RegionLevel.GRID.value]
+        grids += [path_range(Region.path, scope.path)] if scope.path else []
+        paths = dict(db.session.execute(select(Region.path, Region.id).where(*grids)).all())
+        first, last = rollups.days(scope.start, scope.end)
+        found = rollups.sums(scope.city_id, list(paths), first, last, scope.category_id, "region_path")
+        return {paths[path]: row[0] for path, row in found.items() if row[0]}
     return {
         grid_id: int(count)
         for grid_id, count in db.session.execute(
