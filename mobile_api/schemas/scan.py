@@ -9,28 +9,42 @@ STANDINGS = ["anonymous", "resident", "department", "member", "grid_worker", "of
 
 
 class ScanActionSchema(Schema):
-    action = fields.String(required=True, metadata={"enum": ["report", "contact", "move", "rate", "update_me", "visit"]})
+    action = fields.String(required=True, metadata={"enum": [
+        "report", "contact", "move", "rate", "redeem", "update_me", "visit", "check_in", "direct_line"]})
     label = fields.String(required=True)
     href = fields.String(allow_none=True)
     login_required = fields.Boolean(required=True)
 
 
-class ScanViewSchema(Schema):
-    """Sections appear only when the scanner may see them; see gridapp.services.scan_views."""
+class CodeSectionSchema(Schema):
+    kind = fields.String(required=True)
+    kind_label = fields.String(required=True)
+    token = fields.String(required=True)
 
-    code = fields.Dict(required=True, metadata={"description": "kind, kind_label, token"})
-    viewer = fields.String(required=True, metadata={"enum": STANDINGS})
-    place = fields.Dict(required=True, metadata={"description": "label, grid, community (never a resident's name)"})
-    actions = fields.List(fields.Nested(ScanActionSchema), required=True)
-    grid_workers = fields.List(fields.Dict())
-    household = fields.Dict()
-    visit = fields.Dict()
-    resident = fields.Dict()
-    shop = fields.Dict()
-    cadre = fields.Dict()
-    ebike = fields.Dict()
-    stall = fields.Dict()
-    facility = fields.Dict()
+
+class PlaceSectionSchema(Schema):
+    label = fields.String(required=True, allow_none=True, metadata={"description": "Never a resident's name"})
+    grid = fields.String(required=True, allow_none=True)
+    community = fields.String(required=True, allow_none=True)
+
+
+class GridWorkerSectionSchema(Schema):
+    name = fields.String(required=True)
+    phone = fields.String(required=True, allow_none=True, metadata={"description": "Masked"})
+
+
+class RatingSchema(Schema):
+    average = fields.Float(allow_none=True)
+    count = fields.Integer(required=True)
+
+
+class MemberSchema(Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    relation = fields.String(required=True, allow_none=True)
+    phone = fields.String(required=True, allow_none=True, metadata={"description": "Whole for the grid's worker and the member themselves, else masked"})
+    id_number = fields.String(required=True, allow_none=True, metadata={"description": "Masked"})
+    is_me = fields.Boolean(required=True)
 
 
 class HouseholdRecordSchema(Schema):
@@ -40,17 +54,88 @@ class HouseholdRecordSchema(Schema):
     floor = fields.Integer(required=True)
     room = fields.String(required=True)
     address = fields.String(required=True)
-    members = fields.List(fields.Dict(), required=True)
+    members = fields.List(fields.Nested(MemberSchema), required=True)
+
+
+class VisitSectionSchema(Schema):
+    id = fields.Integer(required=True)
+    notes = fields.String(required=True)
+    photos = fields.List(fields.String(), required=True, metadata={"description": "Media keys of the visit's photos"})
+
+
+class ResidentSectionSchema(Schema):
+    is_me = fields.Boolean(required=True)
+
+
+class ShopSectionSchema(Schema):
+    name = fields.String(required=True)
+    category = fields.String(required=True)
+    address = fields.String(required=True)
+    licence_status = fields.String(required=True)
+    licence_status_label = fields.String(required=True)
+    rating = fields.Nested(RatingSchema, required=True)
+    licence_no = fields.String(allow_none=True, metadata={"description": "Staff and the owner only"})
+    owner_name = fields.String(allow_none=True, metadata={"description": "Staff and the owner only"})
+    owner_phone = fields.String(allow_none=True, metadata={"description": "Whole for the grid's worker and officials, else masked"})
+
+
+class CadreSectionSchema(Schema):
+    name = fields.String(required=True)
+    post = fields.String(required=True, allow_none=True)
+    serves = fields.String(required=True, allow_none=True)
+    phone = fields.String(required=True, allow_none=True, metadata={"description": "Masked"})
+    photo_url = fields.String(required=True, allow_none=True)
+    rating = fields.Nested(RatingSchema, required=True)
+
+
+class EBikeSectionSchema(Schema):
+    plate_no = fields.String(required=True)
+    brand = fields.String(required=True, allow_none=True)
+    color = fields.String(required=True, allow_none=True)
+    owner_name = fields.String(allow_none=True, metadata={"description": "Staff and the owner only"})
+    owner_phone = fields.String(allow_none=True, metadata={"description": "Staff and the owner only; masked for departments"})
+    registered_at = fields.String(metadata={"description": "ISO 8601; staff and the owner only"})
+
+
+class StallSectionSchema(Schema):
+    vendor_name = fields.String(required=True, metadata={"description": "Whole for staff, else masked"})
+    goods = fields.String(required=True)
+    permitted_area = fields.String(required=True)
+    hours = fields.String(required=True, metadata={"description": "HH:MM-HH:MM"})
+    valid_from = fields.String(required=True, metadata={"description": "ISO date"})
+    valid_until = fields.String(required=True, metadata={"description": "ISO date"})
+    valid_now = fields.Boolean(required=True)
+    status_label = fields.String(required=True)
+    vendor_phone = fields.String(allow_none=True, metadata={"description": "Staff only; masked for departments"})
+
+
+class FacilitySectionSchema(Schema):
+    kind = fields.String(required=True)
+    kind_label = fields.String(required=True)
+    name = fields.String(required=True)
+
+
+class ScanViewSchema(Schema):
+    """Sections appear only when the scanner may see them; see gridapp.services.codes.scan_rules."""
+
+    code = fields.Nested(CodeSectionSchema, required=True)
+    viewer = fields.String(required=True, metadata={"enum": STANDINGS})
+    place = fields.Nested(PlaceSectionSchema, required=True)
+    actions = fields.List(fields.Nested(ScanActionSchema), required=True)
+    grid_workers = fields.List(fields.Nested(GridWorkerSectionSchema))
+    household = fields.Nested(HouseholdRecordSchema)
+    visit = fields.Nested(VisitSectionSchema)
+    resident = fields.Nested(ResidentSectionSchema)
+    shop = fields.Nested(ShopSectionSchema)
+    cadre = fields.Nested(CadreSectionSchema)
+    ebike = fields.Nested(EBikeSectionSchema)
+    stall = fields.Nested(StallSectionSchema)
+    facility = fields.Nested(FacilitySectionSchema)
 
 
 class RatingBodySchema(Schema):
     stars = fields.Integer(required=True, validate=validate.Range(min=1, max=5))
     comment = fields.String(load_default=None, validate=validate.Length(max=255))
-
-
-class RatingSchema(Schema):
-    average = fields.Float(allow_none=True)
-    count = fields.Integer(required=True)
 
 
 class ContactBodySchema(Schema):
