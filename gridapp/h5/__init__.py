@@ -73,7 +73,8 @@ def home():
             {"label": "码上协商", "url": url_for("h5_consultations.index")},
             {"label": "我的场所登记", "url": url_for("h5_venues.my_check_ins")},
         ]
-    menu.append({"label": "直联（网格员、民警、物业）", "url": url_for("h5_direct.conversations")})
+    talk = "直联（网格员、民警、物业）" if Role.RESIDENT in actor.roles else "直联消息"
+    menu.append({"label": talk, "url": url_for("h5_direct.conversations")})
     menu[:0] = staff_menu(actor)
     grants = [g.role.label for g in actor.grants]
     return render_template("h5/home.html", menu=menu, grants=grants)
