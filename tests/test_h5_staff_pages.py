@@ -300,3 +300,36 @@ def report_at_live(city, cats) -> int:
         case_id = report_at(api, city.users[Role.RESIDENT], cats["garbage"])["id"]
     db.session.commit()
     return case_id
+
+
+@pytest.mark.browser
+def test_a_resolution_written_without_signal_is_kept_and_sent_when_it_returns(phone, live_url, city, cats, tmp_path):
+    """In a basement: the after-photo cannot go up and the resolution is kept as a draft on the phone; with the signal
+    back it is sent once, photo and all, and the page shows the case resolved."""
+    case_id = report_at_live(city, cats)
+    worker = city.users[Role.GRID_WORKER]
+    from flask import current_app
+
+    with current_app.test_client() as api:
+        for action in ("accept", "assign", "start"):
+            assert act(api, worker, case_id, action).status_code == 200, action
+    db.session.remove()
+    photo = tmp_path / "after.jpg"
+    photo.write_bytes(jpeg(1200, 900, color=(20, 160, 20)))
+    worker_signs_in(phone, live_url, "worker1")
+    phone.goto(f"{live_url}/h5/work/cases/{case_id}")
+    resolve = phone.locator("details.action[data-action='resolve']")
+    resolve.locator("summary").click()
+    resolve.locator("textarea[name=note]").fill("地下室堆物已清理")
+    phone.context.set_offline(True)
+    resolve.locator("input[type=file]").set_input_files(str(photo))
+    resolve.locator(".photo-tile.failed").wait_for()  # the picker tried at once: no signal
+    resolve.locator("button[type=submit]").click()
+    resolve.locator("form .message:has-text('已保存草稿')").wait_for()
+    phone.context.set_offline(False)  # the `online` event sends the draft; the page then shows the result
+    phone.wait_for_selector("#case-state:has-text('已处置')", timeout=60_000)
+    db.session.rollback()
+    after = db.session.scalars(select(CasePhoto).where(CasePhoto.case_id == case_id, CasePhoto.kind == "after")).all()
+    assert len(after) == 1
+    resolved = db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case_id, CaseEvent.action == "resolve")).all()
+    assert len(resolved) == 1

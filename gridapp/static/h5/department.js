@@ -88,6 +88,8 @@
     });
 
     var resolveForm = document.getElementById("resolve-form");
+    var resolveKey = gridapp.newKey();
+    window.gridDrafts.onChange(function (news) { if (news.sent === resolveKey) reload(); });
     if (resolveForm) resolveForm.addEventListener("submit", function (event) {
       event.preventDefault();
       var note = document.getElementById("resolve-note");
@@ -97,12 +99,14 @@
       if (!picker.count()) { say(message, "请拍摄或选择处置后照片"); return; }
       button.disabled = true;
       say(message, "正在上传照片…", true);
-      picker.uploadIds().then(function (ids) {
-        var form = new FormData();
-        form.append("note", note.value.trim());
-        ids.forEach(function (uploadId) { form.append("upload_ids", uploadId); });
-        return api("POST", orderUrl(id, "resolve"), form);
-      }).then(reload).catch(function (error) {
+      /* Without signal the resolution is kept as a draft (photos and all) and sent when the signal returns. */
+      window.gridDrafts.submit({
+        key: resolveKey, title: "处置：订单 " + id, url: orderUrl(id, "resolve"), fields: [["note", note.value.trim()]],
+        photoField: "upload_ids", done: window.location.pathname
+      }, picker).then(function (result) {
+        if (result.draft) { say(message, window.gridDrafts.SAVED, true); return; }
+        reload();
+      }).catch(function (error) {
         say(message, error.message);
         button.disabled = false;
       });

@@ -52,17 +52,20 @@
     });
   }
 
+  var resolveKey = gridapp.newKey();
+  /* A resolution kept as a draft is sent when the signal returns (here, or by the service worker): show the result. */
+  window.gridDrafts.onChange(function (news) { if (news.sent === resolveKey) window.location.reload(); });
+
   function send(form, action, body) {
     var path = "/api/v1/cases/" + caseId + "/" + action.replace("_", "-");
     if (action !== "resolve") return api("POST", path, body);
     var picker = window.gridPhotos.of(form.querySelector("[data-photo-picker]"));
     if (!picker.count()) return Promise.reject(new Error("请上传处置后的照片"));
-    return picker.uploadIds().then(function (ids) {
-      var data = new FormData();
-      data.append("note", body.note);
-      ids.forEach(function (id) { data.append("upload_ids", id); });
-      return api("POST", path, data);
-    });
+    /* Written where there is no signal (a basement), the resolution is kept as a draft and sent when it returns. */
+    return window.gridDrafts.submit({
+      key: resolveKey, title: "处置：案件 " + caseId, url: path, fields: [["note", body.note]], photoField: "upload_ids",
+      done: window.location.pathname
+    }, picker).then(function (result) { return result.draft ? { kept: true } : result.answer; });
   }
 
   document.querySelectorAll("form[data-action]").forEach(function (form) {
@@ -78,7 +81,8 @@
       if (action === "check_in") { body.lat = located.lat; body.lng = located.lng; }
       submit.disabled = true;
       say(message, "正在提交……", true);
-      send(form, action, body).then(function () {
+      send(form, action, body).then(function (answer) {
+        if (answer && answer.kept) { say(message, window.gridDrafts.SAVED, true); return; }
         say(message, "已提交", true);
         window.location.reload();
       }).catch(function (error) {
