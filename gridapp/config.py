@@ -271,6 +271,10 @@ def load_settings(
         "SCORE_REOPEN_POINTS": _int(env, "SCORE_REOPEN_POINTS", 50),
         "SCORE_LOW_RATING_POINTS": _int(env, "SCORE_LOW_RATING_POINTS", 30),
         "SCORE_LATE_REPORT_IN_POINTS": _int(env, "SCORE_LATE_REPORT_IN_POINTS", 100),
+        # A low-rating follow-up (回访) is on time when closed within this many days of the rating; the community
+        # assessment deducts SCORE_LATE_FOLLOW_UP_POINTS for each one that is not.
+        "RATING_FOLLOW_UP_DAYS": _int(env, "RATING_FOLLOW_UP_DAYS", 3),
+        "SCORE_LATE_FOLLOW_UP_POINTS": _int(env, "SCORE_LATE_FOLLOW_UP_POINTS", 50),
         "PUSH_CHANNEL": _str(env, "PUSH_CHANNEL", "gridapp.integrations.push:LogPushChannel"),
         "PUSH_MAX_ATTEMPTS": _int(env, "PUSH_MAX_ATTEMPTS", 4),
     } | overrides

@@ -28,7 +28,8 @@ HTML_BLUEPRINTS.add(bp.name)
 LOGIN_PAGES[bp.name] = "/dashboard/login"
 
 FIGURE_COLUMNS = [(key, label) for key, label, _definition in metrics.FIGURES]
-DEFINITIONS = {key: definition for key, _label, definition in metrics.FIGURES}
+PARTICIPATION_COLUMNS = [(key, label) for key, label, _definition in metrics.PARTICIPATION_FIGURES]
+DEFINITIONS = {key: definition for key, _label, definition in (*metrics.FIGURES, *metrics.PARTICIPATION_FIGURES)}
 LEVELS = ["网格", "社区", "街道", "区"]  # how far up the tree an overdue case has climbed
 
 
@@ -58,6 +59,7 @@ def dashboard_helpers():
         "sla_view": sla.view,
         "action_label": S.action_label,
         "FIGURE_COLUMNS": FIGURE_COLUMNS,
+        "PARTICIPATION_COLUMNS": PARTICIPATION_COLUMNS,
         "DEFINITIONS": DEFINITIONS,
         "may_instruct": lambda: bool(current_actor() and supervision.INSTRUCTORS.held_by(current_actor())),
         "may_nudge": lambda: bool(current_actor() and supervision.NUDGERS.held_by(current_actor())),

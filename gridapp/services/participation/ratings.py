@@ -8,6 +8,10 @@ comment, not who wrote it.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
 from sqlalchemy import and_, false, func, or_, select
 
 from gridapp.authz import OFFICIAL_ROLES, Actor, Permission, Role, require_region
@@ -126,6 +130,66 @@ def summary(actor: Actor, target_type: str) -> dict:
         )
     return {"average": round(float(average), 2) if average is not None else None, "count": count, "low": low,
             "open_follow_ups": open_follow_ups}
+
+
+@dataclass(frozen=True)
+class RegionRatings:
+    """Ratings given in a period to the shops (by their grid) or cadres (by their community) of a subtree, and
+    the follow-ups open now there: what the leaders' dashboard shows beside the case figures."""
+
+    average: float | None
+    count: int
+    low: int
+    open_follow_ups: int
+
+
+def region_ratings(city_id: int, path: str, target_type: str, start: datetime, end: datetime) -> RegionRatings:
+    model = Shop if target_type == "shop" else Cadre
+    region_column = model.grid_id if target_type == "shop" else model.community_id
+    average, count, low = db.session.execute(
+        select(func.avg(Rating.stars), func.count(), func.count().filter(Rating.stars <= LOW_STARS))
+        .join(model, and_(model.city_id == Rating.city_id, model.id == Rating.target_id))
+        .join(Region, and_(Region.city_id == model.city_id, Region.id == region_column))
+        .where(
+            Rating.city_id == city_id, Rating.target_type == target_type, path_range(Region.path, path),
+            Rating.created_at >= start, Rating.created_at < end,
+        )
+    ).one()  # fmt: skip
+    open_follow_ups = db.session.scalar(
+        select(func.count()).where(
+            RatingFollowUp.city_id == city_id, RatingFollowUp.target_type == target_type, RatingFollowUp.status == "open",
+            path_range(RatingFollowUp.region_path, path),
+        )
+    )
+    return RegionRatings(round(float(average), 2) if average is not None else None, count, low, int(open_follow_ups or 0))
+
+
+@dataclass(frozen=True)
+class FollowUpTimeliness:
+    """Follow-ups whose deadline (opened + RATING_FOLLOW_UP_DAYS) fell in the period: closed by it, or late
+    (closed after it, or still open past it). Those not yet due count in neither."""
+
+    due: int
+    on_time: int
+    late: int
+
+
+def follow_up_timeliness(city_id: int, path: str, start: datetime, end: datetime) -> FollowUpTimeliness:
+    days = timedelta(days=current_app.config["RATING_FOLLOW_UP_DAYS"])
+    stop = min(end, now())
+    rows = db.session.execute(
+        select(RatingFollowUp.created_at, RatingFollowUp.closed_at).where(
+            RatingFollowUp.city_id == city_id, path_range(RatingFollowUp.region_path, path),
+            RatingFollowUp.created_at >= start - days, RatingFollowUp.created_at < stop - days,
+        )
+    )
+    on_time = late = 0
+    for opened_at, closed_at in rows:
+        if closed_at is not None and closed_at <= opened_at + days:
+            on_time += 1
+        else:
+            late += 1
+    return FollowUpTimeliness(on_time + late, on_time, late)
 
 
 def follow_ups(actor: Actor, status: str | None = None):

@@ -22,8 +22,9 @@ from gridapp.models.orders import HELD_STATUSES, Order
 from gridapp.services.cases import presentation
 from gridapp.services.cases import states as S
 from gridapp.services.cases import workflow as cases
+from gridapp.services.participation import ratings
 from gridapp.services.regions import tree as regions
-from gridapp.services.supervision import metrics, scores, sla
+from gridapp.services.supervision import community_scores, metrics, scores, sla
 from gridapp.services.supervision import oversight as supervision
 from gridapp.services.supervision.metrics import Scope
 
@@ -60,6 +61,7 @@ def region_page(actor: Actor, region_id: int | None, period: metrics.Period | No
         "periods": [(key, label, metrics.figures(Scope(city_id, region.path, *metrics.period(key)))) for key, label in PERIODS],
         "trend": metrics.trend(Scope(city_id, region.path)),
         "children": metrics.by_children(picked, region) if region.level != "grid" else [],
+        "participation": [(node, participation(picked, node)) for node in [region, *_children(region)]],
         "timings": metrics.timings(picked),
         "categories": metrics.by_category(picked, _categories(city_id)),
         "heat": _heat(picked, region),
@@ -69,6 +71,24 @@ def region_page(actor: Actor, region_id: int | None, period: metrics.Period | No
     if region.level == "grid":
         page["cases"] = list(db.session.scalars(cases.staff_list(actor, grid_id=region.id).limit(100)))
     return page
+
+
+def _children(region: Region) -> list[Region]:
+    return list(db.session.scalars(select(Region).where(Region.city_id == region.city_id, Region.parent_id == region.id).order_by(Region.code)))
+
+
+def participation(scope: Scope, region: Region) -> dict:
+    """A node's ratings and 12345 follow-up answers in the period, keyed as metrics.PARTICIPATION_FIGURES."""
+    shops = ratings.region_ratings(scope.city_id, region.path, "shop", scope.start, scope.end)
+    cadres = ratings.region_ratings(scope.city_id, region.path, "cadre", scope.start, scope.end)
+    hotline = metrics.hotline_satisfaction(scope.city_id, region.path, scope.start, scope.end)
+    return {
+        "shop_average": shops.average, "shop_count": shops.count, "shop_low": shops.low,
+        "cadre_average": cadres.average, "cadre_count": cadres.count, "cadre_low": cadres.low,
+        "open_follow_ups": shops.open_follow_ups + cadres.open_follow_ups,
+        "hotline_answered_rate": hotline.answered_rate, "hotline_satisfied_rate": hotline.satisfied_rate,
+        "hotline_average_stars": hotline.average_stars,
+    }
 
 
 def _categories(city_id: int) -> list[Category]:
@@ -188,7 +208,8 @@ def overdue_page(
 
 def departments_page(actor: Actor, month: str | None = None) -> dict:
     """The month's ranking with the deductions behind each score, each department's figures for the
-    cases it held, and the orders it holds now (how many past their deadline)."""
+    cases it held, and the orders it holds now (how many past their deadline); then the communities'
+    line (cadre ratings and low-rating follow-ups closed on time)."""
     LEADERS.require(actor)
     month = month or month_of(now())
     start, end = asked_month_bounds(month)
@@ -204,7 +225,10 @@ def departments_page(actor: Actor, month: str | None = None) -> dict:
         {"score": row, "lost": scores.points_lost(_found(row)), "figures": figures.get(row.department), "held": held.get(row.department_id, (0, 0))}
         for row in ranking
     ]
-    return {"month": month, "rows": rows, "start_points": scores.start_points()}
+    return {
+        "month": month, "rows": rows, "start_points": scores.start_points(),
+        "communities": community_scores.community_scores(actor, month),
+    }
 
 
 def _found(row) -> dict[str, int]:

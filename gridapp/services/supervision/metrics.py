@@ -47,6 +47,19 @@ FIGURES = (
     ("on_time_rate", "按时办结率", "在办结时限内处置完毕的件数 ÷ 已处置件数；无处置时显示“—”"),
     ("satisfaction_rate", "满意率", "4—5 星评价数 ÷ 评价总数；无人评价时显示“—”"),
 )
+# The same for the residents' ratings and the 12345 follow-ups, shown beside the case figures.
+PARTICIPATION_FIGURES = (
+    ("shop_average", "商户评价均分", "本期群众给辖区内商户（按商户所在网格）的评价星级平均值；无评价时显示“—”"),
+    ("shop_count", "商户评价数", "本期群众给辖区内商户的评价条数"),
+    ("shop_low", "商户差评", "本期商户评价中 1—2 星的条数（每条差评开启一项回访）"),
+    ("cadre_average", "干部评价均分", "本期群众给辖区内社区干部的评价星级平均值；无评价时显示“—”"),
+    ("cadre_count", "干部评价数", "本期群众给辖区内社区干部的评价条数"),
+    ("cadre_low", "干部差评", "本期干部评价中 1—2 星的条数（每条差评开启一项回访）"),
+    ("open_follow_ups", "待回访差评", "此刻辖区内尚未办结的差评回访（商户与干部），不论何时开启"),
+    ("hotline_answered_rate", "12345回访应答率", "本期发出的 12345 回访短信中，来电人作答的条数 ÷ 发出条数；未发出时显示“—”"),
+    ("hotline_satisfied_rate", "12345满意率", "来电人答“满意”的条数 ÷ 作答条数；无人作答时显示“—”"),
+    ("hotline_average_stars", "12345平均星级", "来电人答“满意”时所给星级的平均值；无人作答时显示“—”"),
+)
 PERIOD_LABELS = {"today": "今日", "week": "本周", "month": "本月", "custom": "自定义"}
 LONGEST_CUSTOM_DAYS = 366
 
