@@ -87,17 +87,31 @@ def _scope(actor: Actor, path_column):
     return clauses, served
 
 
-def ratings(actor: Actor, target_type: str, low_only: bool = False):
-    """The ratings of shops or cadres in the actor's part of the city, newest first, with the target's name and place."""
-    READERS.require(actor)
+def _placed(city_id: int, target_type: str):
+    """Ratings of shops or cadres joined to the region they belong to (the shop's grid, the cadre's community)."""
     model = Shop if target_type == "shop" else Cadre
     region_column = model.grid_id if target_type == "shop" else model.community_id
-    stmt = (
+    return (
         select(Rating)
         .join(model, and_(model.city_id == Rating.city_id, model.id == Rating.target_id))
         .join(Region, and_(Region.city_id == model.city_id, Region.id == region_column))
-        .where(Rating.city_id == actor.city_id, Rating.target_type == target_type)
+        .where(Rating.city_id == city_id, Rating.target_type == target_type)
     )
+
+
+def _stars(stmt) -> tuple[float | None, int, int]:
+    """Average stars (2 decimals), how many, how many low, over a select of ratings."""
+    rows = stmt.subquery()
+    average, count, low = db.session.execute(
+        select(func.avg(rows.c.stars), func.count(), func.count().filter(rows.c.stars <= LOW_STARS))
+    ).one()
+    return (round(float(average), 2) if average is not None else None), count, low
+
+
+def ratings(actor: Actor, target_type: str, low_only: bool = False):
+    """The ratings of shops or cadres in the actor's part of the city, newest first, with the target's name and place."""
+    READERS.require(actor)
+    stmt = _placed(actor.city_id, target_type)
     scope = _scope(actor, Region.path)
     if scope is not None:
         officials, market = scope
@@ -119,16 +133,13 @@ def rating_row(rating: Rating) -> dict:
 
 def summary(actor: Actor, target_type: str) -> dict:
     """Average stars, how many, how many low, and open follow-ups (for those who call back), over what the actor may read."""
-    rows = ratings(actor, target_type).subquery()
-    average, count, low = db.session.execute(
-        select(func.avg(rows.c.stars), func.count(), func.count().filter(rows.c.stars <= LOW_STARS))
-    ).one()
+    average, count, low = _stars(ratings(actor, target_type))
     open_follow_ups = None  # market regulation reads ratings but does not call back
     if FOLLOWERS.held_by(actor):
         open_follow_ups = db.session.scalar(
             follow_ups(actor, "open").where(RatingFollowUp.target_type == target_type).with_only_columns(func.count()).order_by(None)
         )
-    return {"average": round(float(average), 2) if average is not None else None, "count": count, "low": low,
+    return {"average": average, "count": count, "low": low,
             "open_follow_ups": open_follow_ups}
 
 
@@ -144,24 +155,16 @@ class RegionRatings:
 
 
 def region_ratings(city_id: int, path: str, target_type: str, start: datetime, end: datetime) -> RegionRatings:
-    model = Shop if target_type == "shop" else Cadre
-    region_column = model.grid_id if target_type == "shop" else model.community_id
-    average, count, low = db.session.execute(
-        select(func.avg(Rating.stars), func.count(), func.count().filter(Rating.stars <= LOW_STARS))
-        .join(model, and_(model.city_id == Rating.city_id, model.id == Rating.target_id))
-        .join(Region, and_(Region.city_id == model.city_id, Region.id == region_column))
-        .where(
-            Rating.city_id == city_id, Rating.target_type == target_type, path_range(Region.path, path),
-            Rating.created_at >= start, Rating.created_at < end,
-        )
-    ).one()  # fmt: skip
+    average, count, low = _stars(
+        _placed(city_id, target_type).where(path_range(Region.path, path), Rating.created_at >= start, Rating.created_at < end)
+    )
     open_follow_ups = db.session.scalar(
         select(func.count()).where(
             RatingFollowUp.city_id == city_id, RatingFollowUp.target_type == target_type, RatingFollowUp.status == "open",
             path_range(RatingFollowUp.region_path, path),
         )
     )
-    return RegionRatings(round(float(average), 2) if average is not None else None, count, low, int(open_follow_ups or 0))
+    return RegionRatings(average, count, low, int(open_follow_ups or 0))
 
 
 @dataclass(frozen=True)
