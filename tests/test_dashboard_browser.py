@@ -138,7 +138,7 @@ def test_period_picker_and_definitions(browser, live_url, demo):
         page.click("#period-apply")
         page.wait_for_url("**period=custom**")
         assert page.inner_text("#period-label") == "2026-11-01 至 2026-11-15"
-        assert page.locator("#definitions dt").count() == 8
+        assert page.locator("#definitions dt").count() == 18  # 8 case figures, 10 ratings and 12345 figures
         assert "无人评价时显示“—”" in page.inner_text("#definitions")
         assert "数据更新于" in page.inner_text("#updated-at")
         snapshot(page, "phone-overview-custom-period")
