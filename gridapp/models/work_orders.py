@@ -41,3 +41,36 @@ class WorkOrderCallback(TenantMixin, db.Model):
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     sent_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     last_error: Mapped[str] = mapped_column(Text, nullable=False, default="")
+
+
+class ExternalEndpoint(TenantMixin, db.Model):
+    """An outside system speaking Open311 GeoReport v2 that a category's cases are sent on to."""
+
+    __tablename__ = "external_endpoints"
+    __table_args__ = (UniqueConstraint("city_id", "category_id"),)
+    name: Mapped[str] = mapped_column(String(64), nullable=False)
+    category_id: Mapped[int] = mapped_column(BigId, ForeignKey("categories.id"), nullable=False)
+    base_url: Mapped[str] = mapped_column(String(1024), nullable=False)  # up to and including /v2
+    api_key: Mapped[str] = mapped_column(String(255), nullable=False)
+    jurisdiction_id: Mapped[Optional[str]] = mapped_column(String(64))
+    service_code: Mapped[str] = mapped_column(String(64), nullable=False)  # our category in their words
+
+
+class ExternalRequest(TenantMixin, db.Model):
+    """A case sent on to an outside system, with the id that system gave it once it answered."""
+
+    __tablename__ = "external_requests"
+    __table_args__ = (UniqueConstraint("case_id"), UniqueConstraint("endpoint_id", "service_request_id"))
+    case_id: Mapped[int] = mapped_column(BigId, ForeignKey("cases.id"), nullable=False)
+    endpoint_id: Mapped[int] = mapped_column(BigId, ForeignKey("external_endpoints.id"), nullable=False, index=True)
+    service_request_id: Mapped[Optional[str]] = mapped_column(String(64))
+
+
+class ExternalUpdate(TenantMixin, db.Model):
+    """An update fetched from the outside system, kept so that a second fetch adds no second event."""
+
+    __tablename__ = "external_updates"
+    __table_args__ = (UniqueConstraint("external_request_id", "update_id"),)
+    external_request_id: Mapped[int] = mapped_column(BigId, ForeignKey("external_requests.id"), nullable=False)
+    update_id: Mapped[str] = mapped_column(String(64), nullable=False)
+    event_id: Mapped[int] = mapped_column(BigId, ForeignKey("case_events.id"), nullable=False)

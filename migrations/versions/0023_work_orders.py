@@ -1,4 +1,4 @@
-"""work orders pushed in by a 12345 platform and the callbacks owed to it
+"""work orders pushed in by a 12345 platform and the callbacks owed to it; cases sent on to outside Open311 systems
 
 Revision ID: 0023
 Revises: 0022
@@ -58,7 +58,60 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_work_order_callbacks_work_order_id'), ['work_order_id'], unique=False)
         batch_op.create_index('ix_work_order_callbacks_city_id_status_next_attempt_at', ['city_id', 'status', 'next_attempt_at'], unique=False)
 
+    op.create_table('external_endpoints',
+    sa.Column('name', sa.String(length=64), nullable=False),
+    sa.Column('category_id', BIG_ID, nullable=False),
+    sa.Column('base_url', sa.String(length=1024), nullable=False),
+    sa.Column('api_key', sa.String(length=255), nullable=False),
+    sa.Column('jurisdiction_id', sa.String(length=64), nullable=True),
+    sa.Column('service_code', sa.String(length=64), nullable=False),
+    sa.Column('city_id', BIG_ID, nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('id', BIG_ID, nullable=False),
+    sa.ForeignKeyConstraint(['category_id'], ['categories.id'], name=op.f('fk_external_endpoints_category_id_categories')),
+    sa.ForeignKeyConstraint(['city_id'], ['cities.id'], name=op.f('fk_external_endpoints_city_id_cities')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_external_endpoints')),
+    sa.UniqueConstraint('city_id', 'category_id', name=op.f('uq_external_endpoints_city_id_category_id'))
+    )
+    with op.batch_alter_table('external_endpoints', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_external_endpoints_city_id'), ['city_id'], unique=False)
+    op.create_table('external_requests',
+    sa.Column('case_id', BIG_ID, nullable=False),
+    sa.Column('endpoint_id', BIG_ID, nullable=False),
+    sa.Column('service_request_id', sa.String(length=64), nullable=True),
+    sa.Column('city_id', BIG_ID, nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('id', BIG_ID, nullable=False),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_external_requests_case_id_cases')),
+    sa.ForeignKeyConstraint(['city_id'], ['cities.id'], name=op.f('fk_external_requests_city_id_cities')),
+    sa.ForeignKeyConstraint(['endpoint_id'], ['external_endpoints.id'], name=op.f('fk_external_requests_endpoint_id_external_endpoints')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_external_requests')),
+    sa.UniqueConstraint('case_id', name=op.f('uq_external_requests_case_id')),
+    sa.UniqueConstraint('endpoint_id', 'service_request_id', name=op.f('uq_external_requests_endpoint_id_service_request_id'))
+    )
+    with op.batch_alter_table('external_requests', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_external_requests_city_id'), ['city_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_external_requests_endpoint_id'), ['endpoint_id'], unique=False)
+    op.create_table('external_updates',
+    sa.Column('external_request_id', BIG_ID, nullable=False),
+    sa.Column('update_id', sa.String(length=64), nullable=False),
+    sa.Column('event_id', BIG_ID, nullable=False),
+    sa.Column('city_id', BIG_ID, nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('id', BIG_ID, nullable=False),
+    sa.ForeignKeyConstraint(['city_id'], ['cities.id'], name=op.f('fk_external_updates_city_id_cities')),
+    sa.ForeignKeyConstraint(['event_id'], ['case_events.id'], name=op.f('fk_external_updates_event_id_case_events')),
+    sa.ForeignKeyConstraint(['external_request_id'], ['external_requests.id'], name=op.f('fk_external_updates_external_request_id_external_requests')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_external_updates')),
+    sa.UniqueConstraint('external_request_id', 'update_id', name=op.f('uq_external_updates_external_request_id_update_id'))
+    )
+    with op.batch_alter_table('external_updates', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_external_updates_city_id'), ['city_id'], unique=False)
+
 
 def downgrade():
+    op.drop_table('external_updates')
+    op.drop_table('external_requests')
+    op.drop_table('external_endpoints')
     op.drop_table('work_order_callbacks')
     op.drop_table('work_orders')
