@@ -50,6 +50,7 @@ PERIODIC_JOBS: tuple[Periodic, ...] = (
     Periodic("purge_outbox", maintenance.purge_outbox, timedelta(days=1)),
     Periodic("purge_idle_conversations", direct_line.purge_idle_conversations, timedelta(hours=1)),
     Periodic("retry_work_order_callbacks", work_orders.retry_work_order_callbacks, timedelta(minutes=1)),
+    Periodic("fetch_outside_updates", work_orders.fetch_outside_updates, timedelta(minutes=10)),
 )
 
 

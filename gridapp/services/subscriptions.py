@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from gridapp.services import events
 from gridapp.services.cases import hotline
-from gridapp.services.open311 import work_orders
+from gridapp.services.open311 import outside, work_orders
 from gridapp.services.orders import workflow as orders
 from gridapp.services.points import residents
 from gridapp.services.supervision import rollups
@@ -22,3 +22,4 @@ def register() -> None:
     events.subscribe("verify", hotline.on_verified)
     events.subscribe("auto_close", hotline.on_auto_close)
     work_orders.register()
+    outside.register()
