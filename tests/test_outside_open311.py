@@ -3,8 +3,7 @@ kept, and the outside system's updates land on the case's timeline once."""
 from __future__ import annotations
 
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -14,6 +13,7 @@ from gridapp.extensions import db
 from gridapp.models import CaseEvent, Category, ExternalEndpoint, ExternalRequest
 from gridapp.services.open311 import outside
 from tests.support.cases import G1, add_categories
+from tests.support.local_http import serving
 from tests.support.open311 import json_body, new_key
 
 
@@ -48,17 +48,15 @@ class OutsideOpen311:
             def log_message(self, *args):
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.base_url = f"http://127.0.0.1:{self.server.server_address[1]}/v2"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.handler = Handler
 
 
 @pytest.fixture
 def their_system():
     fake = OutsideOpen311()
-    yield fake
-    fake.server.shutdown()
-    fake.server.server_close()
+    with serving(fake.handler) as base:
+        fake.base_url = f"{base}/v2"
+        yield fake
 
 
 def test_a_case_is_sent_on_and_its_updates_land_on_the_timeline_once(client, city, their_system):

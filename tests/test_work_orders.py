@@ -4,9 +4,8 @@ the Open311 surface's own statuses (403 for a missing or wrong key, 400 for bad 
 from __future__ import annotations
 
 import json
-import threading
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 from sqlalchemy import select
@@ -17,6 +16,7 @@ from gridapp.models import WorkOrderCallback
 from gridapp.services.open311 import work_orders
 from tests.support.cases import G1, act, add_categories
 from tests.support.factories import build_city
+from tests.support.local_http import serving
 from tests.support.open311 import json_body, new_key
 
 URL = "/open311/v2/work_orders.json"
@@ -45,17 +45,15 @@ class Platform:
             def log_message(self, *args):
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/callback"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.handler = Handler
 
 
 @pytest.fixture
 def platform():
     fake = Platform()
-    yield fake
-    fake.server.shutdown()
-    fake.server.server_close()
+    with serving(fake.handler) as base:
+        fake.url = f"{base}/callback"
+        yield fake
 
 
 def order(key, platform, order_no="12345-0001", **extra):
