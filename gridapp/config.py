@@ -262,6 +262,7 @@ def load_settings(
         "OUTBOX_RELAY_INTERVAL_SECONDS": _int(env, "OUTBOX_RELAY_INTERVAL_SECONDS", 2),
         "OUTBOX_CHECK_SECONDS": _int(env, "OUTBOX_CHECK_SECONDS", 30),
         "OUTBOX_MAX_ATTEMPTS": _int(env, "OUTBOX_MAX_ATTEMPTS", 5),
+        "WORK_ORDER_CALLBACK_MAX_ATTEMPTS": _int(env, "WORK_ORDER_CALLBACK_MAX_ATTEMPTS", 5),
         # Supervision (督办): SLA colours and escalation, unit scores, the push channel.
         "SLA_YELLOW_PERCENT": _int(env, "SLA_YELLOW_PERCENT", 75),
         "SLA_ESCALATION_STEP_PERCENT": _int(env, "SLA_ESCALATION_STEP_PERCENT", 50),

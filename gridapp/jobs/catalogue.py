@@ -17,4 +17,5 @@ from gridapp.jobs import (  # noqa: F401
     push,
     schedule,
     supervision,
+    work_orders,
 )

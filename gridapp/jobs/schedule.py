@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from gridapp.clock import now
 from gridapp.extensions import db
-from gridapp.jobs import cases, codes, direct_line, maintenance, orders, photos, push, supervision
+from gridapp.jobs import cases, codes, direct_line, maintenance, orders, photos, push, supervision, work_orders
 from gridapp.models import ScheduledJob
 from gridapp.unit_of_work import unit_of_work
 
@@ -49,6 +49,8 @@ PERIODIC_JOBS: tuple[Periodic, ...] = (
     Periodic("purge_check_ins", codes.purge_check_ins, timedelta(hours=1)),
     Periodic("purge_outbox", maintenance.purge_outbox, timedelta(days=1)),
     Periodic("purge_idle_conversations", direct_line.purge_idle_conversations, timedelta(hours=1)),
+    Periodic("retry_work_order_callbacks", work_orders.retry_work_order_callbacks, timedelta(minutes=1)),
+    Periodic("fetch_outside_updates", work_orders.fetch_outside_updates, timedelta(minutes=10)),
 )
 
 

@@ -56,6 +56,7 @@ from gridapp.models.supervision import (
 from gridapp.models.uploads import PhotoUpload
 from gridapp.models.venues import VenueCheckIn, VenueLookup
 from gridapp.models.wechat import WeChatAccessToken
+from gridapp.models.work_orders import ExternalEndpoint, ExternalRequest, ExternalUpdate, WorkOrder, WorkOrderCallback
 
 __all__ = [
     "HotlineFollowUp",
@@ -82,6 +83,11 @@ __all__ = [
     "AttemptCounter",
     "ApiClient",
     "Open311Request",
+    "ExternalEndpoint",
+    "ExternalRequest",
+    "ExternalUpdate",
+    "WorkOrder",
+    "WorkOrderCallback",
     "OutboxJob",
     "Account",
     "LedgerEntry",

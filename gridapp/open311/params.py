@@ -77,6 +77,13 @@ class CreateForm(Open311Args):
             raise ValidationError("须提供 lat/long、address_string 或 address_id 之一", "location")
 
 
+class WorkOrderForm(CreateForm):
+    """A 12345 platform's work order: a request plus the platform's own number and where its callbacks go."""
+
+    order_no = fields.Str(required=True, validate=validate.Length(min=1, max=64))
+    callback_url = fields.Url(required=True, schemes={"http", "https"}, require_tld=False, validate=validate.Length(max=1024))
+
+
 class UpdateForm(Open311Args):
     """The servicerequestupdates extension's POST, as FixMyStreet and other Open311 clients send it."""
 

@@ -8,6 +8,7 @@ from gridapp.open311 import entries, params, statuses
 from gridapp.open311.blueprint import bp
 from gridapp.open311.render import render
 from gridapp.services.open311 import requests as open311
+from gridapp.services.open311 import work_orders
 from gridapp.storable import storable_text
 from gridapp.web.access import public
 from gridapp.web.idempotency import REPLAYED_HEADER, request_claim, uploads
@@ -52,6 +53,17 @@ def create_request(fmt):
     created = open311.create_request(who, form, attributes, photos, claim)
     headers = {REPLAYED_HEADER: "true"} if created.replayed else {}
     return render(fmt, "service_requests", [entries.created_entry(created)], status=201, headers=headers)
+
+
+@bp.post(f"/v2/work_orders.{FMT}")
+@public(scope="open311_api_key")
+def push_work_order(fmt):
+    """Our extension for 12345 platforms: a re-push of the same order_no answers the same request (200)."""
+    form = params.load(params.WorkOrderForm, params.with_query_key(request.form, request.args))
+    who = _caller(form, key_required=True)
+    pushed = work_orders.push(who, form, params.attributes(request.form), uploads(request.files.getlist("media")))
+    entry = {"service_request_id": str(pushed.case.id), "order_no": pushed.work_order.order_no}
+    return render(fmt, "service_requests", [entry], status=200 if pushed.replayed else 201)
 
 
 @bp.get(f"/v2/requests.{FMT}")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from gridapp.services import events
 from gridapp.services.cases import hotline
+from gridapp.services.open311 import outside, work_orders
 from gridapp.services.orders import workflow as orders
 from gridapp.services.points import residents
 from gridapp.services.supervision import rollups
@@ -20,3 +21,5 @@ def register() -> None:
         events.subscribe(action, residents.on_case_event)
     events.subscribe("verify", hotline.on_verified)
     events.subscribe("auto_close", hotline.on_auto_close)
+    work_orders.register()
+    outside.register()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Callable
 
 from flask import current_app
 from sqlalchemy import and_, select
@@ -154,10 +155,13 @@ def _full_name(given: str | None, family: str | None) -> str | None:
     return " ".join(part for part in (given, family) if part) or None
 
 
-def create_request(who: Caller, form: dict, attributes: dict[str, list[str]], uploads, claim=None) -> Created:
+def create_request(
+    who: Caller, form: dict, attributes: dict[str, list[str]], uploads, claim=None, also: Callable[[Case], None] | None = None
+) -> Created:
     """File a case for an Open311 client through the mobile API's intake; its extra contact fields stay private here.
 
-    Not a unit of work itself: intake stores the photos before its own, which also records the request here.
+    Not a unit of work itself: intake stores the photos before its own, which also records the request here
+    and runs `also` on the new case (a pushed-in work order's link).
     """
     client = db.session.scalar(select(ApiClient).where(ApiClient.city_id == who.city_id, ApiClient.id == who.client_id))
     category = service(who, form["service_code"])
@@ -189,6 +193,8 @@ def create_request(who: Caller, form: dict, attributes: dict[str, list[str]], up
                 media_url=form.get("media_url"),
             )
         )  # fmt: skip
+        if also is not None:
+            also(case)
 
     actor = api_keys.actor_for(client)
     result = intake.submit_open311(actor, data, uploads, claim, within=who.region_path, recorded=recorded)

@@ -1,0 +1,95 @@
+"""A case of a category with an outside Open311 endpoint is sent on to it (requests.json with api_key), its id
+kept, and the outside system's updates land on the case's timeline once."""
+from __future__ import annotations
+
+import json
+from http.server import BaseHTTPRequestHandler
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from sqlalchemy import select
+
+from gridapp.extensions import db
+from gridapp.models import CaseEvent, Category, ExternalEndpoint, ExternalRequest
+from gridapp.services.open311 import outside
+from tests.support.cases import G1, add_categories
+from tests.support.local_http import serving
+from tests.support.open311 import json_body, new_key
+
+
+class OutsideOpen311:
+    """An Open311 server standing in for a department's own system."""
+
+    def __init__(self):
+        self.posted: list[dict] = []
+        self.updates: list[dict] = []
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                form = parse_qs(self.rfile.read(int(self.headers["Content-Length"])).decode())
+                server.posted.append({k: v[0] for k, v in form.items()})
+                self._reply(201, [{"service_request_id": f"EXT-{len(server.posted)}"}])
+
+            def do_GET(self):
+                url = urlparse(self.path)
+                if url.path != "/v2/servicerequestupdates.json" or parse_qs(url.query).get("api_key") != ["their-key"]:
+                    return self._reply(403, [{"code": 403, "description": "api_key"}])
+                self._reply(200, server.updates)
+
+            def _reply(self, status, body):
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args):
+                pass
+
+        self.handler = Handler
+
+
+@pytest.fixture
+def their_system():
+    fake = OutsideOpen311()
+    with serving(fake.handler) as base:
+        fake.base_url = f"{base}/v2"
+        yield fake
+
+
+def test_a_case_is_sent_on_and_its_updates_land_on_the_timeline_once(client, city, their_system):
+    add_categories(city)
+    category = db.session.scalar(select(Category).where(Category.city_id == city.city.id, Category.code == "garbage"))
+    db.session.add(
+        ExternalEndpoint(
+            city_id=city.city.id, name="环卫公司系统", category_id=category.id, base_url=their_system.base_url,
+            api_key="their-key", jurisdiction_id="hw", service_code="RUBBISH",
+        )
+    )  # fmt: skip
+    db.session.commit()
+    data = {"api_key": new_key(city), "service_code": "garbage", "lat": str(G1[1]), "long": str(G1[0]),
+            "description": "路边垃圾未清运"}  # fmt: skip
+    case_id = int(json_body(client.post("/open311/v2/requests.json", data=data))[0]["service_request_id"])
+
+    [posted] = their_system.posted
+    assert posted["api_key"] == "their-key" and posted["service_code"] == "RUBBISH" and posted["jurisdiction_id"] == "hw"
+    assert posted["description"] == "路边垃圾未清运" and posted["lat"] == str(G1[1])
+    row = db.session.scalar(select(ExternalRequest).where(ExternalRequest.case_id == case_id))
+    assert row.service_request_id == "EXT-1"
+
+    their_system.updates = [
+        {"update_id": "u1", "service_request_id": "EXT-1", "status": "in_progress", "description": "已派车"},
+        {"update_id": "u2", "service_request_id": "EXT-1", "status": "closed", "description": "已清运"},
+        {"update_id": "u3", "service_request_id": "EXT-9", "status": "closed", "description": "别人的"},
+    ]  # fmt: skip
+    assert outside.fetch_updates(city.city.id, row.endpoint_id) == 2
+    assert outside.fetch_updates(city.city.id, row.endpoint_id) == 0
+    steps = db.session.scalars(
+        select(CaseEvent).where(CaseEvent.case_id == case_id, CaseEvent.action == outside.UPDATE_ACTION).order_by(CaseEvent.id)
+    ).all()
+    assert [(e.note, e.actor_user_id) for e in steps] == [
+        ("环卫公司系统（in_progress）：已派车", None), ("环卫公司系统（closed）：已清运", None)
+    ]  # fmt: skip
+    assert outside.send(city.city.id, row.id) == "EXT-1" and len(their_system.posted) == 1  # a re-run sends nothing
