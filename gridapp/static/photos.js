@@ -12,7 +12,7 @@
   var pickers = [];
   var serial = 0;
 
-  var newKey = gridapp.newKey;
+  function newKey() { return gridapp.newKey(); }
 
   function element(tag, className, text) {
     var node = document.createElement(tag);

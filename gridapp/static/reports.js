@@ -4,7 +4,7 @@
 (function () {
   "use strict";
 
-  var newKey = gridapp.newKey;
+  function newKey() { return gridapp.newKey(); }
 
   function form() {
     var el = document.getElementById("report-form");

@@ -7,7 +7,7 @@
   var editing = null;
   var key = newKey();
 
-  var newKey = gridapp.newKey;
+  function newKey() { return gridapp.newKey(); }
 
   function regions(ids) {
     document.querySelectorAll("input[name=region]").forEach(function (box) { box.checked = ids.indexOf(box.value) >= 0; });

@@ -6,7 +6,7 @@
   if (!form) return;
   var key = newKey();
 
-  var newKey = gridapp.newKey;
+  function newKey() { return gridapp.newKey(); }
   function field(id) { return document.getElementById(id); }
 
   form.addEventListener("submit", function (event) {

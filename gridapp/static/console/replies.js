@@ -7,7 +7,7 @@
   var editing = null;
   var key = newKey();
 
-  var newKey = gridapp.newKey;
+  function newKey() { return gridapp.newKey(); }
   function field(id) { return document.getElementById(id); }
 
   function reset() {

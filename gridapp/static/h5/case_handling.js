@@ -7,7 +7,7 @@
   var api = window.gridapp.api, say = window.gridapp.say;
   var caseUrl = "/api/v1/cases/" + box.dataset.caseId;
 
-  var newKey = gridapp.newKey;
+  function newKey() { return gridapp.newKey(); }
   function field(id) { return document.getElementById(id); }
   function option(value, text) {
     var element = document.createElement("option");

@@ -4,7 +4,7 @@
   "use strict";
   var api = window.gridapp.api, say = window.gridapp.say;
 
-  var newKey = gridapp.newKey;
+  function newKey() { return gridapp.newKey(); }
 
   function value(form, name) { return form.elements[name].value.trim(); }
 

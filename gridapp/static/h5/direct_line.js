@@ -4,7 +4,7 @@
   var api = window.gridapp.api, say = window.gridapp.say;
   var BASE = "/api/v1/direct-line/conversations";
 
-  var newKey = gridapp.newKey;
+  function newKey() { return gridapp.newKey(); }
 
   function photoIds(form) {
     var box = form.querySelector("[data-photo-picker]");

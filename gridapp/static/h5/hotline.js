@@ -3,7 +3,7 @@
 (function () {
   "use strict";
 
-  var newKey = gridapp.newKey;
+  function newKey() { return gridapp.newKey(); }
 
   function desk() {
     var form = document.getElementById("call-form");

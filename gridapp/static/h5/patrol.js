@@ -4,7 +4,7 @@
 (function () {
   "use strict";
 
-  var newKey = gridapp.newKey;
+  function newKey() { return gridapp.newKey(); }
 
   /* The shared picker in `element`, or none while the page has no photos.js. */
   function pickerIn(element) {

@@ -2,7 +2,7 @@
 (function () {
   "use strict";
 
-  var newKey = gridapp.newKey;
+  function newKey() { return gridapp.newKey(); }
 
   var form = document.getElementById("suggestion-form");
   if (form) {
