@@ -20,11 +20,12 @@ from tests.support.factories import auth_headers
 PHOTO_INPUT = "#report-photos input[type=file]"
 
 
-# Waits in the page (wait_for_function evaluates strings, which the pages' CSP forbids), 20 s at the most.
+# Waits in the page (wait_for_function evaluates strings, which the pages' CSP forbids), 60 s at the most: the
+# worker precaches every static file first, which a loaded machine takes a while over.
 UNDER_THE_WORKER = """Promise.race([
     navigator.serviceWorker.ready.then(() => navigator.serviceWorker.controller || new Promise(
         done => navigator.serviceWorker.addEventListener("controllerchange", done, {once: true}))),
-    new Promise(done => setTimeout(done, 20000)),
+    new Promise(done => setTimeout(done, 60000)),
 ])"""
 
 
