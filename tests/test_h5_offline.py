@@ -30,8 +30,14 @@ UNDER_THE_WORKER = """Promise.race([
 
 
 def under_the_worker(page) -> None:
-    """Wait until the service worker controls the page."""
+    """Wait until the service worker controls the page. The page that first registered it is claimed when the worker
+    activates; if that claim came before the page listened, the page is loaded again, which a live worker controls."""
     page.evaluate(UNDER_THE_WORKER)
+    if not page.evaluate("navigator.serviceWorker.controller !== null"):
+        page.reload()
+        page.evaluate(UNDER_THE_WORKER)
+        if page.locator("#location-status").count():
+            page.wait_for_selector("#location-status.ok")
     assert page.evaluate("navigator.serviceWorker.controller !== null")
 
 
