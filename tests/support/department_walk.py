@@ -6,6 +6,7 @@ Every step takes the playwright page and the server's base URL, and waits for wh
 from __future__ import annotations
 
 from tests.support.browser import snapshot
+from tests.support.community_walk import staff_sign_in
 from tests.support.factories import PASSWORD
 
 TOO_SLOW = "手慢了"
@@ -13,10 +14,7 @@ TOO_SLOW = "手慢了"
 
 def staff_signs_in(page, base: str, username: str, city: str = "testcity", password: str = PASSWORD) -> None:
     """Password sign-in through the API with the session kept in the browser's cookies (as the H5 sign-in page does)."""
-    response = page.context.request.post(
-        f"{base}/api/v1/auth/login", data={"city": city, "username": username, "password": password, "cookie": True}
-    )
-    assert response.ok, response.text()
+    staff_sign_in(page, base, city, username, password)
 
 
 def open_pool(page, base: str, order_id: int | None = None) -> None:
