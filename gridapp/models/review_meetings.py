@@ -5,7 +5,6 @@ its region) confirms it or sends it back. Every change is an appended ReviewEven
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Optional
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -26,8 +25,8 @@ class ReviewMeeting(TenantMixin, db.Model):
     participants: Mapped[str] = mapped_column(Text, nullable=False, default="")
     summary: Mapped[str] = mapped_column(Text, nullable=False, default="")
     # What the meeting weighed, if one subject (as on task forces: "case", "order", ...).
-    subject_kind: Mapped[Optional[str]] = mapped_column(String(16))
-    subject_id: Mapped[Optional[int]] = mapped_column(BigId)
+    subject_kind: Mapped[str | None] = mapped_column(String(16))
+    subject_id: Mapped[int | None] = mapped_column(BigId)
     convened_by_user_id: Mapped[int] = mapped_column(BigId, ForeignKey("users.id"), nullable=False)
 
     region = relationship("Region")
@@ -48,15 +47,15 @@ class ActionItem(TenantMixin, db.Model):
     )
     meeting_id: Mapped[int] = mapped_column(BigId, ForeignKey("review_meetings.id"), nullable=False)
     description: Mapped[str] = mapped_column(Text, nullable=False)
-    owner_user_id: Mapped[Optional[int]] = mapped_column(BigId, ForeignKey("users.id"))
-    owner_department_id: Mapped[Optional[int]] = mapped_column(BigId, ForeignKey("departments.id"))
+    owner_user_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("users.id"))
+    owner_department_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("departments.id"))
     deadline: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     status: Mapped[str] = mapped_column(String(12), nullable=False, default="open")
     evidence: Mapped[str] = mapped_column(Text, nullable=False, default="")
-    submitted_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
-    closed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
-    closed_by_user_id: Mapped[Optional[int]] = mapped_column(BigId, ForeignKey("users.id"))
-    overdue_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_by_user_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("users.id"))
+    overdue_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     meeting = relationship("ReviewMeeting", viewonly=True)
     owner = relationship("User", foreign_keys=[owner_user_id])
@@ -82,10 +81,10 @@ class ReviewEvent(TenantMixin, db.Model):
     __tablename__ = "review_events"
     __table_args__ = (Index("ix_review_events_city_id_meeting_id", "city_id", "meeting_id"),)
     meeting_id: Mapped[int] = mapped_column(BigId, ForeignKey("review_meetings.id"), nullable=False)
-    item_id: Mapped[Optional[int]] = mapped_column(BigId, ForeignKey("action_items.id"))
-    actor_user_id: Mapped[Optional[int]] = mapped_column(BigId, ForeignKey("users.id"))
+    item_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("action_items.id"))
+    actor_user_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("users.id"))
     action: Mapped[str] = mapped_column(String(16), nullable=False)
-    from_status: Mapped[Optional[str]] = mapped_column(String(12))
+    from_status: Mapped[str | None] = mapped_column(String(12))
     to_status: Mapped[str] = mapped_column(String(12), nullable=False)
     note: Mapped[str] = mapped_column(Text, nullable=False, default="")
 

@@ -8,7 +8,6 @@ is an appended TaskForceEvent; the subject's region path is copied on the row so
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Optional
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -42,11 +41,11 @@ class TaskForce(TenantMixin, db.Model):
     title: Mapped[str] = mapped_column(String(200), nullable=False)
     measures: Mapped[str] = mapped_column(Text, nullable=False, default="")
     # The leader who owns it (包案领导); a joint handling's coordinator is its creator.
-    leader_user_id: Mapped[Optional[int]] = mapped_column(BigId, ForeignKey("users.id"))
+    leader_user_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("users.id"))
     created_by_user_id: Mapped[int] = mapped_column(BigId, ForeignKey("users.id"), nullable=False)
     deadline: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     status: Mapped[str] = mapped_column(String(8), nullable=False, default="open")
-    closed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     leader = relationship("User", foreign_keys=[leader_user_id])
     members = relationship("TaskForceMember", order_by="TaskForceMember.id", lazy="selectin", viewonly=True)
@@ -68,17 +67,17 @@ class TaskForceMember(TenantMixin, db.Model):
     )
     task_force_id: Mapped[int] = mapped_column(BigId, ForeignKey("task_forces.id"), nullable=False)
     role: Mapped[str] = mapped_column(String(12), nullable=False)
-    department_id: Mapped[Optional[int]] = mapped_column(BigId, ForeignKey("departments.id"))
-    region_id: Mapped[Optional[int]] = mapped_column(BigId, ForeignKey("regions.id"))
-    region_path: Mapped[Optional[str]] = mapped_column(binary_string(255))
+    department_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("departments.id"))
+    region_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("regions.id"))
+    region_path: Mapped[str | None] = mapped_column(binary_string(255))
     task: Mapped[str] = mapped_column(Text, nullable=False)
     deadline: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     status: Mapped[str] = mapped_column(String(12), nullable=False, default="assigned")
     progress: Mapped[str] = mapped_column(Text, nullable=False, default="")
-    progress_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
-    done_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    progress_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Set once by the sweep when the deadline passes with the sub-task not done: the alert went out.
-    overdue_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    overdue_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     department = relationship("Department")
     region = relationship("Region")
@@ -88,11 +87,11 @@ class TaskForceEvent(TenantMixin, db.Model):
     __tablename__ = "task_force_events"
     __table_args__ = (Index("ix_task_force_events_city_id_task_force_id", "city_id", "task_force_id"),)
     task_force_id: Mapped[int] = mapped_column(BigId, ForeignKey("task_forces.id"), nullable=False)
-    member_id: Mapped[Optional[int]] = mapped_column(BigId, ForeignKey("task_force_members.id"))
+    member_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("task_force_members.id"))
     # None: the system (the overdue sweep).
-    actor_user_id: Mapped[Optional[int]] = mapped_column(BigId, ForeignKey("users.id"))
+    actor_user_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("users.id"))
     action: Mapped[str] = mapped_column(String(16), nullable=False)
-    from_status: Mapped[Optional[str]] = mapped_column(String(12))
+    from_status: Mapped[str | None] = mapped_column(String(12))
     to_status: Mapped[str] = mapped_column(String(12), nullable=False)
     note: Mapped[str] = mapped_column(Text, nullable=False, default="")
 

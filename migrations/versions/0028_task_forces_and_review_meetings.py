@@ -9,7 +9,6 @@ Create Date: 2026-12-02 13:09:05
 import sqlalchemy as sa
 from alembic import op
 
-
 # revision identifiers, used by Alembic.
 revision = '0028'
 down_revision = '0023'

@@ -14,7 +14,16 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import exists, false, or_, select
 
-from gridapp.authz import DEPARTMENT_ROLES, OFFICIAL_ROLES, STAFF_ROLES, Actor, Permission, Role, can_see_region, require_region
+from gridapp.authz import (
+    DEPARTMENT_ROLES,
+    OFFICIAL_ROLES,
+    STAFF_ROLES,
+    Actor,
+    Permission,
+    Role,
+    can_see_region,
+    require_region,
+)
 from gridapp.clock import now
 from gridapp.errors import Forbidden, InvalidTransition, NotFound, ValidationFailed
 from gridapp.extensions import db

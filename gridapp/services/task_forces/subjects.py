@@ -5,8 +5,8 @@ Each kind registers one loader here; dispute and petition modules add theirs wit
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from sqlalchemy import select
 
