@@ -10,14 +10,14 @@ from gridapp.web.idempotency import HEADER, created, request_claim
 from mobile_api.blueprint import ApiBlueprint
 from mobile_api.schemas.common import PageArgsSchema, page_of
 from mobile_api.schemas.review_meetings import (
-    EvidenceBodySchema,
-    ItemArgsSchema,
-    ItemBodySchema,
-    ItemSchema,
-    MeetingBodySchema,
-    MeetingDetailSchema,
-    MeetingSchema,
-    ReviewBodySchema,
+    ActionItemArgsSchema,
+    ActionItemBodySchema,
+    ActionItemEvidenceBodySchema,
+    ActionItemReviewBodySchema,
+    ActionItemSchema,
+    ReviewMeetingBodySchema,
+    ReviewMeetingDetailSchema,
+    ReviewMeetingSchema,
 )
 
 blp = ApiBlueprint("review_meetings", __name__, url_prefix="/api/v1", description="会商研判：会议记录、交办事项与台账销号")
@@ -28,8 +28,8 @@ IDEMPOTENCY = [{"in": "header", "name": HEADER, "schema": {"type": "string", "ma
 @blp.route("/review-meetings")
 class Meetings(MethodView):
     @allow(meetings.CONVENERS, scope="region_tree")
-    @blp.arguments(MeetingBodySchema)
-    @blp.response(201, MeetingDetailSchema)
+    @blp.arguments(ReviewMeetingBodySchema)
+    @blp.response(201, ReviewMeetingDetailSchema)
     @blp.documented("recordReviewMeeting", {401: "Not signed in", 403: "Not an official over the node", 404: "No such node or subject",
                                             422: "Bad input: a meeting in the future, an unknown owner, a deadline in the past"}, IDEMPOTENCY)
     def post(self, body):
@@ -39,7 +39,7 @@ class Meetings(MethodView):
 
     @allow(meetings.CONVENERS, scope="region_tree")
     @blp.arguments(PageArgsSchema, location="query")
-    @blp.response(200, page_of(MeetingSchema))
+    @blp.response(200, page_of(ReviewMeetingSchema))
     @blp.documented("listReviewMeetings", {401: "Not signed in", 403: "Not an official", 422: "Bad paging"})
     def get(self, args):
         """Meetings held in my part of the city, newest first, with their items' state."""
@@ -49,7 +49,7 @@ class Meetings(MethodView):
 @blp.route("/review-meetings/<int:meeting_id>")
 class OneMeeting(MethodView):
     @allow(meetings.OWNERS, scope="owner_or_region_tree")
-    @blp.response(200, MeetingDetailSchema)
+    @blp.response(200, ReviewMeetingDetailSchema)
     @blp.documented("getReviewMeeting", {401: "Not signed in", 403: "Neither an official over it nor an item's owner", 404: "No such meeting"})
     def get(self, meeting_id):
         """One meeting with its items, their evidence and the history."""
@@ -59,8 +59,8 @@ class OneMeeting(MethodView):
 @blp.route("/review-meetings/<int:meeting_id>/items")
 class Items(MethodView):
     @allow(meetings.CONVENERS, scope="region_tree")
-    @blp.arguments(ItemBodySchema)
-    @blp.response(201, ItemSchema)
+    @blp.arguments(ActionItemBodySchema)
+    @blp.response(201, ActionItemSchema)
     @blp.documented("addActionItem", {401: "Not signed in", 403: "Not its convener or an official over it", 404: "No such meeting",
                                       422: "An unknown owner or a deadline in the past"})
     def post(self, body, meeting_id):
@@ -71,8 +71,8 @@ class Items(MethodView):
 @blp.route("/action-items/mine")
 class MyItems(MethodView):
     @allow(meetings.OWNERS, scope="self")
-    @blp.arguments(ItemArgsSchema, location="query")
-    @blp.response(200, page_of(ItemSchema))
+    @blp.arguments(ActionItemArgsSchema, location="query")
+    @blp.response(200, page_of(ActionItemSchema))
     @blp.documented("listMyActionItems", {401: "Not signed in", 403: "Not staff", 422: "Bad status or paging"})
     def get(self, args):
         """Action items I own, myself or through my department: unfinished first, soonest deadline first."""
@@ -82,8 +82,8 @@ class MyItems(MethodView):
 @blp.route("/action-items/<int:item_id>/evidence")
 class Evidence(MethodView):
     @allow(meetings.OWNERS, scope="owner")
-    @blp.arguments(EvidenceBodySchema)
-    @blp.response(200, ItemSchema)
+    @blp.arguments(ActionItemEvidenceBodySchema)
+    @blp.response(200, ActionItemSchema)
     @blp.documented("submitActionItemEvidence", {401: "Not signed in", 403: "Not its owner", 404: "No such item",
                                                  409: "Not open", 422: "No evidence text or photo, or unusable uploads"})
     def post(self, body, item_id):
@@ -94,8 +94,8 @@ class Evidence(MethodView):
 @blp.route("/action-items/<int:item_id>/review")
 class Review(MethodView):
     @allow(meetings.CONVENERS, scope="region_tree")
-    @blp.arguments(ReviewBodySchema)
-    @blp.response(200, ItemSchema)
+    @blp.arguments(ActionItemReviewBodySchema)
+    @blp.response(200, ActionItemSchema)
     @blp.documented("reviewActionItem", {401: "Not signed in", 403: "Not its convener or an official over it", 404: "No such item",
                                          409: "No evidence waiting", 422: "Sending back needs a reason"})
     def post(self, body, item_id):

@@ -12,12 +12,12 @@ from mobile_api.schemas.common import page_of
 from mobile_api.schemas.task_forces import (
     JointBodySchema,
     LeaderCaseBodySchema,
-    ListArgsSchema,
-    MemberSchema,
-    OwnedArgsSchema,
-    StepBodySchema,
     TaskForceDetailSchema,
+    TaskForceListArgsSchema,
+    TaskForceMemberSchema,
+    TaskForceOwnedArgsSchema,
     TaskForceSchema,
+    TaskForceStepBodySchema,
 )
 
 blp = ApiBlueprint("task_forces", __name__, url_prefix="/api/v1", description="领导包案与联合处置（1+1+N）：专班、子任务与时限")
@@ -56,7 +56,7 @@ class JointHandlings(MethodView):
 @blp.route("/task-forces")
 class TaskForces(MethodView):
     @allow(task_forces.COORDINATORS, scope="region_tree")
-    @blp.arguments(ListArgsSchema, location="query")
+    @blp.arguments(TaskForceListArgsSchema, location="query")
     @blp.response(200, page_of(TaskForceSchema))
     @blp.documented("listTaskForces", {401: "Not signed in", 403: "Not an official", 422: "Bad filter or paging"})
     def get(self, args):
@@ -68,7 +68,7 @@ class TaskForces(MethodView):
 @blp.route("/task-forces/owned")
 class Owned(MethodView):
     @allow(task_forces.READERS, scope="self")
-    @blp.arguments(OwnedArgsSchema, location="query")
+    @blp.arguments(TaskForceOwnedArgsSchema, location="query")
     @blp.response(200, page_of(TaskForceSchema))
     @blp.documented("listOwnedTaskForces", {401: "Not signed in", 403: "Not staff who may own one", 422: "Bad filter or paging"})
     def get(self, args):
@@ -79,8 +79,8 @@ class Owned(MethodView):
 @blp.route("/task-forces/subtasks/mine")
 class MySubtasks(MethodView):
     @allow(task_forces.HANDLERS, scope="department_or_region_tree")
-    @blp.arguments(OwnedArgsSchema, location="query")
-    @blp.response(200, page_of(MemberSchema))
+    @blp.arguments(TaskForceOwnedArgsSchema, location="query")
+    @blp.response(200, page_of(TaskForceMemberSchema))
     @blp.documented("listMySubtasks", {401: "Not signed in", 403: "Not department staff or an official", 422: "Bad paging"})
     def get(self, args):
         """Open sub-tasks given to my department or to the region nodes I am an official over, soonest deadline first."""
@@ -101,7 +101,7 @@ class OneTaskForce(MethodView):
 @blp.route("/task-forces/<int:task_force_id>/close")
 class Close(MethodView):
     @allow(task_forces.READERS, scope="owner")
-    @blp.arguments(StepBodySchema)
+    @blp.arguments(TaskForceStepBodySchema)
     @blp.response(200, TaskForceDetailSchema)
     @blp.documented("closeTaskForce", {401: "Not signed in", 403: "Not its owner", 404: "No such task force",
                                        409: "Already closed, or sub-tasks not done (subtasks_open)", 422: "Bad input"})
@@ -113,8 +113,8 @@ class Close(MethodView):
 def _step_route(action: str, operation_id: str, summary: str, permission, scope: str):
     class Step(MethodView):
         @allow(permission, scope=scope)
-        @blp.arguments(StepBodySchema)
-        @blp.response(200, MemberSchema)
+        @blp.arguments(TaskForceStepBodySchema)
+        @blp.response(200, TaskForceMemberSchema)
         @blp.documented(operation_id, STEP_ERRORS)
         def post(self, body, member_id):
             return task_forces.step(current_actor(), member_id, action, body["note"])

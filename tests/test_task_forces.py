@@ -56,9 +56,10 @@ def step(client, user, member_id, action, note=""):
 
 def test_a_leader_owns_a_case_and_sees_each_units_progress_until_it_closes(client, city, tf):
     leader = city.users[Role.STREET_ADMIN]
-    made = create_leader(client, leader, leader_body(city, tf), key="tf-1")
+    body = leader_body(city, tf)
+    made = create_leader(client, leader, body, key="tf-1")
     assert made.status_code == 201, made.json
-    assert create_leader(client, leader, leader_body(city, tf), key="tf-1").json["id"] == made.json["id"]  # a retry
+    assert create_leader(client, leader, body, key="tf-1").json["id"] == made.json["id"]  # a retry
     tid = made.json["id"]
     members = {m["role"] + str(m["department_id"] or m["region_id"]): m for m in made.json["members"]}
     lead = members[f"lead{city.department.id}"]

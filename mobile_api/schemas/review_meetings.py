@@ -11,14 +11,14 @@ from mobile_api.schemas.common import JsonBoolean, computed
 ITEM_STATUSES = list(meetings.STATUS_LABELS)
 
 
-class ItemBodySchema(Schema):
+class ActionItemBodySchema(Schema):
     description = fields.String(required=True, validate=validate.Length(min=2, max=1000))
     owner_user_id = fields.Integer(load_default=None, allow_none=True, metadata={"description": "A staff account; or give owner_department_id"})
     owner_department_id = fields.Integer(load_default=None, allow_none=True)
     deadline = fields.AwareDateTime(load_default=None, allow_none=True, metadata={"description": "ACTION_ITEM_DAYS from now if left out"})
 
 
-class MeetingBodySchema(Schema):
+class ReviewMeetingBodySchema(Schema):
     region_id = fields.Integer(required=True, metadata={"description": "The community, street or district node where it was held"})
     title = fields.String(required=True, validate=validate.Length(min=2, max=200))
     held_at = fields.AwareDateTime(required=True)
@@ -26,32 +26,32 @@ class MeetingBodySchema(Schema):
     summary = fields.String(load_default="", validate=validate.Length(max=8000))
     subject_kind = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(sorted(subjects.LOADERS)))
     subject_id = fields.Integer(load_default=None, allow_none=True)
-    items = fields.List(fields.Nested(ItemBodySchema), required=True, validate=validate.Length(min=1, max=50))
+    items = fields.List(fields.Nested(ActionItemBodySchema), required=True, validate=validate.Length(min=1, max=50))
 
 
-class EvidenceBodySchema(Schema):
+class ActionItemEvidenceBodySchema(Schema):
     evidence = fields.String(required=True, validate=validate.Length(min=5, max=4000))
     upload_ids = fields.List(fields.Integer(), required=True, validate=validate.Length(min=1, max=9),
                              metadata={"description": "Photos uploaded first (POST /api/v1/uploads); at least one"})
 
 
-class ReviewBodySchema(Schema):
+class ActionItemReviewBodySchema(Schema):
     accept = JsonBoolean(required=True, metadata={"description": "true: 销号 (close the item); false: send it back"})
     note = fields.String(load_default="", validate=validate.Length(max=2000))
 
 
-class ItemArgsSchema(Schema):
+class ActionItemArgsSchema(Schema):
     status = fields.String(load_default=None, validate=validate.OneOf(ITEM_STATUSES))
     page = fields.Integer(load_default=1, validate=validate.Range(min=1))
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
 
 
-class EvidencePhotoSchema(Schema):
+class ActionItemPhotoSchema(Schema):
     id = fields.Integer(required=True)
     url = computed(fields.String, lambda p: photos.url(p.original_key), required=True)
 
 
-class ItemSchema(Schema):
+class ActionItemSchema(Schema):
     id = fields.Integer(required=True)
     meeting_id = fields.Integer(required=True)
     meeting_title = computed(fields.String, lambda i: i.meeting.title, required=True)
@@ -64,7 +64,7 @@ class ItemSchema(Schema):
     status_label = computed(fields.String, lambda i: meetings.STATUS_LABELS[i.status], required=True)
     clock = computed(fields.String, meetings.colour, required=True, metadata={"enum": ["done", "green", "yellow", "red"]})
     evidence = fields.String(required=True)
-    photos = fields.List(fields.Nested(EvidencePhotoSchema), required=True)
+    photos = fields.List(fields.Nested(ActionItemPhotoSchema), required=True)
     submitted_at = fields.DateTime(required=True, allow_none=True)
     closed_at = fields.DateTime(required=True, allow_none=True)
     overdue_at = fields.DateTime(required=True, allow_none=True)
@@ -80,7 +80,7 @@ class ReviewEventSchema(Schema):
     at = fields.DateTime(required=True, attribute="created_at")
 
 
-class MeetingSchema(Schema):
+class ReviewMeetingSchema(Schema):
     id = fields.Integer(required=True)
     region_id = fields.Integer(required=True)
     region_name = computed(fields.String, lambda m: m.region.name, required=True)
@@ -92,8 +92,8 @@ class MeetingSchema(Schema):
     subject_id = fields.Integer(required=True, allow_none=True)
     convener_name = computed(fields.String, lambda m: m.convener.display_name, required=True)
     created_at = fields.DateTime(required=True)
-    items = fields.List(fields.Nested(ItemSchema), required=True)
+    items = fields.List(fields.Nested(ActionItemSchema), required=True)
 
 
-class MeetingDetailSchema(MeetingSchema):
+class ReviewMeetingDetailSchema(ReviewMeetingSchema):
     events = fields.List(fields.Nested(ReviewEventSchema), required=True)

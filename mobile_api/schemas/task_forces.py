@@ -12,7 +12,7 @@ TITLE = validate.Length(min=2, max=200)
 TASK = validate.Length(min=2, max=1000)
 
 
-class UnitSchema(Schema):
+class TaskForceUnitSchema(Schema):
     """One unit's sub-task: a department or a region node (a community, street or district), never both."""
 
     department_id = fields.Integer(load_default=None, allow_none=True)
@@ -21,12 +21,12 @@ class UnitSchema(Schema):
     deadline = fields.AwareDateTime(load_default=None, allow_none=True, metadata={"description": "Its own clock; the task force's deadline if left out"})
 
 
-class DepartmentUnitSchema(UnitSchema):
+class TaskForceDepartmentUnitSchema(TaskForceUnitSchema):
     department_id = fields.Integer(required=True)
     region_id = fields.Integer(load_default=None, allow_none=True, validate=validate.Equal(None))
 
 
-class RegionUnitSchema(UnitSchema):
+class TaskForceRegionUnitSchema(TaskForceUnitSchema):
     region_id = fields.Integer(required=True)
     department_id = fields.Integer(load_default=None, allow_none=True, validate=validate.Equal(None))
 
@@ -43,20 +43,20 @@ class LeaderCaseBodySchema(TaskForceBaseSchema):
     lead_department_id = fields.Integer(required=True)
     lead_task = fields.String(required=True, validate=TASK)
     lead_deadline = fields.AwareDateTime(load_default=None, allow_none=True)
-    assisting = fields.List(fields.Nested(UnitSchema), load_default=list, validate=validate.Length(max=20))
+    assisting = fields.List(fields.Nested(TaskForceUnitSchema), load_default=list, validate=validate.Length(max=20))
 
 
 class JointBodySchema(TaskForceBaseSchema):
-    locality = fields.Nested(RegionUnitSchema, required=True)
-    responsible = fields.Nested(DepartmentUnitSchema, required=True)
-    co_handlers = fields.List(fields.Nested(UnitSchema), required=True, validate=validate.Length(min=1, max=20))
+    locality = fields.Nested(TaskForceRegionUnitSchema, required=True)
+    responsible = fields.Nested(TaskForceDepartmentUnitSchema, required=True)
+    co_handlers = fields.List(fields.Nested(TaskForceUnitSchema), required=True, validate=validate.Length(min=1, max=20))
 
 
-class StepBodySchema(Schema):
+class TaskForceStepBodySchema(Schema):
     note = fields.String(load_default="", validate=validate.Length(max=2000))
 
 
-class ListArgsSchema(Schema):
+class TaskForceListArgsSchema(Schema):
     status = fields.String(load_default=None, validate=validate.OneOf(list(task_forces.STATUS_LABELS)))
     kind = fields.String(load_default=None, validate=validate.OneOf(list(task_forces.KIND_LABELS)))
     subject_kind = fields.String(load_default=None, validate=validate.OneOf(SUBJECT_KINDS))
@@ -65,7 +65,7 @@ class ListArgsSchema(Schema):
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
 
 
-class OwnedArgsSchema(Schema):
+class TaskForceOwnedArgsSchema(Schema):
     status = fields.String(load_default=None, validate=validate.OneOf(list(task_forces.STATUS_LABELS)))
     page = fields.Integer(load_default=1, validate=validate.Range(min=1))
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
@@ -81,7 +81,7 @@ class TaskForceEventSchema(Schema):
     at = fields.DateTime(required=True, attribute="created_at")
 
 
-class MemberSchema(Schema):
+class TaskForceMemberSchema(Schema):
     id = fields.Integer(required=True)
     task_force_id = fields.Integer(required=True)
     role = fields.String(required=True, metadata={"enum": list(task_forces.ROLE_LABELS)})
@@ -101,7 +101,7 @@ class MemberSchema(Schema):
     overdue_at = fields.DateTime(required=True, allow_none=True)
 
 
-class ProgressSchema(Schema):
+class TaskForceProgressSchema(Schema):
     done = fields.Integer(required=True)
     overdue = fields.Integer(required=True)
     total = fields.Integer(required=True)
@@ -123,8 +123,8 @@ class TaskForceSchema(Schema):
     status_label = computed(fields.String, lambda r: task_forces.STATUS_LABELS[r.status], required=True)
     closed_at = fields.DateTime(required=True, allow_none=True)
     created_at = fields.DateTime(required=True)
-    progress = computed(fields.Nested, task_forces.progress, ProgressSchema, required=True)
-    members = fields.List(fields.Nested(MemberSchema), required=True)
+    progress = computed(fields.Nested, task_forces.progress, TaskForceProgressSchema, required=True)
+    members = fields.List(fields.Nested(TaskForceMemberSchema), required=True)
 
 
 class TaskForceDetailSchema(TaskForceSchema):
