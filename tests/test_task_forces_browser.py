@@ -4,6 +4,7 @@ department closes with a photo as evidence and the leader marks off (销号). Ea
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 from gridapp.authz import Role
 from gridapp.extensions import db
@@ -82,6 +83,8 @@ def test_a_leader_case_and_a_review_meeting_on_the_phone(phone, live_url, client
     phone.click("form.evidence-form button[type=submit]")
     phone.wait_for_selector(".state-submitted")
     assert phone.locator(".evidence-photos img").count() == 1
+    src = urlsplit(phone.get_attribute(".evidence-photos img", "src")).path  # absolute on PUBLIC_BASE_URL, not the test's port
+    assert phone.request.get(src).ok, src
     assert axe_violations(phone) == []
     snapshot(phone, "review-meeting-evidence")
 
