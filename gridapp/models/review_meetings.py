@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gridapp.extensions import db
 from gridapp.models.base import BigId, TenantMixin, UTCDateTime, binary_string
+from gridapp.models.task_forces import StepEventMixin
 
 ACTION_ITEM_STATUSES = ("open", "submitted", "closed")
 
@@ -77,15 +78,8 @@ class ActionItemPhoto(TenantMixin, db.Model):
     byte_size: Mapped[int] = mapped_column(Integer, nullable=False)
 
 
-class ReviewEvent(TenantMixin, db.Model):
+class ReviewEvent(StepEventMixin, db.Model):
     __tablename__ = "review_events"
     __table_args__ = (Index("ix_review_events_city_id_meeting_id", "city_id", "meeting_id"),)
     meeting_id: Mapped[int] = mapped_column(BigId, ForeignKey("review_meetings.id"), nullable=False)
     item_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("action_items.id"))
-    actor_user_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("users.id"))
-    action: Mapped[str] = mapped_column(String(16), nullable=False)
-    from_status: Mapped[str | None] = mapped_column(String(12))
-    to_status: Mapped[str] = mapped_column(String(12), nullable=False)
-    note: Mapped[str] = mapped_column(Text, nullable=False, default="")
-
-    actor = relationship("User")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from gridapp.extensions import db
 from gridapp.models.base import BigId, TenantMixin, UTCDateTime, binary_string
@@ -83,16 +83,26 @@ class TaskForceMember(TenantMixin, db.Model):
     region = relationship("Region")
 
 
-class TaskForceEvent(TenantMixin, db.Model):
-    __tablename__ = "task_force_events"
-    __table_args__ = (Index("ix_task_force_events_city_id_task_force_id", "city_id", "task_force_id"),)
-    task_force_id: Mapped[int] = mapped_column(BigId, ForeignKey("task_forces.id"), nullable=False)
-    member_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("task_force_members.id"))
-    # None: the system (the overdue sweep).
-    actor_user_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("users.id"))
+class StepEventMixin(TenantMixin):
+    """One appended step (who, when, the status before and after, a note) of a task force or a review meeting."""
+
+    @declared_attr
+    def actor_user_id(cls) -> Mapped[int | None]:
+        # None: the system (an overdue sweep).
+        return mapped_column(BigId, ForeignKey("users.id"))
+
     action: Mapped[str] = mapped_column(String(16), nullable=False)
     from_status: Mapped[str | None] = mapped_column(String(12))
     to_status: Mapped[str] = mapped_column(String(12), nullable=False)
     note: Mapped[str] = mapped_column(Text, nullable=False, default="")
 
-    actor = relationship("User")
+    @declared_attr
+    def actor(cls):
+        return relationship("User")
+
+
+class TaskForceEvent(StepEventMixin, db.Model):
+    __tablename__ = "task_force_events"
+    __table_args__ = (Index("ix_task_force_events_city_id_task_force_id", "city_id", "task_force_id"),)
+    task_force_id: Mapped[int] = mapped_column(BigId, ForeignKey("task_forces.id"), nullable=False)
+    member_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("task_force_members.id"))
