@@ -7,6 +7,7 @@ from gridapp.services import photos
 from gridapp.services.review_meetings import meetings
 from gridapp.services.task_forces import subjects
 from mobile_api.schemas.common import JsonBoolean, computed
+from mobile_api.schemas.task_forces import StepEventSchema
 
 ITEM_STATUSES = list(meetings.STATUS_LABELS)
 
@@ -70,14 +71,9 @@ class ActionItemSchema(Schema):
     overdue_at = fields.DateTime(required=True, allow_none=True)
 
 
-class ReviewEventSchema(Schema):
+class ReviewEventSchema(StepEventSchema):
     action = fields.String(required=True, metadata={"enum": list(meetings.ACTION_LABELS)})
     item_id = fields.Integer(required=True, allow_none=True)
-    actor_name = computed(fields.String, lambda e: e.actor.display_name if e.actor else "系统", required=True)
-    from_status = fields.String(required=True, allow_none=True)
-    to_status = fields.String(required=True)
-    note = fields.String(required=True)
-    at = fields.DateTime(required=True, attribute="created_at")
 
 
 class ReviewMeetingSchema(Schema):

@@ -71,14 +71,19 @@ class TaskForceOwnedArgsSchema(Schema):
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
 
 
-class TaskForceEventSchema(Schema):
-    action = fields.String(required=True, metadata={"enum": list(task_forces.ACTION_LABELS)})
-    member_id = fields.Integer(required=True, allow_none=True)
+class StepEventSchema(Schema):
+    """One appended step of a task force or a review meeting (models.task_forces.StepEventMixin)."""
+
     actor_name = computed(fields.String, lambda e: e.actor.display_name if e.actor else "系统", required=True)
     from_status = fields.String(required=True, allow_none=True)
     to_status = fields.String(required=True)
     note = fields.String(required=True)
     at = fields.DateTime(required=True, attribute="created_at")
+
+
+class TaskForceEventSchema(StepEventSchema):
+    action = fields.String(required=True, metadata={"enum": list(task_forces.ACTION_LABELS)})
+    member_id = fields.Integer(required=True, allow_none=True)
 
 
 class TaskForceMemberSchema(Schema):
