@@ -111,6 +111,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from gridapp.h5 import hotline as h5_hotline
 
     app.register_blueprint(h5_hotline.bp)
+    from gridapp.h5 import review_meetings as h5_review_meetings
+    from gridapp.h5 import task_forces as h5_task_forces
+
+    app.register_blueprint(h5_task_forces.bp)
+    app.register_blueprint(h5_review_meetings.bp)
     from gridapp import dashboard
 
     app.register_blueprint(dashboard.bp)

@@ -276,6 +276,9 @@ def load_settings(
         # assessment deducts SCORE_LATE_FOLLOW_UP_POINTS for each one that is not.
         "RATING_FOLLOW_UP_DAYS": _int(env, "RATING_FOLLOW_UP_DAYS", 3),
         "SCORE_LATE_FOLLOW_UP_POINTS": _int(env, "SCORE_LATE_FOLLOW_UP_POINTS", 50),
+        # The deadline the forms offer for a task force (包案, 联合处置) and a review meeting's action item.
+        "TASK_FORCE_DAYS": _int(env, "TASK_FORCE_DAYS", 30),
+        "ACTION_ITEM_DAYS": _int(env, "ACTION_ITEM_DAYS", 7),
         "PUSH_CHANNEL": _str(env, "PUSH_CHANNEL", "gridapp.integrations.push:LogPushChannel"),
         "PUSH_MAX_ATTEMPTS": _int(env, "PUSH_MAX_ATTEMPTS", 4),
     } | overrides

@@ -96,11 +96,13 @@ def init_app(app: Flask) -> None:
         regions,
         reply_templates,
         reports,
+        review_meetings,
         scan,
         staff,
         staff_points,
         suggestions,
         supervision,
+        task_forces,
         uploads,
         venues,
     )
@@ -108,6 +110,6 @@ def init_app(app: Flask) -> None:
     for module in (
         auth, regions, notifications, scan, codes, admin_records, categories, departments, reports, cases, orders, points, leaderboards,
         supervision, open311_keys, links, maps, staff, staff_points, uploads, venues, suggestions, ratings,
-        consultations, reply_templates, notices, direct_line, hotline,
+        consultations, reply_templates, notices, direct_line, hotline, task_forces, review_meetings,
     ):
         api.register_blueprint(module.blp)

@@ -29,6 +29,10 @@ STAFF_MENU = (
     ("场所访客查询", "h5_venues.visitor_lookup"),
     ("精准推送", "h5_notices.sent"),
     ("12345 来电受理", "h5_hotline.desk"),
+    ("包案督办", "h5_task_forces.owned"),
+    ("协同任务", "h5_task_forces.subtasks"),
+    ("会商研判", "h5_review_meetings.meetings_list"),
+    ("交办事项", "h5_review_meetings.my_items"),
 )
 
 

@@ -17,5 +17,6 @@ from gridapp.jobs import (  # noqa: F401
     push,
     schedule,
     supervision,
+    task_forces,
     work_orders,
 )

@@ -56,9 +56,18 @@ from gridapp.models.supervision import (
 from gridapp.models.uploads import PhotoUpload
 from gridapp.models.venues import VenueCheckIn, VenueLookup
 from gridapp.models.wechat import WeChatAccessToken
+from gridapp.models.task_forces import TaskForce, TaskForceEvent, TaskForceMember
+from gridapp.models.review_meetings import ActionItem, ActionItemPhoto, ReviewEvent, ReviewMeeting
 from gridapp.models.work_orders import ExternalEndpoint, ExternalRequest, ExternalUpdate, WorkOrder, WorkOrderCallback
 
 __all__ = [
+    "TaskForce",
+    "TaskForceEvent",
+    "TaskForceMember",
+    "ActionItem",
+    "ActionItemPhoto",
+    "ReviewEvent",
+    "ReviewMeeting",
     "HotlineFollowUp",
     "Consultation",
     "ConsultationAnswer",

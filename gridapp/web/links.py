@@ -17,6 +17,8 @@ TARGET_PATHS = {
     "rating_follow_up": "/h5/ratings#follow-up-{id}",
     "notice": "/h5/notices/{id}",
     "conversation": "/h5/direct/{id}",
+    "task_force": "/h5/task-forces/{id}",
+    "review_meeting": "/h5/review-meetings/{id}",
 }
 
 

@@ -243,3 +243,8 @@ def view(case: Case, at: datetime | None = None) -> dict:
         "escalation_level": case.escalation_level,
         "paused": case.sla_paused_at is not None,
     }
+
+
+def deadline_colour(start: datetime, due: datetime, at: datetime) -> str:
+    """A plain deadline's colour (a task force's sub-task, a meeting's action item): calendar time, the cases' thresholds."""
+    return Clock("resolve", start, due, False).colour(at)
