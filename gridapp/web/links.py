@@ -17,6 +17,7 @@ TARGET_PATHS = {
     "rating_follow_up": "/h5/ratings#follow-up-{id}",
     "notice": "/h5/notices/{id}",
     "conversation": "/h5/direct/{id}",
+    "dispute": "/h5/disputes/{id}",
 }
 
 
