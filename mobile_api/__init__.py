@@ -83,6 +83,7 @@ def init_app(app: Flask) -> None:
         consultations,
         departments,
         direct_line,
+        disputes,
         hotline,
         leaderboards,
         links,
@@ -109,5 +110,6 @@ def init_app(app: Flask) -> None:
         auth, regions, notifications, scan, codes, admin_records, categories, departments, reports, cases, orders, points, leaderboards,
         supervision, open311_keys, links, maps, staff, staff_points, uploads, venues, suggestions, ratings,
         consultations, reply_templates, notices, direct_line, hotline,
+        disputes,
     ):
         api.register_blueprint(module.blp)

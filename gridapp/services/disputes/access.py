@@ -107,7 +107,7 @@ def handled(actor: Actor, dispute_id: int, *, centre_only: bool = False) -> Disp
     raise Forbidden("您无权办理该纠纷", code="not_handler")
 
 
-def involved(actor: Actor):
+def involved(actor: Actor, status: str | None = None):
     """A select of the disputes the actor sees, newest first: as a party, as a mediator, as a centre."""
     READERS.require(actor)
     conditions = []
@@ -125,7 +125,10 @@ def involved(actor: Actor):
         ))
     if CENTRES.held_by(actor):
         conditions.append(in_reach(actor, CENTRES, Dispute.region_path))
-    return select(Dispute).where(Dispute.city_id == actor.city_id, or_(*conditions)).order_by(Dispute.id.desc())
+    stmt = select(Dispute).where(Dispute.city_id == actor.city_id, or_(*conditions))
+    if status is not None:
+        stmt = stmt.where(Dispute.status == status)
+    return stmt.order_by(Dispute.id.desc())
 
 
 def party_view(actor: Actor, dispute: Dispute, party: DisputeParty) -> dict:
