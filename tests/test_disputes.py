@@ -105,7 +105,7 @@ def test_parties_contacts_are_masked_as_a_reporters(client, city, roster):
 def test_three_two_one_consent_agreement_signatures_bonus_and_rating(client, city, roster, app):
     view = taken_and_assigned(client, city, roster)
     did = view["dispute"]["id"]
-    mediator, cadre = city.users[Role.MEDIATOR], city.users[Role.COMMUNITY_ADMIN]
+    mediator = city.users[Role.MEDIATOR]
     respondent_party = view["parties"][1]["id"]
     # Mediation is voluntary: no session before the respondent consents.
     refused = session(client, mediator, did, 1)

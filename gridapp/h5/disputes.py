@@ -11,6 +11,7 @@ from gridapp.h5.paging import page_of
 from gridapp.services.disputes import presentation, roster
 from gridapp.services.disputes.access import (
     DIFFICULTY_LABELS,
+    HANDLERS,
     KINDS,
     LEVEL_LABELS,
     READERS,
@@ -28,11 +29,17 @@ LABELS = {"kinds": KINDS, "levels": LEVEL_LABELS, "statuses": STATUS_LABELS, "di
 
 
 @bp.get("/disputes")
-@allow(READERS, scope="party_mediator_or_region_tree")
+@allow(RESIDENTS, scope="party")
 def index():
-    """The disputes the person is a party to, mediates, or that lie under their centre."""
-    actor = current_actor()
-    return render_template("h5/disputes/index.html", page=page_of(involved(actor)), resident=RESIDENTS.held_by(actor), **LABELS)
+    """The disputes the resident is a party to, with the way to ask for mediation."""
+    return render_template("h5/disputes/index.html", page=page_of(involved(current_actor())), resident=True, **LABELS)
+
+
+@bp.get("/mediation")
+@allow(HANDLERS, scope="mediator_or_region_tree")
+def handling():
+    """The disputes the mediator mediates, or that lie under the cadre's centre (a staff page: its own path)."""
+    return render_template("h5/disputes/index.html", page=page_of(involved(current_actor())), resident=False, **LABELS)
 
 
 @bp.get("/disputes/new")

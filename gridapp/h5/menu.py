@@ -29,7 +29,7 @@ STAFF_MENU = (
     ("场所访客查询", "h5_venues.visitor_lookup"),
     ("精准推送", "h5_notices.sent"),
     ("12345 来电受理", "h5_hotline.desk"),
-    ("矛盾纠纷调解", "h5_disputes.index"),
+    ("矛盾纠纷调解", "h5_disputes.handling"),
     ("调解员名册", "h5_disputes.mediators"),
 )
 
