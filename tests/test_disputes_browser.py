@@ -65,6 +65,7 @@ def hold_session(page, n: int) -> None:
 
 def draw(page, pad: str) -> None:
     """A signature drawn with the finger across the pad."""
+    page.locator(pad).scroll_into_view_if_needed()
     box = page.locator(pad).bounding_box()
     x, y, w, h = box["x"], box["y"], box["width"], box["height"]
     page.mouse.move(x + w * 0.1, y + h * 0.7)
