@@ -127,7 +127,7 @@ def render(dispute: Dispute, *, kind_label: str, mediator_name: str, organisatio
         rows.append([para(f"{SIDE_LABELS[party.side]}（签名）："), mark, para(when)])
     rows.append([para("调解员："), para(mediator_name), para("")])
     rows.append([para("调解组织："), para(f"{organisation}人民调解委员会"), para(made.strftime("%Y年%m月%d日"))])
-    table = Table(rows, colWidths=[38 * mm, 80 * mm, 42 * mm])
+    table = Table(rows, colWidths=[44 * mm, 76 * mm, 40 * mm])
     table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("BOTTOMPADDING", (0, 0), (-1, -1), 6)]))
     flow.append(table)
     out = io.BytesIO()

@@ -6,7 +6,7 @@
   var dispute = document.getElementById("dispute");
   var base = dispute ? "/api/v1/disputes/" + dispute.dataset.id + "/" : null;
 
-  function fail(error) { gridapp.say(message, error.message); }
+  function fail(error) { gridapp.say(message, error.message); message.scrollIntoView({ block: "center" }); }
 
   function send(path, body, button) {
     if (button) button.disabled = true;
