@@ -7,7 +7,7 @@ from flask.views import MethodView
 
 from gridapp.pagination import paginate
 from gridapp.services.disputes import presentation, roster, workflow
-from gridapp.services.disputes.access import CENTRES, HANDLERS, READERS, RESIDENTS, ROSTER_READERS, involved
+from gridapp.services.disputes.access import CENTRES, HANDLERS, READERS, RESIDENTS, involved
 from gridapp.web.access import allow, current_actor
 from gridapp.web.idempotency import HEADER, created, request_claim
 from mobile_api.blueprint import ApiBlueprint
@@ -249,7 +249,7 @@ class Rating(MethodView):
 
 @blp.route("/mediators")
 class Mediators(MethodView):
-    @allow(ROSTER_READERS, scope="city")
+    @allow(roster.ROSTER_READERS, scope="city")
     @blp.arguments(MediatorListArgsSchema, location="query")
     @blp.response(200, page_of(MediatorSchema))
     @blp.documented("listMediators", {401: "Not signed in", 404: "No such region", 422: "Bad filter or paging"})

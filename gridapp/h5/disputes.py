@@ -16,7 +16,6 @@ from gridapp.services.disputes.access import (
     LEVEL_LABELS,
     READERS,
     RESIDENTS,
-    ROSTER_READERS,
     STATUS_LABELS,
     involved,
 )
@@ -66,7 +65,7 @@ def detail(dispute_id: int):
 
 
 @bp.get("/mediators")
-@allow(ROSTER_READERS, scope="city")
+@allow(roster.ROSTER_READERS, scope="city")
 def mediators():
     """The roster: every active mediator with tier, place, specialties, availability and record so far."""
     actor = current_actor()

@@ -47,8 +47,6 @@ CENTRES = Permission(
 MEDIATORS = Permission("disputes.mediators", {Role.MEDIATOR}, "mediators on the roster")
 HANDLERS = Permission("disputes.handlers", CENTRES | MEDIATORS, "the centre over a dispute and its mediator record sessions and make the agreement")
 READERS = Permission("disputes.readers", HANDLERS | RESIDENTS, "a dispute's parties, its mediator and the centres over it")
-# The roster is public to everyone signed in: residents choose from it.
-ROSTER_READERS = Permission("disputes.roster_readers", set(Role), "everyone signed in reads the mediator roster")
 # The party's contact whole, besides the party and the mediator of record: the community's admins, who call them.
 CONTACTS = Permission("disputes.contacts", {Role.COMMUNITY_ADMIN}, "the dispute's community admins see the parties' contacts whole")
 

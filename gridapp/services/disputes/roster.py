@@ -15,14 +15,14 @@ from datetime import datetime
 from flask import current_app
 from sqlalchemy import and_, func, select
 
-from gridapp.authz import Actor, Role, can_see_region
+from gridapp.authz import Actor, Permission, Role, can_see_region
 from gridapp.clock import CHINA, now
 from gridapp.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from gridapp.extensions import db
 from gridapp.models import Dispute, DisputeRating, Mediator, Region, RoleGrant, User
 from gridapp.models.ledger import LedgerEntry, LedgerTransaction
 from gridapp.services import idempotency
-from gridapp.services.disputes.access import CENTRES, KINDS, MEDIATORS, ROSTER_READERS, TIER_OF_NODE
+from gridapp.services.disputes.access import CENTRES, KINDS, MEDIATORS, TIER_OF_NODE
 from gridapp.services.points import ledger
 from gridapp.services.regions.tree import get_region
 from gridapp.unit_of_work import unit_of_work
@@ -36,6 +36,8 @@ GRADES = (
 FAIL = ("fail", "不合格")
 NO_CASES = ("none", "无案件")
 BONUS_KIND = "dispute_bonus"
+# The roster is public to everyone signed in: residents choose from it.
+ROSTER_READERS = Permission("disputes.roster_readers", set(Role), "everyone signed in reads the mediator roster")
 
 
 def specialties(row: Mediator) -> list[str]:
