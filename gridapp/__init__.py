@@ -116,6 +116,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(h5_task_forces.bp)
     app.register_blueprint(h5_review_meetings.bp)
+    from gridapp.h5 import disputes as h5_disputes
+
+    app.register_blueprint(h5_disputes.bp)
     from gridapp import dashboard
 
     app.register_blueprint(dashboard.bp)

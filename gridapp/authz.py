@@ -23,6 +23,7 @@ class Role(str, enum.Enum):
     SUPER_ADMIN = "super_admin"
     SYSTEM_ADMIN = "system_admin"
     HOTLINE_OPERATOR = "hotline_operator"
+    MEDIATOR = "mediator"
 
     @property
     def label(self) -> str:
@@ -40,6 +41,7 @@ ROLE_LABELS = {
     Role.SUPER_ADMIN: "超级管理员",
     Role.SYSTEM_ADMIN: "系统管理员",
     Role.HOTLINE_OPERATOR: "12345坐席",
+    Role.MEDIATOR: "调解员",
 }
 
 STAFF_ROLES = frozenset(Role) - {Role.RESIDENT}
@@ -49,6 +51,9 @@ REGION_ROLES = frozenset(
 # Every role given at a region node. A 12345 operator's node bounds where they enter calls; it reads no records
 # of the region by it, so the operator stays out of REGION_ROLES.
 NODE_ROLES = REGION_ROLES | {Role.HOTLINE_OPERATOR}
+# A mediator (调解员) is given at a district, street or community node: the roster's county, township or village
+# tier. Like the operator it reads no records of the region; it sees the disputes it mediates (services.disputes).
+NODE_ROLES = NODE_ROLES | {Role.MEDIATOR}
 DEPARTMENT_ROLES = frozenset({Role.DEPARTMENT_STAFF, Role.DEPARTMENT_ADMIN})
 # The admins of a community, street or district: officials over their part of the tree. Rules add super and
 # system admins where those take part too.

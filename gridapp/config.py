@@ -74,6 +74,10 @@ def _percentages(env: Mapping[str, str], name: str, default: dict[str, int]) -> 
     return parsed
 
 
+# 人民调解 bonuses (积分) a mediator earns for a settled dispute, by the difficulty the centre set when assigning it.
+DEFAULT_DISPUTE_BONUS_POINTS = {"simple": 20, "ordinary": 40, "complex": 80, "major": 150}
+
+
 # What a subscribe message's template field may show of a notification (gridapp.integrations.push formats each).
 SUBSCRIBE_SOURCES = ("title", "body", "time", "number")
 
@@ -254,6 +258,9 @@ def load_settings(
         "POINTS_SUGGESTION_ADOPTED": _int(env, "POINTS_SUGGESTION_ADOPTED", 20),
         "POINTS_REVERSAL_WINDOW_DAYS": _int(env, "POINTS_REVERSAL_WINDOW_DAYS", 7),
         "POINTS_REDEMPTION_TTL_MINUTES": _int(env, "POINTS_REDEMPTION_TTL_MINUTES", 10),
+        # Disputes (矛盾纠纷调解): the mediator's bonus by difficulty, and the CJK font of the agreement PDFs.
+        "DISPUTE_BONUS_POINTS": _percentages(env, "DISPUTE_BONUS_POINTS", DEFAULT_DISPUTE_BONUS_POINTS),
+        "AGREEMENT_FONT_PATH": _str(env, "AGREEMENT_FONT_PATH", "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"),
         # "Please move" (挪车) waits this long in a linked owner's inbox before it goes by SMS.
         "MOVE_SMS_AFTER_MINUTES": _int(env, "MOVE_SMS_AFTER_MINUTES", 5),
         "ORDER_START_WINDOW_MINUTES": _int(env, "ORDER_START_WINDOW_MINUTES", 60),

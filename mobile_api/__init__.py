@@ -83,6 +83,7 @@ def init_app(app: Flask) -> None:
         consultations,
         departments,
         direct_line,
+        disputes,
         hotline,
         leaderboards,
         links,
@@ -110,6 +111,6 @@ def init_app(app: Flask) -> None:
     for module in (
         auth, regions, notifications, scan, codes, admin_records, categories, departments, reports, cases, orders, points, leaderboards,
         supervision, open311_keys, links, maps, staff, staff_points, uploads, venues, suggestions, ratings,
-        consultations, reply_templates, notices, direct_line, hotline, task_forces, review_meetings,
+        consultations, reply_templates, notices, direct_line, hotline, task_forces, review_meetings, disputes,
     ):
         api.register_blueprint(module.blp)

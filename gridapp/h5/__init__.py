@@ -73,6 +73,7 @@ def home():
             {"label": "码上协商", "url": url_for("h5_consultations.index")},
             {"label": "我的场所登记", "url": url_for("h5_venues.my_check_ins")},
         ]
+        menu.append({"label": "矛盾纠纷调解", "url": url_for("h5_disputes.index")})
     talk = "直联（网格员、民警、物业）" if Role.RESIDENT in actor.roles else "直联消息"
     menu.append({"label": talk, "url": url_for("h5_direct.conversations")})
     menu[:0] = staff_menu(actor)

@@ -33,6 +33,8 @@ STAFF_MENU = (
     ("协同任务", "h5_task_forces.subtasks"),
     ("会商研判", "h5_review_meetings.meetings_list"),
     ("交办事项", "h5_review_meetings.my_items"),
+    ("矛盾纠纷调解", "h5_disputes.handling"),
+    ("调解员名册", "h5_disputes.mediators"),
 )
 
 

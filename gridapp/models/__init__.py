@@ -5,6 +5,7 @@ from gridapp.models.cases import Case, CaseEvent, CaseFollower, CaseModeration, 
 from gridapp.models.categories import Category
 from gridapp.models.codes import QrCode, ScanLog, SheetJob
 from gridapp.models.consultations import Consultation, ConsultationAnswer
+from gridapp.models.disputes import Dispute, DisputeEvent, DisputeParty, DisputeRating, DisputeSession, Mediator
 from gridapp.models.direct_line import (
     Conversation,
     ConversationMessage,

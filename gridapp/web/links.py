@@ -19,6 +19,7 @@ TARGET_PATHS = {
     "conversation": "/h5/direct/{id}",
     "task_force": "/h5/task-forces/{id}",
     "review_meeting": "/h5/review-meetings/{id}",
+    "dispute": "/h5/disputes/{id}",
 }
 
 

@@ -84,6 +84,7 @@ def build_city(code: str = "testcity") -> SimpleNamespace:
         Role.HOTLINE_OPERATOR: account(city.id, "operator", Role.HOTLINE_OPERATOR, region=ns.root),
     }
     ns.worker4 = account(city.id, "worker4", Role.GRID_WORKER, phone="13900000004", region=ns.g4)
+    ns.users[Role.MEDIATOR] = account(city.id, "mediator1", Role.MEDIATOR, region=ns.c1)  # 一社区's village-tier mediator
     db.session.commit()
     return ns
 
