@@ -449,12 +449,14 @@ def main() -> None:
                 print("processes that stopped during the day: " + ", ".join(dead))
 
 
-def start_stack(stack: ExitStack, base: Path, web_workers: int, job_workers: int):
-    """Throwaway PostgreSQL and Redis, the schema, the demo city, then the processes (stopped on exit)."""
+def start_stack(stack: ExitStack, base: Path, web_workers: int, job_workers: int, database_url: str | None = None,
+                redis_url: str | None = None):  # fmt: skip
+    """PostgreSQL and Redis (throwaway ones unless given), the schema, the demo city, then the processes
+    (stopped when `stack` closes); answers the stack and the two URLs."""
     from tests.support.servers import find_free_port, postgres_server, redis_server
 
-    database_url = stack.enter_context(postgres_server(base))
-    redis_url = stack.enter_context(redis_server(base))
+    database_url = database_url or stack.enter_context(postgres_server(base))
+    redis_url = redis_url or stack.enter_context(redis_server(base))
     env = environment(base, database_url, redis_url)
     started = time.perf_counter()
     flask(env, "db", "upgrade")
