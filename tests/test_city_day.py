@@ -16,7 +16,7 @@ from tests.support import servers
 from tests.support.workers import REPO_ROOT, isolated_redis
 
 sys.path.insert(0, str(REPO_ROOT / "bench"))
-import city_day  # noqa: E402
+import city_day
 
 pytestmark = pytest.mark.slow
 
