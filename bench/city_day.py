@@ -5,7 +5,7 @@
         --database-url postgresql://... --redis-url redis://...      # a stack that is already running
 
 Given no `--app-url`, it starts the README's production stack itself (bench/production.py: throwaway
-PostgreSQL and Redis, `flask db upgrade`, the demo city, gunicorn, two rq workers, the scheduler and the
+PostgreSQL and Redis, `flask db upgrade`, the demo city without its history, gunicorn, two rq workers, the scheduler and the
 relay). Then, from a pool of `--concurrency` phones and staff at once, it replays a day of Dezhou
 (3,500 photo reports, 100,000 anonymous scans, 19,000 sign-ins, × `--scale`):
 - residents sign in by SMS code (the code reaches them through a worker's `gridapp-notify` job);
@@ -47,7 +47,7 @@ from redis import Redis
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from production import QUEUES, Stack, environment, flask
+from production import QUEUES, Stack, environment, flask, seed_city
 from sms_inbox import inbox_key
 
 DAY = {"reports": 3_500, "scans": 100_000, "sign_ins": 19_000}
@@ -460,8 +460,8 @@ def start_stack(stack: ExitStack, base: Path, web_workers: int, job_workers: int
     env = environment(base, database_url, redis_url)
     started = time.perf_counter()
     flask(env, "db", "upgrade")
-    flask(env, "demo")
-    print(f"stack: schema and the demo city in {time.perf_counter() - started:.0f} s", flush=True)
+    seed_city(env)
+    print(f"stack: schema and the demo city (no history) in {time.perf_counter() - started:.0f} s", flush=True)
     running = Stack(base, env)
     stack.callback(running.stop)
     running.web_url = running.web("web", f"127.0.0.1:{find_free_port()}", web_workers)

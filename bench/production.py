@@ -53,6 +53,25 @@ def flask(env: dict[str, str], *args: str, timeout: float = 1800) -> str:
     return done.stdout
 
 
+SEED_CITY = """
+from gridapp.demo.city import seed_demo_city
+from gridapp.extensions import db
+from wsgi import app
+with app.app_context():
+    seed_demo_city()
+    db.session.commit()
+"""
+
+
+def seed_city(env: dict[str, str]) -> None:
+    """The demo city's regions, people, departments, categories and codes, without the six weeks of history
+    `flask demo` lives through (a replay brings its own day); its jobs run inline, so no queue starts full."""
+    done = subprocess.run([sys.executable, "-c", SEED_CITY], cwd=ROOT, env={**env, "REDIS_URL": ""}, capture_output=True,
+                          text=True, timeout=1800, check=False)  # fmt: skip
+    if done.returncode:
+        raise RuntimeError(f"seeding the city failed:\n{done.stdout[-3000:]}{done.stderr[-3000:]}")
+
+
 class Stack:
     """The stack's processes; `stop()` ends them (gunicorn and the workers finish what they hold first)."""
 
