@@ -178,7 +178,7 @@ def bounds(boundary) -> tuple[float, float, float, float]:
 class Day:
     def __init__(self, replay: Replay, city: dict, redis_url: str, photos: list[bytes], big: list[bytes], seed: int):
         self.r, self.city, self.photos, self.big = replay, city, photos, big
-        self.inbox = Redis.from_url(redis_url)
+        self.inbox = Redis.from_url(redis_url, socket_timeout=SMS_WAIT_SECONDS + 30)  # BLPOP waits longer than a read
         self.rng = random.Random(seed)
         self.tokens: dict[str, str] = {}
         self.grab_pool = ThreadPoolExecutor(16)
