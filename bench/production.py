@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT / "bench"
 SECRET = "bench-secret-key-that-is-long-enough-for-hs256"
-QUEUES = ("gridapp-default", "gridapp-media", "gridapp-notify")
+QUEUES = ("gridapp-notify", "gridapp-default", "gridapp-media")  # the order gridapp.jobs.ALL_QUEUES serves them
 
 
 def environment(base: Path, database_url: str, redis_url: str, **settings: str) -> dict[str, str]:

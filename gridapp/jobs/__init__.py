@@ -35,7 +35,8 @@ log = logging.getLogger(__name__)
 QUEUE_DEFAULT = "gridapp-default"
 QUEUE_MEDIA = "gridapp-media"
 QUEUE_NOTIFY = "gridapp-notify"
-ALL_QUEUES = (QUEUE_DEFAULT, QUEUE_MEDIA, QUEUE_NOTIFY)
+# In the order a worker serves them: login codes and pushes, which someone waits for, before the rest.
+ALL_QUEUES = (QUEUE_NOTIFY, QUEUE_DEFAULT, QUEUE_MEDIA)
 
 
 @dataclass(frozen=True)
