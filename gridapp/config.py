@@ -138,6 +138,14 @@ def _secret_key(env: Mapping[str, str], instance_path: Path, production: bool) -
     return key_file.read_text().strip()
 
 
+def _psycopg_url(url: str | None) -> str | None:
+    """PostgreSQL URLs as SQLAlchemy names the psycopg 3 driver; others as given."""
+    for scheme in ("postgres://", "postgresql://"):
+        if url and url.startswith(scheme):
+            return "postgresql+psycopg://" + url[len(scheme):]
+    return url
+
+
 def _engine_options(settings: Mapping[str, Any]) -> dict[str, Any]:
     """Pre-ping drops pooled connections a database restart killed; a connect timeout keeps an
     unreachable PostgreSQL from holding a request (it answers 503 instead)."""
@@ -160,11 +168,7 @@ def load_settings(
     if gridapp_env not in {"development", "production", "test"}:
         raise ConfigError(f"GRIDAPP_ENV must be development, production or test, got {gridapp_env!r}")
     production = gridapp_env == "production"
-    database_url = _str(env, "DATABASE_URL") or f"sqlite:///{instance_path / 'gridapp.sqlite3'}"
-    if database_url.startswith("postgres://"):
-        database_url = "postgresql+psycopg://" + database_url[len("postgres://"):]
-    elif database_url.startswith("postgresql://"):
-        database_url = "postgresql+psycopg://" + database_url[len("postgresql://"):]
+    database_url = _psycopg_url(_str(env, "DATABASE_URL") or f"sqlite:///{instance_path / 'gridapp.sqlite3'}")
     redis_url = _str(env, "REDIS_URL")
     media_storage = _str(env, "MEDIA_STORAGE", "local")
     if media_storage not in {"local", "s3"}:
@@ -175,6 +179,7 @@ def load_settings(
         "GRIDAPP_ENV": gridapp_env,
         "SECRET_KEY": overrides.get("SECRET_KEY") or _secret_key(env, instance_path, production),
         "SQLALCHEMY_DATABASE_URI": database_url,
+        "DATABASE_READ_URL": _psycopg_url(_str(env, "DATABASE_READ_URL")),
         "DATABASE_CONNECT_TIMEOUT_SECONDS": _int(env, "DATABASE_CONNECT_TIMEOUT_SECONDS", 5),
         "REDIS_TIMEOUT_SECONDS": _int(env, "REDIS_TIMEOUT_SECONDS", 2),
         "METRICS_TOKEN": _str(env, "METRICS_TOKEN"),
@@ -294,6 +299,8 @@ def load_settings(
     ):
         raise ConfigError("POINTS_DEPARTMENT_SHARE and POINTS_STAFF_SHARE must be >= 0 and not both 0")
     settings.setdefault("SQLALCHEMY_ENGINE_OPTIONS", _engine_options(settings))
+    if settings["DATABASE_READ_URL"]:  # the replica's engine, with the same options (gridapp/replica.py)
+        settings.setdefault("SQLALCHEMY_BINDS", {"replica": settings["DATABASE_READ_URL"]})
     # Rate limits (Flask-Limiter) are shared through Redis when there is one. While Redis cannot be
     # reached each app process counts in its own memory instead (and goes back once Redis answers),
     # so sign-in and reports keep working through a Redis outage.

@@ -35,7 +35,8 @@ log = logging.getLogger(__name__)
 QUEUE_DEFAULT = "gridapp-default"
 QUEUE_MEDIA = "gridapp-media"
 QUEUE_NOTIFY = "gridapp-notify"
-ALL_QUEUES = (QUEUE_DEFAULT, QUEUE_MEDIA, QUEUE_NOTIFY)
+# In the order a worker serves them: login codes and pushes, which someone waits for, before the rest.
+ALL_QUEUES = (QUEUE_NOTIFY, QUEUE_DEFAULT, QUEUE_MEDIA)
 
 
 @dataclass(frozen=True)
@@ -45,21 +46,24 @@ class JobSpec:
     retries: int
     sensitive: bool
     city_scoped: bool  # the first argument is a city id: the outbox row belongs to that city
+    urgent: bool = False  # someone is waiting for it (a login code): it goes to the head of its queue
 
 
 _BY_NAME: dict[str, Callable] = {}
 
 
-def job(*, queue: str = QUEUE_DEFAULT, timeout: int = 60, retries: int = 3, sensitive: bool = False) -> Callable:
+def job(*, queue: str = QUEUE_DEFAULT, timeout: int = 60, retries: int = 3, sensitive: bool = False, urgent: bool = False) -> Callable:
     """Mark a function as a background job, known by its name to `enqueue`; adds `.delay(*args)`.
 
     `sensitive` jobs carry secrets in their arguments (a login code): their arguments
     stay out of worker logs and the job is deleted from Redis as soon as it has run.
+    `urgent` jobs are put at the head of their queue: a person waits for them while the rest can queue
+    (the city-day replay had sign-ins waiting minutes for their code behind a day's pushes).
     """
 
     def decorate(fn: Callable) -> Callable:
         parameters = list(inspect.signature(fn).parameters)
-        spec = JobSpec(queue, timeout, retries, sensitive, city_scoped=parameters[:1] == ["city_id"])
+        spec = JobSpec(queue, timeout, retries, sensitive, city_scoped=parameters[:1] == ["city_id"], urgent=urgent)
 
         @functools.wraps(fn)
         def delay(*args: Any) -> None:
@@ -141,7 +145,9 @@ def hand_to_rq(row_id: int, fn: Callable, spec: JobSpec, args: tuple) -> None:
     queues = current_app.extensions["gridapp.queues"]
     retry = Retry(max=spec.retries, interval=[5, 30, 120][: spec.retries]) if spec.retries else None
     options = {"description": fn.__qualname__, "result_ttl": 0, "failure_ttl": 600} if spec.sensitive else {"result_ttl": 3600}
-    queues[spec.queue].enqueue(fn, *args, job_id=rq_job_id(row_id), job_timeout=spec.timeout, retry=retry, **options)
+    queues[spec.queue].enqueue(
+        fn, *args, job_id=rq_job_id(row_id), job_timeout=spec.timeout, retry=retry, at_front=spec.urgent, **options
+    )
 
 
 def init_app(app) -> None:

@@ -1,7 +1,7 @@
 """The RQ worker class for gridapp jobs:
 
     rq worker -w gridapp.jobs.worker.GridappWorker --with-scheduler --url "$REDIS_URL" \
-       gridapp-default gridapp-media gridapp-notify
+       gridapp-notify gridapp-default gridapp-media
 
 `--with-scheduler` matters: RQ's interval retries are scheduled jobs, and only a worker
 running RQ's scheduler moves them back onto their queue when their time comes.

@@ -19,6 +19,7 @@ from gridapp.errors import ValidationFailed
 from gridapp.extensions import db
 from gridapp.models import Case, Category, Department, Region
 from gridapp.models.orders import HELD_STATUSES, Order
+from gridapp.replica import replica_reads
 from gridapp.services.cases import presentation
 from gridapp.services.cases import states as S
 from gridapp.services.cases import workflow as cases
@@ -45,6 +46,7 @@ def home_region(actor: Actor) -> Region:
     return db.session.scalars(regions.roots_for(actor)).first()
 
 
+@replica_reads
 def region_page(actor: Actor, region_id: int | None, period: metrics.Period | None = None) -> dict:
     """A node's figures: today, this week and this month side by side; the picked period (this month by
     default) for its children, categories, heat and times; its open load on the map, as of now."""
@@ -168,6 +170,7 @@ class OverdueRow:
     overdue_minutes: int
 
 
+@replica_reads
 def overdue_page(
     actor: Actor, region_id: int | None = None, *, category_id: int | None = None, level: int | None = None,
     sort: str = "overdue", limit: int = OVERDUE_PAGE,
@@ -206,6 +209,7 @@ def overdue_page(
 # --------------------------------------------------------------------------- #
 
 
+@replica_reads
 def departments_page(actor: Actor, month: str | None = None) -> dict:
     """The month's ranking with the deductions behind each score, each department's figures for the
     cases it held, and the orders it holds now (how many past their deadline); then the communities'
