@@ -1,7 +1,7 @@
 """disputes (矛盾纠纷调解): parties, sessions, events, ratings; the mediator roster
 
 Revision ID: 0029
-Revises: 0023
+Revises: 0028
 Create Date: 2026-12-02 13:07:53.189637
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0029'
-down_revision = '0023'
+down_revision = '0028'
 branch_labels = None
 depends_on = None
 
