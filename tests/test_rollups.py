@@ -19,14 +19,14 @@ from datetime import timedelta
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
-from sqlalchemy import func, select, text, update
+from sqlalchemy import delete, func, select, text, update
 
 from gridapp.authz import Role
 from gridapp.clock import china_midnight, china_today
 from gridapp.errors import DomainError
 from gridapp.extensions import db
 from gridapp.jobs.schedule import PERIODIC_JOBS
-from gridapp.models import Case, CaseRollup
+from gridapp.models import Case, CaseClock, CaseRollup
 from gridapp.services.accounts.users import load_actor
 from gridapp.services.cases import intake
 from gridapp.services.cases import workflow as cases
@@ -186,6 +186,21 @@ class CaseLife(RuleBasedStateMachine):
         db.session.rollback()
         for node in self.nodes:
             same_figures(self.city_id, node, self.categories)
+        filled_as_expected(self.city_id)
+
+
+def filled_as_expected(city_id: int) -> None:
+    """The bulk load's set-based SQL (`rollups.fill`) writes exactly the rows and clocks `rollups.expected` counts."""
+    connection = db.session.connection()
+    want = rollups.expected(connection, city_id)
+    connection.execute(delete(CaseRollup).where(CaseRollup.city_id == city_id))
+    connection.execute(delete(CaseClock).where(CaseClock.city_id == city_id))
+    written = rollups.fill(connection, city_id)
+    have = rollups.stored(connection, city_id)
+    db.session.rollback()
+    assert written == len(want.rows)
+    assert have.rows == dict(want.rows)
+    assert have.clocks == want.clocks
 
 
 def _committed(fn):
@@ -233,6 +248,7 @@ def test_sent_back_closed_then_rated_and_moved_the_rollups_follow(city, clock):
     assert rollups.reconcile(city_id) == 0
     for node in (None, city.c1, city.g1, city.g2):
         same_figures(city_id, node, [case.category])
+    filled_as_expected(city_id)
     assert metrics.figures(Scope(city_id, city.g2.path)).as_dict()["ratings"] == 1
     assert metrics.figures(Scope(city_id, city.g1.path)).as_dict()["received"] == 0
 

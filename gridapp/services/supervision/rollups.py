@@ -314,6 +314,62 @@ def expected(connection, city_id: int, first: date | None = None, last: date | N
     return out
 
 
+def fill(connection, city_id: int) -> int:
+    """Write the rollups and clocks of every case of a city with no rollups yet, in set-based SQL (a bulk load:
+    the bench's millions of cases, a city imported past the app). The same rows as `expected`
+    (tests/test_rollups.py compares them): the cases are grouped by region path, category and day in the
+    database, and each group is added to the nodes above its path (`nodes`, computed here for the few
+    thousand distinct paths and joined from a temporary table). Returns the rollup rows written."""
+    paths = [row[0] for row in connection.execute(select(Case.region_path).where(Case.city_id == city_id).distinct())]
+    connection.execute(text("CREATE TEMPORARY TABLE rollup_nodes (region_path VARCHAR(255), node VARCHAR(255))"))
+    try:
+        pairs = [{"p": path, "n": node} for path in paths for node in nodes(path)]
+        if pairs:
+            connection.execute(text("INSERT INTO rollup_nodes (region_path, node) VALUES (:p, :n)"), pairs)
+        connection.execute(text("ANALYZE rollup_nodes"))
+        written = connection.execute(text(_fill_sql(connection, city_id))).rowcount
+        due = running_due_at()
+        connection.execute(
+            CaseClock.__table__.insert().from_select(
+                ["city_id", "case_id", "region_path", "category_id", "created_at", "due_at"],
+                select(Case.city_id, Case.id, Case.region_path, Case.category_id, Case.created_at, due)
+                .where(Case.city_id == city_id, due.is_not(None)),
+            )
+        )
+    finally:
+        connection.execute(text("DROP TABLE rollup_nodes"))
+    return written
+
+
+def _fill_sql(connection, city_id: int) -> str:
+    """Three groupings of the cases (by creation day, ratings by creation day, closings by closing day), each
+    padded to every ROLLUP_COUNTS column, summed at every node above their paths."""
+    flags = _flag_columns()
+    zeros = lambda n: [literal(0)] * n  # noqa: E731
+    created, closed = day_expr(Case.created_at), day_expr(Case.closed_at)
+    city = Case.city_id == city_id
+    first = [*[func.sum(flag) for flag in flags], *zeros(3)]
+    arms = [
+        select(Case.region_path.label("region_path"), Case.category_id.label("category_id"), created.label("day"),
+               *[column.label(name) for column, name in zip(first, ROLLUP_COUNTS)])
+        .where(city).group_by(Case.region_path, Case.category_id, created),
+        select(Case.region_path, Case.category_id, created, *zeros(len(flags)), func.count(), func.sum(_flag(CaseRating.stars >= 4)), literal(0))
+        .join(CaseRating, (CaseRating.case_id == Case.id) & (CaseRating.city_id == Case.city_id))
+        .where(city).group_by(Case.region_path, Case.category_id, created),
+        select(Case.region_path, Case.category_id, closed, *zeros(len(ROLLUP_COUNTS) - 1), func.count())
+        .where(city, Case.state == S.CLOSED).group_by(Case.region_path, Case.category_id, closed),
+    ]
+    union = " UNION ALL ".join(str(arm.compile(connection, compile_kwargs={"literal_binds": True})) for arm in arms)
+    names = ", ".join(ROLLUP_COUNTS)
+    day = "CAST(g.day AS DATE)" if connection.dialect.name == "postgresql" else "g.day"
+    return (
+        f"INSERT INTO case_rollups (city_id, region_path, day, category_id, {names}) "
+        f"SELECT {int(city_id)}, n.node, {day}, g.category_id, {', '.join(f'SUM(g.{name})' for name in ROLLUP_COUNTS)} "
+        f"FROM ({union}) AS g JOIN rollup_nodes AS n ON n.region_path = g.region_path "
+        f"GROUP BY n.node, {day}, g.category_id"
+    )
+
+
 def _within(column, first: date | None, last: date | None) -> list:
     where = []
     if first is not None:
