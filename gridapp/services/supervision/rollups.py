@@ -26,8 +26,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
+from sqlalchemy import Date, cast, delete, event, func, inspect, literal, null, select, text, tuple_, union_all
 from sqlalchemy import case as when
-from sqlalchemy import delete, event, func, inspect, literal, select, text, tuple_
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -345,7 +345,7 @@ def _fill_sql(connection, city_id: int) -> str:
     """Three groupings of the cases (by creation day, ratings by creation day, closings by closing day), each
     padded to every ROLLUP_COUNTS column, summed at every node above their paths."""
     flags = _flag_columns()
-    zeros = lambda n: [literal(0)] * n  # noqa: E731
+    zeros = lambda n: [literal(0)] * n
     created, closed = day_expr(Case.created_at), day_expr(Case.closed_at)
     city = Case.city_id == city_id
     first = [*[func.sum(flag) for flag in flags], *zeros(3)]
@@ -450,36 +450,48 @@ def days(start: datetime | None, end: datetime | None) -> tuple[date | None, dat
     return (china_today(start) if start else None), (china_today(end) - timedelta(days=1) if end else None)
 
 
-def sums(city_id: int, paths: list[str], first: date | None, last: date | None, category_id: int | None = None, by: str | None = None) -> dict:
-    """Summed counts (ROLLUP_COUNTS order) of the nodes at `paths`, per `by` ("region_path", "category_id", "day")."""
-    columns = [func.sum(CaseRollup.__table__.c[name]) for name in ROLLUP_COUNTS]
-    where = [CaseRollup.city_id == city_id, CaseRollup.region_path.in_(paths)]
+def read(
+    city_id: int, at: datetime, *, path: str | None, first: date | None, last: date | None, category_id: int | None = None,
+    by: str | None = None, keys: list = (),
+) -> dict:
+    """The figures' counts under `path` (the whole city when None) for the days first..last, in one query: per key,
+    the summed ROLLUP_COUNTS and the running clocks not yet due at `at` (overdue is `running` less these).
+
+    `by` groups them: None (one row, key None), "day", "category_id", or "region_path" with `keys` the child
+    nodes' paths. Each side reads only its rows through an index: the rollups by primary key (city, node, day
+    range), the clocks by (city_id, due_at) from `at` on, which are only the fresh cases."""
+    table = CaseRollup.__table__
+    nodes_read = list(keys) if by == "region_path" else [path or WHOLE_CITY]
+    where = [CaseRollup.city_id == city_id, CaseRollup.region_path.in_(nodes_read)]
     where += [CaseRollup.day >= first] if first is not None else []
     where += [CaseRollup.day <= last] if last is not None else []
     where += [CaseRollup.category_id == category_id] if category_id is not None else []
-    group = [CaseRollup.__table__.c[by]] if by else []
-    rows = db.session.execute(select(*group, *columns).where(*where).group_by(*group))
-    return {(row[0] if by else None): [int(value or 0) for value in row[len(group):]] for row in rows}
+    waiting = [CaseClock.city_id == city_id, CaseClock.due_at > at, *_within(CaseClock.created_at, first, last)]
+    waiting += [path_range(CaseClock.region_path, path)] if path else []
+    waiting += [CaseClock.category_id == category_id] if category_id is not None else []
+    rollup_key, clock_key = _keys(by, keys)
+    zeros = [literal(0)] * len(ROLLUP_COUNTS)
+    rolled = select(rollup_key.label("k"), *[func.sum(table.c[name]).label(name) for name in ROLLUP_COUNTS], literal(0).label("waiting"))
+    clocks = select(clock_key, *zeros, func.count())
+    rolled, clocks = rolled.where(*where), clocks.where(*waiting)
+    if by:
+        rolled, clocks = rolled.group_by(rollup_key), clocks.group_by(clock_key)
+    both = union_all(rolled, clocks).subquery()
+    sums = [*[func.sum(both.c[name]) for name in ROLLUP_COUNTS], func.sum(both.c.waiting)]
+    rows = db.session.execute(select(both.c.k, *sums).group_by(both.c.k)) if by else [(None, *db.session.execute(select(*sums)).one())]
+    return {key: ([int(value or 0) for value in counts], int(late or 0)) for key, *counts, late in rows if key is not None or not by}
 
 
-def not_due(
-    city_id: int, at: datetime, *, path: str | None, start: datetime | None, end: datetime | None,
-    category_id: int | None = None, by: str | None = None, keys: list = (),
-) -> dict:
-    """Running clocks not yet due at `at`, of cases created in [start, end) under `path`; per child path
-    (`by="region_path"`, `keys` the children's paths) or per category (`by="category_id"`)."""
-    where = [CaseClock.city_id == city_id, CaseClock.due_at > at, *_within_times(start, end)]
-    where += [path_range(CaseClock.region_path, path)] if path else []
-    where += [CaseClock.category_id == category_id] if category_id is not None else []
-    if by == "region_path":
-        label = when(*[(path_range(CaseClock.region_path, key), literal(index)) for index, key in enumerate(keys)], else_=literal(-1))
-        rows = db.session.execute(select(label, func.count()).where(*where).group_by(label))
-        return {keys[index]: int(count) for index, count in rows if index >= 0}
+def _keys(by: str | None, keys: list) -> tuple:
+    """The grouping key on the rollups' side and on the clocks' side."""
+    if by is None:
+        return null(), null()
+    if by == "day":
+        day = day_expr(CaseClock.created_at)
+        return CaseRollup.day, (cast(day, Date) if db.engine.dialect.name == "postgresql" else day)
     if by == "category_id":
-        return dict(db.session.execute(select(CaseClock.category_id, func.count()).where(*where).group_by(CaseClock.category_id)).all())
-    return {None: int(db.session.scalar(select(func.count()).where(*where)) or 0)}
-
-
-def _within_times(start: datetime | None, end: datetime | None) -> list:
-    where = [CaseClock.created_at >= start] if start is not None else []
-    return where + ([CaseClock.created_at < end] if end is not None else [])
+        return CaseRollup.category_id, CaseClock.category_id
+    if by == "region_path":
+        child = [(path_range(CaseClock.region_path, key), literal(key)) for key in keys]
+        return CaseRollup.region_path, (when(*child, else_=null()) if child else null())
+    raise ValueError(by)
