@@ -162,12 +162,33 @@ def queries(fn) -> int:
     return len(sent)
 
 
+def explain(label: str, fn) -> None:
+    """EXPLAIN ANALYZE each statement one call sends: which index it reads and how many rows."""
+    sent = []
+    listener = lambda _conn, _cursor, statement, parameters, *_rest: sent.append((statement, parameters))  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        fn()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    print(f"  {label}:")
+    connection = db.session.connection()
+    for statement, parameters in sent:
+        plan = [row[0] for row in connection.exec_driver_sql("EXPLAIN (ANALYZE, BUFFERS) " + statement, parameters)]
+        scans = [line.strip() for line in plan if "Scan" in line or "rows=" in line and "Index" in line]
+        print(f"    {statement.split()[1][:40]} ... {plan[-1].strip()}")
+        for line in scans:
+            print(f"      {line[:150]}")
+    db.session.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cases", type=int, default=1_000_000)
     parser.add_argument("--days", type=int, default=180)
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
+    parser.add_argument("--explain", action="store_true", help="print each overview statement's plan (EXPLAIN ANALYZE)")
     args = parser.parse_args()
     with bench_city(args.database_url) as city:
         categories = [
@@ -209,6 +230,9 @@ def main() -> None:
             # close, not rollback: the nodes and categories stay loaded (detached), as a page has them from its own queries
             figure(label, timed(fn, args.repeat, between=db.session.close), target, note=f"{queries(fn)} queries")
         print(f"  (month so far: {metrics.figures(month(root)).received:,} cases in the city)")
+        if args.explain:
+            for node in (root, district, street, community, grid):
+                explain(f"{node.level} {node.path}", lambda node=node: overview(city.id, node, categories))
 
 
 if __name__ == "__main__":

@@ -27,13 +27,16 @@ from gridapp.errors import DomainError
 from gridapp.extensions import db
 from gridapp.jobs.schedule import PERIODIC_JOBS
 from gridapp.models import Case, CaseClock, CaseRollup, City
+from gridapp.models.orders import Order
 from gridapp.services.accounts.users import load_actor
 from gridapp.services.cases import intake
 from gridapp.services.cases import workflow as cases
+from gridapp.services.orders import workflow as orders
 from gridapp.services.supervision import metrics, rollups
 from gridapp.services.supervision.metrics import Scope
 from tests.support.cases import add_categories
 from tests.support.factories import account, build_city
+from tests.support.orders import fund
 
 SEEN: Counter = Counter()  # which steps went through, so the test cannot pass vacuously
 
@@ -93,6 +96,9 @@ class CaseLife(RuleBasedStateMachine):
         ]
         self.nodes = [None, c.root, c.d1, c.s1, c.c1, c.c2, c.c3, c.g1, c.d2]
         self.case_ids: list[int] = []
+        fund(c)
+        self.department_staff = load_actor(self.city_id, users[Role.DEPARTMENT_STAFF].id)  # 城管, serving d1
+        self.departments = [c.department]
 
     def _try(self, name, fn, *args, **kwargs):
         """Refusals are part of the game (a step the case's state does not allow); anything else fails."""
@@ -173,6 +179,18 @@ class CaseLife(RuleBasedStateMachine):
     def rate(self, i, stars):
         self._try("rate", cases.rate, self.resident, self._case(i), stars)
 
+    @precondition(lambda self: self.case_ids)
+    @rule(i=st.integers(0, 4), release=st.booleans())
+    def order_it(self, i, release):
+        """c1's admin posts an order for the case, 城管 grabs it (a grab is an ORM UPDATE statement, not a flush)
+        and may let it go again: the department's figures follow the orders it holds."""
+        case_id = self._case(i)
+        deadline = self.clock.now() + timedelta(days=2)
+        self._try("order", orders.post_case_order, self.community_admin, case_id, bounty=10, deadline=deadline)
+        order_id = db.session.scalar(select(Order.id).where(Order.city_id == self.city_id, Order.case_id == case_id).order_by(Order.id.desc()))
+        if order_id is not None and self._try("grab", orders.grab, self.department_staff, order_id) and release:
+            self._try("release", orders.release, self.department_staff, order_id, "人手不够")
+
     @rule()
     def auto_close(self):
         if self._try("auto_close", cases.auto_close, self.city_id):
@@ -192,6 +210,10 @@ class CaseLife(RuleBasedStateMachine):
         db.session.rollback()
         for node in self.nodes:
             same_figures(self.city_id, node, self.categories)
+        for start, end in [metrics.period(name) for name in ("today", "week", "month")] + [(None, None)]:
+            scope = Scope(self.city_id, None, start, end)
+            rolled = [(d.id, f.as_dict()) for d, f in metrics.by_department(scope, self.departments)]
+            assert rolled == [(d.id, f.as_dict()) for d, f in metrics.by_department(scope, self.departments, from_cases=True)]
 
 
 def filled_as_expected(city_id: int) -> None:
@@ -227,7 +249,7 @@ def test_random_case_steps_keep_rollups_equal_to_the_cases(app, clock):
     )
     for city_id in db.session.scalars(select(City.id).where(City.code.like("roll%"))):
         filled_as_expected(city_id)
-    for step in ("report", "accept", "reject", "assign", "resolve", "verify", "reopen"):
+    for step in ("report", "accept", "reject", "assign", "resolve", "verify", "reopen", "order", "grab", "release"):
         assert SEEN[step], SEEN
     assert SEEN["confirm"] + SEEN["confirm_rated"], SEEN
 

@@ -41,6 +41,27 @@ class CaseRollup(db.Model):
     closed_on_day: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
 
 
+class CaseDepartmentRollup(db.Model):
+    """The same counts per department and China day of creation, for the cases whose orders it holds now (a case
+    counts once for each department holding one of its orders, as metrics.Scope.department_id has it)."""
+
+    __tablename__ = "case_department_rollups"
+
+    city_id: Mapped[int] = mapped_column(BigId, ForeignKey("cities.id"), primary_key=True)
+    department_id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    received: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    accepted: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    closed: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    resolved: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    on_time: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    reopened: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    running: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    ratings: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    satisfied: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    closed_on_day: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+
+
 class CaseClock(db.Model):
     __tablename__ = "case_clocks"
     __table_args__ = (Index("ix_case_clocks_city_id_due_at", "city_id", "due_at"),)
