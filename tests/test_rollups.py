@@ -19,21 +19,24 @@ from datetime import timedelta
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
-from sqlalchemy import func, select, text, update
+from sqlalchemy import delete, func, select, text, update
 
 from gridapp.authz import Role
 from gridapp.clock import china_midnight, china_today
 from gridapp.errors import DomainError
 from gridapp.extensions import db
 from gridapp.jobs.schedule import PERIODIC_JOBS
-from gridapp.models import Case, CaseRollup
+from gridapp.models import Case, CaseClock, CaseRollup, City
+from gridapp.models.orders import Order
 from gridapp.services.accounts.users import load_actor
 from gridapp.services.cases import intake
 from gridapp.services.cases import workflow as cases
+from gridapp.services.orders import workflow as orders
 from gridapp.services.supervision import metrics, rollups
 from gridapp.services.supervision.metrics import Scope
 from tests.support.cases import add_categories
 from tests.support.factories import account, build_city
+from tests.support.orders import fund
 
 SEEN: Counter = Counter()  # which steps went through, so the test cannot pass vacuously
 
@@ -55,6 +58,12 @@ def same_figures(city_id: int, node, categories) -> None:
                 assert rolled == counted, (scope, node.level)
         trend_scope = Scope(city_id, node.path if node else None)
         assert metrics.trend(trend_scope) == metrics.trend(trend_scope, from_cases=True)
+    for category_id in (None, categories[0].id):
+        scope = Scope(city_id, node.path if node else None, category_id=category_id)
+        rolled, rolled_trend = metrics.overview(scope)
+        counted, counted_trend = metrics.overview(scope, from_cases=True)
+        assert {name: f.as_dict() for name, f in rolled.items()} == {name: f.as_dict() for name, f in counted.items()}
+        assert rolled_trend == counted_trend
 
 
 class CaseLife(RuleBasedStateMachine):
@@ -87,6 +96,9 @@ class CaseLife(RuleBasedStateMachine):
         ]
         self.nodes = [None, c.root, c.d1, c.s1, c.c1, c.c2, c.c3, c.g1, c.d2]
         self.case_ids: list[int] = []
+        fund(c)
+        self.department_staff = load_actor(self.city_id, users[Role.DEPARTMENT_STAFF].id)  # 城管, serving d1
+        self.departments = [c.department]
 
     def _try(self, name, fn, *args, **kwargs):
         """Refusals are part of the game (a step the case's state does not allow); anything else fails."""
@@ -167,6 +179,22 @@ class CaseLife(RuleBasedStateMachine):
     def rate(self, i, stars):
         self._try("rate", cases.rate, self.resident, self._case(i), stars)
 
+    @precondition(lambda self: self.case_ids)
+    @rule(i=st.integers(0, 4), release=st.booleans())
+    def order_it(self, i, release):
+        """c1's admin posts an order for the case, 城管 grabs it (a grab is an ORM UPDATE statement, not a flush)
+        and may let it go again: the department's figures follow the orders it holds."""
+        ours = [case_id for case_id in reversed(self.case_ids) if db.session.get(Case, case_id).community_id == self.city.c1.id]
+        if not ours:
+            return
+        case_id = ours[i % len(ours)]
+        self._try("accept", cases.accept, self._official(case_id), case_id)  # only an accepted case is ordered
+        deadline = self.clock.now() + timedelta(days=2)
+        self._try("order", orders.post_case_order, self.community_admin, case_id, bounty=10, deadline=deadline, department_kind="city_management")
+        order_id = db.session.scalar(select(Order.id).where(Order.city_id == self.city_id, Order.case_id == case_id).order_by(Order.id.desc()))
+        if order_id is not None and self._try("grab", orders.grab, self.department_staff, order_id) and release:
+            self._try("release", orders.release, self.department_staff, order_id, "人手不够")
+
     @rule()
     def auto_close(self):
         if self._try("auto_close", cases.auto_close, self.city_id):
@@ -186,6 +214,24 @@ class CaseLife(RuleBasedStateMachine):
         db.session.rollback()
         for node in self.nodes:
             same_figures(self.city_id, node, self.categories)
+        for start, end in [metrics.period(name) for name in ("today", "week", "month")] + [(None, None)]:
+            scope = Scope(self.city_id, None, start, end)
+            rolled = [(d.id, f.as_dict()) for d, f in metrics.by_department(scope, self.departments)]
+            assert rolled == [(d.id, f.as_dict()) for d, f in metrics.by_department(scope, self.departments, from_cases=True)]
+
+
+def filled_as_expected(city_id: int) -> None:
+    """The bulk load's set-based SQL (`rollups.fill`) writes exactly the rows and clocks `rollups.expected` counts."""
+    connection = db.session.connection()
+    want = rollups.expected(connection, city_id)
+    connection.execute(delete(CaseRollup).where(CaseRollup.city_id == city_id))
+    connection.execute(delete(CaseClock).where(CaseClock.city_id == city_id))
+    written = rollups.fill(connection, city_id)
+    have = rollups.stored(connection, city_id)
+    db.session.rollback()
+    assert written == len(want.rows)
+    assert have.rows == dict(want.rows)
+    assert have.clocks == want.clocks
 
 
 def _committed(fn):
@@ -205,7 +251,9 @@ def test_random_case_steps_keep_rollups_equal_to_the_cases(app, clock):
             suppress_health_check=list(HealthCheck),
         ),
     )
-    for step in ("report", "accept", "reject", "assign", "resolve", "verify", "reopen"):
+    for city_id in db.session.scalars(select(City.id).where(City.code.like("roll%"))):
+        filled_as_expected(city_id)
+    for step in ("report", "accept", "reject", "assign", "resolve", "verify", "reopen", "order", "grab"):
         assert SEEN[step], SEEN
     assert SEEN["confirm"] + SEEN["confirm_rated"], SEEN
 
@@ -233,8 +281,39 @@ def test_sent_back_closed_then_rated_and_moved_the_rollups_follow(city, clock):
     assert rollups.reconcile(city_id) == 0
     for node in (None, city.c1, city.g1, city.g2):
         same_figures(city_id, node, [case.category])
+    filled_as_expected(city_id)
     assert metrics.figures(Scope(city_id, city.g2.path)).as_dict()["ratings"] == 1
     assert metrics.figures(Scope(city_id, city.g1.path)).as_dict()["received"] == 0
+
+
+def test_department_figures_follow_the_orders_they_hold(city, clock):
+    """A grab and a release are ORM UPDATE statements, not flushes: the department rows follow them, and a
+    rating while the department holds the order counts for it."""
+    city_id = city.city.id
+    [case_id] = _reported(city, clock, count=1)
+    fund(city)
+    users = city.users
+    official, community = load_actor(city_id, users[Role.DISTRICT_ADMIN].id), load_actor(city_id, users[Role.COMMUNITY_ADMIN].id)
+    staff = load_actor(city_id, users[Role.DEPARTMENT_STAFF].id)
+    cases.accept(official, case_id)
+    order = orders.post_case_order(community, case_id, bounty=10, deadline=clock.now() + timedelta(days=2), department_kind="city_management")
+    month = Scope(city_id, None, *metrics.period("month"))
+
+    def held() -> dict:
+        rolled = metrics.by_department(month, [city.department])
+        assert [f.as_dict() for _d, f in rolled] == [f.as_dict() for _d, f in metrics.by_department(month, [city.department], from_cases=True)]
+        assert rollups.reconcile(city_id) == 0
+        db.session.rollback()
+        return rolled[0][1].as_dict()
+
+    assert held()["received"] == 0
+    orders.grab(staff, order.id)
+    assert (held()["received"], held()["accepted"]) == (1, 1)
+    orders.release(staff, order.id, "人手不够")
+    assert held()["received"] == 0
+    orders.grab(staff, order.id)
+    orders.start(staff, order.id)
+    assert held()["received"] == 1
 
 
 def _reported(city, clock, count: int = 3) -> list[int]:

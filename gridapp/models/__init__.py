@@ -40,7 +40,7 @@ from gridapp.models.rating_follow_ups import RatingFollowUp
 from gridapp.models.redemptions import Redemption
 from gridapp.models.regions import City, Region, RegionLevel
 from gridapp.models.replies import ReplyTemplate
-from gridapp.models.rollups import CaseClock, CaseRollup
+from gridapp.models.rollups import CaseClock, CaseDepartmentRollup, CaseRollup
 from gridapp.models.scheduling import ScheduledJob
 from gridapp.models.setup import SetupChange
 from gridapp.models.staff_audit import StaffAuditEntry, StaffAuditScope
@@ -83,6 +83,7 @@ __all__ = [
     "Notice",
     "NoticeRecipient",
     "CaseClock",
+    "CaseDepartmentRollup",
     "CaseRollup",
     "PhotoUpload",
     "WeChatAccessToken",

@@ -22,13 +22,9 @@ ROLLUP_COUNTS = (
 )
 
 
-class CaseRollup(db.Model):
-    __tablename__ = "case_rollups"
+class RollupCounts:
+    """The counts behind the figures (ROLLUP_COUNTS), the same columns in every rollup table."""
 
-    city_id: Mapped[int] = mapped_column(BigId, ForeignKey("cities.id"), primary_key=True)
-    region_path: Mapped[str] = mapped_column(binary_string(255), primary_key=True)
-    day: Mapped[date] = mapped_column(Date, primary_key=True)
-    category_id: Mapped[int] = mapped_column(BigId, primary_key=True)
     received: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     accepted: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     closed: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
@@ -39,6 +35,26 @@ class CaseRollup(db.Model):
     ratings: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     satisfied: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     closed_on_day: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+
+
+class CaseRollup(RollupCounts, db.Model):
+    __tablename__ = "case_rollups"
+
+    city_id: Mapped[int] = mapped_column(BigId, ForeignKey("cities.id"), primary_key=True)
+    region_path: Mapped[str] = mapped_column(binary_string(255), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    category_id: Mapped[int] = mapped_column(BigId, primary_key=True)
+
+
+class CaseDepartmentRollup(RollupCounts, db.Model):
+    """The same counts per department and China day of creation, for the cases whose orders it holds now (a case
+    counts once for each department holding one of its orders, as metrics.Scope.department_id has it)."""
+
+    __tablename__ = "case_department_rollups"
+
+    city_id: Mapped[int] = mapped_column(BigId, ForeignKey("cities.id"), primary_key=True)
+    department_id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
 
 
 class CaseClock(db.Model):

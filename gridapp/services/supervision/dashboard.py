@@ -55,18 +55,20 @@ def region_page(actor: Actor, region_id: int | None, period: metrics.Period | No
     city_id = actor.city_id
     period = period or metrics.asked_period("month")
     picked = Scope(city_id, region.path, period.start, period.end)
+    side_by_side, trend = metrics.overview(Scope(city_id, region.path), [key for key, _label in PERIODS])
+    children = metrics.by_children(picked, region) if region.level != "grid" else []
     page = {
         "region": region,
         "period": period,
         "updated_at": now(),
         "breadcrumb": [r for r in regions.ancestors(region) if can_see_region(actor, actor.city_id, r.path)] + [region],
-        "periods": [(key, label, metrics.figures(Scope(city_id, region.path, *metrics.period(key)))) for key, label in PERIODS],
-        "trend": metrics.trend(Scope(city_id, region.path)),
-        "children": metrics.by_children(picked, region) if region.level != "grid" else [],
+        "periods": [(key, label, side_by_side[key]) for key, label in PERIODS],
+        "trend": trend,
+        "children": children,
         "participation": [(node, participation(picked, node)) for node in [region, *_children(region)]],
         "timings": metrics.timings(picked),
         "categories": metrics.by_category(picked, _categories(city_id)),
-        "heat": _heat(picked, region),
+        "heat": _heat(picked, region, children),
         "map": region_map(region),
         "cases": [],
     }
@@ -97,13 +99,13 @@ def _categories(city_id: int) -> list[Category]:
     return list(db.session.scalars(select(Category).where(Category.city_id == city_id).order_by(Category.code)))
 
 
-def _heat(scope: Scope, region: Region) -> list[tuple[Region, int]]:
-    """Cases per grid under a street or community; per child above that."""
+def _heat(scope: Scope, region: Region, children: list) -> list[tuple[Region, int]]:
+    """Cases per grid under a street or community; per child above that (the children's figures already read)."""
     if region.level in HEAT_LEVELS:
         cells = list(db.session.scalars(regions.subtree(region.city_id, region, regions.RegionLevel.GRID).order_by(Region.code)))
         counts = metrics.by_grid_counts(scope)
         return [(grid, counts.get(grid.id, 0)) for grid in cells]
-    return [(child, figures.received) for child, figures in metrics.by_children(scope, region)] if region.level != "grid" else []
+    return [(child, figures.received) for child, figures in children]
 
 
 # --------------------------------------------------------------------------- #

@@ -28,7 +28,7 @@ from sqlalchemy.sql import ColumnElement
 from gridapp.clock import china_midnight, china_today, now
 from gridapp.errors import ValidationFailed
 from gridapp.extensions import db
-from gridapp.models import Case, CaseRating, HotlineFollowUp, Region, RegionLevel
+from gridapp.models import Case, CaseRating, CaseRollup, HotlineFollowUp, Region, RegionLevel
 from gridapp.models.orders import Order
 from gridapp.models.rollups import ROLLUP_COUNTS
 from gridapp.services.cases import states as S
@@ -230,22 +230,20 @@ def _rolled_up(scope: Scope) -> bool:
 
 
 def _from_rollups(scope: Scope, by: str | None = None, keys: list = ()) -> dict:
-    """Figures per key (child node paths for by="region_path", category ids for by="category_id")."""
+    """Figures per key (child node paths for by="region_path", category ids for by="category_id"): one query."""
     first, last = rollups.days(scope.start, scope.end)
-    paths = list(keys) if by == "region_path" else [scope.path or rollups.WHOLE_CITY]
-    counts = rollups.sums(scope.city_id, paths, first, last, scope.category_id, by)
-    waiting = rollups.not_due(
-        scope.city_id, now(), path=scope.path, start=scope.start, end=scope.end, category_id=scope.category_id, by=by, keys=keys,
+    found = rollups.read(scope.city_id, now(), path=scope.path, first=first, last=last, category_id=scope.category_id, by=by, keys=keys)
+    return {key: _rolled_figures(*found.get(key, ([0] * len(ROLLUP_COUNTS), 0))) for key in (keys if by else [None])}
+
+
+def _rolled_figures(counts: list[int], waiting: int) -> Figures:
+    """Figures from summed rollup counts and the running clocks among them not yet due."""
+    row = dict(zip(ROLLUP_COUNTS, counts))
+    return Figures(
+        received=row["received"], accepted=row["accepted"], closed=row["closed"], resolved=row["resolved"],
+        on_time=row["on_time"], overdue=row["running"] - waiting, reopened=row["reopened"],
+        ratings=row["ratings"], satisfied=row["satisfied"],
     )
-    out = {}
-    for key in keys if by else [None]:
-        row = dict(zip(ROLLUP_COUNTS, counts.get(key, [0] * len(ROLLUP_COUNTS))))
-        out[key] = Figures(
-            received=row["received"], accepted=row["accepted"], closed=row["closed"], resolved=row["resolved"],
-            on_time=row["on_time"], overdue=row["running"] - int(waiting.get(key, 0)), reopened=row["reopened"],
-            ratings=row["ratings"], satisfied=row["satisfied"],
-        )
-    return out
 
 
 def figures(scope: Scope, *, from_cases: bool = False) -> Figures:
@@ -317,8 +315,14 @@ def by_category(scope: Scope, categories, *, from_cases: bool = False) -> list[t
     return [(c, found[c.id]) for c in categories]
 
 
-def by_department(scope: Scope, departments) -> list[tuple[object, Figures]]:
-    return [(d, figures(replace(scope, department_id=d.id))) for d in departments]
+def by_department(scope: Scope, departments, *, from_cases: bool = False) -> list[tuple[object, Figures]]:
+    """Figures of the cases each department holds orders of: from the department rollups (one query) when the
+    scope is whole days of the whole city, else counted per department."""
+    if not from_cases and scope.path is None and scope.category_id is None and scope.grid_id is None and rollups.answers(scope.start, scope.end):
+        first, last = rollups.days(scope.start, scope.end)
+        found = rollups.read_departments(scope.city_id, now(), [d.id for d in departments], first, last)
+        return [(d, _rolled_figures(*found.get(d.id, ([0] * len(ROLLUP_COUNTS), 0)))) for d in departments]
+    return [(d, figures(replace(scope, department_id=d.id), from_cases=from_cases)) for d in departments]
 
 
 def trend(scope: Scope, days: int = 30, *, from_cases: bool = False) -> list[dict]:
@@ -328,10 +332,7 @@ def trend(scope: Scope, days: int = 30, *, from_cases: bool = False) -> list[dic
     start, end = china_midnight(first), china_midnight(today + timedelta(days=1))
     base = replace(scope, start=None, end=None)
     if not from_cases and _rolled_up(base):
-        per_day = rollups.sums(scope.city_id, [scope.path or rollups.WHOLE_CITY], first, today, scope.category_id, "day")
-        received = {day.isoformat(): row[ROLLUP_COUNTS.index("received")] for day, row in per_day.items()}
-        closed = {day.isoformat(): row[ROLLUP_COUNTS.index("closed_on_day")] for day, row in per_day.items()}
-        return _days(first, days, received, closed)
+        return overview(base, (), days)[1]
     received_day = rollups.day_expr(Case.created_at).label("d")
     received = dict(
         db.session.execute(
@@ -349,6 +350,33 @@ def trend(scope: Scope, days: int = 30, *, from_cases: bool = False) -> list[dic
     return _days(first, days, received, closed)
 
 
+def overview(scope: Scope, names=("today", "week", "month"), days: int = 30, *, from_cases: bool = False) -> tuple[dict, list[dict]]:
+    """A node's figures for each named period (today, this week, this month) and its trend of the last `days`
+    days: from the rollups one query read per day over the days they span, summed here; else figures and trend."""
+    base = replace(scope, start=None, end=None)
+    periods = {name: period(name) for name in names}
+    if from_cases or not _rolled_up(base):
+        return {name: figures(replace(base, start=start, end=end), from_cases=from_cases) for name, (start, end) in periods.items()}, trend(
+            base, days, from_cases=from_cases
+        )
+    today = china_today()
+    first = min([today - timedelta(days=days - 1), *(china_today(start) for start, _end in periods.values())])
+    per_day = rollups.read(scope.city_id, now(), path=scope.path, first=first, last=today, category_id=scope.category_id, by="day")
+    zero = ([0] * len(ROLLUP_COUNTS), 0)
+    out = {}
+    for name, (start, _end) in periods.items():
+        counts, waiting = [0] * len(ROLLUP_COUNTS), 0
+        for day, (row, late) in per_day.items():
+            if day >= china_today(start):
+                counts, waiting = [a + b for a, b in zip(counts, row)], waiting + late
+        out[name] = _rolled_figures(counts, waiting)
+    received, closed = ROLLUP_COUNTS.index("received"), ROLLUP_COUNTS.index("closed_on_day")
+    shown = [today - timedelta(days=offset) for offset in range(days)]
+    received_by = {day.isoformat(): per_day.get(day, zero)[0][received] for day in shown}
+    closed_by = {day.isoformat(): per_day.get(day, zero)[0][closed] for day in shown}
+    return out, _days(today - timedelta(days=days - 1), days, received_by, closed_by)
+
+
 def _days(first: date, days: int, received: dict, closed: dict) -> list[dict]:
     out = []
     for offset in range(days):
@@ -358,14 +386,23 @@ def _days(first: date, days: int, received: dict, closed: dict) -> list[dict]:
 
 
 def by_grid_counts(scope: Scope, *, from_cases: bool = False) -> dict[int, int]:
-    """Cases per grid in the scope: the heat grid."""
+    """Cases per grid in the scope: the heat grid. From the rollups in one query: each grid under the node
+    joined to its rows (primary key: city, grid path, day range)."""
     if not from_cases and _rolled_up(scope):
-        grids = [Region.city_id == scope.city_id, Region.level == RegionLevel.GRID.value]
-        grids += [path_range(Region.path, scope.path)] if scope.path else []
-        paths = dict(db.session.execute(select(Region.path, Region.id).where(*grids)).all())
         first, last = rollups.days(scope.start, scope.end)
-        found = rollups.sums(scope.city_id, list(paths), first, last, scope.category_id, "region_path")
-        return {paths[path]: row[0] for path, row in found.items() if row[0]}
+        rows = CaseRollup.__table__
+        where = [Region.city_id == scope.city_id, Region.level == RegionLevel.GRID.value]
+        where += [path_range(Region.path, scope.path)] if scope.path else []
+        where += [rows.c.day >= first] if first is not None else []
+        where += [rows.c.day <= last] if last is not None else []
+        where += [rows.c.category_id == scope.category_id] if scope.category_id is not None else []
+        found = db.session.execute(
+            select(Region.id, func.sum(rows.c.received))
+            .join(rows, (rows.c.city_id == Region.city_id) & (rows.c.region_path == Region.path))
+            .where(*where)
+            .group_by(Region.id)
+        )
+        return {grid_id: int(count) for grid_id, count in found if count}
     return {
         grid_id: int(count)
         for grid_id, count in db.session.execute(
