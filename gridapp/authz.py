@@ -23,6 +23,8 @@ class Role(str, enum.Enum):
     SUPER_ADMIN = "super_admin"
     SYSTEM_ADMIN = "system_admin"
     HOTLINE_OPERATOR = "hotline_operator"
+    PETITION_OFFICER = "petition_officer"
+    PETITION_AGENT = "petition_agent"
 
     @property
     def label(self) -> str:
@@ -40,6 +42,8 @@ ROLE_LABELS = {
     Role.SUPER_ADMIN: "超级管理员",
     Role.SYSTEM_ADMIN: "系统管理员",
     Role.HOTLINE_OPERATOR: "12345坐席",
+    Role.PETITION_OFFICER: "信访干部",
+    Role.PETITION_AGENT: "代办员",
 }
 
 STAFF_ROLES = frozenset(Role) - {Role.RESIDENT}
@@ -49,6 +53,11 @@ REGION_ROLES = frozenset(
 # Every role given at a region node. A 12345 operator's node bounds where they enter calls; it reads no records
 # of the region by it, so the operator stays out of REGION_ROLES.
 NODE_ROLES = REGION_ROLES | {Role.HOTLINE_OPERATOR}
+# 信访: a petition officer works the petitions of their node's subtree and an agent (代办员) enters them there on
+# someone's behalf. Petitioners are the most sensitive data held, so these roles read no other records of the
+# region and the region roles read no petitions: both stay out of REGION_ROLES.
+PETITION_ROLES = frozenset({Role.PETITION_OFFICER, Role.PETITION_AGENT})
+NODE_ROLES = NODE_ROLES | PETITION_ROLES
 DEPARTMENT_ROLES = frozenset({Role.DEPARTMENT_STAFF, Role.DEPARTMENT_ADMIN})
 # The admins of a community, street or district: officials over their part of the tree. Rules add super and
 # system admins where those take part too.
