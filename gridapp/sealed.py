@@ -31,8 +31,7 @@ def normalise_id_number(value: str) -> str:
 def normalise_phone(value: str) -> str:
     """A mobile number, or a landline with its area code (letters come with a landline too)."""
     value = re.sub(r"[\s-]", "", value or "")
-    if value.startswith("+86"):
-        value = value[3:]
+    value = value.removeprefix("+86")
     if not PHONE_RE.match(value):
         raise ValidationFailed("请输入正确的手机号码或带区号的固定电话", details={"phone": ["invalid"]})
     return value

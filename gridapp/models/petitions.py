@@ -3,7 +3,6 @@ their events, hearings (听证) and the audit of every read."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Optional
 
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -33,12 +32,12 @@ class Petitioner(TenantMixin, db.Model):
     )
     name_sealed: Mapped[str] = mapped_column(Text, nullable=False)
     name_masked: Mapped[str] = mapped_column(String(64), nullable=False)
-    id_number_hash: Mapped[Optional[str]] = mapped_column(String(64))
-    id_number_sealed: Mapped[Optional[str]] = mapped_column(Text)
-    id_number_masked: Mapped[Optional[str]] = mapped_column(String(32))
-    phone_hash: Mapped[Optional[str]] = mapped_column(String(64))
-    phone_sealed: Mapped[Optional[str]] = mapped_column(Text)
-    phone_masked: Mapped[Optional[str]] = mapped_column(String(32))
+    id_number_hash: Mapped[str | None] = mapped_column(String(64))
+    id_number_sealed: Mapped[str | None] = mapped_column(Text)
+    id_number_masked: Mapped[str | None] = mapped_column(String(32))
+    phone_hash: Mapped[str | None] = mapped_column(String(64))
+    phone_sealed: Mapped[str | None] = mapped_column(Text)
+    phone_masked: Mapped[str | None] = mapped_column(String(32))
 
 
 class Petition(TenantMixin, db.Model):
@@ -57,17 +56,17 @@ class Petition(TenantMixin, db.Model):
     title: Mapped[str] = mapped_column(String(120), nullable=False)
     content: Mapped[str] = mapped_column(Text, nullable=False)
     state: Mapped[str] = mapped_column(String(16), nullable=False, default="registered")
-    due_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
-    overdue_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
-    accepted_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    overdue_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     extension_days: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
-    extension_requested_days: Mapped[Optional[int]] = mapped_column(Integer)
-    extension_requested_by: Mapped[Optional[int]] = mapped_column(BigId, ForeignKey("users.id"))
-    answer: Mapped[Optional[str]] = mapped_column(Text)
-    answered_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
-    review_requested_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
-    closed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
-    backlog_since: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    extension_requested_days: Mapped[int | None] = mapped_column(Integer)
+    extension_requested_by: Mapped[int | None] = mapped_column(BigId, ForeignKey("users.id"))
+    answer: Mapped[str | None] = mapped_column(Text)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    review_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    backlog_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     petitioner = relationship("Petitioner", lazy="joined")
     region = relationship("Region", lazy="joined")
@@ -91,7 +90,7 @@ class PetitionVisit(TenantMixin, db.Model):
     people_count: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     is_repeat: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     skips_levels: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
-    appointment_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    appointment_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     entered_by_user_id: Mapped[int] = mapped_column(BigId, ForeignKey("users.id"), nullable=False)
     by_agent: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     note: Mapped[str] = mapped_column(String(500), nullable=False, default="")
@@ -103,9 +102,9 @@ class PetitionEvent(TenantMixin, db.Model):
     __tablename__ = "petition_events"
     __table_args__ = (Index("ix_petition_events_city_id_petition_id", "city_id", "petition_id"),)
     petition_id: Mapped[int] = mapped_column(BigId, ForeignKey("petitions.id"), nullable=False)
-    actor_user_id: Mapped[Optional[int]] = mapped_column(BigId, ForeignKey("users.id"))
+    actor_user_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("users.id"))
     action: Mapped[str] = mapped_column(String(24), nullable=False)
-    from_state: Mapped[Optional[str]] = mapped_column(String(16))
+    from_state: Mapped[str | None] = mapped_column(String(16))
     to_state: Mapped[str] = mapped_column(String(16), nullable=False)
     note: Mapped[str] = mapped_column(Text, nullable=False, default="")
 
@@ -135,9 +134,9 @@ class PetitionRead(TenantMixin, db.Model):
     )
     actor_user_id: Mapped[int] = mapped_column(BigId, ForeignKey("users.id"), nullable=False)
     action: Mapped[str] = mapped_column(String(16), nullable=False)
-    petition_id: Mapped[Optional[int]] = mapped_column(BigId, ForeignKey("petitions.id"))
-    petitioner_id: Mapped[Optional[int]] = mapped_column(BigId, ForeignKey("petitioners.id"))
-    region_path: Mapped[Optional[str]] = mapped_column(binary_string(255))
+    petition_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("petitions.id"))
+    petitioner_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("petitioners.id"))
+    region_path: Mapped[str | None] = mapped_column(binary_string(255))
     reason: Mapped[str] = mapped_column(String(255), nullable=False)
     rows_shown: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 

@@ -3,7 +3,6 @@ bureau, with the other body's case number, its status and the deadline, and ever
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Optional
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column
@@ -32,11 +31,11 @@ class Referral(TenantMixin, db.Model):
     subject_id: Mapped[int] = mapped_column(BigId, nullable=False)
     region_path: Mapped[str] = mapped_column(binary_string(255), nullable=False)
     other_body: Mapped[str] = mapped_column(String(128), nullable=False)
-    other_case_number: Mapped[Optional[str]] = mapped_column(String(64))
-    other_status: Mapped[Optional[str]] = mapped_column(String(64))
+    other_case_number: Mapped[str | None] = mapped_column(String(64))
+    other_status: Mapped[str | None] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(16), nullable=False, default="pending")
     deadline_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
-    overdue_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    overdue_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_by_user_id: Mapped[int] = mapped_column(BigId, ForeignKey("users.id"), nullable=False)
     note: Mapped[str] = mapped_column(Text, nullable=False, default="")
 
@@ -45,12 +44,12 @@ class ReferralEvent(TenantMixin, db.Model):
     __tablename__ = "referral_events"
     __table_args__ = (Index("ix_referral_events_city_id_referral_id", "city_id", "referral_id"),)
     referral_id: Mapped[int] = mapped_column(BigId, ForeignKey("referrals.id"), nullable=False)
-    actor_user_id: Mapped[Optional[int]] = mapped_column(BigId, ForeignKey("users.id"))
+    actor_user_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("users.id"))
     action: Mapped[str] = mapped_column(String(16), nullable=False)
-    from_status: Mapped[Optional[str]] = mapped_column(String(16))
+    from_status: Mapped[str | None] = mapped_column(String(16))
     to_status: Mapped[str] = mapped_column(String(16), nullable=False)
-    other_case_number: Mapped[Optional[str]] = mapped_column(String(64))
-    other_status: Mapped[Optional[str]] = mapped_column(String(64))
+    other_case_number: Mapped[str | None] = mapped_column(String(64))
+    other_status: Mapped[str | None] = mapped_column(String(64))
     note: Mapped[str] = mapped_column(Text, nullable=False, default="")
 
 
