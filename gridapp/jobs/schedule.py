@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from gridapp.clock import now
 from gridapp.extensions import db
 from gridapp.jobs import cases, codes, direct_line, maintenance, orders, photos, push, supervision, work_orders
+from gridapp.jobs import petitions
 from gridapp.models import ScheduledJob
 from gridapp.unit_of_work import unit_of_work
 
@@ -51,6 +52,8 @@ PERIODIC_JOBS: tuple[Periodic, ...] = (
     Periodic("purge_idle_conversations", direct_line.purge_idle_conversations, timedelta(hours=1)),
     Periodic("retry_work_order_callbacks", work_orders.retry_work_order_callbacks, timedelta(minutes=1)),
     Periodic("fetch_outside_updates", work_orders.fetch_outside_updates, timedelta(minutes=10)),
+    Periodic("sweep_petition_clocks", petitions.sweep_petition_clocks, timedelta(minutes=10)),
+    Periodic("sweep_referral_deadlines", petitions.sweep_referral_deadlines, timedelta(minutes=10)),
 )
 
 

@@ -3,11 +3,13 @@
 (初信初访一次性化解率), and what is overdue or long-running now. For the leaders' dashboard (issue 18 part 9)."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import and_, func, select
 
 from gridapp.authz import Actor, Permission, Role, require_region
+from gridapp.clock import china_midnight, china_today, now
+from gridapp.errors import ValidationFailed
 from gridapp.extensions import db
 from gridapp.models import Petition, PetitionHearing, PetitionVisit, Region
 from gridapp.models.petitions import LEVELS
@@ -91,8 +93,13 @@ def standing(city_id: int, region_path: str, since: datetime, until: datetime) -
     }
 
 
-def summary(actor: Actor, region_id: int | None, since: datetime, until: datetime) -> dict:
+def summary(actor: Actor, region_id: int | None, since: datetime | None = None, until: datetime | None = None) -> dict:
+    """Every figure for a region over a window (default: this year so far, China time)."""
     region = region_for(actor, region_id)
+    until = until or now()
+    since = since or china_midnight(date(china_today(until).year, 1, 1))
+    if since >= until:
+        raise ValidationFailed("开始时间须早于结束时间", details={"since": ["not_before_until"]})
     args = (actor.city_id, region.path, since, until)
     return {"region_id": region.id, "region": region.name, "since": since, "until": until,
             **lodgings(*args), "first_time": first_time_resolution(*args), **standing(*args)}  # fmt: skip
