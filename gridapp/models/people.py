@@ -111,7 +111,8 @@ class RoleGrant(TenantMixin, db.Model):
         Index("ix_role_grants_city_id_role_region_id", "city_id", "role", "region_id"),
         CheckConstraint("role IN (" + ", ".join(f"'{r}'" for r in ROLE_VALUES) + ")", name="role_known"),
         CheckConstraint(
-            "(role IN ('grid_worker', 'community_admin', 'street_admin', 'district_admin', 'super_admin', 'hotline_operator')"
+            "(role IN ('grid_worker', 'community_admin', 'street_admin', 'district_admin', 'super_admin', 'hotline_operator',"
+            " 'petition_officer', 'petition_agent')"
             " AND region_id IS NOT NULL AND department_id IS NULL)"
             " OR (role IN ('department_staff', 'department_admin')"
             " AND department_id IS NOT NULL AND region_id IS NULL)"

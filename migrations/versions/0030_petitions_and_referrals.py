@@ -18,8 +18,29 @@ depends_on = None
 BIG_ID = sa.BigInteger().with_variant(sa.Integer(), 'sqlite')
 PATH = sa.String(length=255).with_variant(sa.String(length=255, collation='C'), 'postgresql')
 
+# The role checks of role_grants as 0021 left them, and with the 信访 roles (node roles) added.
+ROLES = ('resident', 'grid_worker', 'department_staff', 'department_admin', 'community_admin', 'street_admin',
+         'district_admin', 'super_admin', 'system_admin', 'hotline_operator')
+NODE_ROLES = ('grid_worker', 'community_admin', 'street_admin', 'district_admin', 'super_admin', 'hotline_operator')
+PETITION_ROLES = ('petition_officer', 'petition_agent')
+
+
+def _role_checks(roles, node_roles):
+    known = "role IN (" + ", ".join(f"'{r}'" for r in roles) + ")"
+    scope = (
+        "(role IN (" + ", ".join(f"'{r}'" for r in node_roles) + ") AND region_id IS NOT NULL AND department_id IS NULL)"
+        " OR (role IN ('department_staff', 'department_admin') AND department_id IS NOT NULL AND region_id IS NULL)"
+        " OR (role IN ('resident', 'system_admin') AND region_id IS NULL AND department_id IS NULL)"
+    )
+    with op.batch_alter_table('role_grants', schema=None) as batch_op:
+        batch_op.drop_constraint(op.f('ck_role_grants_role_known'), type_='check')
+        batch_op.drop_constraint(op.f('ck_role_grants_scope_matches_role'), type_='check')
+        batch_op.create_check_constraint('role_known', known)
+        batch_op.create_check_constraint('scope_matches_role', scope)
+
 
 def upgrade():
+    _role_checks(ROLES + PETITION_ROLES, NODE_ROLES + PETITION_ROLES)
     op.create_table('petitioners',
     sa.Column('name_sealed', sa.Text(), nullable=False),
     sa.Column('name_masked', sa.String(length=64), nullable=False),
@@ -265,3 +286,5 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_petitioners_city_id'))
 
     op.drop_table('petitioners')
+    op.execute("DELETE FROM role_grants WHERE role IN ('petition_officer', 'petition_agent')")
+    _role_checks(ROLES, NODE_ROLES)

@@ -42,7 +42,7 @@ def region_for(actor: Actor, region_id: int | None) -> Region:
 def lodgings(city_id: int, region_path: str, since: datetime, until: datetime) -> dict:
     """Batches and person-times by level, repeats and level-skipping, of the visits lodged in the window."""
     window = and_(PetitionVisit.city_id == city_id, path_range(PetitionVisit.region_path, region_path),
-                  PetitionVisit.created_at >= since, PetitionVisit.created_at < until)  # fmt: skip
+                  PetitionVisit.created_at >= since, PetitionVisit.created_at <= until)  # fmt: skip
     rows = db.session.execute(
         select(PetitionVisit.level, PetitionVisit.is_repeat, PetitionVisit.skips_levels,
                func.count(), func.coalesce(func.sum(PetitionVisit.people_count), 0))
@@ -70,7 +70,7 @@ def first_time_resolution(city_id: int, region_path: str, since: datetime, until
         PetitionVisit.created_at > Petition.accepted_at,
     ).exists()  # fmt: skip
     answered = and_(Petition.city_id == city_id, path_range(Petition.region_path, region_path),
-                    Petition.accepted_at.is_not(None), Petition.answered_at >= since, Petition.answered_at < until)  # fmt: skip
+                    Petition.accepted_at.is_not(None), Petition.answered_at >= since, Petition.answered_at <= until)  # fmt: skip
     total = db.session.scalar(select(func.count()).where(answered))
     settled = db.session.scalar(select(func.count()).where(
         answered, Petition.state == "closed", Petition.review_requested_at.is_(None), ~lodged_again
@@ -84,7 +84,7 @@ def standing(city_id: int, region_path: str, since: datetime, until: datetime) -
     hearings = select(func.count()).select_from(PetitionHearing).join(
         Petition, and_(Petition.city_id == PetitionHearing.city_id, Petition.id == PetitionHearing.petition_id)
     ).where(PetitionHearing.city_id == city_id, path_range(Petition.region_path, region_path),
-            PetitionHearing.held_at >= since, PetitionHearing.held_at < until)  # fmt: skip
+            PetitionHearing.held_at >= since, PetitionHearing.held_at <= until)  # fmt: skip
     return {
         "open": db.session.scalar(select(func.count()).where(open_here)),
         "overdue": db.session.scalar(select(func.count()).where(open_here, Petition.overdue_at.is_not(None))),

@@ -156,7 +156,7 @@ def counts(city_id: int, region_path: str, since: datetime, until: datetime) -> 
     rows = db.session.execute(
         select(Referral.direction, Referral.kind, Referral.status, func.count(), func.count(Referral.overdue_at))
         .where(Referral.city_id == city_id, path_range(Referral.region_path, region_path),
-               Referral.created_at >= since, Referral.created_at < until)
+               Referral.created_at >= since, Referral.created_at <= until)
         .group_by(Referral.direction, Referral.kind, Referral.status)
     ).all()  # fmt: skip
     return [{"direction": d, "kind": k, "status": s, "count": n, "overdue": o} for d, k, s, n, o in rows]
