@@ -111,6 +111,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from gridapp.h5 import hotline as h5_hotline
 
     app.register_blueprint(h5_hotline.bp)
+    from gridapp.h5 import petitions as h5_petitions
+
+    app.register_blueprint(h5_petitions.bp)
     from gridapp import dashboard
 
     app.register_blueprint(dashboard.bp)

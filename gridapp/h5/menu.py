@@ -29,6 +29,9 @@ STAFF_MENU = (
     ("场所访客查询", "h5_venues.visitor_lookup"),
     ("精准推送", "h5_notices.sent"),
     ("12345 来电受理", "h5_hotline.desk"),
+    ("信访事项", "h5_petitions.petition_list"),
+    ("登记信访", "h5_petitions.intake_page"),
+    ("对接转办（诉调·警调·访调）", "h5_petitions.referral_desk"),
 )
 
 

@@ -39,6 +39,7 @@ class ReferralArgsSchema(PageArgsSchema):
     direction = fields.String(validate=validate.OneOf(DIRECTIONS))
     kind = fields.String(validate=validate.OneOf(REFERRAL_KINDS))
     status = fields.String(validate=validate.OneOf(REFERRAL_STATUSES))
+    open = fields.Boolean(load_default=False, metadata={"description": "Pending or accepted only"})
     overdue = fields.Boolean(load_default=False)
 
 

@@ -93,3 +93,16 @@ def handled(actor: Actor, petition_id: int, *, for_update: bool = False) -> Peti
     if not officer_over(actor, petition):
         raise Forbidden("该信访事项不在您的管辖范围")
     return petition
+
+
+def intake_paths(actor: Actor) -> list[str]:
+    """The nodes under which the actor registers petitions."""
+    INTAKE.require(actor)
+    return actor.region_paths(INTAKE)
+
+
+def in_intake_area(actor: Actor, region_path: str) -> bool:
+    """The petitions an officer or agent may pull up and lodge again: under their node, or at the node above
+    theirs that handles it (an agent in a community lodges repeats of the street's petitions)."""
+    paths = intake_paths(actor)
+    return covers(paths, region_path) or any(p.startswith(region_path) for p in paths)

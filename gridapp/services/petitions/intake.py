@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from gridapp import sealed
 from gridapp.authz import Actor, Role, covers
@@ -22,7 +22,7 @@ from gridapp.models import Petition, Petitioner, PetitionEvent, PetitionVisit, R
 from gridapp.privacy import mask_id_number, mask_name, mask_phone
 from gridapp.services import idempotency
 from gridapp.services.petitions import access, clocks
-from gridapp.services.regions.tree import get_region
+from gridapp.services.regions.tree import get_region, path_range
 from gridapp.unit_of_work import unit_of_work
 
 
@@ -90,18 +90,11 @@ def _petitioner(city_id: int, identity: Identity) -> Petitioner:
     return petitioner
 
 
-def _intake_area(actor: Actor, region_path: str) -> bool:
-    """The petitions an officer or agent may add a visit to: under their node, or the node above theirs that
-    handles it (an agent in a community lodges repeats of the street's petitions)."""
-    paths = actor.region_paths(access.INTAKE)
-    return covers(paths, region_path) or any(p.startswith(region_path) for p in paths)
-
-
 @unit_of_work
 def lookup(actor: Actor, identity: Identity, reason: str) -> dict:
     """The petitioner with this ID number or phone, masked, and their petitions this actor may pull up; how many
     others they have elsewhere is a count only. The look is audited whether or not anyone was found."""
-    access.INTAKE.require(actor)
+    access.intake_paths(actor)
     petitioner = find(actor.city_id, identity)
     if petitioner is None:
         access.audit(actor, "lookup", reason, rows=0)
@@ -109,7 +102,7 @@ def lookup(actor: Actor, identity: Identity, reason: str) -> dict:
     petitions = list(db.session.scalars(
         select(Petition).where(Petition.city_id == actor.city_id, Petition.petitioner_id == petitioner.id).order_by(Petition.id.desc())
     ))  # fmt: skip
-    mine = [p for p in petitions if _intake_area(actor, p.region_path)]
+    mine = [p for p in petitions if access.in_intake_area(actor, p.region_path)]
     access.audit(actor, "lookup", reason, petitioner_id=petitioner.id, rows=len(mine))
     return {"found": True, "petitioner": masked(petitioner), "petitions": mine, "elsewhere": len(petitions) - len(mine)}
 
@@ -117,7 +110,7 @@ def lookup(actor: Actor, identity: Identity, reason: str) -> dict:
 def register(actor: Actor, identity: Identity, matter: dict, visit: dict, claim: idempotency.IdempotencyClaim | None = None):
     """A new matter, or (with `matter["petition_id"]`) the same matter lodged again: one visit either way.
     A retry with the same Idempotency-Key answers the first visit."""
-    access.INTAKE.require(actor)
+    access.intake_paths(actor)
     return idempotency.create(claim, "petition_visit", lambda: _register(actor, identity, matter, visit), lambda vid: _visit(actor, vid))
 
 
@@ -146,12 +139,12 @@ def _register(actor: Actor, identity: Identity, matter: dict, visit: dict) -> Pe
         petition = access.get(actor.city_id, matter["petition_id"], for_update=True)
         if petition.petitioner_id != petitioner.id:
             raise ValidationFailed("该信访事项不属于此信访人", details={"petition_id": ["other_petitioner"]})
-        if not _intake_area(actor, petition.region_path):
+        if not access.in_intake_area(actor, petition.region_path):
             raise Forbidden("该信访事项不在您的登记范围")
         repeat, action = True, "visit"
     else:
         region = get_region(actor.city_id, matter["region_id"])
-        if region.retired_at is not None or not covers(actor.region_paths(access.INTAKE), region.path):
+        if region.retired_at is not None or not covers(access.intake_paths(actor), region.path):
             raise Forbidden("只能登记本人管辖范围内的信访事项")
         if not matter.get("title") or not matter.get("content"):
             raise ValidationFailed("请填写信访事项的标题和内容", details={"title": ["required"]})
@@ -190,4 +183,17 @@ def visits(actor: Actor, petition: Petition):
 def repeat_count(petition: Petition) -> int:
     return db.session.scalar(select(func.count()).where(
         PetitionVisit.city_id == petition.city_id, PetitionVisit.petition_id == petition.id, PetitionVisit.is_repeat.is_(True)
+    ))  # fmt: skip
+
+
+def intake_regions(actor: Actor) -> list[Region]:
+    """The nodes (above the grids) a new petition may be put in the care of, for the intake form."""
+    paths = access.intake_paths(actor)
+    if not paths:
+        return []
+    return list(db.session.scalars(
+        select(Region).where(
+            Region.city_id == actor.city_id, Region.retired_at.is_(None), Region.level != "grid",
+            or_(*[path_range(Region.path, p) for p in paths]),
+        ).order_by(Region.path)
     ))  # fmt: skip

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from gridapp import sealed
 from gridapp.authz import Actor
 from gridapp.errors import ValidationFailed
+from gridapp.extensions import db
 from gridapp.models import Petition, Petitioner, PetitionEvent, PetitionHearing, PetitionRead
 from gridapp.pagination import paginate
 from gridapp.services.petitions import access
@@ -99,3 +100,21 @@ def read_log(actor: Actor, petition_id: int | None = None):
         stmt = stmt.where(PetitionRead.petition_id == access.handled(actor, petition_id).id)
     return stmt.order_by(PetitionRead.id.desc())
 
+
+
+@unit_of_work
+def dossier(actor: Actor, petition_id: int, purpose: str = "handling") -> dict:
+    """The petition with its lodgings, events and hearings, as one page shows them: one audited read."""
+    petition = access.readable(actor, petition_id)
+    access.audit(actor, "view", _reason(purpose), petition=petition)
+    city = actor.city_id
+    return {
+        "petition": petition,
+        "petitioner": masked(petition.petitioner),
+        "visits": list(db.session.scalars(visits(actor, petition))),
+        "events": list(db.session.scalars(select(PetitionEvent).where(
+            PetitionEvent.city_id == city, PetitionEvent.petition_id == petition.id).order_by(PetitionEvent.id))),
+        "hearings": list(db.session.scalars(select(PetitionHearing).where(
+            PetitionHearing.city_id == city, PetitionHearing.petition_id == petition.id).order_by(PetitionHearing.held_at))),
+        "officer": access.officer_over(actor, petition),
+    }  # fmt: skip

@@ -123,8 +123,10 @@ def listed(actor: Actor, filters: dict):
     for field in ("direction", "kind", "status"):
         if filters.get(field):
             stmt = stmt.where(getattr(Referral, field) == filters[field])
+    if filters.get("open") or filters.get("overdue"):
+        stmt = stmt.where(Referral.status.in_(OPEN))
     if filters.get("overdue"):
-        stmt = stmt.where(Referral.overdue_at.is_not(None), Referral.status.in_(OPEN))
+        stmt = stmt.where(Referral.overdue_at.is_not(None))
     return stmt.order_by(Referral.id.desc())
 
 
