@@ -7,19 +7,20 @@ from gridapp.services.petitions import workflow
 from gridapp.services.referrals import workflow as referrals
 
 
-@job(timeout=600, retries=1)
-def sweep_petition_clocks() -> int:
+def _every_city(sweep) -> int:
+    """Each city's batches until one changes nothing; how many changed in all."""
     changed = 0
     for city_id in every_city_id():
-        while batch := workflow.sweep(city_id):
+        while batch := sweep(city_id):
             changed += batch
     return changed
+
+
+@job(timeout=600, retries=1)
+def sweep_petition_clocks() -> int:
+    return _every_city(workflow.sweep)
 
 
 @job(timeout=600, retries=1)
 def sweep_referral_deadlines() -> int:
-    changed = 0
-    for city_id in every_city_id():
-        while batch := referrals.sweep_overdue(city_id):
-            changed += batch
-    return changed
+    return _every_city(referrals.sweep_overdue)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gridapp.extensions import db
-from gridapp.models.base import BigId, TenantMixin, UTCDateTime, binary_string
+from gridapp.models.base import BigId, TenantMixin, UTCDateTime, append_only, binary_string
 
 PETITION_STATES = ("registered", "accepted", "not_accepted", "answered", "reviewing", "reviewed", "rereviewing", "closed")
 CHANNELS = ("walk_in", "letter", "phone", "online", "video", "proxy")
@@ -143,11 +143,4 @@ class PetitionRead(TenantMixin, db.Model):
     actor = relationship("User", lazy="joined")
 
 
-@event.listens_for(PetitionEvent, "before_update")
-@event.listens_for(PetitionEvent, "before_delete")
-@event.listens_for(PetitionRead, "before_update")
-@event.listens_for(PetitionRead, "before_delete")
-@event.listens_for(PetitionHearing, "before_update")
-@event.listens_for(PetitionHearing, "before_delete")
-def _append_only(_mapper, _connection, target):
-    raise RuntimeError(f"{type(target).__name__} {target.id} is append-only")
+append_only(PetitionEvent, PetitionRead, PetitionHearing)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, event
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gridapp.extensions import db
-from gridapp.models.base import BigId, TenantMixin, UTCDateTime, binary_string
+from gridapp.models.base import BigId, TenantMixin, UTCDateTime, append_only, binary_string
 
 DIRECTIONS = ("out", "in")
 REFERRAL_KINDS = ("court", "police", "petition")
@@ -53,7 +53,4 @@ class ReferralEvent(TenantMixin, db.Model):
     note: Mapped[str] = mapped_column(Text, nullable=False, default="")
 
 
-@event.listens_for(ReferralEvent, "before_update")
-@event.listens_for(ReferralEvent, "before_delete")
-def _append_only(_mapper, _connection, target):
-    raise RuntimeError(f"ReferralEvent {target.id} is append-only")
+append_only(ReferralEvent)
