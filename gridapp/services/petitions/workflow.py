@@ -124,7 +124,7 @@ def sweep(city_id: int) -> int:
     due = list(db.session.scalars(
         select(Petition).where(
             Petition.city_id == city_id, Petition.state.in_(clocks.STATE_CLOCKS), Petition.due_at < at, Petition.overdue_at.is_(None)
-        ).order_by(Petition.due_at).limit(SWEEP_BATCH).with_for_update(skip_locked=True)
+        ).order_by(Petition.due_at).limit(SWEEP_BATCH).with_for_update(of=Petition, skip_locked=True)
     ))  # fmt: skip
     for petition in due:
         before = petition.state
