@@ -119,6 +119,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from gridapp.h5 import disputes as h5_disputes
 
     app.register_blueprint(h5_disputes.bp)
+    from gridapp.h5 import petitions as h5_petitions
+
+    app.register_blueprint(h5_petitions.bp)
     from gridapp import dashboard
 
     app.register_blueprint(dashboard.bp)

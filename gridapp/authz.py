@@ -24,6 +24,8 @@ class Role(str, enum.Enum):
     SYSTEM_ADMIN = "system_admin"
     HOTLINE_OPERATOR = "hotline_operator"
     MEDIATOR = "mediator"
+    PETITION_OFFICER = "petition_officer"
+    PETITION_AGENT = "petition_agent"
 
     @property
     def label(self) -> str:
@@ -42,6 +44,8 @@ ROLE_LABELS = {
     Role.SYSTEM_ADMIN: "系统管理员",
     Role.HOTLINE_OPERATOR: "12345坐席",
     Role.MEDIATOR: "调解员",
+    Role.PETITION_OFFICER: "信访干部",
+    Role.PETITION_AGENT: "代办员",
 }
 
 STAFF_ROLES = frozenset(Role) - {Role.RESIDENT}
@@ -54,6 +58,11 @@ NODE_ROLES = REGION_ROLES | {Role.HOTLINE_OPERATOR}
 # A mediator (调解员) is given at a district, street or community node: the roster's county, township or village
 # tier. Like the operator it reads no records of the region; it sees the disputes it mediates (services.disputes).
 NODE_ROLES = NODE_ROLES | {Role.MEDIATOR}
+# 信访: a petition officer works the petitions of their node's subtree and an agent (代办员) enters them there on
+# someone's behalf. Petitioners are the most sensitive data held, so these roles read no other records of the
+# region and the region roles read no petitions: both stay out of REGION_ROLES.
+PETITION_ROLES = frozenset({Role.PETITION_OFFICER, Role.PETITION_AGENT})
+NODE_ROLES = NODE_ROLES | PETITION_ROLES
 DEPARTMENT_ROLES = frozenset({Role.DEPARTMENT_STAFF, Role.DEPARTMENT_ADMIN})
 # The admins of a community, street or district: officials over their part of the tree. Rules add super and
 # system admins where those take part too.

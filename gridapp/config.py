@@ -241,6 +241,18 @@ def load_settings(
         "HOTLINE_FOLLOW_UP_DAYS": _int(env, "HOTLINE_FOLLOW_UP_DAYS", 7),
         "HOTLINE_LINK_DAYS": _int(env, "HOTLINE_LINK_DAYS", 30),
         "PUBLIC_MAP_DAYS": _int(env, "PUBLIC_MAP_DAYS", 30),
+        # 信访 clocks (信访工作条例), in calendar days: deciding on acceptance, handling, the most an approved
+        # extension adds, asking for review (and re-review) after an answer, and answering a review.
+        "PETITION_ACCEPT_DAYS": _int(env, "PETITION_ACCEPT_DAYS", 15),
+        "PETITION_HANDLE_DAYS": _int(env, "PETITION_HANDLE_DAYS", 60),
+        "PETITION_EXTENSION_MAX_DAYS": _int(env, "PETITION_EXTENSION_MAX_DAYS", 30),
+        "PETITION_REVIEW_REQUEST_DAYS": _int(env, "PETITION_REVIEW_REQUEST_DAYS", 30),
+        "PETITION_REVIEW_DAYS": _int(env, "PETITION_REVIEW_DAYS", 30),
+        # A referral to or from a court, the police or a petition bureau without its own deadline gets this one.
+        "REFERRAL_DEFAULT_DAYS": _int(env, "REFERRAL_DEFAULT_DAYS", 30),
+        # Petitioners' names, ID numbers and phones are stored encrypted with this key (Fernet, urlsafe base64 of
+        # 32 bytes); unset, a key derived from SECRET_KEY. Lookups use a keyed hash derived from SECRET_KEY.
+        "PERSONAL_DATA_KEY": _str(env, "PERSONAL_DATA_KEY"),
         # Maps: the tile layer under every map (none: the grid and community boundaries are the base map).
         "MAP_TILE_URL": _str(env, "MAP_TILE_URL"),
         "MAP_TILE_KEY": _str(env, "MAP_TILE_KEY"),

@@ -92,7 +92,9 @@ def init_app(app: Flask) -> None:
         notifications,
         open311_keys,
         orders,
+        petitions,
         points,
+        referrals,
         ratings,
         regions,
         reply_templates,
@@ -112,5 +114,7 @@ def init_app(app: Flask) -> None:
         auth, regions, notifications, scan, codes, admin_records, categories, departments, reports, cases, orders, points, leaderboards,
         supervision, open311_keys, links, maps, staff, staff_points, uploads, venues, suggestions, ratings,
         consultations, reply_templates, notices, direct_line, hotline, task_forces, review_meetings, disputes,
+        consultations, reply_templates, notices, direct_line, hotline,
+        petitions, referrals,
     ):
         api.register_blueprint(module.blp)

@@ -35,6 +35,9 @@ STAFF_MENU = (
     ("交办事项", "h5_review_meetings.my_items"),
     ("矛盾纠纷调解", "h5_disputes.handling"),
     ("调解员名册", "h5_disputes.mediators"),
+    ("信访事项", "h5_petitions.petition_list"),
+    ("登记信访", "h5_petitions.intake_page"),
+    ("对接转办（诉调·警调·访调）", "h5_petitions.referral_desk"),
 )
 
 

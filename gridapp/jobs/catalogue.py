@@ -13,6 +13,7 @@ from gridapp.jobs import (  # noqa: F401
     messaging,
     notices,
     orders,
+    petitions,
     photos,
     push,
     schedule,

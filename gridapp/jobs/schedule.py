@@ -21,6 +21,8 @@ from sqlalchemy.exc import IntegrityError
 from gridapp.clock import now
 from gridapp.extensions import db
 from gridapp.jobs import cases, codes, direct_line, maintenance, orders, photos, push, supervision, task_forces, work_orders
+from gridapp.jobs import cases, codes, direct_line, maintenance, orders, photos, push, supervision, work_orders
+from gridapp.jobs import petitions
 from gridapp.models import ScheduledJob
 from gridapp.unit_of_work import unit_of_work
 
@@ -53,6 +55,8 @@ PERIODIC_JOBS: tuple[Periodic, ...] = (
     Periodic("fetch_outside_updates", work_orders.fetch_outside_updates, timedelta(minutes=10)),
     Periodic("sweep_task_forces", task_forces.sweep_task_forces, timedelta(minutes=1)),
     Periodic("sweep_action_items", task_forces.sweep_action_items, timedelta(minutes=1)),
+    Periodic("sweep_petition_clocks", petitions.sweep_petition_clocks, timedelta(minutes=10)),
+    Periodic("sweep_referral_deadlines", petitions.sweep_referral_deadlines, timedelta(minutes=10)),
 )
 
 

@@ -23,6 +23,14 @@ from gridapp.models.open311 import Open311Request
 from gridapp.models.orders import Order, OrderEvent, OrderLapse
 from gridapp.models.outbox import OutboxJob
 from gridapp.models.people import AgreementConsent, Department, DepartmentRegion, RoleGrant, User
+from gridapp.models.petitions import (
+    Petition,
+    PetitionEvent,
+    PetitionHearing,
+    Petitioner,
+    PetitionRead,
+    PetitionVisit,
+)
 from gridapp.models.places import (
     Cadre,
     ContactRequest,
@@ -38,6 +46,7 @@ from gridapp.models.places import (
 )
 from gridapp.models.rating_follow_ups import RatingFollowUp
 from gridapp.models.redemptions import Redemption
+from gridapp.models.referrals import Referral, ReferralEvent
 from gridapp.models.regions import City, Region, RegionLevel
 from gridapp.models.replies import ReplyTemplate
 from gridapp.models.rollups import CaseClock, CaseDepartmentRollup, CaseRollup
@@ -69,6 +78,14 @@ __all__ = [
     "ActionItemPhoto",
     "ReviewEvent",
     "ReviewMeeting",
+    "Petition",
+    "PetitionEvent",
+    "PetitionHearing",
+    "Petitioner",
+    "PetitionRead",
+    "PetitionVisit",
+    "Referral",
+    "ReferralEvent",
     "HotlineFollowUp",
     "Consultation",
     "ConsultationAnswer",

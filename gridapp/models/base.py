@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import BigInteger, DateTime, ForeignKey, Integer, String, TypeDecorator
+from sqlalchemy import BigInteger, DateTime, ForeignKey, Integer, String, TypeDecorator, event
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from gridapp.clock import now
@@ -50,3 +50,15 @@ class TenantMixin(IdMixin):
     @declared_attr
     def created_at(cls) -> Mapped[datetime]:
         return mapped_column(UTCDateTime, nullable=False, default=now)
+
+
+def append_only(*models) -> None:
+    """Refuse every update and delete of these tables' rows through the ORM: they are history, only added to."""
+
+    def refuse(_mapper, _connection, target):
+        raise RuntimeError(f"{type(target).__name__} {target.id} is append-only")
+
+    for model in models:
+        event.listen(model, "before_update", refuse)
+        event.listen(model, "before_delete", refuse)
+

@@ -113,6 +113,7 @@ class RoleGrant(TenantMixin, db.Model):
         CheckConstraint(
             "(role IN ('grid_worker', 'community_admin', 'street_admin', 'district_admin', 'super_admin', 'hotline_operator',"
             " 'mediator')"
+            " 'petition_officer', 'petition_agent')"
             " AND region_id IS NOT NULL AND department_id IS NULL)"
             " OR (role IN ('department_staff', 'department_admin')"
             " AND department_id IS NOT NULL AND region_id IS NULL)"

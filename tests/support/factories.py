@@ -82,6 +82,8 @@ def build_city(code: str = "testcity") -> SimpleNamespace:
         Role.SUPER_ADMIN: account(city.id, "super", Role.SUPER_ADMIN, region=ns.root),
         Role.SYSTEM_ADMIN: account(city.id, "sysadmin", Role.SYSTEM_ADMIN),
         Role.HOTLINE_OPERATOR: account(city.id, "operator", Role.HOTLINE_OPERATOR, region=ns.root),
+        Role.PETITION_OFFICER: account(city.id, "petitionofficer", Role.PETITION_OFFICER, region=ns.s1),
+        Role.PETITION_AGENT: account(city.id, "petitionagent", Role.PETITION_AGENT, region=ns.c1),
     }
     ns.worker4 = account(city.id, "worker4", Role.GRID_WORKER, phone="13900000004", region=ns.g4)
     ns.users[Role.MEDIATOR] = account(city.id, "mediator1", Role.MEDIATOR, region=ns.c1)  # 一社区's village-tier mediator

@@ -27,6 +27,7 @@ RANK = {
     Role.GRID_WORKER: 1, Role.DEPARTMENT_STAFF: 1, Role.HOTLINE_OPERATOR: 1, Role.DEPARTMENT_ADMIN: 2, Role.COMMUNITY_ADMIN: 3,
     Role.STREET_ADMIN: 4, Role.DISTRICT_ADMIN: 5, Role.SUPER_ADMIN: 6, Role.SYSTEM_ADMIN: 7,
     Role.MEDIATOR: 1,
+    Role.PETITION_OFFICER: 1, Role.PETITION_AGENT: 1,
 }  # fmt: skip
 # Every role an admin may give someone (a system admin is made with the city: `flask create-city`).
 GRANTABLE = frozenset(RANK) - {Role.SYSTEM_ADMIN}
@@ -41,6 +42,9 @@ NODE_LEVELS = {
     Role.HOTLINE_OPERATOR: {RegionLevel.CITY, RegionLevel.DISTRICT},
     # A mediator's node is their roster tier: district 县级, street 乡镇(街道)级, community 村(社区)级.
     Role.MEDIATOR: {RegionLevel.DISTRICT, RegionLevel.STREET, RegionLevel.COMMUNITY},
+    # 信访 offices sit at the city, district and street (township); agents (代办员) in streets and communities.
+    Role.PETITION_OFFICER: {RegionLevel.CITY, RegionLevel.DISTRICT, RegionLevel.STREET},
+    Role.PETITION_AGENT: {RegionLevel.STREET, RegionLevel.COMMUNITY},
 }
 STAFF_MANAGERS = Permission(
     "accounts.staff",
