@@ -23,6 +23,13 @@ class Role(str, enum.Enum):
     SUPER_ADMIN = "super_admin"
     SYSTEM_ADMIN = "system_admin"
     HOTLINE_OPERATOR = "hotline_operator"
+    # Below and beside the grid (services.neighbourhood): heads bound to a building, a unit or ten households of a
+    # grid, and the grid's police officer and judge (named through the grid's contacts, services.direct_line.contacts).
+    BUILDING_HEAD = "building_head"
+    UNIT_HEAD = "unit_head"
+    TEN_HOUSEHOLD_HEAD = "ten_household_head"
+    GRID_POLICE = "grid_police"
+    GRID_JUDGE = "grid_judge"
 
     @property
     def label(self) -> str:
@@ -40,6 +47,11 @@ ROLE_LABELS = {
     Role.SUPER_ADMIN: "超级管理员",
     Role.SYSTEM_ADMIN: "系统管理员",
     Role.HOTLINE_OPERATOR: "12345坐席",
+    Role.BUILDING_HEAD: "楼栋长",
+    Role.UNIT_HEAD: "单元长",
+    Role.TEN_HOUSEHOLD_HEAD: "十户长",
+    Role.GRID_POLICE: "网格民警",
+    Role.GRID_JUDGE: "网格法官",
 }
 
 STAFF_ROLES = frozenset(Role) - {Role.RESIDENT}
@@ -49,6 +61,11 @@ REGION_ROLES = frozenset(
 # Every role given at a region node. A 12345 operator's node bounds where they enter calls; it reads no records
 # of the region by it, so the operator stays out of REGION_ROLES.
 NODE_ROLES = REGION_ROLES | {Role.HOTLINE_OPERATOR}
+# Roles given at a grid whose holders read no records of the grid by it: what each sees is its own service's rule
+# (a head's building, unit or households; the police officer's and judge's key persons and risk items).
+NEIGHBOURHOOD_HEAD_ROLES = frozenset({Role.BUILDING_HEAD, Role.UNIT_HEAD, Role.TEN_HOUSEHOLD_HEAD})
+GRID_BOUND_ROLES = NEIGHBOURHOOD_HEAD_ROLES | {Role.GRID_POLICE, Role.GRID_JUDGE}
+NODE_ROLES = NODE_ROLES | GRID_BOUND_ROLES
 DEPARTMENT_ROLES = frozenset({Role.DEPARTMENT_STAFF, Role.DEPARTMENT_ADMIN})
 # The admins of a community, street or district: officials over their part of the tree. Rules add super and
 # system admins where those take part too.

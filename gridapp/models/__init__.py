@@ -57,8 +57,29 @@ from gridapp.models.uploads import PhotoUpload
 from gridapp.models.venues import VenueCheckIn, VenueLookup
 from gridapp.models.wechat import WeChatAccessToken
 from gridapp.models.work_orders import ExternalEndpoint, ExternalRequest, ExternalUpdate, WorkOrder, WorkOrderCallback
+from gridapp.models.care import CareEvent, CareRead, CareRecord, CareSignal, CareVisit, RiskRating, RiskRatingEvent, RiskRoute
+from gridapp.models.neighbourhood import (
+    NeighbourhoodEvent,
+    NeighbourhoodHead,
+    NeighbourhoodHeadHousehold,
+    PatrolPlan,
+    PatrolRound,
+)
 
 __all__ = [
+    "CareEvent",
+    "CareRead",
+    "CareRecord",
+    "CareSignal",
+    "CareVisit",
+    "RiskRating",
+    "RiskRatingEvent",
+    "RiskRoute",
+    "NeighbourhoodEvent",
+    "NeighbourhoodHead",
+    "NeighbourhoodHeadHousehold",
+    "PatrolPlan",
+    "PatrolRound",
     "HotlineFollowUp",
     "Consultation",
     "ConsultationAnswer",
