@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from gridapp.clock import now
 from gridapp.extensions import db
-from gridapp.jobs import cases, codes, direct_line, maintenance, orders, photos, push, supervision, work_orders
+from gridapp.jobs import care, cases, codes, direct_line, maintenance, orders, photos, push, supervision, work_orders
 from gridapp.models import ScheduledJob
 from gridapp.unit_of_work import unit_of_work
 
@@ -51,6 +51,7 @@ PERIODIC_JOBS: tuple[Periodic, ...] = (
     Periodic("purge_idle_conversations", direct_line.purge_idle_conversations, timedelta(hours=1)),
     Periodic("retry_work_order_callbacks", work_orders.retry_work_order_callbacks, timedelta(minutes=1)),
     Periodic("fetch_outside_updates", work_orders.fetch_outside_updates, timedelta(minutes=10)),
+    Periodic("alert_missed_care_visits", care.alert_missed_care_visits, timedelta(hours=1)),
 )
 
 

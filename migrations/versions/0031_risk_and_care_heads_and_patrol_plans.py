@@ -47,7 +47,15 @@ def _kind_checks(kinds):
         )
 
 
+def _setup_entities(entities):
+    """A city's risk routes are setup, audited with its regions, departments and categories."""
+    with op.batch_alter_table('setup_changes', schema=None) as batch_op:
+        batch_op.drop_constraint(op.f('ck_setup_changes_entity_known'), type_='check')
+        batch_op.create_check_constraint('entity_known', "entity IN (" + ", ".join(f"'{e}'" for e in entities) + ")")
+
+
 def upgrade():
+    _setup_entities(('region', 'department', 'category', 'risk_route'))
     _role_checks(ROLES + GRID_ROLES, NODE_ROLES + GRID_ROLES)
     _kind_checks(('police', 'property', 'judge'))
     op.create_table('neighbourhood_events',
@@ -403,3 +411,5 @@ def downgrade():
     _kind_checks(('police', 'property'))
     op.execute("DELETE FROM role_grants WHERE role IN (" + ", ".join(f"'{r}'" for r in GRID_ROLES) + ")")
     _role_checks(ROLES, NODE_ROLES)
+    op.execute("DELETE FROM setup_changes WHERE entity = 'risk_route'")
+    _setup_entities(('region', 'department', 'category'))
