@@ -54,7 +54,8 @@ ROLE_LABELS = {
     Role.GRID_JUDGE: "网格法官",
 }
 
-STAFF_ROLES = frozenset(Role) - {Role.RESIDENT}
+# Building, unit and ten-household heads are residents who volunteer: they hold no staff powers (services.neighbourhood).
+STAFF_ROLES = frozenset(Role) - {Role.RESIDENT, Role.BUILDING_HEAD, Role.UNIT_HEAD, Role.TEN_HOUSEHOLD_HEAD}
 REGION_ROLES = frozenset(
     {Role.GRID_WORKER, Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.DISTRICT_ADMIN, Role.SUPER_ADMIN}
 )
