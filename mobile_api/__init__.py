@@ -77,6 +77,7 @@ def init_app(app: Flask) -> None:
     from mobile_api import (
         admin_records,
         auth,
+        care,
         cases,
         categories,
         codes,
@@ -87,6 +88,7 @@ def init_app(app: Flask) -> None:
         leaderboards,
         links,
         maps,
+        neighbourhood,
         notices,
         notifications,
         open311_keys,
@@ -109,5 +111,6 @@ def init_app(app: Flask) -> None:
         auth, regions, notifications, scan, codes, admin_records, categories, departments, reports, cases, orders, points, leaderboards,
         supervision, open311_keys, links, maps, staff, staff_points, uploads, venues, suggestions, ratings,
         consultations, reply_templates, notices, direct_line, hotline,
+        care, neighbourhood,
     ):
         api.register_blueprint(module.blp)
