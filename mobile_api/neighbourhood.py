@@ -16,7 +16,7 @@ from mobile_api.multipart import MultipartBlueprint
 from mobile_api.schemas.cases import CaseSchema
 from mobile_api.schemas.common import PageArgsSchema, page_of
 from mobile_api.schemas.neighbourhood import (
-    ChargesSchema,
+    HeadChargesSchema,
     CoverageArgsSchema,
     CoverageSchema,
     HeadArgsSchema,
@@ -95,7 +95,7 @@ class HeadEvents(MethodView):
 @blp.route("/neighbourhood/my-charge")
 class MyCharge(MethodView):
     @allow(heads.HEADS, scope="own_charge")
-    @blp.response(200, ChargesSchema)
+    @blp.response(200, HeadChargesSchema)
     @documented("getMyNeighbourhoodCharge", 401, 403)
     def get(self):
         """The head's appointments, each with its households (the door, how many live there, names masked)."""

@@ -7,7 +7,7 @@ from gridapp.models.care import CARE_CATEGORIES, RISK_TIERS, SIGNAL_KINDS
 from gridapp.services.care.risk import ROUTABLE_ROLES
 from gridapp.services.care.subjects import LOADERS
 from mobile_api.schemas.cases import upload_ids_field
-from mobile_api.schemas.common import JsonBoolean, PageArgsSchema
+from mobile_api.schemas.common import PageArgsSchema
 
 ID = validate.Range(min=1, max=2**63 - 1)
 NOTE = validate.Length(max=255)
@@ -65,7 +65,7 @@ class CareListArgsSchema(PageArgsSchema):
     category = fields.String(validate=validate.OneOf(tuple(CARE_CATEGORIES)))
     grid_id = fields.Integer(validate=ID)
     status = fields.String(load_default="active", validate=validate.OneOf(("active", "closed")))
-    overdue = JsonBoolean(load_default=False)
+    overdue = fields.Boolean(load_default=False, metadata={"description": "Only records whose visit is overdue"})
 
 
 class CareCreateSchema(Schema):

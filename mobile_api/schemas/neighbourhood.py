@@ -48,14 +48,14 @@ class NeighbourhoodEventSchema(Schema):
     after = fields.Dict(required=True)
 
 
-class ChargeHouseholdSchema(Schema):
+class HeadChargeHouseholdSchema(Schema):
     id = fields.Integer(required=True)
     place_label = fields.String(required=True)
     members = fields.Integer(required=True)
     names = fields.List(fields.String(), required=True, metadata={"description": "Masked"})
 
 
-class ChargeSchema(Schema):
+class HeadChargeSchema(Schema):
     id = fields.Integer(required=True)
     kind = fields.String(required=True)
     kind_label = fields.String(required=True)
@@ -63,11 +63,11 @@ class ChargeSchema(Schema):
     grid = fields.String(required=True)
     building = fields.String(allow_none=True)
     unit = fields.String(allow_none=True)
-    households = fields.List(fields.Nested(ChargeHouseholdSchema), required=True)
+    households = fields.List(fields.Nested(HeadChargeHouseholdSchema), required=True)
 
 
-class ChargesSchema(Schema):
-    items = fields.List(fields.Nested(ChargeSchema), required=True)
+class HeadChargesSchema(Schema):
+    items = fields.List(fields.Nested(HeadChargeSchema), required=True)
 
 
 class HeadReportFormSchema(LocationMixin):
