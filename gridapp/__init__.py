@@ -111,6 +111,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from gridapp.h5 import hotline as h5_hotline
 
     app.register_blueprint(h5_hotline.bp)
+    from gridapp.h5 import care as h5_care
+    from gridapp.h5 import neighbourhood as h5_neighbourhood
+
+    app.register_blueprint(h5_care.bp)
+    app.register_blueprint(h5_neighbourhood.bp)
     from gridapp import dashboard
 
     app.register_blueprint(dashboard.bp)

@@ -81,7 +81,7 @@ class RiskRoutes(MethodView):
         return risk.routes(current_actor().city_id)
 
 
-@blp.route("/risk/routes/<any(green, yellow, red):tier>")
+@blp.route("/risk/routes/<tier>")
 class RiskRoute(MethodView):
     @allow(risk.ROUTE_MANAGERS, scope="city")
     @blp.arguments(RiskRouteSchema)

@@ -29,6 +29,11 @@ STAFF_MENU = (
     ("场所访客查询", "h5_venues.visitor_lookup"),
     ("精准推送", "h5_notices.sent"),
     ("12345 来电受理", "h5_hotline.desk"),
+    ("重点人员", "h5_care.records"),
+    ("风险分级", "h5_care.risk_list"),
+    ("楼栋长、单元长、十户长", "h5_neighbourhood.head_list"),
+    ("巡查计划", "h5_neighbourhood.patrol_plans"),
+    ("我负责的楼栋", "h5_neighbourhood.charge"),
 )
 
 

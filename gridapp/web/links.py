@@ -17,6 +17,8 @@ TARGET_PATHS = {
     "rating_follow_up": "/h5/ratings#follow-up-{id}",
     "notice": "/h5/notices/{id}",
     "conversation": "/h5/direct/{id}",
+    "care_record": "/h5/care/{id}",
+    "risk_rating": "/h5/care/risk#rating-{id}",
 }
 
 

@@ -16,7 +16,9 @@ class HeadArgsSchema(PageArgsSchema):
 
 class HeadCreateSchema(Schema):
     grid_id = fields.Integer(required=True, validate=ID)
-    user_id = fields.Integer(required=True, validate=ID, metadata={"description": "The resident's account"})
+    user_id = fields.Integer(validate=ID, metadata={"description": "The resident's account (or give `phone`)"})
+    phone = fields.String(validate=validate.Regexp(r"^1[3-9][0-9]{9}$", error="手机号格式不正确"),
+                          metadata={"description": "The phone the resident signs in with (or give `user_id`)"})
     kind = fields.String(required=True, validate=validate.OneOf(tuple(HEAD_KINDS)))
     building = fields.String(validate=validate.Length(min=1, max=32), metadata={"description": "Building and unit heads"})
     unit = fields.String(validate=validate.Length(min=1, max=16), metadata={"description": "Unit heads"})

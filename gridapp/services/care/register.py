@@ -233,6 +233,17 @@ def view(record: CareRecord, access: Access) -> dict:
 # --------------------------------------------------------------------------- keeping
 
 
+def registrable(actor: Actor, limit: int = 500) -> list[HouseholdMember]:
+    """The active members of the households in the keeper's grids, by door: whom the register form offers."""
+    KEEPERS.require(actor)
+    return list(db.session.scalars(
+        select(HouseholdMember).join(Household, Household.id == HouseholdMember.household_id).join(Region, Region.id == Household.grid_id)
+        .where(HouseholdMember.city_id == actor.city_id, HouseholdMember.is_active.is_(True), Household.is_active.is_(True),
+               in_reach(actor, KEEPERS, Region.path))
+        .order_by(Household.building, Household.unit, Household.room, HouseholdMember.id).limit(limit)
+    ))
+
+
 def _keeper_grid(actor: Actor, household: Household) -> Region:
     grid = get_region(actor.city_id, household.grid_id)
     if not covers(actor.region_paths(KEEPERS), grid.path):

@@ -22,7 +22,7 @@ from gridapp.models.neighbourhood import NeighbourhoodHeadHousehold as HeadHouse
 from gridapp.privacy import mask_name
 from gridapp.services import idempotency
 from gridapp.services.cases import intake
-from gridapp.services.regions.tree import get_region
+from gridapp.services.regions.tree import get_region, in_reach
 from gridapp.unit_of_work import unit_of_work
 
 APPOINTERS = Permission(
@@ -70,9 +70,7 @@ def appoint(actor: Actor, data: dict, claim: idempotency.IdempotencyClaim | None
 def _appoint(actor: Actor, data: dict) -> NeighbourhoodHead:
     grid = _grid(actor, data["grid_id"])
     kind = data["kind"]
-    user = db.session.scalar(select(User).where(User.city_id == actor.city_id, User.id == data["user_id"], User.is_active.is_(True)))
-    if user is None:
-        raise ValidationFailed("账号不存在或已停用", details={"user_id": ["not_found"]})
+    user = _resident(actor.city_id, data)
     building, unit, household_ids = data.get("building"), data.get("unit"), sorted(set(data.get("household_ids") or []))
     households = _households(actor.city_id, grid.id)
     if kind == "ten_household_head":
@@ -111,6 +109,18 @@ def _appoint(actor: Actor, data: dict) -> NeighbourhoodHead:
     return head
 
 
+def _resident(city_id: int, data: dict) -> User:
+    """The account to appoint, named by id or (on the grid worker's page) by the phone the resident signs in with."""
+    if (data.get("user_id") is None) == (data.get("phone") is None):
+        raise ValidationFailed("请提供居民账号或手机号之一", details={"user_id": ["one_of"], "phone": ["one_of"]})
+    found = User.id == data["user_id"] if data.get("user_id") is not None else User.phone == data["phone"]
+    user = db.session.scalar(select(User).where(User.city_id == city_id, found, User.is_active.is_(True)))
+    if user is None:
+        field = "user_id" if data.get("user_id") is not None else "phone"
+        raise ValidationFailed("该居民尚未注册或账号已停用：请其先用手机号登录一次", details={field: ["not_found"]})
+    return user
+
+
 def _sync_role(city_id: int, grid_id: int, kind: str, user_id: int) -> None:
     """The resident holds the head role at the grid exactly while one of their appointments there is active."""
     db.session.flush()
@@ -146,6 +156,21 @@ def end(actor: Actor, head_id: int) -> NeighbourhoodHead:
     _sync_role(head.city_id, head.grid_id, head.kind, head.user_id)
     _event(actor, head, "end", before)
     return head
+
+
+def appointer_grids(actor: Actor) -> list[Region]:
+    """The grids the worker or community admin appoints heads in, to pick one from."""
+    APPOINTERS.require(actor)
+    return list(db.session.scalars(select(Region).where(
+        Region.city_id == actor.city_id, Region.level == "grid", Region.retired_at.is_(None), in_reach(actor, APPOINTERS, Region.path),
+    ).order_by(Region.path).limit(200)))
+
+
+def grid_households(actor: Actor, grid_id: int) -> list[Household]:
+    """A grid's doors, to choose a ten-household head's charge from (no names: the door is enough)."""
+    grid = _grid(actor, grid_id)
+    return list(db.session.scalars(_households(actor.city_id, grid.id).order_by(
+        Household.building, Household.unit, Household.floor, Household.room).limit(1000)))
 
 
 def listed(actor: Actor, grid_id: int):

@@ -79,6 +79,15 @@ def _create(actor: Actor, data: dict) -> PatrolPlan:
     return plan
 
 
+def plannable_regions(actor: Actor) -> list[Region]:
+    """The communities, streets and districts the official may plan patrols for."""
+    PLANNERS.require(actor)
+    return list(db.session.scalars(select(Region).where(
+        Region.city_id == actor.city_id, Region.level.in_(tuple(LEVEL_CADENCE)), Region.retired_at.is_(None),
+        in_reach(actor, PLANNERS, Region.path),
+    ).order_by(Region.path).limit(500)))
+
+
 def _reach(actor: Actor):
     return in_reach(actor, PLANNERS | {Role.SYSTEM_ADMIN}, PatrolPlan.region_path) | (PatrolPlan.patroller_user_id == actor.user_id)
 
