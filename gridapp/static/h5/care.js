@@ -9,8 +9,9 @@
     return field ? field.value.trim() : "";
   }
 
-  /* Submit `form` by calling `send(form)`, saying what happened in `message`; reload on success. */
-  function wire(form, message, send, done) {
+  /* Submit `form` by calling `send(form)`, saying what happened in `message`; then `after(result)`, by default a
+   * reload. */
+  function wire(form, message, send, done, after) {
     if (!form) return;
     form.addEventListener("submit", function (event) {
       event.preventDefault();
@@ -19,8 +20,8 @@
       gridapp.say(message, "正在提交…", true);
       Promise.resolve().then(function () { return send(form); }).then(function (result) {
         gridapp.say(message, done || "已保存", true);
+        if (after) { after(result); return; }
         window.setTimeout(function () { window.location.reload(); }, 600);
-        return result;
       }).catch(function (error) {
         button.disabled = false;
         gridapp.say(message, error.message);
@@ -44,10 +45,8 @@
       }
       if (value(form, "guardian_name")) body.guardian_name = value(form, "guardian_name");
       if (value(form, "guardian_phone")) body.guardian_phone = value(form, "guardian_phone");
-      return gridapp.api("POST", "/api/v1/care/records", body, { "Idempotency-Key": key }).then(function (record) {
-        window.location.href = "/h5/care/" + record.id;
-      });
-    }, "已登记");
+      return gridapp.api("POST", "/api/v1/care/records", body, { "Idempotency-Key": key });
+    }, "已登记", function (record) { window.location.href = "/h5/care/" + record.id; });
   }
 
   function recordPage() {
