@@ -8,5 +8,5 @@ from gridapp.services.care import register
 @job(timeout=600, retries=1)
 def alert_missed_care_visits() -> None:
     for city_id in every_city_id():
-        while register.alert_missed_visits(city_id) == 500:
+        while register.alert_missed_visits(city_id) == register.ALERT_BATCH:
             pass

@@ -59,6 +59,7 @@ READERS = Permission(
 )
 VISITORS = Permission("care.visit", {Role.GRID_WORKER}, "the grid worker visits the key persons of their grids")
 WHOLE, MASKED = "whole", "masked"
+ALERT_BATCH = 500  # missed visits alerted per transaction; the job calls again while a batch comes back full
 
 
 @dataclass(frozen=True)
@@ -400,7 +401,7 @@ def _visit(actor: Actor, record_id: int, notes: str, stored, upload_ids) -> dict
 
 
 @unit_of_work
-def alert_missed_visits(city_id: int, limit: int = 500) -> int:
+def alert_missed_visits(city_id: int, limit: int = ALERT_BATCH) -> int:
     """Tell the grid worker(s) and the community admins over the grid of each visit now overdue, once per due date."""
     overdue = db.session.scalars(
         select(CareRecord).where(

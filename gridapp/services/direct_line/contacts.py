@@ -17,6 +17,7 @@ from gridapp.errors import NotFound, ValidationFailed
 from gridapp.extensions import db
 from gridapp.models import GridContact, GridContactEvent, Region, RoleGrant, User
 from gridapp.services import idempotency
+from gridapp.services.accounts.users import keep_grid_role
 from gridapp.services.regions.tree import get_region
 from gridapp.unit_of_work import unit_of_work
 
@@ -152,14 +153,7 @@ def _sync_role(city_id: int, grid_id: int, kind: str, user_id: int) -> None:
         GridContact.city_id == city_id, GridContact.grid_id == grid_id, GridContact.kind == kind,
         GridContact.user_id == user_id, GridContact.is_active.is_(True),
     ).limit(1))
-    grant = db.session.scalar(select(RoleGrant).where(
-        RoleGrant.city_id == city_id, RoleGrant.user_id == user_id, RoleGrant.role == role.value, RoleGrant.region_id == grid_id
-    ))
-    if active is not None and grant is None:
-        db.session.add(RoleGrant(city_id=city_id, user_id=user_id, role=role.value, region_id=grid_id))
-    elif active is None and grant is not None:
-        db.session.delete(grant)
-    db.session.flush()
+    keep_grid_role(city_id, user_id, role, grid_id, active is not None)
 
 
 def state(event: GridContactEvent) -> tuple[dict | None, dict]:

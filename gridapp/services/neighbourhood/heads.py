@@ -8,20 +8,20 @@ are appended events (`NeighbourhoodEvent`).
 """
 from __future__ import annotations
 
-import json
-
 from sqlalchemy import func, select
 
 from gridapp.authz import NEIGHBOURHOOD_HEAD_ROLES, Actor, Permission, Role, covers
 from gridapp.clock import now
 from gridapp.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from gridapp.extensions import db
-from gridapp.models import Case, Household, HouseholdMember, NeighbourhoodEvent, NeighbourhoodHead, Region, RoleGrant, User
+from gridapp.models import Case, Household, HouseholdMember, NeighbourhoodHead, Region, User
 from gridapp.models.neighbourhood import HEAD_KINDS
 from gridapp.models.neighbourhood import NeighbourhoodHeadHousehold as HeadHousehold
 from gridapp.privacy import mask_name
 from gridapp.services import idempotency
+from gridapp.services.accounts.users import keep_grid_role
 from gridapp.services.cases import intake
+from gridapp.services.neighbourhood import history
 from gridapp.services.regions.tree import get_region, in_reach
 from gridapp.unit_of_work import unit_of_work
 
@@ -41,11 +41,7 @@ def _state(head: NeighbourhoodHead) -> dict:
 def _event(actor: Actor, head: NeighbourhoodHead, action: str, before: dict | None) -> None:
     db.session.flush()
     db.session.refresh(head, ["households"])
-    db.session.add(NeighbourhoodEvent(
-        city_id=head.city_id, subject_kind="head", subject_id=head.id, actor_user_id=actor.user_id, action=action,
-        before_json=json.dumps(before, ensure_ascii=False) if before is not None else None,
-        after_json=json.dumps(_state(head), ensure_ascii=False),
-    ))
+    history.record(actor, "head", head.id, action, before, _state(head))
 
 
 def _grid(actor: Actor, grid_id: int) -> Region:
@@ -127,13 +123,7 @@ def _sync_role(city_id: int, grid_id: int, kind: str, user_id: int) -> None:
     active = db.session.scalar(select(NeighbourhoodHead.id).where(
         NeighbourhoodHead.city_id == city_id, NeighbourhoodHead.grid_id == grid_id, NeighbourhoodHead.kind == kind,
         NeighbourhoodHead.user_id == user_id, NeighbourhoodHead.is_active.is_(True)).limit(1))
-    grant = db.session.scalar(select(RoleGrant).where(
-        RoleGrant.city_id == city_id, RoleGrant.user_id == user_id, RoleGrant.role == kind, RoleGrant.region_id == grid_id))
-    if active is not None and grant is None:
-        db.session.add(RoleGrant(city_id=city_id, user_id=user_id, role=kind, region_id=grid_id))
-    elif active is None and grant is not None:
-        db.session.delete(grant)
-    db.session.flush()
+    keep_grid_role(city_id, user_id, Role(kind), grid_id, active is not None)
 
 
 def managed(actor: Actor, head_id: int) -> NeighbourhoodHead:
@@ -184,9 +174,7 @@ def listed(actor: Actor, grid_id: int):
 
 def events(actor: Actor, head_id: int):
     head = managed(actor, head_id)
-    return select(NeighbourhoodEvent).where(
-        NeighbourhoodEvent.city_id == actor.city_id, NeighbourhoodEvent.subject_kind == "head", NeighbourhoodEvent.subject_id == head.id
-    ).order_by(NeighbourhoodEvent.id)
+    return history.of(actor.city_id, "head", head.id)
 
 
 # --------------------------------------------------------------------------- the head's own side

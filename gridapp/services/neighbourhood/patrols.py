@@ -8,7 +8,6 @@ region had at least one round in it, and which did not.
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -18,9 +17,10 @@ from gridapp.authz import Actor, Permission, Role, covers
 from gridapp.clock import china_midnight, china_today, now
 from gridapp.errors import Forbidden, NotFound, ValidationFailed
 from gridapp.extensions import db
-from gridapp.models import NeighbourhoodEvent, PatrolPlan, PatrolRound, Place, Region, User
+from gridapp.models import PatrolPlan, PatrolRound, Place, Region, User
 from gridapp.models.neighbourhood import PATROL_CADENCES
 from gridapp.services import idempotency
+from gridapp.services.neighbourhood import history
 from gridapp.services.regions.tree import get_region, in_reach, path_range
 from gridapp.unit_of_work import unit_of_work
 
@@ -42,11 +42,7 @@ def _state(plan: PatrolPlan) -> dict:
 
 def _event(actor: Actor, plan: PatrolPlan, action: str, before: dict | None) -> None:
     db.session.flush()
-    db.session.add(NeighbourhoodEvent(
-        city_id=plan.city_id, subject_kind="plan", subject_id=plan.id, actor_user_id=actor.user_id, action=action,
-        before_json=json.dumps(before, ensure_ascii=False) if before is not None else None,
-        after_json=json.dumps(_state(plan), ensure_ascii=False),
-    ))
+    history.record(actor, "plan", plan.id, action, before, _state(plan))
 
 
 def _patroller(city_id: int, user_id: int | None) -> int | None:
