@@ -122,6 +122,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from gridapp.h5 import petitions as h5_petitions
 
     app.register_blueprint(h5_petitions.bp)
+    from gridapp.h5 import care as h5_care
+    from gridapp.h5 import neighbourhood as h5_neighbourhood
+
+    app.register_blueprint(h5_care.bp)
+    app.register_blueprint(h5_neighbourhood.bp)
     from gridapp import dashboard
 
     app.register_blueprint(dashboard.bp)

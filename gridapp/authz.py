@@ -26,6 +26,13 @@ class Role(str, enum.Enum):
     MEDIATOR = "mediator"
     PETITION_OFFICER = "petition_officer"
     PETITION_AGENT = "petition_agent"
+    # Below and beside the grid (services.neighbourhood): heads bound to a building, a unit or ten households of a
+    # grid, and the grid's police officer and judge (named through the grid's contacts, services.direct_line.contacts).
+    BUILDING_HEAD = "building_head"
+    UNIT_HEAD = "unit_head"
+    TEN_HOUSEHOLD_HEAD = "ten_household_head"
+    GRID_POLICE = "grid_police"
+    GRID_JUDGE = "grid_judge"
 
     @property
     def label(self) -> str:
@@ -46,9 +53,15 @@ ROLE_LABELS = {
     Role.MEDIATOR: "调解员",
     Role.PETITION_OFFICER: "信访干部",
     Role.PETITION_AGENT: "代办员",
+    Role.BUILDING_HEAD: "楼栋长",
+    Role.UNIT_HEAD: "单元长",
+    Role.TEN_HOUSEHOLD_HEAD: "十户长",
+    Role.GRID_POLICE: "网格民警",
+    Role.GRID_JUDGE: "网格法官",
 }
 
-STAFF_ROLES = frozenset(Role) - {Role.RESIDENT}
+# Building, unit and ten-household heads are residents who volunteer: they hold no staff powers (services.neighbourhood).
+STAFF_ROLES = frozenset(Role) - {Role.RESIDENT, Role.BUILDING_HEAD, Role.UNIT_HEAD, Role.TEN_HOUSEHOLD_HEAD}
 REGION_ROLES = frozenset(
     {Role.GRID_WORKER, Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.DISTRICT_ADMIN, Role.SUPER_ADMIN}
 )
@@ -63,6 +76,11 @@ NODE_ROLES = NODE_ROLES | {Role.MEDIATOR}
 # region and the region roles read no petitions: both stay out of REGION_ROLES.
 PETITION_ROLES = frozenset({Role.PETITION_OFFICER, Role.PETITION_AGENT})
 NODE_ROLES = NODE_ROLES | PETITION_ROLES
+# Roles given at a grid whose holders read no records of the grid by it: what each sees is its own service's rule
+# (a head's building, unit or households; the police officer's and judge's key persons and risk items).
+NEIGHBOURHOOD_HEAD_ROLES = frozenset({Role.BUILDING_HEAD, Role.UNIT_HEAD, Role.TEN_HOUSEHOLD_HEAD})
+GRID_BOUND_ROLES = NEIGHBOURHOOD_HEAD_ROLES | {Role.GRID_POLICE, Role.GRID_JUDGE}
+NODE_ROLES = NODE_ROLES | GRID_BOUND_ROLES
 DEPARTMENT_ROLES = frozenset({Role.DEPARTMENT_STAFF, Role.DEPARTMENT_ADMIN})
 # The admins of a community, street or district: officials over their part of the tree. Rules add super and
 # system admins where those take part too.

@@ -226,6 +226,8 @@ def load_settings(
         "UPLOAD_TTL_HOURS": _int(env, "UPLOAD_TTL_HOURS", 24),
         # 直联 conversations idle this long are deleted with their messages and photos (stated on the pages).
         "CONVERSATION_RETENTION_DAYS": _int(env, "CONVERSATION_RETENTION_DAYS", 180),
+        # 防返贫监测: a household leaves the watch list only after this many months without a new signal.
+        "POVERTY_OBSERVATION_MONTHS": _int(env, "POVERTY_OBSERVATION_MONTHS", 6),
         # How stale another server's edit (a grid boundary, a code's entity) may be in this server's memory.
         "CITY_STAMP_RECHECK_SECONDS": _int(env, "CITY_STAMP_RECHECK_SECONDS", 1),
         # Scans: logs written in batches (0: with each scan), anonymous views kept in memory.

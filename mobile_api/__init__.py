@@ -77,6 +77,7 @@ def init_app(app: Flask) -> None:
     from mobile_api import (
         admin_records,
         auth,
+        care,
         cases,
         categories,
         codes,
@@ -88,6 +89,7 @@ def init_app(app: Flask) -> None:
         leaderboards,
         links,
         maps,
+        neighbourhood,
         notices,
         notifications,
         open311_keys,
@@ -116,5 +118,6 @@ def init_app(app: Flask) -> None:
         consultations, reply_templates, notices, direct_line, hotline, task_forces, review_meetings, disputes,
         consultations, reply_templates, notices, direct_line, hotline,
         petitions, referrals,
+        care, neighbourhood,
     ):
         api.register_blueprint(module.blp)

@@ -10,8 +10,9 @@ import pytest
 
 from gridapp.authz import SIGNED_IN, Permission, Role
 from gridapp.errors import Forbidden
+from gridapp.extensions import db
 from gridapp.web.access import route_policies
-from tests.support.factories import auth_headers, build_city
+from tests.support.factories import account, auth_headers, build_city
 
 
 def _concrete(rule: str) -> str:
@@ -210,6 +211,9 @@ def test_no_admitted_role_is_refused_for_its_role(app, client, city, monkeypatch
             raise
 
     monkeypatch.setattr(Permission, "require", recording)
+    for role in set(Role) - set(city.users):  # the roles given at a grid below and beside its worker
+        city.users[role] = account(city.city.id, role.value, role, region=city.g1)
+    db.session.commit()
     drift, calls = [], 0
     for rule, method, policy in protected_routes(app):
         for role in sorted(policy.roles):

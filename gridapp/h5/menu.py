@@ -38,6 +38,11 @@ STAFF_MENU = (
     ("信访事项", "h5_petitions.petition_list"),
     ("登记信访", "h5_petitions.intake_page"),
     ("对接转办（诉调·警调·访调）", "h5_petitions.referral_desk"),
+    ("重点人员", "h5_care.records"),
+    ("风险分级", "h5_care.risk_list"),
+    ("楼栋长、单元长、十户长", "h5_neighbourhood.head_list"),
+    ("巡查计划", "h5_neighbourhood.patrol_plans"),
+    ("我负责的楼栋", "h5_neighbourhood.charge"),
 )
 
 

@@ -23,6 +23,7 @@ from gridapp.extensions import db
 from gridapp.jobs import cases, codes, direct_line, maintenance, orders, photos, push, supervision, task_forces, work_orders
 from gridapp.jobs import cases, codes, direct_line, maintenance, orders, photos, push, supervision, work_orders
 from gridapp.jobs import petitions
+from gridapp.jobs import care, cases, codes, direct_line, maintenance, orders, photos, push, supervision, work_orders
 from gridapp.models import ScheduledJob
 from gridapp.unit_of_work import unit_of_work
 
@@ -57,6 +58,7 @@ PERIODIC_JOBS: tuple[Periodic, ...] = (
     Periodic("sweep_action_items", task_forces.sweep_action_items, timedelta(minutes=1)),
     Periodic("sweep_petition_clocks", petitions.sweep_petition_clocks, timedelta(minutes=10)),
     Periodic("sweep_referral_deadlines", petitions.sweep_referral_deadlines, timedelta(minutes=10)),
+    Periodic("alert_missed_care_visits", care.alert_missed_care_visits, timedelta(hours=1)),
 )
 
 

@@ -69,6 +69,14 @@ from gridapp.models.wechat import WeChatAccessToken
 from gridapp.models.task_forces import TaskForce, TaskForceEvent, TaskForceMember
 from gridapp.models.review_meetings import ActionItem, ActionItemPhoto, ReviewEvent, ReviewMeeting
 from gridapp.models.work_orders import ExternalEndpoint, ExternalRequest, ExternalUpdate, WorkOrder, WorkOrderCallback
+from gridapp.models.care import CareEvent, CareRead, CareRecord, CareSignal, CareVisit, RiskRating, RiskRatingEvent, RiskRoute
+from gridapp.models.neighbourhood import (
+    NeighbourhoodEvent,
+    NeighbourhoodHead,
+    NeighbourhoodHeadHousehold,
+    PatrolPlan,
+    PatrolRound,
+)
 
 __all__ = [
     "TaskForce",
@@ -86,6 +94,19 @@ __all__ = [
     "PetitionVisit",
     "Referral",
     "ReferralEvent",
+    "CareEvent",
+    "CareRead",
+    "CareRecord",
+    "CareSignal",
+    "CareVisit",
+    "RiskRating",
+    "RiskRatingEvent",
+    "RiskRoute",
+    "NeighbourhoodEvent",
+    "NeighbourhoodHead",
+    "NeighbourhoodHeadHousehold",
+    "PatrolPlan",
+    "PatrolRound",
     "HotlineFollowUp",
     "Consultation",
     "ConsultationAnswer",

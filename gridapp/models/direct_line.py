@@ -10,16 +10,16 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from gridapp.extensions import db
 from gridapp.models.base import BigId, TenantMixin, UTCDateTime
 
-CONTACT_KINDS = ("police", "property")
+CONTACT_KINDS = ("police", "property", "judge")
 CONVERSATION_KINDS = ("grid_worker", *CONTACT_KINDS)
 
 
 class GridContact(TenantMixin, db.Model):
-    """A grid's police officer (网格民警) or property staff (物业), answering from a staff account."""
+    """A grid's police officer (网格民警), judge (网格法官) or property staff (物业), answering from a staff account."""
 
     __tablename__ = "grid_contacts"
     __table_args__ = (
-        CheckConstraint("kind IN ('police', 'property')", name="kind_known"),
+        CheckConstraint("kind IN ('police', 'property', 'judge')", name="kind_known"),
         Index("ix_grid_contacts_city_id_grid_id", "city_id", "grid_id"),
         Index("ix_grid_contacts_city_id_user_id", "city_id", "user_id"),
     )
@@ -47,7 +47,7 @@ class Conversation(TenantMixin, db.Model):
 
     __tablename__ = "conversations"
     __table_args__ = (
-        CheckConstraint("kind IN ('grid_worker', 'police', 'property')", name="kind_known"),
+        CheckConstraint("kind IN ('grid_worker', 'police', 'property', 'judge')", name="kind_known"),
         Index("ix_conversations_city_id_resident_user_id", "city_id", "resident_user_id"),
         Index("ix_conversations_city_id_staff_user_id", "city_id", "staff_user_id"),
         Index("ix_conversations_city_id_last_message_at", "city_id", "last_message_at"),

@@ -21,6 +21,16 @@ ROLE_VALUES = (
     "super_admin",
     "system_admin",
     "hotline_operator",
+    "building_head",
+    "unit_head",
+    "ten_household_head",
+    "grid_police",
+    "grid_judge",
+)
+# Given at a region node (a grid for the last five): the grant names the node.
+NODE_ROLE_VALUES = (
+    "grid_worker", "community_admin", "street_admin", "district_admin", "super_admin", "hotline_operator",
+    "building_head", "unit_head", "ten_household_head", "grid_police", "grid_judge",
 )
 
 
@@ -114,6 +124,7 @@ class RoleGrant(TenantMixin, db.Model):
             "(role IN ('grid_worker', 'community_admin', 'street_admin', 'district_admin', 'super_admin', 'hotline_operator',"
             " 'mediator')"
             " 'petition_officer', 'petition_agent')"
+            "(role IN (" + ", ".join(f"'{r}'" for r in NODE_ROLE_VALUES) + ")"
             " AND region_id IS NOT NULL AND department_id IS NULL)"
             " OR (role IN ('department_staff', 'department_admin')"
             " AND department_id IS NOT NULL AND region_id IS NULL)"

@@ -20,6 +20,8 @@ TARGET_PATHS = {
     "task_force": "/h5/task-forces/{id}",
     "review_meeting": "/h5/review-meetings/{id}",
     "dispute": "/h5/disputes/{id}",
+    "care_record": "/h5/care/{id}",
+    "risk_rating": "/h5/care/risk#rating-{id}",
 }
 
 

@@ -152,3 +152,17 @@ def load_actor(city_id: int, user_id: int) -> Actor:
         for g in user.grants
     )
     return Actor(user_id=user.id, city_id=city_id, display_name=user.display_name, grants=grants)
+
+
+def keep_grid_role(city_id: int, user_id: int, role: Role, grid_id: int, held: bool) -> None:
+    """Grant or revoke a role the account holds at a grid because of something else it is there (a grid contact,
+    services.direct_line.contacts; a head's appointment, services.neighbourhood.heads): held exactly while `held`.
+    The change is audited by its cause; the account's next request sees it (roles are read per request)."""
+    grant = db.session.scalar(select(RoleGrant).where(
+        RoleGrant.city_id == city_id, RoleGrant.user_id == user_id, RoleGrant.role == role.value, RoleGrant.region_id == grid_id
+    ))
+    if held and grant is None:
+        db.session.add(RoleGrant(city_id=city_id, user_id=user_id, role=role.value, region_id=grid_id))
+    elif not held and grant is not None:
+        db.session.delete(grant)
+    db.session.flush()

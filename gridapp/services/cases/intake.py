@@ -169,6 +169,16 @@ def submit_patrol(actor: Actor, data: dict, uploads: list[photo_service.Upload],
     return _intake(actor, data, uploads, claim, photos_required=True, locate=lambda: ("patrol", _patrol_where(actor, data)))
 
 
+def submit_for_grid(actor: Actor, grid: Region, data: dict, uploads: list[photo_service.Upload], claim=None, *, note: str):
+    """A report by someone who serves part of a grid without being its worker (a building or unit head,
+    services.neighbourhood.heads): placed in that grid like a resident's report, its origin on the timeline."""
+    data = coordinates.located(data)
+    return _intake(
+        actor, {**data, "intake_note": note}, uploads, claim, photos_required=True,
+        locate=lambda: ("location", _where_grid(grid)), screen=_resident_screen,
+    )
+
+
 def file_conversation(actor: Actor, grid: Region, data: dict, stored, *, note: str, follower_user_id: int) -> Case:
     """A direct-line conversation (services.direct_line) filed by the staff member who answered it, inside
     their unit of work: a patrol-style case in the conversation's grid, with its text and photos, noting

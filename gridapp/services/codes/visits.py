@@ -52,12 +52,13 @@ def open_visit(city_id: int, household_id: int, worker_id: int, code_id: int | N
 def record_visit(actor: Actor, visit_id: int, notes: str, uploads: list[photo_service.Upload], upload_ids: list[int] = ()) -> Visit:
     """Notes and photos for a visit; photos are checked and cleaned like a report's (no EXIF or GPS is kept)."""
     return photo_service.stored_then(
-        uploads, lambda stored: _record(actor, visit_id, notes, stored, upload_ids), required=False, uploaded=len(upload_ids)
+        uploads, lambda stored: write_notes(actor, visit_id, notes, stored, upload_ids), required=False, uploaded=len(upload_ids)
     )
 
 
 @unit_of_work
-def _record(actor: Actor, visit_id: int, notes: str, stored: photo_service.Stored, upload_ids) -> Visit:
+def write_notes(actor: Actor, visit_id: int, notes: str, stored: photo_service.Stored, upload_ids) -> Visit:
+    """A visit's notes and its photos, stored already (`record_visit`; a key person's visit, services.care.register)."""
     visit = db.session.scalar(select(Visit).where(Visit.city_id == actor.city_id, Visit.id == visit_id, Visit.worker_id == actor.user_id))
     if visit is None:
         raise NotFound("走访记录不存在")

@@ -1,7 +1,11 @@
-"""Who answers a grid's direct line besides its grid worker: the police officer (网格民警) and the
-property company's staff (物业), each answering from a staff account. They are contacts bound to a grid
-rather than roles, because they serve the grid without any of a role's powers over it. Community admins
-over the grid manage them; every change is appended to the contact's audit."""
+"""Who answers a grid's direct line besides its grid worker: the police officer (网格民警), the judge (网格法官)
+and the property company's staff (物业), each answering from a staff account. Community admins over the grid
+manage them; every change is appended to the contact's audit.
+
+This is also where a grid gets its police officer and judge as roles (issue 18 part 8): an active contact of
+either kind holds the grid_police or grid_judge role at its grid, granted and revoked here with the contact, so
+the key persons and risk items routed to them (services.care) follow whoever the community named. Property staff
+stay a contact only, serving the grid without any of a role's powers over it."""
 from __future__ import annotations
 
 import json
@@ -13,13 +17,16 @@ from gridapp.errors import NotFound, ValidationFailed
 from gridapp.extensions import db
 from gridapp.models import GridContact, GridContactEvent, Region, RoleGrant, User
 from gridapp.services import idempotency
+from gridapp.services.accounts.users import keep_grid_role
 from gridapp.services.regions.tree import get_region
 from gridapp.unit_of_work import unit_of_work
 
 MANAGERS = Permission(
     "direct_line.contacts", {Role.COMMUNITY_ADMIN}, "community admins name the police officer and property staff of their grids"
 )
-KIND_LABELS = {"grid_worker": "网格员", "police": "网格民警", "property": "物业"}
+KIND_LABELS = {"grid_worker": "网格员", "police": "网格民警", "property": "物业", "judge": "网格法官"}
+# The role an active contact of the kind holds at its grid.
+KIND_ROLES = {"police": Role.GRID_POLICE, "judge": Role.GRID_JUDGE}
 
 
 def _grid(actor: Actor, grid_id: int) -> Region:
@@ -115,6 +122,7 @@ def _add(actor: Actor, grid: Region, kind: str, display_name: str, user_id: int)
     contact = GridContact(city_id=actor.city_id, grid_id=grid.id, kind=kind, display_name=display_name, user_id=user_id)
     db.session.add(contact)
     _audit(actor, contact, "create", None)
+    _sync_role(contact.city_id, contact.grid_id, kind, user_id)
     return contact
 
 
@@ -123,13 +131,29 @@ def change(actor: Actor, contact_id: int, changes: dict) -> GridContact:
     """Rename, switch the answering account, or retire (is_active false) a contact."""
     contact = managed(actor, contact_id)
     before = _state(contact)
+    earlier_user_id = contact.user_id
     if "user_id" in changes:
         _staff_user(actor.city_id, changes["user_id"])
     for field in ("display_name", "user_id", "is_active"):
         if field in changes:
             setattr(contact, field, changes[field])
     _audit(actor, contact, "update", before)
+    for user_id in {earlier_user_id, contact.user_id}:
+        _sync_role(contact.city_id, contact.grid_id, contact.kind, user_id)
     return contact
+
+
+def _sync_role(city_id: int, grid_id: int, kind: str, user_id: int) -> None:
+    """The account holds the kind's role at the grid exactly while one of its contacts there is active."""
+    role = KIND_ROLES.get(kind)
+    if role is None:
+        return
+    db.session.flush()
+    active = db.session.scalar(select(GridContact.id).where(
+        GridContact.city_id == city_id, GridContact.grid_id == grid_id, GridContact.kind == kind,
+        GridContact.user_id == user_id, GridContact.is_active.is_(True),
+    ).limit(1))
+    keep_grid_role(city_id, user_id, role, grid_id, active is not None)
 
 
 def state(event: GridContactEvent) -> tuple[dict | None, dict]:
