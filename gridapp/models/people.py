@@ -26,11 +26,15 @@ ROLE_VALUES = (
     "ten_household_head",
     "grid_police",
     "grid_judge",
+    "mediator",
+    "petition_officer",
+    "petition_agent",
 )
-# Given at a region node (a grid for the last five): the grant names the node.
+# Given at a region node (a grid for the heads, police officer and judge): the grant names the node.
 NODE_ROLE_VALUES = (
     "grid_worker", "community_admin", "street_admin", "district_admin", "super_admin", "hotline_operator",
     "building_head", "unit_head", "ten_household_head", "grid_police", "grid_judge",
+    "mediator", "petition_officer", "petition_agent",
 )
 
 
@@ -121,9 +125,6 @@ class RoleGrant(TenantMixin, db.Model):
         Index("ix_role_grants_city_id_role_region_id", "city_id", "role", "region_id"),
         CheckConstraint("role IN (" + ", ".join(f"'{r}'" for r in ROLE_VALUES) + ")", name="role_known"),
         CheckConstraint(
-            "(role IN ('grid_worker', 'community_admin', 'street_admin', 'district_admin', 'super_admin', 'hotline_operator',"
-            " 'mediator')"
-            " 'petition_officer', 'petition_agent')"
             "(role IN (" + ", ".join(f"'{r}'" for r in NODE_ROLE_VALUES) + ")"
             " AND region_id IS NOT NULL AND department_id IS NULL)"
             " OR (role IN ('department_staff', 'department_admin')"
