@@ -91,6 +91,7 @@ def init_app(app: Flask) -> None:
         notifications,
         open311_keys,
         orders,
+        outside_systems,
         points,
         ratings,
         regions,
@@ -109,5 +110,6 @@ def init_app(app: Flask) -> None:
         auth, regions, notifications, scan, codes, admin_records, categories, departments, reports, cases, orders, points, leaderboards,
         supervision, open311_keys, links, maps, staff, staff_points, uploads, venues, suggestions, ratings,
         consultations, reply_templates, notices, direct_line, hotline,
+        outside_systems,
     ):
         api.register_blueprint(module.blp)

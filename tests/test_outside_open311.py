@@ -2,10 +2,6 @@
 kept, and the outside system's updates land on the case's timeline once."""
 from __future__ import annotations
 
-import json
-from http.server import BaseHTTPRequestHandler
-from urllib.parse import parse_qs, urlparse
-
 import pytest
 from sqlalchemy import select
 
@@ -13,49 +9,13 @@ from gridapp.extensions import db
 from gridapp.models import CaseEvent, Category, ExternalEndpoint, ExternalRequest
 from gridapp.services.open311 import outside
 from tests.support.cases import G1, add_categories
-from tests.support.local_http import serving
 from tests.support.open311 import json_body, new_key
-
-
-class OutsideOpen311:
-    """An Open311 server standing in for a department's own system."""
-
-    def __init__(self):
-        self.posted: list[dict] = []
-        self.updates: list[dict] = []
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                form = parse_qs(self.rfile.read(int(self.headers["Content-Length"])).decode())
-                server.posted.append({k: v[0] for k, v in form.items()})
-                self._reply(201, [{"service_request_id": f"EXT-{len(server.posted)}"}])
-
-            def do_GET(self):
-                url = urlparse(self.path)
-                if url.path != "/v2/servicerequestupdates.json" or parse_qs(url.query).get("api_key") != ["their-key"]:
-                    return self._reply(403, [{"code": 403, "description": "api_key"}])
-                self._reply(200, server.updates)
-
-            def _reply(self, status, body):
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args):
-                pass
-
-        self.handler = Handler
+from tests.support.outside_open311 import outside_system
 
 
 @pytest.fixture
 def their_system():
-    fake = OutsideOpen311()
-    with serving(fake.handler) as base:
-        fake.base_url = f"{base}/v2"
+    with outside_system() as fake:
         yield fake
 
 
