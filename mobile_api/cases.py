@@ -11,6 +11,7 @@ from gridapp.services.cases import workflow as cases
 from gridapp.services.orders import workflow as orders
 from gridapp.web.access import allow, current_actor
 from gridapp.web.idempotency import created, request_claim, uploads
+from mobile_api.blueprint import IDEMPOTENCY_HEADER
 from mobile_api.multipart import MultipartBlueprint
 from mobile_api.schemas.cases import (
     AssignSchema,
@@ -42,7 +43,6 @@ from mobile_api.schemas.orders import CaseOrderCreateSchema, OrderViewSchema
 blp = MultipartBlueprint("cases", __name__, url_prefix="/api/v1/cases", description="案件：受理、派遣、处置、核实、办结")
 
 SECURITY = [{"bearer": []}]
-IDEMPOTENCY_HEADER = [{"in": "header", "name": "Idempotency-Key", "schema": {"type": "string", "maxLength": 128}}]
 ERRORS = {
     403: "not staff over this case (another grid's worker, a resident)",
     404: "no such case",
@@ -50,9 +50,7 @@ ERRORS = {
     422: "invalid input",
 }
 
-
-def documented(operation_id: str, *statuses: int, parameters=()):
-    return blp.documented(operation_id, {status: ERRORS[status] for status in statuses}, parameters)
+documented = blp.documenting(ERRORS)
 
 
 def _summary(case):

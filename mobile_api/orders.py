@@ -7,6 +7,7 @@ from gridapp.pagination import paginate
 from gridapp.services.orders import workflow as orders
 from gridapp.web.access import allow, current_actor
 from gridapp.web.idempotency import created, request_claim, uploads
+from mobile_api.blueprint import IDEMPOTENCY_HEADER
 from mobile_api.multipart import MultipartBlueprint
 from mobile_api.schemas.common import PageArgsSchema, page_of
 from mobile_api.schemas.orders import (
@@ -23,7 +24,6 @@ from mobile_api.schemas.orders import (
 blp = MultipartBlueprint("orders", __name__, url_prefix="/api/v1/orders", description="社区下单、部门抢单、核实支付积分")
 
 SECURITY = [{"bearer": []}]
-IDEMPOTENCY_HEADER = [{"in": "header", "name": "Idempotency-Key", "schema": {"type": "string", "maxLength": 128}}]
 
 
 @blp.route("")
