@@ -43,6 +43,7 @@ from gridapp.services.codes import scanning, venue_checkins
 from gridapp.services.direct_line import contacts, conversations
 from gridapp.services.notices import publishing, receipts, tags
 from gridapp.services.participation import consultations, ratings, suggestions
+from gridapp.services.supervision import sla
 from gridapp.unit_of_work import unit_of_work
 
 COMMUNITY = "kbs-hbgx-kc"
@@ -95,7 +96,7 @@ class Participation:
             (_at(start + timedelta(days=2), 10), self.decide),
             (_at(start + timedelta(days=2), 18), self.visit_shops),
             (_at(start + timedelta(days=3), 9), self.follow_up_ratings),
-            (_at(start + timedelta(days=3), 10), self.hotline_calls),
+            (sla.deadline(_at(start + timedelta(days=3), 10), 0, True), self.hotline_calls),  # office hours
             (_at(start + timedelta(days=3), 16), self.callers_answer),
             (_at(start + timedelta(days=4), 19), self.direct_line),
         ]
