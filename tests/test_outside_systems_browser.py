@@ -8,6 +8,7 @@ from gridapp.authz import Role
 from gridapp.extensions import db
 from tests.support.browser import PHONE, axe_violations, device_page, snapshot
 from tests.support.cases import add_categories
+from tests.support.console_pages import console_sign_in
 from tests.support.factories import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -19,10 +20,7 @@ def test_a_system_admin_connects_and_disables_an_outside_system(browser, live_ur
     admin = city.users[Role.SYSTEM_ADMIN].username
     db.session.rollback()  # end the read: an open SQLite transaction would block the server
     with device_page(browser, live_url, PHONE) as console:
-        console.goto(f"{live_url}/console/outside-systems")
-        console.fill("#username", admin)
-        console.fill("#password", PASSWORD)
-        console.click("#login-submit")
+        console_sign_in(console, admin, PASSWORD, goto=f"{live_url}/console/outside-systems")
         console.wait_for_selector("#outside-system-form")
         console.fill("#o-name", "环卫公司系统")
         console.select_option("#o-category", label="垃圾乱堆")

@@ -6,13 +6,11 @@ each request's own status at requests/{id}.json from `statuses`. Every call need
 """
 from __future__ import annotations
 
-import json
 import re
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlparse
 
-from tests.support.local_http import serving
+from tests.support.local_http import JsonHandler, serving
 
 KEY = "their-key"
 ONE_REQUEST = re.compile(r"^/v2/requests/([^/]+)\.json$")
@@ -27,34 +25,23 @@ class OutsideOpen311:
         self.asked: list[str] = []
         server = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(JsonHandler):
             def do_POST(self):
                 form = parse_qs(self.rfile.read(int(self.headers["Content-Length"])).decode())
                 server.posted.append({k: v[0] for k, v in form.items()})
-                self._reply(201, [{"service_request_id": f"EXT-{len(server.posted)}"}])
+                self.reply(201, [{"service_request_id": f"EXT-{len(server.posted)}"}])
 
             def do_GET(self):
                 url = urlparse(self.path)
                 server.asked.append(url.path)
                 if parse_qs(url.query).get("api_key") != [KEY]:
-                    return self._reply(403, [{"code": 403, "description": "api_key"}])
+                    return self.reply(403, [{"code": 403, "description": "api_key"}])
                 one = ONE_REQUEST.match(url.path)
                 if url.path == "/v2/servicerequestupdates.json" and server.updates_extension:
-                    return self._reply(200, server.updates)
+                    return self.reply(200, server.updates)
                 if one and one.group(1) in server.statuses:
-                    return self._reply(200, [{"service_request_id": one.group(1), **server.statuses[one.group(1)]}])
-                self._reply(404, [{"code": 404, "description": "not found"}])
-
-            def _reply(self, status, body):
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args):
-                pass
+                    return self.reply(200, [{"service_request_id": one.group(1), **server.statuses[one.group(1)]}])
+                self.reply(404, [{"code": 404, "description": "not found"}])
 
         self.handler = Handler
 
