@@ -3,7 +3,7 @@
 The grid's police officer and property staff answer its direct line; some household members carry tags and a
 notice reaches them; a consultation is open; residents have made suggestions (one adopted, one declined, one
 waiting), checked in at a shop, rated shops and cadres (a low rating's follow-up closed by the community); the
-district's 12345 operator has taken calls, and callers answered their follow-up SMS. Every step is the real
+district's 12345 operator has taken calls, one was fixed and its caller answered the follow-up SMS. Every step is the real
 service call on the demo's moved clock, like the rest of the history. It runs once: a city that already has a
 suggestion is left as it is. Its own seeded random sequence keeps the rest of the demo unchanged.
 """
@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from gridapp.authz import Actor
 from gridapp.clock import CHINA, now
-from gridapp.demo.timeline import Timeline, moved_clock
+from gridapp.demo.timeline import Timeline, moved_clock, photos
 from gridapp.extensions import db
 from gridapp.models import (
     AccountLink,
@@ -33,12 +33,14 @@ from gridapp.models import (
     Rating,
     RatingFollowUp,
     Region,
+    RoleGrant,
     Suggestion,
     User,
     VenueCheckIn,
 )
 from gridapp.services.accounts.users import load_actor
 from gridapp.services.cases import hotline, intake
+from gridapp.services.cases import workflow as case_service
 from gridapp.services.codes import scanning, venue_checkins
 from gridapp.services.direct_line import contacts, conversations
 from gridapp.services.notices import publishing, receipts, tags
@@ -80,7 +82,7 @@ def seed_demo_participation(city_id: int) -> int:
 
 class Participation:
     def __init__(self, city_id: int, timeline: Timeline, start: datetime, end: datetime):
-        self.city_id, self.end, self.rng = city_id, end, random.Random(2026)
+        self.city_id, self.end, self.timeline, self.rng = city_id, end, timeline, random.Random(2026)
         self.community = db.session.scalar(select(Region).where(Region.city_id == city_id, Region.code == COMMUNITY))
         self.grids = list(
             db.session.scalars(select(Region).where(Region.city_id == city_id, Region.parent_id == self.community.id).order_by(Region.code))
@@ -97,7 +99,6 @@ class Participation:
             (_at(start + timedelta(days=2), 18), self.visit_shops),
             (_at(start + timedelta(days=3), 9), self.follow_up_ratings),
             (sla.deadline(_at(start + timedelta(days=3), 10), 0, True), self.hotline_calls),  # office hours
-            (_at(start + timedelta(days=3), 16), self.callers_answer),
             (_at(start + timedelta(days=4), 19), self.direct_line),
         ]
         self.planned = 0
@@ -222,26 +223,42 @@ class Participation:
 
     @unit_of_work
     def hotline_calls(self) -> None:
+        """The operator takes two calls; both callers agree to the follow-up SMS."""
         operator = self._staff(OPERATOR)
+        self.calls = []
         for index, (code, words) in enumerate(CALLS):
             category_id = db.session.scalar(select(Category.id).where(Category.city_id == self.city_id, Category.code == code))
-            intake.submit_hotline(operator, {
+            case = intake.submit_hotline(operator, {
                 "category_id": category_id, "description": words, "grid_id": self.grids[index].id,
-                "contact_name": "来电群众", "contact_phone": f"1390477{self.rng.randrange(10**4):04d}",
+                "contact_name": "来电群众", "contact_phone": f"1390477{self.rng.randrange(10**4):04d}", "sms_consent": True,
             }, [])  # fmt: skip
+            self.calls.append((case.id, self.grids[index].id))
+        case_id, grid_id = self.calls[0]
+        self.timeline.at(sla.deadline(now() + timedelta(minutes=40), 0, True), self.fix_call, case_id, grid_id)
+
+    def fix_call(self, case_id: int, grid_id: int) -> None:
+        """The grid's worker fixes the first caller's lift, the community verifies: the caller gets the SMS."""
+        worker = load_actor(self.city_id, db.session.scalar(
+            select(RoleGrant.user_id).where(RoleGrant.city_id == self.city_id, RoleGrant.role == "grid_worker",
+                                            RoleGrant.region_id == grid_id)
+        ))  # fmt: skip
+        case_service.accept(worker, case_id, "已联系物业电梯维保")
+        case_service.assign(worker, case_id)
+        case_service.start(worker, case_id)
+        case_service.resolve(worker, case_id, "维保单位已更换控制板，电梯恢复运行", photos(self.rng, "lift", 1))
+        case_service.verify(self.secretary, case_id, "已电话回访，现场核实")
+        self.timeline.at(now() + timedelta(hours=6), self.callers_answer)
 
     @unit_of_work
     def callers_answer(self) -> None:
-        """Callers who got the follow-up SMS answer it: most are satisfied."""
+        """Callers who got the follow-up SMS answer it."""
         waiting = db.session.scalars(
             select(HotlineFollowUp)
             .where(HotlineFollowUp.city_id == self.city_id, HotlineFollowUp.status == "sent")
             .order_by(HotlineFollowUp.id)
-            .limit(4)
         ).all()
-        for index, row in enumerate(waiting):
-            stars = (5, 4, 5, 3)[index]
-            hotline.answer(hotline.link_token(row), True, stars, "处理及时，态度很好" if stars >= 4 else "解决了，但等得有点久")
+        for row in waiting:
+            hotline.answer(hotline.link_token(row), True, 5, "电梯修好了，处理及时，态度很好")
 
     @unit_of_work
     def direct_line(self) -> None:
