@@ -196,3 +196,11 @@ def require_region(actor: Actor, city_id: int, region_path: str, roles=None) -> 
 def require_role(actor: Actor, *roles: Role) -> None:
     if not actor.has_role(*roles):
         raise Forbidden("您的角色无权执行此操作")
+
+
+def administers_whole_city(actor: Actor) -> bool:
+    """A system admin, or a super admin whose grant names the city itself (its root node's path has one segment):
+    the admins of what is city-wide (categories, the outside systems cases are sent on to)."""
+    if Role.SYSTEM_ADMIN in actor.roles:
+        return True
+    return any(g.role == Role.SUPER_ADMIN and g.region_path and g.region_path.count("/") == 2 for g in actor.grants)

@@ -49,3 +49,8 @@ def after_commit(callback: Callable[[], None]) -> None:
         callback()
     else:
         db.session.info.setdefault(_AFTER_COMMIT, []).append(callback)
+
+
+def in_unit_of_work() -> bool:
+    """Whether a unit of work is open: its flushed rows are not committed yet, so its transaction must stay."""
+    return db.session.registry.has() and db.session.info.get(_DEPTH, 0) > 0

@@ -95,6 +95,7 @@ def init_app(app: Flask) -> None:
         open311_keys,
         orders,
         petitions,
+        outside_systems,
         points,
         referrals,
         ratings,
@@ -116,8 +117,6 @@ def init_app(app: Flask) -> None:
         auth, regions, notifications, scan, codes, admin_records, categories, departments, reports, cases, orders, points, leaderboards,
         supervision, open311_keys, links, maps, staff, staff_points, uploads, venues, suggestions, ratings,
         consultations, reply_templates, notices, direct_line, hotline, task_forces, review_meetings, disputes,
-        consultations, reply_templates, notices, direct_line, hotline,
-        petitions, referrals,
-        care, neighbourhood,
+        petitions, referrals, care, neighbourhood, outside_systems,
     ):
         api.register_blueprint(module.blp)

@@ -8,8 +8,11 @@ from webargs.flaskparser import FlaskParser
 from webargs.multidictproxy import MultiDictProxy
 
 from gridapp.storable import unstorable
+from gridapp.web.idempotency import HEADER
 from mobile_api.schemas.common import ErrorSchema
 
+# The Idempotency-Key header as a creating operation documents it.
+IDEMPOTENCY_HEADER = [{"in": "header", "name": HEADER, "schema": {"type": "string", "maxLength": 128}}]
 TOO_DEEP = "JSON 嵌套层数过多"
 ONE_VALUE = "只能提供一个值"
 
@@ -72,6 +75,15 @@ class ApiBlueprint(flask_smorest.Blueprint):
             return self.doc(operationId=operation_id, security=[{"bearer": []}], parameters=list(parameters))(view)
 
         return decorate
+
+    def documenting(self, texts: dict[int, str]):
+        """`documented(operation_id, *statuses, parameters=())` for a module whose routes share one text per error
+        status: each route names its operationId and which of those statuses it may answer."""
+
+        def documented(operation_id: str, *statuses: int, parameters=()):
+            return self.documented(operation_id, {status: texts[status] for status in statuses}, parameters)
+
+        return documented
 
 
 def _camel(name: str) -> str:

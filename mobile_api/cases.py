@@ -10,7 +10,8 @@ from gridapp.services.cases import presentation as case_views
 from gridapp.services.cases import workflow as cases
 from gridapp.services.orders import workflow as orders
 from gridapp.web.access import allow, current_actor
-from gridapp.web.idempotency import created, request_claim, uploads
+from gridapp.web.idempotency import acted, created, request_claim, uploads
+from mobile_api.blueprint import IDEMPOTENCY_HEADER
 from mobile_api.multipart import MultipartBlueprint
 from mobile_api.schemas.cases import (
     AssignSchema,
@@ -42,7 +43,6 @@ from mobile_api.schemas.orders import CaseOrderCreateSchema, OrderViewSchema
 blp = MultipartBlueprint("cases", __name__, url_prefix="/api/v1/cases", description="案件：受理、派遣、处置、核实、办结")
 
 SECURITY = [{"bearer": []}]
-IDEMPOTENCY_HEADER = [{"in": "header", "name": "Idempotency-Key", "schema": {"type": "string", "maxLength": 128}}]
 ERRORS = {
     403: "not staff over this case (another grid's worker, a resident)",
     404: "no such case",
@@ -50,9 +50,7 @@ ERRORS = {
     422: "invalid input",
 }
 
-
-def documented(operation_id: str, *statuses: int, parameters=()):
-    return blp.documented(operation_id, {status: ERRORS[status] for status in statuses}, parameters)
+documented = blp.documenting(ERRORS)
 
 
 def _summary(case):
@@ -181,10 +179,13 @@ class Resolve(MethodView):
     @allow(cases.PERMISSIONS["resolve"], scope="case_handler")
     @blp.arguments(ResolveFormSchema, location="files")
     @blp.response(200, CaseSchema)
-    @blp.doc(security=SECURITY)
+    @blp.doc(security=SECURITY, parameters=IDEMPOTENCY_HEADER)
     def post(self, form, case_id):
-        """处置完成 with 1-9 after-photos (multipart)."""
-        return _summary(cases.resolve(current_actor(), case_id, form["note"], uploads(form.pop("photos")), form["upload_ids"]))
+        """处置完成 with 1-9 after-photos (multipart). A resend under the same Idempotency-Key (an offline draft whose
+        answer was lost) answers the case as the first send left it, with `Idempotent-Replayed: true`."""
+        actor, photos = current_actor(), uploads(form.pop("photos"))
+        claim = request_claim(actor, {**form, "case_id": case_id}, photos)
+        return acted(cases.resolve(actor, case_id, form["note"], photos, form["upload_ids"], claim), _summary)
 
 
 @blp.route("/<int:case_id>/rate")

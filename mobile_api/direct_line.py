@@ -8,8 +8,8 @@ from gridapp.pagination import paginate
 from gridapp.services.direct_line import contacts
 from gridapp.services.direct_line import conversations as direct
 from gridapp.web.access import allow, current_actor
-from gridapp.web.idempotency import HEADER, created, request_claim
-from mobile_api.blueprint import ApiBlueprint
+from gridapp.web.idempotency import created, request_claim
+from mobile_api.blueprint import IDEMPOTENCY_HEADER, ApiBlueprint
 from mobile_api.schemas.common import PageArgsSchema, page_of
 from mobile_api.schemas.direct_line import (
     ConversationConvertedSchema,
@@ -29,15 +29,12 @@ from mobile_api.schemas.direct_line import (
 
 blp = ApiBlueprint("direct_line", __name__, url_prefix="/api/v1", description="直联：居民与网格员、网格民警、物业的会话")
 
-IDEMPOTENCY_HEADER = [{"in": "header", "name": HEADER, "schema": {"type": "string", "maxLength": 128}}]
 ERROR_TEXT = {
     401: "Not signed in", 403: "Role or scope not allowed", 404: "No such conversation, contact or grid",
     422: "Bad input; nothing changed",
 }
 
-
-def documented(operation_id: str, *statuses: int, parameters=()):
-    return blp.documented(operation_id, {status: ERROR_TEXT[status] for status in statuses}, parameters)
+documented = blp.documenting(ERROR_TEXT)
 
 
 @blp.route("/direct-line/contacts")

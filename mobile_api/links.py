@@ -9,8 +9,8 @@ from gridapp.pagination import paginate, paginate_list
 from gridapp.services.links import households, owners
 from gridapp.services.links import workflow as links
 from gridapp.web.access import allow, current_actor
-from gridapp.web.idempotency import HEADER, created, request_claim
-from mobile_api.blueprint import ApiBlueprint
+from gridapp.web.idempotency import created, request_claim
+from mobile_api.blueprint import IDEMPOTENCY_HEADER, ApiBlueprint
 from mobile_api.schemas.common import ErrorSchema, PageArgsSchema, page_of
 from mobile_api.schemas.links import (
     CandidateSchema,
@@ -34,7 +34,6 @@ blp = ApiBlueprint(
 )
 
 SECURITY = [{"bearer": []}]
-IDEMPOTENCY_HEADER = [{"in": "header", "name": HEADER, "schema": {"type": "string", "maxLength": 128}}]
 ERROR_TEXT = {
     401: "Not signed in", 403: "Role or scope not allowed", 404: "No such link or record",
     409: "The record is taken, or the link is not in a state for this", 422: "Bad input; nothing changed",

@@ -6,8 +6,8 @@ from flask.views import MethodView
 from gridapp.pagination import paginate
 from gridapp.services.notices import publishing, receipts, tags
 from gridapp.web.access import allow, current_actor
-from gridapp.web.idempotency import HEADER, created, request_claim
-from mobile_api.blueprint import ApiBlueprint
+from gridapp.web.idempotency import created, request_claim
+from mobile_api.blueprint import IDEMPOTENCY_HEADER, ApiBlueprint
 from mobile_api.schemas.common import PageArgsSchema, page_of
 from mobile_api.schemas.notices import (
     AudienceSchema,
@@ -23,14 +23,11 @@ from mobile_api.schemas.notices import (
 
 blp = ApiBlueprint("notices", __name__, url_prefix="/api/v1", description="精准推送：人群标签、定向通知、阅读回执与触达统计")
 
-IDEMPOTENCY_HEADER = [{"in": "header", "name": HEADER, "schema": {"type": "string", "maxLength": 128}}]
 ERRORS = {
     401: "Not signed in", 403: "Role or scope not allowed", 404: "No such notice or member", 422: "Bad input; nothing changed",
 }
 
-
-def documented(operation_id: str, *statuses: int, parameters=()):
-    return blp.documented(operation_id, {status: ERRORS[status] for status in statuses}, parameters)
+documented = blp.documenting(ERRORS)
 
 
 @blp.route("/notices/tags")

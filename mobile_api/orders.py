@@ -6,7 +6,8 @@ from flask.views import MethodView
 from gridapp.pagination import paginate
 from gridapp.services.orders import workflow as orders
 from gridapp.web.access import allow, current_actor
-from gridapp.web.idempotency import created, request_claim, uploads
+from gridapp.web.idempotency import acted, created, request_claim, uploads
+from mobile_api.blueprint import IDEMPOTENCY_HEADER
 from mobile_api.multipart import MultipartBlueprint
 from mobile_api.schemas.common import PageArgsSchema, page_of
 from mobile_api.schemas.orders import (
@@ -23,7 +24,6 @@ from mobile_api.schemas.orders import (
 blp = MultipartBlueprint("orders", __name__, url_prefix="/api/v1/orders", description="社区下单、部门抢单、核实支付积分")
 
 SECURITY = [{"bearer": []}]
-IDEMPOTENCY_HEADER = [{"in": "header", "name": "Idempotency-Key", "schema": {"type": "string", "maxLength": 128}}]
 
 
 @blp.route("")
@@ -107,7 +107,10 @@ class Resolve(MethodView):
     @allow(orders.DEPARTMENTS, scope="holder")
     @blp.arguments(OrderResolveFormSchema, location="files")
     @blp.response(200, OrderViewSchema)
-    @blp.doc(security=SECURITY)
+    @blp.doc(security=SECURITY, parameters=IDEMPOTENCY_HEADER)
     def post(self, form, order_id):
-        """处置完成 with 1-9 after-photos (multipart)."""
-        return orders.resolve(current_actor(), order_id, form["note"], uploads(form.pop("photos")), form["upload_ids"])
+        """处置完成 with 1-9 after-photos (multipart). A resend under the same Idempotency-Key (an offline draft whose
+        answer was lost) answers the order as the first send left it, with `Idempotent-Replayed: true`."""
+        actor, photos = current_actor(), uploads(form.pop("photos"))
+        claim = request_claim(actor, {**form, "order_id": order_id}, photos)
+        return acted(orders.resolve(actor, order_id, form["note"], photos, form["upload_ids"], claim), lambda order: order)

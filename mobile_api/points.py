@@ -10,7 +10,7 @@ from gridapp.services.points import ledger
 from gridapp.services.points import residents as points
 from gridapp.web.access import allow, current_actor
 from gridapp.web.idempotency import HEADER
-from mobile_api.blueprint import ApiBlueprint
+from mobile_api.blueprint import IDEMPOTENCY_HEADER, ApiBlueprint
 from mobile_api.schemas.common import PageArgsSchema, page_of
 from mobile_api.schemas.points import (
     BudgetMovementSchema,
@@ -29,7 +29,6 @@ from mobile_api.schemas.points import (
 blp = ApiBlueprint("points", __name__, url_prefix="/api/v1/points", description="积分：余额、明细、预算充值、商户兑换与结算")
 
 SECURITY = [{"bearer": []}]
-IDEMPOTENCY_HEADER = [{"in": "header", "name": HEADER, "schema": {"type": "string", "maxLength": 128}}]
 
 
 @blp.route("/me")

@@ -31,7 +31,7 @@ class Ratings(MethodView):
         """Ratings of shops or cadres in my part of the city with their comments, newest first (raters masked)."""
         target, low = args.pop("target_type"), args.pop("low_only")
         page = paginate(ratings.ratings(current_actor(), target, low), args)
-        return {**page, "items": [ratings.rating_row(row) for row in page["items"]]}
+        return {**page, "items": ratings.rating_rows(page["items"])}
 
 
 @blp.route("/ratings/summary")

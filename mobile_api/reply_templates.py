@@ -21,9 +21,7 @@ from mobile_api.schemas.replies import (
 blp = ApiBlueprint("reply_templates", __name__, url_prefix="/api/v1/reply-templates", description="回复模板")
 ERRORS = {403: "not an admin", 404: "no such template in the caller's city", 422: "invalid input (an unknown placeholder)"}
 
-
-def documented(operation_id: str, *statuses: int, parameters=()):
-    return blp.documented(operation_id, {status: ERRORS[status] for status in statuses}, parameters)
+documented = blp.documenting(ERRORS)
 
 
 @blp.route("")

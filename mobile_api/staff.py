@@ -30,9 +30,7 @@ blp = MultipartBlueprint("staff", __name__, url_prefix="/api/v1", description="å
 IDEMPOTENCY_HEADER = {"in": "header", "name": HEADER, "schema": {"type": "string", "maxLength": 128}, "description": "A retry with the same key returns the first account"}
 ERRORS = {403: "not an admin over this account, role or place", 404: "no such account in the caller's reach", 422: "invalid input"}
 
-
-def documented(operation_id: str, *statuses: int, parameters=()):
-    return blp.documented(operation_id, {status: ERRORS[status] for status in statuses}, parameters)
+documented = blp.documenting(ERRORS)
 
 
 def _grant_request(body: dict) -> staff.GrantRequest:

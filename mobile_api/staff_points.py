@@ -14,9 +14,7 @@ from mobile_api.schemas.staff import DepartmentPointsSchema
 blp = ApiBlueprint("staff_points", __name__, url_prefix="/api/v1/points", description="工作人员与部门的积分余额和明细")
 ERRORS = {403: "not staff, or not a member of this department", 404: "no such department", 422: "invalid input"}
 
-
-def documented(operation_id: str, *statuses: int, parameters=()):
-    return blp.documented(operation_id, {status: ERRORS[status] for status in statuses}, parameters)
+documented = blp.documenting(ERRORS)
 
 
 @blp.route("/staff/me")

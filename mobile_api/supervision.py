@@ -12,7 +12,7 @@ from gridapp.services.supervision import oversight as supervision
 from gridapp.services.supervision import scores, sla
 from gridapp.web.access import allow, current_actor
 from gridapp.web.idempotency import created, request_claim
-from mobile_api.blueprint import ApiBlueprint
+from mobile_api.blueprint import IDEMPOTENCY_HEADER, ApiBlueprint
 from mobile_api.schemas.cases import CaseSchema
 from mobile_api.schemas.common import PageArgsSchema, page_of
 from mobile_api.schemas.supervision import (
@@ -33,7 +33,6 @@ from mobile_api.schemas.supervision import (
 blp = ApiBlueprint("supervision", __name__, url_prefix="/api/v1", description="督办：超时预警、拍一拍、批示、吹哨报到、单位积分")
 
 SECURITY = [{"bearer": []}]
-IDEMPOTENCY_HEADER = [{"in": "header", "name": "Idempotency-Key", "schema": {"type": "string", "maxLength": 128}}]
 
 
 def _as_is(row):

@@ -2,6 +2,8 @@
 the viewer's tree, with the communities' assessment line (cadre ratings, low-rating follow-ups closed on time)."""
 from __future__ import annotations
 
+import csv
+import io
 import re
 from datetime import timedelta
 
@@ -124,6 +126,24 @@ def test_the_pages_show_them_and_only_inside_the_viewers_tree(client, rated):
     communities = re.search(r'<table id="community-scores">.*?</table>', ranking, re.S).group(0)
     assert re.findall(r'data-community-id="(\d+)"', communities) == [str(city.c2.id), str(city.c1.id)]
     assert "9920" in communities and "（−50）" in communities
+    assert "format=csv&amp;table=communities" in ranking
+
+
+def test_the_community_scores_export_as_csv_like_the_page(client, rated, clock):
+    city = rated
+    headers = auth_headers(city.users[Role.STREET_ADMIN])
+    month = clock.now().strftime("%Y-%m")
+    answer = client.get(f"/dashboard/departments?format=csv&table=communities&month={month}", headers=headers)
+    assert answer.status_code == 200 and answer.mimetype == "text/csv"
+    assert f"communities-{month}.csv" in answer.headers["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(answer.get_data(as_text=True).lstrip("\ufeff"))))
+    assert rows[0][:3] == ["排名", "社区", "得分"] and "逾期回访扣分" in rows[0]
+    by_name = {row[1]: dict(zip(rows[0], row)) for row in rows[1:]}
+    assert set(by_name) == {city.c1.name, city.c2.name}  # the street's communities only
+    c1 = by_name[city.c1.name]
+    assert (c1["排名"], c1["得分"], c1["干部差评"], c1["差评扣分"], c1["逾期回访"], c1["逾期回访扣分"]) == ("2", "9920", "1", "30", "1", "50")
+    departments = client.get(f"/dashboard/departments?format=csv&month={month}", headers=headers).get_data(as_text=True)
+    assert departments.lstrip("\ufeff").startswith("排名,部门,得分")
 
 
 @pytest.mark.browser

@@ -3,12 +3,14 @@ lived through the services, so every case tells a whole, plausible story."""
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
 from gridapp.authz import Role
 from gridapp.demo.cases import DEMO_CASES
 from gridapp.demo.city import CITY_CODE, DEMO_PASSWORD, RESIDENT_PHONE, STAFF_LOGINS
+from gridapp.demo.participation import participation_figures
 from gridapp.extensions import db
 from gridapp.models import (
     AccountLink,
@@ -17,6 +19,7 @@ from gridapp.models import (
     CasePhoto,
     CaseRating,
     Category,
+    Consultation,
     Department,
     Escalation,
     Household,
@@ -24,14 +27,19 @@ from gridapp.models import (
     Instruction,
     LedgerEntry,
     LedgerTransaction,
+    Notice,
     Notification,
     Nudge,
     Order,
+    Rating,
+    RatingFollowUp,
     Redemption,
     Region,
     RoleGrant,
     Shop,
+    Suggestion,
     User,
+    VenueCheckIn,
     Whistle,
 )
 from gridapp.models.ledger import Account
@@ -169,6 +177,8 @@ def test_every_case_was_lived_through_the_services(demo_city):
                 assert actor == event.handler_user_id, (case.id, action)
             elif action in COMMUNITY_STEPS:
                 assert holds(actor, "community_admin", case.community_id), (case.id, action)
+            elif action in REPORTER_STEPS and actor is None:  # a 12345 caller, through the follow-up SMS link
+                assert case.channel == "hotline" and action in ("confirm", "reopen"), (case.id, action)
             elif action in REPORTER_STEPS:
                 assert actor == case.reporter_user_id and holds(actor, "resident"), (case.id, action)
             elif action in SYSTEM_STEPS:
@@ -264,3 +274,29 @@ def test_residents_and_shopkeepers_were_linked_and_spend_points(demo_city):
         assert redemption.status == "confirmed" and redemption.confirmed_by_user_id == owners[redemption.shop_id]
         assert redemption.created_at <= redemption.confirmed_at < redemption.expires_at
         assert db.session.get(LedgerTransaction, redemption.transaction_id).kind == "redemption"
+
+
+def test_residents_take_part_in_kangcheng(demo_city, client):
+    """Every module of issue 17 has something to show in 康城社区, each made through its service."""
+    city_id = demo_city
+    figures = participation_figures(city_id)
+    assert figures["contacts"] == 10  # a police officer and property staff for each of the five grids
+    assert figures["tags"] >= 10 and figures["notices"] == 2 and figures["consultations"] == 1
+    assert figures["answers"] >= 5 and figures["suggestions"] == 4 and figures["adopted"] == 1
+    assert figures["check_ins"] >= 5 and figures["ratings"] >= 8 and figures["follow_ups"] >= 1
+    assert figures["hotline_answers"] >= 1
+    kc = db.session.scalar(select(Region).where(Region.city_id == city_id, Region.code == "kbs-hbgx-kc"))
+    consultation = db.session.scalar(select(Consultation).where(Consultation.city_id == city_id))
+    assert consultation.region_id == kc.id and consultation.deadline > HISTORY_ENDS.replace(tzinfo=None)  # still open
+    adopted = db.session.scalar(select(Suggestion).where(Suggestion.status == "adopted"))
+    assert adopted.points_awarded > 0 and ledger.find(city_id, f"suggestion:{adopted.id}:adopted") is not None
+    low = db.session.scalars(select(RatingFollowUp)).all()
+    assert low and all(f.status == "closed" and f.outcome for f in low)
+    assert count(select(Rating.id).where(Rating.stars <= 2)) >= 1
+    assert count(select(VenueCheckIn.id).where(VenueCheckIn.created_at > HISTORY_ENDS.replace(tzinfo=None) - timedelta(days=14))) >= 5
+    notice = db.session.scalar(select(Notice).where(Notice.tags == ""))
+    assert notice.recipient_count > 0
+    operator = db.session.scalar(select(User).where(User.username == "kbs_12345"))
+    assert count(select(Case.id).where(Case.entered_by_user_id == operator.id, Case.channel == "hotline")) == 2
+    login = client.post("/api/v1/auth/login", json={"city": CITY_CODE, "username": "kbs_12345", "password": DEMO_PASSWORD})
+    assert login.status_code == 200, login.json

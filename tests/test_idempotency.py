@@ -10,11 +10,13 @@ from sqlalchemy import func, select
 
 from gridapp.authz import Role
 from gridapp.extensions import db
-from gridapp.models import Case, CasePhoto, IdempotencyKey
+from gridapp.models import Case, CaseEvent, CasePhoto, IdempotencyKey, OrderEvent
 from tests.conftest import make_app
 from tests.support import servers
 from tests.support.cases import G1, add_categories, jpeg, media_files, post_report
 from tests.support.factories import auth_headers, build_city
+from tests.support.orders import points_city
+from tests.support.orders import post as post_order
 
 
 def same_photo():
@@ -130,3 +132,49 @@ def test_twenty_concurrent_retries_on_postgresql_create_exactly_one(pg_admin_url
     finally:
         with app.app_context():
             db.engine.dispose()
+
+
+def resolve_draft(client, user, url, key, note="已清理", color=(20, 160, 20)):
+    """What an offline draft sends, again and again until an answer arrives: the same form under its own key."""
+    data = {"note": note, "photos": [(io.BytesIO(jpeg(color=color)), "after.jpg")]}
+    headers = auth_headers(user) | {"Idempotency-Key": key}
+    return client.post(url, data=data, headers=headers, content_type="multipart/form-data")
+
+
+def test_a_resolution_resent_after_a_lost_answer_gets_the_first_answer(app, client, city, cats):
+    resident, worker, admin = city.users[Role.RESIDENT], city.users[Role.GRID_WORKER], city.users[Role.COMMUNITY_ADMIN]
+    cid = post_report(client, resident, category=cats["garbage"], photos=same_photo(), lng=G1[0], lat=G1[1]).json["id"]
+    for who, action in ((worker, "accept"), (admin, "assign"), (worker, "start")):
+        assert client.post(f"/api/v1/cases/{cid}/{action}", json={}, headers=auth_headers(who)).status_code == 200
+    url = f"/api/v1/cases/{cid}/resolve"
+    first = resolve_draft(client, worker, url, "draft-resolve-1")
+    assert first.status_code == 200 and first.json["state"] == "resolved" and "Idempotent-Replayed" not in first.headers
+    files = media_files(app)
+    again = resolve_draft(client, worker, url, "draft-resolve-1")
+    assert again.status_code == 200, again.json
+    assert again.headers["Idempotent-Replayed"] == "true" and again.json["id"] == cid and again.json["state"] == "resolved"
+    assert media_files(app) == files  # the resend stored no second copy of the after-photo
+    resolves = select(func.count()).select_from(CaseEvent).where(CaseEvent.case_id == cid, CaseEvent.action == "resolve")
+    assert db.session.scalar(resolves) == 1
+    assert db.session.scalar(select(func.count()).select_from(CasePhoto).where(CasePhoto.kind == "after")) == 1
+    other = resolve_draft(client, worker, url, "draft-resolve-1", note="另一次处置")
+    assert other.status_code == 422 and other.json["code"] == "idempotency_key_reused"
+    assert resolve_draft(client, worker, url, "draft-resolve-2").status_code == 409  # a new key: a second resolve
+
+
+def test_an_order_resolution_resent_under_its_key_gets_the_first_answer(app, client, city, clock):
+    ns = points_city(city, budget=500)
+    staff = city.users[Role.DEPARTMENT_STAFF]
+    order_id = post_order(ns, bounty=20).id
+    db.session.commit()
+    for step in ("grab", "start"):
+        assert client.post(f"/api/v1/orders/{order_id}/{step}", headers=auth_headers(staff)).status_code == 200
+    url = f"/api/v1/orders/{order_id}/resolve"
+    first = resolve_draft(client, staff, url, "order-draft-1", note="已拖离")
+    assert first.status_code == 200 and first.json["status"] == "resolved"
+    files = media_files(app)
+    again = resolve_draft(client, staff, url, "order-draft-1", note="已拖离")
+    assert again.status_code == 200 and again.headers["Idempotent-Replayed"] == "true"
+    assert again.json["id"] == order_id and again.json["status"] == "resolved" and media_files(app) == files
+    events = select(func.count()).select_from(OrderEvent).where(OrderEvent.order_id == order_id, OrderEvent.action == "resolve")
+    assert db.session.scalar(events) == 1

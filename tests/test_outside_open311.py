@@ -2,10 +2,6 @@
 kept, and the outside system's updates land on the case's timeline once."""
 from __future__ import annotations
 
-import json
-from http.server import BaseHTTPRequestHandler
-from urllib.parse import parse_qs, urlparse
-
 import pytest
 from sqlalchemy import select
 
@@ -13,49 +9,13 @@ from gridapp.extensions import db
 from gridapp.models import CaseEvent, Category, ExternalEndpoint, ExternalRequest
 from gridapp.services.open311 import outside
 from tests.support.cases import G1, add_categories
-from tests.support.local_http import serving
 from tests.support.open311 import json_body, new_key
-
-
-class OutsideOpen311:
-    """An Open311 server standing in for a department's own system."""
-
-    def __init__(self):
-        self.posted: list[dict] = []
-        self.updates: list[dict] = []
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                form = parse_qs(self.rfile.read(int(self.headers["Content-Length"])).decode())
-                server.posted.append({k: v[0] for k, v in form.items()})
-                self._reply(201, [{"service_request_id": f"EXT-{len(server.posted)}"}])
-
-            def do_GET(self):
-                url = urlparse(self.path)
-                if url.path != "/v2/servicerequestupdates.json" or parse_qs(url.query).get("api_key") != ["their-key"]:
-                    return self._reply(403, [{"code": 403, "description": "api_key"}])
-                self._reply(200, server.updates)
-
-            def _reply(self, status, body):
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args):
-                pass
-
-        self.handler = Handler
+from tests.support.outside_open311 import outside_system
 
 
 @pytest.fixture
 def their_system():
-    fake = OutsideOpen311()
-    with serving(fake.handler) as base:
-        fake.base_url = f"{base}/v2"
+    with outside_system() as fake:
         yield fake
 
 
@@ -93,3 +53,34 @@ def test_a_case_is_sent_on_and_its_updates_land_on_the_timeline_once(client, cit
         ("环卫公司系统（in_progress）：已派车", None), ("环卫公司系统（closed）：已清运", None)
     ]  # fmt: skip
     assert outside.send(city.city.id, row.id) == "EXT-1" and len(their_system.posted) == 1  # a re-run sends nothing
+
+
+def test_without_the_updates_extension_each_request_status_is_read_until_closed(client, city):
+    add_categories(city)
+    category = db.session.scalar(select(Category).where(Category.city_id == city.city.id, Category.code == "garbage"))
+    with outside_system(updates_extension=False) as plain:
+        endpoint = ExternalEndpoint(
+            city_id=city.city.id, name="区环卫平台", category_id=category.id, base_url=plain.base_url, api_key="their-key",
+            service_code="RUBBISH",
+        )  # fmt: skip
+        db.session.add(endpoint)
+        db.session.commit()
+        data = {"api_key": new_key(city), "service_code": "garbage", "lat": str(G1[1]), "long": str(G1[0]),
+                "description": "垃圾满溢"}  # fmt: skip
+        case_id = int(json_body(client.post("/open311/v2/requests.json", data=data))[0]["service_request_id"])
+        assert outside.fetch_updates(city.city.id, endpoint.id) == 0  # not published there yet (404)
+
+        plain.statuses["EXT-1"] = {"status": "open", "status_notes": "已受理", "updated_datetime": "2026-12-02T09:00:00Z"}
+        assert outside.fetch_updates(city.city.id, endpoint.id) == 1
+        assert outside.fetch_updates(city.city.id, endpoint.id) == 0  # the same status again is no news
+        plain.statuses["EXT-1"] = {"status": "closed", "status_notes": "已清运", "updated_datetime": "2026-12-02T11:00:00Z"}
+        assert outside.fetch_updates(city.city.id, endpoint.id) == 1
+        asked = len(plain.asked)
+        assert outside.fetch_updates(city.city.id, endpoint.id) == 0
+        assert plain.asked[asked:] == ["/v2/servicerequestupdates.json"]  # a request closed there is not read again
+
+    notes = db.session.scalars(
+        select(CaseEvent.note).where(CaseEvent.case_id == case_id, CaseEvent.action == outside.UPDATE_ACTION).order_by(CaseEvent.id)
+    ).all()
+    assert notes == ["区环卫平台（open）：已受理", "区环卫平台（closed）：已清运"]
+    assert "/v2/requests/EXT-1.json" in plain.asked

@@ -3,7 +3,7 @@ where it serves); a rating of 1-2 stars opens a follow-up for the community, clo
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from gridapp.authz import Role
 from gridapp.extensions import db
@@ -67,6 +67,34 @@ def test_the_community_reads_ratings_with_comments_and_raters_masked(client, cit
         "average": 3.5, "count": 2, "low": 1, "open_follow_ups": 1}
     cadres = client.get("/api/v1/ratings?target_type=cadre", headers=cadre).json
     assert [(r["target_name"], r["comment"]) for r in cadres["items"]] == [("李书记", "办事热情")]
+
+
+def test_a_page_of_ratings_takes_the_same_queries_however_many_rows(app, client, city, places):
+    """The raters, names and places of a page are loaded at once, not three queries per rating (N+1)."""
+    cadre = auth_headers(city.users[Role.COMMUNITY_ADMIN])
+
+    def statements_for_page() -> tuple[int, int]:
+        seen = []
+        count = lambda *_args: seen.append(1)  # noqa: E731
+        with app.app_context():
+            event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            page = client.get("/api/v1/ratings?target_type=shop&per_page=50", headers=cadre).json
+        finally:
+            with app.app_context():
+                event.remove(db.engine, "before_cursor_execute", count)
+        return len(page["items"]), len(seen)
+
+    raters = [account(city.city.id, f"居民{n}号", Role.RESIDENT, phone=f"1370000{n:04d}") for n in range(8)]
+    db.session.commit()
+    rate(client, raters[0], places.tokens["shop"], 5, "好")
+    rate(client, raters[1], places.tokens["shop"], 4, "不错")
+    rows_few, queries_few = statements_for_page()
+    for rater in raters[2:]:
+        rate(client, rater, places.tokens["shop"], 3, "一般")
+    rows_many, queries_many = statements_for_page()
+    assert (rows_few, rows_many) == (2, 8)
+    assert queries_many == queries_few
 
 
 def test_scope_market_regulation_reads_shops_only_and_others_nothing(client, city, places):

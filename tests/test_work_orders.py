@@ -4,20 +4,26 @@ the Open311 surface's own statuses (403 for a missing or wrong key, 400 for bad 
 from __future__ import annotations
 
 import json
+import threading
+import uuid
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import Session
 
 from gridapp.authz import Role
 from gridapp.extensions import db
-from gridapp.models import WorkOrderCallback
-from gridapp.services.open311 import work_orders
+from gridapp.models import Case, CaseEvent, ExternalEndpoint, ExternalRequest, WorkOrder, WorkOrderCallback
+from gridapp.services.open311 import outside, work_orders
+from tests.conftest import make_app
+from tests.support import servers
 from tests.support.cases import G1, act, add_categories
 from tests.support.factories import build_city
 from tests.support.local_http import serving
 from tests.support.open311 import json_body, new_key
+from tests.support.outside_open311 import KEY, outside_system
 
 URL = "/open311/v2/work_orders.json"
 
@@ -139,3 +145,99 @@ def test_bad_work_orders_are_refused_with_400(client, city, platform):
     assert push(client, {k: v for k, v in order(key, platform).items() if k != "order_no"}).status_code == 400
     assert push(client, order(key, platform, callback_url="ftp://example.org/x")).status_code == 400
     assert push(client, order(key, platform, order_no="x" * 65)).status_code == 400
+
+
+@pytest.mark.slow
+def test_the_same_order_pushed_twice_at_once_on_postgresql_makes_one_case(pg_admin_url, tmp_path, platform):
+    """Two threads, each with its own connection, push one order_no. Both are held just before writing the work
+    order until the other has filed its case too, so both passed the look-up: the unique key picks the winner."""
+    url = servers.create_database(pg_admin_url, f"gridapp_wo_{uuid.uuid4().hex[:8]}")
+    app = make_app(url, tmp_path, SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 5, "pool_pre_ping": True})
+    both_filed = threading.Barrier(2, timeout=10)
+
+    def hold_until_both_filed(session, _context, _instances):
+        if any(isinstance(row, WorkOrder) for row in session.new) and not session.info.get("held"):
+            session.info["held"] = True
+            try:
+                both_filed.wait()
+            except threading.BrokenBarrierError:  # the other never got this far: nothing to race
+                pass
+
+    try:
+        with app.app_context():
+            city = build_city("wocity")
+            add_categories(city)
+            key = new_key(city, "12345 平台")
+            db.session.remove()
+        start = threading.Barrier(2)
+        answers, lock = [], threading.Lock()
+
+        def send():
+            client = app.test_client()
+            start.wait()
+            response = push(client, order(key, platform, order_no="12345-RACE"))
+            with lock:
+                answers.append((response.status_code, json.loads(response.get_data(as_text=True))))
+
+        event.listen(Session, "before_flush", hold_until_both_filed)
+        try:
+            threads = [threading.Thread(target=send) for _ in range(2)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join(timeout=60)
+        finally:
+            event.remove(Session, "before_flush", hold_until_both_filed)
+        assert sorted(status for status, _ in answers) == [200, 201], answers
+        assert len({body[0]["service_request_id"] for _, body in answers}) == 1, answers
+        assert {body[0]["order_no"] for _, body in answers} == {"12345-RACE"}
+        with app.app_context():
+            assert db.session.scalar(select(func.count()).select_from(WorkOrder)) == 1
+            assert db.session.scalar(select(func.count()).select_from(Case)) == 1
+            [case_id] = db.session.scalars(select(WorkOrder.case_id)).all()
+            assert str(case_id) == answers[0][1][0]["service_request_id"]
+            db.session.remove()
+    finally:
+        with app.app_context():
+            db.engine.dispose()
+
+
+def test_a_pushed_case_sent_on_outside_calls_back_its_steps_and_the_outside_updates_in_order(client, city, platform):
+    categories = add_categories(city)
+    with outside_system() as their_system:
+        db.session.add(
+            ExternalEndpoint(
+                city_id=city.city.id, name="环卫公司系统", category_id=categories["garbage"].id,
+                base_url=their_system.base_url, api_key=KEY, service_code="RUBBISH",
+            )
+        )  # fmt: skip
+        db.session.commit()
+        key = new_key(city, "12345 平台")
+        case_id = int(json_body(push(client, order(key, platform)))[0]["service_request_id"])
+        assert [p["description"] for p in their_system.posted] == ["12345 转办：楼道堆物"]
+        row = db.session.scalar(select(ExternalRequest).where(ExternalRequest.case_id == case_id))
+        assert row.service_request_id == "EXT-1"
+
+        worker = city.users[Role.GRID_WORKER]
+        assert act(client, worker, case_id, "accept", note="已转环卫公司").status_code == 200
+        their_system.updates = [  # listed newest first: they land oldest first
+            {"update_id": "u2", "service_request_id": "EXT-1", "status": "closed", "description": "已清运",
+             "updated_datetime": "2026-12-02T10:00:00Z"},
+            {"update_id": "u1", "service_request_id": "EXT-1", "status": "in_progress", "description": "已派车",
+             "updated_datetime": "2026-12-02T09:00:00Z"},
+        ]  # fmt: skip
+        assert outside.fetch_updates(city.city.id, row.endpoint_id) == 2
+        assert act(client, worker, case_id, "assign").status_code == 200
+        assert outside.fetch_updates(city.city.id, row.endpoint_id) == 0
+
+    assert [(c["action"], c["note"]) for c in platform.received] == [
+        ("accept", "已转环卫公司"),
+        (outside.UPDATE_ACTION, "环卫公司系统（in_progress）：已派车"),
+        (outside.UPDATE_ACTION, "环卫公司系统（closed）：已清运"),
+        ("assign", "派给网格员worker1"),
+    ]  # fmt: skip
+    assert all(c["order_no"] == "12345-0001" and c["service_request_id"] == str(case_id) for c in platform.received)
+    timeline = db.session.scalars(select(CaseEvent.action).where(CaseEvent.case_id == case_id).order_by(CaseEvent.id)).all()
+    assert timeline[-4:] == ["accept", outside.UPDATE_ACTION, outside.UPDATE_ACTION, "assign"]
+    sent = db.session.scalars(select(WorkOrderCallback.status).order_by(WorkOrderCallback.event_id)).all()
+    assert sent == ["sent"] * 4

@@ -9,6 +9,7 @@ from flask.cli import with_appcontext
 
 from gridapp.demo.cases import demo_city_id, figures, seed_demo_cases
 from gridapp.demo.city import DEMO_PASSWORD, seed_demo_city
+from gridapp.demo.participation import participation_figures, seed_demo_participation
 
 
 @click.command("demo")
@@ -22,6 +23,7 @@ def demo_command() -> None:
     try:
         summary = seed_demo_city()
         demo_cases = seed_demo_cases(demo_city_id())
+        taking_part = seed_demo_participation(demo_city_id())
     finally:
         push_log.setLevel(level)
     verb = "已创建" if summary.created else "已存在，未重复创建"
@@ -45,7 +47,14 @@ def demo_command() -> None:
         f"居民与户籍成员关联 {seen['linked_members']} 人，店主关联商户 {seen['linked_shops']} 家，"
         f"积分兑换 {seen['redemptions']} 笔。"
     )
-    if not summary.created and not demo_cases:
+    part = participation_figures(demo_city_id())
+    click.echo(
+        f"康城社区：直联联系人 {part['contacts']} 位，成员标签 {part['tags']} 个，通知 {part['notices']} 条，"
+        f"协商 {part['consultations']} 个（{part['answers']} 户作答），建议 {part['suggestions']} 条（采纳 {part['adopted']} 条），"
+        f"场所登记 {part['check_ins']} 次，商户/干部评价 {part['ratings']} 条（差评回访 {part['follow_ups']} 件），"
+        f"12345 回访答复 {part['hotline_answers']} 条。"
+    )
+    if not summary.created and not demo_cases and not taking_part:
         click.echo("再次运行未作任何改动。")
     click.echo(f"用时 {time.monotonic() - started:.1f} 秒。领导驾驶舱 /dashboard/，用 kbs_shuji 等账号登录。")
     click.echo("")

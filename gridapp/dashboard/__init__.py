@@ -166,6 +166,8 @@ def _overdue_row(row) -> list:
 @allow(dashboard.LEADERS, scope="city")
 def departments():
     page = dashboard.departments_page(current_actor(), request.args.get("month"))
+    if _wants_csv() and request.args.get("table") == "communities":
+        return _csv(f"communities-{page['month']}", COMMUNITY_HEADER, [_community_row(row) for row in page["communities"]])
     if _wants_csv():
         header = [
             "排名", "部门", "得分", "在办工单", "逾期工单", "逾期分钟", "被退回", "差评", "报到逾期",
@@ -181,6 +183,18 @@ def departments():
         ]
         return _csv(f"departments-{page['month']}", header, rows)
     return render_template("dashboard/departments.html", **page)
+
+
+COMMUNITY_HEADER = ["排名", "社区", "得分", "干部评价均分", "干部评价数", "干部差评", "差评扣分", "到期回访", "按时回访", "逾期回访", "逾期回访扣分"]
+
+
+def _community_row(row) -> list:
+    """The 社区考核 table's row, as the page shows it (an average with no ratings is empty, never 0)."""
+    cadres, follow_ups = row.cadre_ratings, row.follow_ups
+    return [
+        row.rank, row.community.name, row.score, "" if cadres.average is None else cadres.average, cadres.count, cadres.low,
+        row.lost.get("low_ratings", 0), follow_ups.due, follow_ups.on_time, follow_ups.late, row.lost.get("late_follow_ups", 0),
+    ]
 
 
 @bp.get("/cases/<int:case_id>")

@@ -180,6 +180,7 @@ STAFF_LOGINS = [
     ("grid_worker", "kc_grid1", "康城社区 第1网格"),
     ("department_admin", "cgj_admin", "城市管理综合执法局"),
     ("department_staff", "cgj_staff", "城市管理综合执法局"),
+    ("hotline_operator", "kbs_12345", "康巴什区 12345 热线"),
 ]
 # The officials over the other street and district offices, and each department's people (code_admin, code_staff, ...).
 MORE_OFFICIALS = [
@@ -268,6 +269,7 @@ def _build(city: City, summary: DemoSummary) -> None:
     staff("hbgx_admin", "哈巴格希街道网格站", Role.STREET_ADMIN, region=by_code["kbs-hbgx"])
     staff("cgj_admin", "城管局调度员", Role.DEPARTMENT_ADMIN, department=departments[0])
     staff("cgj_staff", "城管执法队员", Role.DEPARTMENT_STAFF, department=departments[0], phone=_phone(rng))
+    staff("kbs_12345", "康巴什区12345话务员", Role.HOTLINE_OPERATOR, region=by_code["kbs"], title="12345 热线")
 
     for community in communities:
         for post in ("党委书记", "居委会主任", "网格专干"):

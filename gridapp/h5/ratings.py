@@ -28,5 +28,5 @@ def overview():
     )
     return render_template(
         "h5/ratings/overview.html", target=target, targets=TARGETS, low_only=low_only, summary=ratings.summary(actor, target),
-        page=page, rows=[ratings.rating_row(r) for r in page["items"]], follow_ups=follow_ups, target_name=ratings.target_name,
+        page=page, rows=ratings.rating_rows(page["items"]), follow_ups=follow_ups, target_name=ratings.target_name,
     )

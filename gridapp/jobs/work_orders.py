@@ -2,8 +2,12 @@
 cases sent on to outside Open311 systems and their updates fetched (services.open311.outside)."""
 from __future__ import annotations
 
+import logging
+
 from gridapp.jobs import every_city_id, job
 from gridapp.services.open311 import outside, work_orders
+
+log = logging.getLogger(__name__)
 
 
 @job(queue="gridapp-notify", timeout=120, retries=0)
@@ -27,4 +31,7 @@ def send_case_outside(city_id: int, external_request_id: int) -> None:
 def fetch_outside_updates() -> None:
     for city_id in every_city_id():
         for endpoint_id in outside.endpoints_with_requests(city_id):
-            outside.fetch_updates(city_id, endpoint_id)
+            try:
+                outside.fetch_updates(city_id, endpoint_id)
+            except (OSError, ValueError):  # one system away or answering nonsense: the others are still asked
+                log.exception("fetching the updates of outside system %s (city %s) failed", endpoint_id, city_id)

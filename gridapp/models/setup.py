@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from gridapp.extensions import db
 from gridapp.models.base import BigId, TenantMixin
 
-SETUP_ENTITIES = ("region", "department", "category", "risk_route")
+SETUP_ENTITIES = ("region", "department", "category", "outside_system", "risk_route")
 
 
 class SetupChange(TenantMixin, db.Model):

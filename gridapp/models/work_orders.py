@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gridapp.extensions import db
@@ -44,7 +44,11 @@ class WorkOrderCallback(TenantMixin, db.Model):
 
 
 class ExternalEndpoint(TenantMixin, db.Model):
-    """An outside system speaking Open311 GeoReport v2 that a category's cases are sent on to."""
+    """An outside system speaking Open311 GeoReport v2 that a category's cases are sent on to.
+
+    City admins set these up (services.open311.outside_systems); a disabled one is sent nothing new
+    and no longer asked for updates, and keeps its row for the cases already sent.
+    """
 
     __tablename__ = "external_endpoints"
     __table_args__ = (UniqueConstraint("city_id", "category_id"),)
@@ -54,6 +58,7 @@ class ExternalEndpoint(TenantMixin, db.Model):
     api_key: Mapped[str] = mapped_column(String(255), nullable=False)
     jurisdiction_id: Mapped[Optional[str]] = mapped_column(String(64))
     service_code: Mapped[str] = mapped_column(String(64), nullable=False)  # our category in their words
+    is_active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True, server_default=true())
 
 
 class ExternalRequest(TenantMixin, db.Model):

@@ -34,7 +34,7 @@ from gridapp.extensions import db
 from gridapp.models import CasePhoto
 from gridapp.services import idempotency
 from gridapp.storage import media_storage
-from gridapp.unit_of_work import unit_of_work
+from gridapp.unit_of_work import in_unit_of_work, unit_of_work
 
 MAX_PHOTOS = 9
 WEB_SIZE = 1280
@@ -300,9 +300,12 @@ def release_read_snapshot() -> None:
 
     On SQLite every transaction holds the one write lock (BEGIN IMMEDIATE), so reading
     the actor or a row and then spending a second on images or S3 would stall every
-    other writer. Only done when nothing is pending, so no work can be lost.
+    other writer. Only done when nothing is pending, so no work can be lost: not inside an enclosing unit of work,
+    whose earlier steps are flushed but not yet committed (a rollback here would silently drop them).
     """
     session = db.session()
+    if in_unit_of_work():
+        return
     if session.in_transaction() and not (session.new or session.dirty or session.deleted):
         session.rollback()
 

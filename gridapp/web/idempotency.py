@@ -44,3 +44,11 @@ def created(result, schema_dump):
     if isinstance(result, idempotency.Replayed):
         return schema_dump(result.resource), 201, {REPLAYED_HEADER: "true"}
     return schema_dump(result), 201
+
+
+def acted(result, schema_dump):
+    """(body, 200, headers) for an idempotent step on something that exists (resolving a case or an order): a
+    resend under the same key answers what the first send made of it, and says so in a header."""
+    if isinstance(result, idempotency.Replayed):
+        return schema_dump(result.resource), 200, {REPLAYED_HEADER: "true"}
+    return schema_dump(result), 200

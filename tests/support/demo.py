@@ -16,6 +16,7 @@ from sqlalchemy import func, select, text
 from gridapp import clock as clock_module
 from gridapp.demo.cases import demo_city_id, seed_demo_cases
 from gridapp.demo.city import seed_demo_city
+from gridapp.demo.participation import seed_demo_participation
 from gridapp.extensions import db
 
 HISTORY_ENDS = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)  # the `clock` fixture's start
@@ -27,6 +28,7 @@ def seed_rows() -> dict[str, list[dict]]:
     try:
         seed_demo_city()
         seed_demo_cases(demo_city_id())
+        seed_demo_participation(demo_city_id())
     finally:
         clock_module.install(previous)
     rows = {}

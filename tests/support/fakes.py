@@ -11,7 +11,7 @@ import os
 import re
 import sqlite3
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
@@ -23,6 +23,7 @@ from gridapp.extensions import db
 from gridapp.jobs import QUEUE_DEFAULT, job
 from gridapp.models import City
 from gridapp.unit_of_work import unit_of_work
+from tests.support.local_http import JsonHandler
 
 # --------------------------------------------------------------------------- #
 # SMS
@@ -165,7 +166,7 @@ class FakeWeChat:
         self.sends: list[str] = []  # the access token of every send, accepted or not
         fake = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(JsonHandler):
             def do_GET(self):  # noqa: N802 (http.server API)
                 url = urlparse(self.path)
                 query = parse_qs(url.query)
@@ -184,15 +185,7 @@ class FakeWeChat:
                 self._reply(fake._send(parse_qs(url.query).get("access_token", [""])[0], message))
 
             def _reply(self, body: dict) -> None:
-                data = json.dumps(body).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args):
-                pass
+                self.reply(200, body)  # WeChat answers 200 with its errcode in the body
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         base = f"http://127.0.0.1:{self.server.server_address[1]}"

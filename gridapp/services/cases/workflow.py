@@ -42,6 +42,7 @@ from gridapp.models import (
 )
 from gridapp.privacy import mask_name, mask_phone
 from gridapp.services import events as domain_events
+from gridapp.services import idempotency
 from gridapp.services import photos as photo_service
 from gridapp.services import uploads as photo_uploads
 from gridapp.services.accounts.users import users_with_role
@@ -516,11 +517,21 @@ def check_in(actor: Actor, case_id: int, lat: float, lng: float, note: str = "")
     return case
 
 
-def resolve(actor: Actor, case_id: int, note: str, uploads: list[photo_service.Upload], upload_ids: list[int] = ()) -> Case:
+def resolve(
+    actor: Actor, case_id: int, note: str, uploads: list[photo_service.Upload], upload_ids: list[int] = (),
+    claim: idempotency.IdempotencyClaim | None = None,
+) -> Case | idempotency.Replayed:
     """After-photos are required (sent now, or uploaded before and named by id): checked and stored before the
-    transaction, removed if it fails."""
+    transaction, removed if it fails. Under an Idempotency-Key a resend (an offline draft whose answer was lost)
+    answers the case the first send resolved, and stores nothing again."""
+    load = lambda resolved_id: get_case(actor.city_id, resolved_id)
+    earlier = idempotency.replay(claim, load)
+    if earlier is not None:
+        return earlier
     return photo_service.stored_then(
-        uploads, lambda stored: resolve_stored(actor, case_id, note, stored, upload_ids), uploaded=len(upload_ids)
+        uploads,
+        lambda stored: idempotency.create(claim, "case", lambda: resolve_stored(actor, case_id, note, stored, upload_ids), load),
+        uploaded=len(upload_ids),
     )
 
 

@@ -5,11 +5,16 @@ A new case of that category owes it a request: a row written with the case, sent
 through the outbox (a failed send raises, so the outbox retries it and finally holds it dead).
 The id the outside system answers is kept, and a periodic job reads its
 servicerequestupdates.json and appends each new update to the case's timeline, once: a
-fetched update's id is kept beside the event it made.
+fetched update's id is kept beside the event it made. Many GeoReport servers lack that
+optional extension (it answers 404): then each sent request still open there is read with
+GET requests/{id}.json, and a status it has not shown before (status and updated_datetime)
+becomes the update. City admins set the endpoints up (outside_systems); a disabled one is sent
+nothing and not asked, and the cases whose send found it disabled go out when it is enabled.
 """
 from __future__ import annotations
 
 import json
+import urllib.error
 import urllib.parse
 import urllib.request
 
@@ -24,6 +29,8 @@ from gridapp.unit_of_work import unit_of_work
 
 TIMEOUT_SECONDS = 15
 UPDATE_ACTION = "external_update"
+NO_UPDATES_EXTENSION = 404  # what a GeoReport server without servicerequestupdates answers for it
+STATUS_UPDATE = "status:"  # the prefix of an update made from a request's own status (the fallback)
 
 
 class OutsideRefused(RuntimeError):
@@ -32,8 +39,11 @@ class OutsideRefused(RuntimeError):
 
 def on_submit(case: Case, _action: str) -> None:
     endpoint = db.session.scalar(
-        select(ExternalEndpoint).where(ExternalEndpoint.city_id == case.city_id, ExternalEndpoint.category_id == case.category_id)
-    )
+        select(ExternalEndpoint).where(
+            ExternalEndpoint.city_id == case.city_id, ExternalEndpoint.category_id == case.category_id,
+            ExternalEndpoint.is_active.is_(True),
+        )
+    )  # fmt: skip
     if endpoint is None:
         return
     row = ExternalRequest(city_id=case.city_id, case_id=case.id, endpoint_id=endpoint.id)
@@ -65,6 +75,8 @@ def send(city_id: int, external_request_id: int) -> str | None:
     if row is None or row.service_request_id is not None:
         return row.service_request_id if row else None
     endpoint = db.session.get(ExternalEndpoint, row.endpoint_id)
+    if not endpoint.is_active:
+        return None  # disabled since: sent when an admin enables it again (outside_systems.edit)
     case = db.session.get(Case, row.case_id)
     form = {**_keyed(endpoint), "service_code": endpoint.service_code, "description": case.description or "（无描述）"}
     if case.lat is not None:
@@ -94,21 +106,68 @@ def fetch_updates(city_id: int, endpoint_id: int) -> int:
             )
         )
     }  # fmt: skip
-    if endpoint is None or not sent:
+    if endpoint is None or not endpoint.is_active or not sent:
         return 0
-    query = urllib.parse.urlencode(_keyed(endpoint))
     added = 0
-    for update in _call(f"{endpoint.base_url.rstrip('/')}/servicerequestupdates.json?{query}"):
-        row = sent.get(str(update.get("service_request_id")))
-        update_id = str(update.get("update_id") or "")[:64]
-        if row is None or not update_id or _seen(row, update_id):
+    for row, update_id, status, words in _updates(endpoint, sent):
+        if not update_id or _seen(row, update_id):
             continue
         case = db.session.get(Case, row.case_id)
-        note = f"{endpoint.name}（{update.get('status') or '更新'}）：{update.get('description') or ''}".rstrip("：")
+        note = f"{endpoint.name}（{status or '更新'}）：{words or ''}".rstrip("：")
         event = case_workflow.add_event(case, UPDATE_ACTION, None, case.state, note=note)
         db.session.add(ExternalUpdate(city_id=city_id, external_request_id=row.id, update_id=update_id, event_id=event.id))
+        db.session.flush()  # a second status answer naming the same update is seen as one
         added += 1
     return added
+
+
+def _updates(endpoint: ExternalEndpoint, sent: dict[str, ExternalRequest]):
+    """(row, update id, status, words) for each update the outside system shows, oldest first (by updated_datetime,
+    then as listed)."""
+    base, query = endpoint.base_url.rstrip("/"), urllib.parse.urlencode(_keyed(endpoint))
+    try:
+        updates = _call(f"{base}/servicerequestupdates.json?{query}")
+    except urllib.error.HTTPError as exc:
+        if exc.code != NO_UPDATES_EXTENSION:
+            raise
+        yield from _statuses(endpoint, sent)
+        return
+    in_order = sorted((u for u in updates if isinstance(u, dict)), key=lambda u: str(u.get("updated_datetime") or ""))
+    for update in in_order:
+        row = sent.get(str(update.get("service_request_id")))
+        if row is not None:
+            yield row, str(update.get("update_id") or "")[:64], update.get("status"), update.get("description")
+
+
+def _statuses(endpoint: ExternalEndpoint, sent: dict[str, ExternalRequest]):
+    """The fallback: each request's own status, read one by one while it is not closed there."""
+    base, query = endpoint.base_url.rstrip("/"), urllib.parse.urlencode(_keyed(endpoint))
+    for service_request_id, row in sent.items():
+        if _closed_there(row):
+            continue
+        try:
+            answer = _call(f"{base}/requests/{urllib.parse.quote(service_request_id, safe='')}.json?{query}")
+        except urllib.error.HTTPError as exc:
+            if exc.code == 404:
+                continue  # gone there (or not published yet): the others are still read
+            raise
+        request = answer[0] if isinstance(answer, list) and answer else answer
+        if not isinstance(request, dict):
+            continue
+        status = str(request.get("status") or "")
+        if not status:
+            continue
+        update_id = f"{STATUS_UPDATE}{status}:{request.get('updated_datetime') or ''}"[:64]
+        yield row, update_id, status, request.get("status_notes")
+
+
+def _closed_there(row: ExternalRequest) -> bool:
+    return db.session.scalar(
+        select(ExternalUpdate.id).where(
+            ExternalUpdate.city_id == row.city_id, ExternalUpdate.external_request_id == row.id,
+            ExternalUpdate.update_id.startswith(f"{STATUS_UPDATE}closed:"),
+        )
+    ) is not None  # fmt: skip
 
 
 def _seen(row: ExternalRequest, update_id: str) -> bool:
@@ -124,7 +183,9 @@ def endpoints_with_requests(city_id: int) -> list[int]:
     return list(
         db.session.scalars(
             select(ExternalRequest.endpoint_id)
-            .where(ExternalRequest.city_id == city_id, ExternalRequest.service_request_id.is_not(None))
+            .join(ExternalEndpoint, ExternalEndpoint.id == ExternalRequest.endpoint_id)
+            .where(ExternalRequest.city_id == city_id, ExternalRequest.service_request_id.is_not(None),
+                   ExternalEndpoint.city_id == city_id, ExternalEndpoint.is_active.is_(True))
             .distinct()
         )
     )

@@ -1,7 +1,7 @@
 """Work orders pushed in by a 12345 platform (or a department's own system) through its Open311 key.
 
 The platform keeps its own order number: unique per key and city, so a re-push answers
-the case it already made. Every later step of that case owes the platform a callback: a
+the case it already made, also when both pushes arrive at once (the unique key decides). Every later step of that case owes the platform a callback: a
 row written in the step's own unit of work, then sent by a job through the outbox, in
 order per work order (a step is never sent before an earlier one), backing off after a
 failure and given up (dead) after WORK_ORDER_CALLBACK_MAX_ATTEMPTS, after which the next
@@ -17,20 +17,23 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from gridapp import jobs
 from gridapp.clock import now
 from gridapp.extensions import db
 from gridapp.models import Case, CaseEvent, WorkOrder, WorkOrderCallback
 from gridapp.services import events
+from gridapp.services.open311 import outside
 from gridapp.services.open311 import requests as open311
 from gridapp.unit_of_work import unit_of_work
 
 BACK_OFF_FIRST = timedelta(seconds=30)
 BACK_OFF_MOST = timedelta(hours=1)
 SEND_TIMEOUT_SECONDS = 10
-# Every step that moves a case or says something public: the platform follows the case by these.
-STEPS = tuple(sorted(open311.PUBLIC_NOTES | {"confirm", "reopen", "cancel"}))
+# Every step that moves a case or says something public, and what an outside system the case was sent on to
+# reported back (outside.UPDATE_ACTION): the platform follows the case by these.
+STEPS = tuple(sorted(open311.PUBLIC_NOTES | {"confirm", "reopen", "cancel", outside.UPDATE_ACTION}))
 
 
 @dataclass(frozen=True)
@@ -62,7 +65,16 @@ def push(who: open311.Caller, form: dict, attributes: dict[str, list[str]], uplo
             )
         )  # fmt: skip
 
-    created = open311.create_request(who, form, attributes, uploads, also=link)
+    try:
+        created = open311.create_request(who, form, attributes, uploads, also=link)
+    except IntegrityError:
+        # The same number pushed twice at once: both found nothing, both filed, and the unique key let one in.
+        # The loser's case (and photos) rolled back with its unit of work; it answers the winner's.
+        db.session.rollback()
+        known = _known(who, form["order_no"])
+        if known is None:
+            raise
+        return Pushed(known, db.session.get(Case, known.case_id), replayed=True)
     return Pushed(_known(who, form["order_no"]), created.case, replayed=False)
 
 
@@ -93,7 +105,7 @@ def document(order: WorkOrder, case: Case, event: CaseEvent) -> dict:
         "service_request_id": str(case.id),
         "status": event.to_state,
         "action": event.action,
-        "note": open311.public_note(event) or "",
+        "note": open311.public_note(event) or (event.note if event.action == outside.UPDATE_ACTION else "") or "",
         "at": event.created_at.isoformat() + "Z",
     }
 

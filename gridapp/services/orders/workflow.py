@@ -403,11 +403,21 @@ def release(actor: Actor, order_id: int, reason: str) -> Order:
 # --------------------------------------------------------------------------- #
 
 
-def resolve(actor: Actor, order_id: int, note: str, uploads: list, upload_ids: list[int] = ()) -> Order:
+def resolve(
+    actor: Actor, order_id: int, note: str, uploads: list, upload_ids: list[int] = (),
+    claim: idempotency.IdempotencyClaim | None = None,
+) -> Order | idempotency.Replayed:
     """The holder reports the work done with after-photos (sent now, or uploaded before and named by id),
-    checked and stored before the transaction and removed again if it fails (the photo service's rules)."""
+    checked and stored before the transaction and removed again if it fails (the photo service's rules).
+    Under an Idempotency-Key a resend (an offline draft whose answer was lost) answers the first resolution."""
+    load = lambda resolved_id: get_order(actor.city_id, resolved_id)
+    earlier = idempotency.replay(claim, load)
+    if earlier is not None:
+        return earlier
     return photo_service.stored_then(
-        uploads, lambda stored: _resolve(actor, order_id, note, stored, upload_ids), uploaded=len(upload_ids)
+        uploads,
+        lambda stored: idempotency.create(claim, "order", lambda: _resolve(actor, order_id, note, stored, upload_ids), load),
+        uploaded=len(upload_ids),
     )
 
 

@@ -122,13 +122,36 @@ def ratings(actor: Actor, target_type: str, low_only: bool = False):
     return stmt.order_by(Rating.id.desc())
 
 
-def rating_row(rating: Rating) -> dict:
-    rater = db.session.get(User, rating.user_id)
-    return {
-        "id": rating.id, "target_type": rating.target_type, "target_id": rating.target_id, "target_name": target_name(rating),
-        "place": _target_region(rating.city_id, rating.target_type, rating.target_id).name, "stars": rating.stars,
-        "comment": rating.comment, "rated_at": rating.created_at, "rater": mask_name(rater.display_name),
-    }
+def rating_rows(rows: list[Rating]) -> list[dict]:
+    """A page of ratings as readers see them: each target's name and place and each rater (masked) are loaded for
+    the whole page at once, one query per target type and one for the raters, however long the page."""
+    if not rows:
+        return []
+    city_id = rows[0].city_id
+    targets: dict[tuple[str, int], tuple[str, str]] = {}
+    for target_type in sorted({r.target_type for r in rows}):
+        model = Shop if target_type == "shop" else Cadre
+        region_column = model.grid_id if target_type == "shop" else model.community_id
+        ids = sorted({r.target_id for r in rows if r.target_type == target_type})
+        found = db.session.execute(
+            select(model.id, model.name, Region.name)
+            .join(Region, and_(Region.city_id == model.city_id, Region.id == region_column))
+            .where(model.city_id == city_id, model.id.in_(ids))
+        )
+        targets.update({(target_type, target_id): (name, place) for target_id, name, place in found})
+    raters = dict(
+        db.session.execute(
+            select(User.id, User.display_name).where(User.city_id == city_id, User.id.in_(sorted({r.user_id for r in rows})))
+        ).all()
+    )
+    return [
+        {
+            "id": r.id, "target_type": r.target_type, "target_id": r.target_id,
+            "target_name": targets[(r.target_type, r.target_id)][0], "place": targets[(r.target_type, r.target_id)][1],
+            "stars": r.stars, "comment": r.comment, "rated_at": r.created_at, "rater": mask_name(raters.get(r.user_id)),
+        }
+        for r in rows
+    ]  # fmt: skip
 
 
 def summary(actor: Actor, target_type: str) -> dict:

@@ -18,7 +18,7 @@ import re
 
 from sqlalchemy import select
 
-from gridapp.authz import STAFF_ROLES, Actor, Permission, Role
+from gridapp.authz import STAFF_ROLES, Actor, Permission, Role, administers_whole_city
 from gridapp.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from gridapp.extensions import db
 from gridapp.models import Case, Category
@@ -150,9 +150,7 @@ def answered(case: Case) -> list[dict]:
 
 def _require_city_wide(actor: Actor) -> None:
     CATEGORY_ADMINS.require(actor)
-    if Role.SYSTEM_ADMIN in actor.roles:
-        return
-    if not any(g.role == Role.SUPER_ADMIN and g.region_path and g.region_path.count("/") == 2 for g in actor.grants):
+    if not administers_whole_city(actor):
         raise Forbidden("问题类别全市通用，只有系统管理员或市级超级管理员可以设置")
 
 
