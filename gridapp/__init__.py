@@ -133,11 +133,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from gridapp import console
     from gridapp.console import direct_line as _console_direct_line  # noqa: F401 (routes on console.bp)
     from gridapp.console import links as console_links  # noqa: F401 (a section: its routes join console.bp)
+    from gridapp.console import outside_systems as _console_outside_systems  # noqa: F401 (routes on console.bp)
     from gridapp.console import regions as _console_regions  # noqa: F401 (routes on console.bp)
     from gridapp.console import replies as _console_replies  # noqa: F401 (routes on console.bp)
     from gridapp.console import setup as _console_setup  # noqa: F401
     from gridapp.console import staff as console_staff  # noqa: F401  (the section's routes join console.bp)
-    from gridapp.console import outside_systems as _console_outside_systems  # noqa: F401 (routes on console.bp)
 
     console.init_app(app)
 

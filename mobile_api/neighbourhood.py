@@ -16,10 +16,10 @@ from mobile_api.multipart import MultipartBlueprint
 from mobile_api.schemas.cases import CaseSchema
 from mobile_api.schemas.common import PageArgsSchema, page_of
 from mobile_api.schemas.neighbourhood import (
-    HeadChargesSchema,
     CoverageArgsSchema,
     CoverageSchema,
     HeadArgsSchema,
+    HeadChargesSchema,
     HeadCreateSchema,
     HeadReportFormSchema,
     HeadSchema,

@@ -20,10 +20,20 @@ from sqlalchemy.exc import IntegrityError
 
 from gridapp.clock import now
 from gridapp.extensions import db
-from gridapp.jobs import cases, codes, direct_line, maintenance, orders, photos, push, supervision, task_forces, work_orders
-from gridapp.jobs import cases, codes, direct_line, maintenance, orders, photos, push, supervision, work_orders
-from gridapp.jobs import petitions
-from gridapp.jobs import care, cases, codes, direct_line, maintenance, orders, photos, push, supervision, work_orders
+from gridapp.jobs import (
+    care,
+    cases,
+    codes,
+    direct_line,
+    maintenance,
+    orders,
+    petitions,
+    photos,
+    push,
+    supervision,
+    task_forces,
+    work_orders,
+)
 from gridapp.models import ScheduledJob
 from gridapp.unit_of_work import unit_of_work
 

@@ -1,11 +1,20 @@
 """Domain models, grouped by aggregate. Importing this package registers every table."""
 from gridapp.models.api_keys import ApiClient
 from gridapp.models.auth import AttemptCounter, OtpChallenge, RevokedToken
+from gridapp.models.care import (
+    CareEvent,
+    CareRead,
+    CareRecord,
+    CareSignal,
+    CareVisit,
+    RiskRating,
+    RiskRatingEvent,
+    RiskRoute,
+)
 from gridapp.models.cases import Case, CaseEvent, CaseFollower, CaseModeration, CasePhoto, CaseRating
 from gridapp.models.categories import Category
 from gridapp.models.codes import QrCode, ScanLog, SheetJob
 from gridapp.models.consultations import Consultation, ConsultationAnswer
-from gridapp.models.disputes import Dispute, DisputeEvent, DisputeParty, DisputeRating, DisputeSession, Mediator
 from gridapp.models.direct_line import (
     Conversation,
     ConversationMessage,
@@ -13,10 +22,18 @@ from gridapp.models.direct_line import (
     GridContact,
     GridContactEvent,
 )
+from gridapp.models.disputes import Dispute, DisputeEvent, DisputeParty, DisputeRating, DisputeSession, Mediator
 from gridapp.models.hotline import HotlineFollowUp
 from gridapp.models.idempotency import IdempotencyKey
 from gridapp.models.ledger import Account, LedgerEntry, LedgerTransaction
 from gridapp.models.links import AccountLink, AccountLinkEvent
+from gridapp.models.neighbourhood import (
+    NeighbourhoodEvent,
+    NeighbourhoodHead,
+    NeighbourhoodHeadHousehold,
+    PatrolPlan,
+    PatrolRound,
+)
 from gridapp.models.notices import MemberTag, MemberTagEvent, Notice, NoticeRecipient
 from gridapp.models.notifications import Notification
 from gridapp.models.open311 import Open311Request
@@ -25,9 +42,9 @@ from gridapp.models.outbox import OutboxJob
 from gridapp.models.people import AgreementConsent, Department, DepartmentRegion, RoleGrant, User
 from gridapp.models.petitions import (
     Petition,
+    Petitioner,
     PetitionEvent,
     PetitionHearing,
-    Petitioner,
     PetitionRead,
     PetitionVisit,
 )
@@ -49,6 +66,7 @@ from gridapp.models.redemptions import Redemption
 from gridapp.models.referrals import Referral, ReferralEvent
 from gridapp.models.regions import City, Region, RegionLevel
 from gridapp.models.replies import ReplyTemplate
+from gridapp.models.review_meetings import ActionItem, ActionItemPhoto, ReviewEvent, ReviewMeeting
 from gridapp.models.rollups import CaseClock, CaseDepartmentRollup, CaseRollup
 from gridapp.models.scheduling import ScheduledJob
 from gridapp.models.setup import SetupChange
@@ -63,20 +81,11 @@ from gridapp.models.supervision import (
     Whistle,
     WhistleTarget,
 )
+from gridapp.models.task_forces import TaskForce, TaskForceEvent, TaskForceMember
 from gridapp.models.uploads import PhotoUpload
 from gridapp.models.venues import VenueCheckIn, VenueLookup
 from gridapp.models.wechat import WeChatAccessToken
-from gridapp.models.task_forces import TaskForce, TaskForceEvent, TaskForceMember
-from gridapp.models.review_meetings import ActionItem, ActionItemPhoto, ReviewEvent, ReviewMeeting
 from gridapp.models.work_orders import ExternalEndpoint, ExternalRequest, ExternalUpdate, WorkOrder, WorkOrderCallback
-from gridapp.models.care import CareEvent, CareRead, CareRecord, CareSignal, CareVisit, RiskRating, RiskRatingEvent, RiskRoute
-from gridapp.models.neighbourhood import (
-    NeighbourhoodEvent,
-    NeighbourhoodHead,
-    NeighbourhoodHeadHousehold,
-    PatrolPlan,
-    PatrolRound,
-)
 
 __all__ = [
     "TaskForce",
@@ -122,6 +131,12 @@ __all__ = [
     "NoticeRecipient",
     "CaseClock",
     "CaseDepartmentRollup",
+    "Dispute",
+    "DisputeEvent",
+    "DisputeParty",
+    "DisputeRating",
+    "DisputeSession",
+    "Mediator",
     "CaseRollup",
     "PhotoUpload",
     "WeChatAccessToken",

@@ -4,7 +4,7 @@ Kept by the same flush hook as case_rollups (services/supervision/rollups.py); a
 `flask rollups rebuild` fills it from the cases and orders already there.
 
 Revision ID: 0025
-Revises: 0023
+Revises: 0024
 Create Date: 2026-12-02 13:30:00.000000
 
 """
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0025'
-down_revision = '0023'
+down_revision = '0024'
 branch_labels = None
 depends_on = None
 

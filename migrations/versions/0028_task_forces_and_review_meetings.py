@@ -2,7 +2,7 @@
 their evidence photos and events
 
 Revision ID: 0028
-Revises: 0023
+Revises: 0025
 Create Date: 2026-12-02 13:09:05
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0028'
-down_revision = '0023'
+down_revision = '0025'
 branch_labels = None
 depends_on = None
 

@@ -2,7 +2,7 @@
 (诉调/警调/访调对接) with their events
 
 Revision ID: 0030
-Revises: 0023
+Revises: 0029
 Create Date: 2026-12-02 13:10:00
 
 """
@@ -11,17 +11,18 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0030'
-down_revision = '0023'
+down_revision = '0029'
 branch_labels = None
 depends_on = None
 
 BIG_ID = sa.BigInteger().with_variant(sa.Integer(), 'sqlite')
 PATH = sa.String(length=255).with_variant(sa.String(length=255, collation='C'), 'postgresql')
 
-# The role checks of role_grants as 0021 left them, and with the 信访 roles (node roles) added.
+# The role checks of role_grants as 0029 left them (with the mediator), and with the 信访 roles (node roles) added.
 ROLES = ('resident', 'grid_worker', 'department_staff', 'department_admin', 'community_admin', 'street_admin',
-         'district_admin', 'super_admin', 'system_admin', 'hotline_operator')
-NODE_ROLES = ('grid_worker', 'community_admin', 'street_admin', 'district_admin', 'super_admin', 'hotline_operator')
+         'district_admin', 'super_admin', 'system_admin', 'hotline_operator', 'mediator')
+NODE_ROLES = ('grid_worker', 'community_admin', 'street_admin', 'district_admin', 'super_admin', 'hotline_operator',
+              'mediator')
 PETITION_ROLES = ('petition_officer', 'petition_agent')
 
 

@@ -2,7 +2,7 @@
 and judge, patrol plans)
 
 Revision ID: 0031
-Revises: 0023
+Revises: 0030
 Create Date: 2026-12-02 13:07:38.140264
 
 """
@@ -11,13 +11,16 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0031'
-down_revision = '0023'
+down_revision = '0030'
 branch_labels = None
 depends_on = None
 
+# The role checks of role_grants as 0030 left them (with the mediator and the 信访 roles).
 ROLES = ('resident', 'grid_worker', 'department_staff', 'department_admin', 'community_admin', 'street_admin',
-         'district_admin', 'super_admin', 'system_admin', 'hotline_operator')
-NODE_ROLES = ('grid_worker', 'community_admin', 'street_admin', 'district_admin', 'super_admin', 'hotline_operator')
+         'district_admin', 'super_admin', 'system_admin', 'hotline_operator', 'mediator', 'petition_officer',
+         'petition_agent')
+NODE_ROLES = ('grid_worker', 'community_admin', 'street_admin', 'district_admin', 'super_admin', 'hotline_operator',
+              'mediator', 'petition_officer', 'petition_agent')
 GRID_ROLES = ('building_head', 'unit_head', 'ten_household_head', 'grid_police', 'grid_judge')
 
 
@@ -55,7 +58,7 @@ def _setup_entities(entities):
 
 
 def upgrade():
-    _setup_entities(('region', 'department', 'category', 'risk_route'))
+    _setup_entities(('region', 'department', 'category', 'outside_system', 'risk_route'))
     _role_checks(ROLES + GRID_ROLES, NODE_ROLES + GRID_ROLES)
     _kind_checks(('police', 'property', 'judge'))
     op.create_table('neighbourhood_events',
@@ -412,4 +415,4 @@ def downgrade():
     op.execute("DELETE FROM role_grants WHERE role IN (" + ", ".join(f"'{r}'" for r in GRID_ROLES) + ")")
     _role_checks(ROLES, NODE_ROLES)
     op.execute("DELETE FROM setup_changes WHERE entity = 'risk_route'")
-    _setup_entities(('region', 'department', 'category'))
+    _setup_entities(('region', 'department', 'category', 'outside_system'))

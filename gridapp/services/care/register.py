@@ -22,7 +22,17 @@ from gridapp.authz import Actor, Permission, Role, covers
 from gridapp.clock import CHINA, now
 from gridapp.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from gridapp.extensions import db
-from gridapp.models import CareEvent, CareRead, CareRecord, CareSignal, CareVisit, Household, HouseholdMember, Region, Visit
+from gridapp.models import (
+    CareEvent,
+    CareRead,
+    CareRecord,
+    CareSignal,
+    CareVisit,
+    Household,
+    HouseholdMember,
+    Region,
+    Visit,
+)
 from gridapp.models.care import CARE_CATEGORIES, SIGNAL_KINDS
 from gridapp.pagination import paginate
 from gridapp.privacy import mask_name
