@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from gridapp.errors import NotFound, ValidationFailed
 from gridapp.extensions import db
-from gridapp.models import Case, Household, HouseholdMember, Order, Region
+from gridapp.models import Case, Dispute, Household, HouseholdMember, Order, Region
 
 
 @dataclass(frozen=True)
@@ -47,11 +47,17 @@ def _order(city_id: int, subject_id: int) -> Subject | None:
     return row and Subject("order", row, row.region_path, f"订单 {row.id}")
 
 
+def _dispute(city_id: int, subject_id: int) -> Subject | None:
+    row = db.session.scalar(select(Dispute).where(Dispute.city_id == city_id, Dispute.id == subject_id))
+    return row and Subject("dispute", row, row.region_path, f"纠纷 {row.id}")
+
+
 LOADERS: dict[str, Callable[[int, int], Subject | None]] = {
     "household": _household,
     "person": _person,
     "case": _case,
     "order": _order,
+    "dispute": _dispute,
 }
 KIND_LABELS = {"household": "住户", "person": "人员", "case": "案件", "order": "订单", "dispute": "矛盾纠纷", "petition": "信访件"}
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from gridapp.errors import NotFound, ValidationFailed
 from gridapp.extensions import db
-from gridapp.models import Case, Order
+from gridapp.models import Case, Dispute, Order, Petition
 
 
 @dataclass(frozen=True)
@@ -55,5 +55,22 @@ def _order(city_id: int, order_id: int) -> Subject | None:
     return None if row is None else Subject("order", order_id, row.region_path, f"订单 #{order_id} {row.title}")
 
 
+def _dispute(city_id: int, dispute_id: int) -> Subject | None:
+    row = db.session.execute(
+        select(Dispute.region_path).where(Dispute.city_id == city_id, Dispute.id == dispute_id)
+    ).first()
+    return None if row is None else Subject("dispute", dispute_id, row.region_path, f"纠纷 #{dispute_id}")
+
+
+def _petition(city_id: int, petition_id: int) -> Subject | None:
+    """Labelled by its number only: a petition's title may name the petitioner."""
+    row = db.session.execute(
+        select(Petition.region_path).where(Petition.city_id == city_id, Petition.id == petition_id)
+    ).first()
+    return None if row is None else Subject("petition", petition_id, row.region_path, f"信访件 #{petition_id}")
+
+
 register("case", "案件", _case)
 register("order", "订单", _order)
+register("dispute", "纠纷", _dispute)
+register("petition", "信访件", _petition)
