@@ -36,20 +36,20 @@ from collections import Counter
 from contextlib import ExitStack
 from pathlib import Path
 
+from flask_jwt_extended import create_access_token
 from harness import BENCH_SECRET, bench_app, figure  # first: it puts the repository on sys.path
 
-from flask_jwt_extended import create_access_token  # noqa: E402
-
-from gridapp.extensions import db  # noqa: E402
-from gridapp.models import User  # noqa: E402
-from gridapp.services.accounts import revocations  # noqa: E402
-from tests.support.grab_workers import contest_city, post_many  # noqa: E402
-from tests.support.orders import post  # noqa: E402
-from tests.support.servers import find_free_port, redis_server  # noqa: E402
+from gridapp.extensions import db
+from gridapp.models import User
+from gridapp.services.accounts import revocations
+from tests.support.grab_workers import contest_city, post_many
+from tests.support.orders import post
+from tests.support.servers import find_free_port, redis_server
 
 ROOT = Path(__file__).resolve().parents[1]
 P99_MS = 50  # issue 16, target 6: a grab under 64-way contention on PostgreSQL
 P50_MS = 25
+TIMEOUT_S = 120  # a request still unanswered then fails the run
 
 
 def percentile(samples: list[float], p: float) -> float:
@@ -61,7 +61,7 @@ def serve(env: dict, log: Path) -> subprocess.Popen:
     """gunicorn as gridapp-web.service runs it; returns once a worker answers."""
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--config", str(ROOT / "deploy" / "gunicorn.conf.py"), "wsgi:app"],
-        cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.DEVNULL, start_new_session=True,
+        cwd=ROOT, env=env, stdout=log.open("w"), stderr=log.with_suffix(".err").open("w"), start_new_session=True,
     )
     host, port = env["GUNICORN_BIND"].split(":")
     deadline = time.monotonic() + 120
@@ -86,16 +86,20 @@ async def request(host: str, port: int, method: str, path: str, token: str) -> t
     """One HTTP/1.1 request on its own connection: (status, body)."""
     reader, writer = await asyncio.open_connection(host, port)
     try:
-        auth = f"Authorization: Bearer {token}\r\n" if token else ""
-        writer.write(f"{method} {path} HTTP/1.1\r\nHost: {host}\r\n{auth}Content-Length: 0\r\nConnection: close\r\n\r\n".encode())
-        await writer.drain()
-        head = await reader.readuntil(b"\r\n\r\n")
-        status = int(head.split(b" ", 2)[1])
-        length = next((int(line.split(b":", 1)[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length:")), None)
-        body = await (reader.readexactly(length) if length is not None else reader.read())
-        return status, body
+        return await asyncio.wait_for(_exchange(reader, writer, host, method, path, token), TIMEOUT_S)
     finally:
         writer.close()
+
+
+async def _exchange(reader, writer, host: str, method: str, path: str, token: str) -> tuple[int, bytes]:
+    auth = f"Authorization: Bearer {token}\r\n" if token else ""
+    writer.write(f"{method} {path} HTTP/1.1\r\nHost: {host}\r\n{auth}Content-Length: 0\r\nConnection: close\r\n\r\n".encode())
+    await writer.drain()
+    head = await reader.readuntil(b"\r\n\r\n")
+    status = int(head.split(b" ", 2)[1])
+    length = next((int(line.split(b":", 1)[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length:")), None)
+    body = await (reader.readexactly(length) if length is not None else reader.read())
+    return status, body
 
 
 async def grab(host: str, port: int, token: str, order_id: int) -> tuple[int, int, str, float]:
