@@ -67,14 +67,14 @@ def serve(env: dict, log: Path) -> subprocess.Popen:
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         try:
-            status, _ = asyncio.run(request(host, int(port), "GET", "/healthz", ""))
-            if status == 200:
-                return server
+            status, body = asyncio.run(request(host, int(port), "GET", "/healthz", ""))
+            if status != 200:
+                print(f"  /healthz answered {status}: {body[:300]!r}")
+            return server
         except OSError:
-            pass
-        time.sleep(0.3)
+            time.sleep(0.3)
     stop(server)
-    raise RuntimeError("gunicorn did not answer /healthz within 120 s")
+    raise RuntimeError(f"gunicorn did not answer within 120 s: {log.with_suffix('.err').read_text()[-3000:]}")
 
 
 def stop(server: subprocess.Popen) -> None:
