@@ -148,6 +148,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     open311_http.init_app(app)
     register_cli(app)
+    from gridapp.web import pipeline
+
+    pipeline.collapse(app)  # last: every app-wide hook is registered by now
     if app.config["PROXY_FIX_X_FOR"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
 

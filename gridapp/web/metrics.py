@@ -46,11 +46,19 @@ def _start_timer() -> None:
     g.metrics_started = time.perf_counter()
 
 
+# The histogram's child per (method, route, status): `labels` checks and locks on every call.
+_SERIES: dict[tuple, object] = {}
+
+
 def _observe(response):
     started = g.pop("metrics_started", None)
     if started is not None:
-        route = request.url_rule.rule if request.url_rule is not None else "unmatched"
-        REQUEST_SECONDS.labels(request.method, route, str(response.status_code)).observe(time.perf_counter() - started)
+        rule = request.url_rule
+        key = (request.method, rule.rule if rule is not None else "unmatched", response.status_code)
+        series = _SERIES.get(key)
+        if series is None:
+            series = _SERIES.setdefault(key, REQUEST_SECONDS.labels(key[0], key[1], str(key[2])))
+        series.observe(time.perf_counter() - started)
     return response
 
 

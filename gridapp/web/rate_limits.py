@@ -2,13 +2,10 @@
 
 Flask-Limiter looks up the limits of every request, limited or not: a quarter of the cost of an
 anonymous scan, the busiest answer the app gives. Routes that declare no limit and write nothing
-while answering (scans count in memory: services.codes.scan_log) name their endpoint here.
+while answering (scans count in memory: services.codes.scan_log) name their endpoint here, and
+gridapp.web.pipeline never calls the extension's hooks for them.
 """
 from __future__ import annotations
-
-from flask import request
-
-from gridapp.extensions import limiter
 
 _UNLIMITED: set[str] = set()
 
@@ -17,6 +14,5 @@ def skip_limits(endpoint: str) -> None:
     _UNLIMITED.add(endpoint)
 
 
-@limiter.request_filter  # registered once, on the one limiter every app shares
-def _unlimited() -> bool:
-    return request.endpoint in _UNLIMITED
+def unlimited(endpoint: str | None) -> bool:
+    return endpoint in _UNLIMITED

@@ -98,6 +98,7 @@ def serve(database_url: str, city_id: int, inbox, outbox) -> None:
 def _serve(database_url: str, city_id: int, inbox, outbox) -> None:
     from flask import Flask
     from sqlalchemy import text
+    from sqlalchemy.orm import configure_mappers
 
     from gridapp import database
     from gridapp.config import load_settings
@@ -105,7 +106,11 @@ def _serve(database_url: str, city_id: int, inbox, outbox) -> None:
 
     app = Flask("grab-worker")
     app.config.update(load_settings(
-        "/tmp", env={}, overrides={"SECRET_KEY": "x" * 48, "GRIDAPP_ENV": "test", "SQLALCHEMY_DATABASE_URI": database_url}
+        "/tmp", env={}, overrides={
+            "SECRET_KEY": "x" * 48, "GRIDAPP_ENV": "test", "SQLALCHEMY_DATABASE_URI": database_url,
+            # On SQLite every grab waits for the one write lock: fifty processes on two shared cores may queue long.
+            "SQLITE_BUSY_TIMEOUT_MS": 300_000,
+        }
     ))
     database.init_app(app)
     from sqlalchemy import select
@@ -116,7 +121,9 @@ def _serve(database_url: str, city_id: int, inbox, outbox) -> None:
     from gridapp.services.orders import workflow as orders
 
     with app.app_context():
-        # Configure the mappers and open the connection now, not inside the timed grab.
+        # Configure the mappers (before any transaction: on SQLite that holds the write lock) and open
+        # the connection now, not inside the timed grab.
+        configure_mappers()
         db.session.execute(text("SELECT 1"))
         db.session.scalar(select(Order).limit(1))
         db.session.rollback()

@@ -79,4 +79,9 @@ def taker_for(actor: Actor, order: Order) -> Taker:
     for candidate in takers(actor):
         if eligible(candidate, order):
             return candidate
-    raise Forbidden("您所在部门不承办该区域或该类别的订单", code="not_eligible")
+    raise not_eligible()
+
+
+def not_eligible() -> Forbidden:
+    """What a department that may not take an order is told (here and by the grab's SQL-side check)."""
+    return Forbidden("您所在部门不承办该区域或该类别的订单", code="not_eligible")

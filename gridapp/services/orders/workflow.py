@@ -4,9 +4,10 @@ verify and pay, send back, assign directly, and the sweeps for lapses and deadli
 Every change of an order's status is one conditional UPDATE on the order row
 (`WHERE status IN (...) AND version = :seen`), so two people acting at once can never
 both move it: the database lets one statement match and the other finds no row. A
-grab is the same statement with `status = 'open'`, which is why exactly one of any
-number of concurrent grabs wins, on PostgreSQL (the losers wait for the winner's row
-lock, then re-check the condition and match nothing) as on SQLite (one writer).
+grab is the same statement with `status = 'open'` on a row it locks with SKIP LOCKED,
+which is why exactly one of any number of concurrent grabs wins, on PostgreSQL (the
+losers skip the winner's locked row, or re-check the condition and match nothing) as on
+SQLite (one writer), and why no loser waits for the winner (`grab`).
 
 The rules this module applies each have their own home: which status an action moves
 from and to, and who may take it (services.orders.states); which department may take
@@ -329,49 +330,81 @@ def pool(actor: Actor):
 @unit_of_work
 def grab(actor: Actor, order_id: int) -> Order:
     """Take an open order for the actor's department. Exactly one concurrent grab wins; the
-    others get OrderTaken (409) naming the winner.
+    others get OrderTaken (409) at once.
 
-    Eligibility (the department serves the place and handles the kind) is part of the
-    one conditional UPDATE, so the hot path is a single statement for the winner and one
-    more read for each loser to say who won.
+    The winner's path is one statement: an UPDATE of the row that a sub-select found open,
+    within the deadline, eligible for the department (the SQL side of `eligibility`) and not
+    locked (`FOR UPDATE SKIP LOCKED`), RETURNING the order. A loser never queues behind the
+    winner's row lock: finding the row locked it is told 手慢了 straight away (the winner's name
+    is not yet committed, so the details name no holder; should that winner roll back, the
+    order is back in the pool), and otherwise learns why from one read by primary key that also
+    says whether the department could have taken it (403) and who holds it. SQLite, which has
+    one writer at a time and no row locks, reads no FOR UPDATE and runs the same statements.
     """
     DEPARTMENTS.require(actor)
-    transition = T.TRANSITIONS["grab"]
     at = now()
-    for taker in eligibility.takers(actor):
-        department = taker.department
-        result = db.session.execute(
-            update(Order)
-            .where(
-                Order.city_id == actor.city_id, Order.id == order_id, Order.status.in_(tuple(transition.sources)), Order.deadline > at,
-                eligibility.condition(taker),
-            )
-            .values(
-                status=transition.target, holder_department_id=department.id, holder_user_id=actor.user_id, grabbed_at=at,
-                start_by=at + _start_window(), version=Order.version + 1, updated_at=at,
-            )
-            .execution_options(synchronize_session=False)
-        )
-        if result.rowcount == 1:
-            # The UPDATE bypassed the session: reload, or a copy it already holds would be stale.
-            order = db.session.get(Order, order_id, populate_existing=True)
-            (source,) = transition.sources
-            _event(order, "grab", actor.user_id, source, f"{department.name} {actor.display_name} 抢单")
+    takers = eligibility.takers(actor)
+    for taker in takers:
+        order = _claim(actor, order_id, taker, at)
+        if order is not None:
+            (source,) = T.TRANSITIONS["grab"].sources
+            _event(order, "grab", actor.user_id, source, f"{taker.department.name} {actor.display_name} 抢单")
             return order
-    order = get_order(actor.city_id, order_id)
-    _require(actor, order, "grab")  # Forbidden when no department of the actor may take it
-    if order.status in HELD_STATUSES or order.status in (PAID, REVERSED):
-        raise OrderTaken(
-            f"手慢了，该订单已被{order.holder_department.name}抢走",
-            details={
-                "holder_department_id": order.holder_department_id,
-                "holder_department_name": order.holder_department.name,
-                "grabbed_at": order.grabbed_at.isoformat() if order.grabbed_at else None,
-            },
+    raise _not_grabbed(actor, order_id, takers, at)
+
+
+def _claim(actor: Actor, order_id: int, taker: eligibility.Taker, at: datetime) -> Order | None:
+    """The order, now held by `taker`'s department for the actor; None when it was not there to take."""
+    transition = T.TRANSITIONS["grab"]
+    sources = tuple(transition.sources)
+    takeable = (
+        select(Order.id)
+        .where(Order.city_id == actor.city_id, Order.id == order_id, Order.status.in_(sources), Order.deadline > at,
+               eligibility.condition(taker))
+        .with_for_update(skip_locked=True)
+        .correlate(None)  # its own scan of orders, not the UPDATE's row
+        .scalar_subquery()
+    )
+    return db.session.scalars(
+        update(Order)
+        .where(Order.city_id == actor.city_id, Order.id == takeable, Order.status.in_(sources))
+        .values(
+            status=transition.target, holder_department_id=taker.department.id, holder_user_id=actor.user_id, grabbed_at=at,
+            start_by=at + _start_window(), version=Order.version + 1, updated_at=at,
         )
-    if order.status in transition.sources:
-        raise InvalidTransition("订单已过截止时间，不能抢单", code="order_past_deadline")
-    raise InvalidTransition(f"订单当前状态为“{STATUS_LABELS[order.status]}”，不能抢单", details={"status": order.status})
+        .returning(Order),
+        # The UPDATE bypassed the session: a copy it already holds takes the returned row.
+        execution_options={"synchronize_session": False, "populate_existing": True},
+    ).one_or_none()
+
+
+def _not_grabbed(actor: Actor, order_id: int, takers: list, at: datetime) -> DomainError:
+    """Why a grab took nothing, from one read of the order by its key (with the holder's name):
+    not found, not the actor's to take (Forbidden, as `eligibility.taker_for`), taken, past its
+    deadline, or in another status."""
+    transition = T.TRANSITIONS["grab"]
+    may_take = or_(*(eligibility.condition(t) for t in takers)) if takers else false()
+    row = db.session.execute(
+        select(Order.status, Order.deadline, Order.holder_department_id, Order.grabbed_at, Department.name, may_take.label("may_take"))
+        .outerjoin(Department, (Department.city_id == Order.city_id) & (Department.id == Order.holder_department_id))
+        .where(Order.city_id == actor.city_id, Order.id == order_id)
+    ).one_or_none()
+    if row is None:
+        return NotFound("订单不存在", code="order_not_found")
+    status, deadline, holder_id, grabbed_at, holder_name, may_take = row
+    if not may_take:
+        return eligibility.not_eligible()
+    if status in HELD_STATUSES or status in (PAID, REVERSED):
+        return OrderTaken(
+            f"手慢了，该订单已被{holder_name}抢走",
+            details={"holder_department_id": holder_id, "holder_department_name": holder_name,
+                     "grabbed_at": grabbed_at.isoformat() if grabbed_at else None},
+        )
+    if status in transition.sources and deadline <= at:
+        return InvalidTransition("订单已过截止时间，不能抢单", code="order_past_deadline")
+    if status in transition.sources:  # open, takeable, and locked: someone is grabbing it this instant
+        return OrderTaken("手慢了，该订单已被抢走", details={"holder_department_id": None, "holder_department_name": None, "grabbed_at": None})
+    return InvalidTransition(f"订单当前状态为“{STATUS_LABELS[status]}”，不能抢单", details={"status": status})
 
 
 @unit_of_work
