@@ -13,6 +13,7 @@ from sqlalchemy import func, select, text
 
 from gridapp.clock import CHINA
 from gridapp.demo.cases import DEMO_CASES, seed_demo_cases
+from gridapp.demo.participation import CALLS
 from gridapp.extensions import db
 from gridapp.models import Case, Department, Region, User
 from gridapp.services.supervision import scores
@@ -21,7 +22,8 @@ from tests.support.factories import auth_headers
 
 @pytest.fixture
 def demo(demo_city):
-    assert db.session.scalar(select(func.count(Case.id)).where(Case.city_id == demo_city)) == DEMO_CASES
+    seeded = DEMO_CASES + len(CALLS)  # the lived history and the 12345 operator's calls in 康城
+    assert db.session.scalar(select(func.count(Case.id)).where(Case.city_id == demo_city)) == seeded
     assert seed_demo_cases(demo_city) == 0  # once
     return demo_city
 
