@@ -112,7 +112,7 @@ def test_admins_see_their_subtree_and_manage_only_accounts_below_them(client, ci
     admin = as_(city, Role.COMMUNITY_ADMIN)
     listed = client.get("/api/v1/staff?per_page=100", headers=admin).json
     names = {item["username"]: item["manageable"] for item in listed["items"]}
-    assert names == {"worker1": True, "commadmin": False, "commadmin2": False, "petitionagent": True}
+    assert names == {"worker1": True, "commadmin": False, "commadmin2": False, "petitionagent": True, "mediator1": True}
     assert "13900000002" == next(i["phone"] for i in listed["items"] if i["username"] == "worker1")
     assert client.get("/api/v1/staff?q=worker", headers=admin).json["meta"]["total"] == 1
 
@@ -125,7 +125,7 @@ def test_admins_see_their_subtree_and_manage_only_accounts_below_them(client, ci
     assert_error(client.patch(f"/api/v1/staff/{outside}", json={"display_name": "改"}, headers=admin), 404, "staff_not_found")
     assert counts() == before
     whole = client.get("/api/v1/staff?per_page=100", headers=as_(city, Role.SYSTEM_ADMIN)).json
-    assert whole["meta"]["total"] == 13  # every staff account (the 12345 operator and 信访 staff too), not the resident
+    assert whole["meta"]["total"] == 14  # every staff account (the 12345 operator, 信访 staff and the mediator too), not the resident
 
 
 def test_a_deactivated_accounts_tokens_stop_working_at_once(client, city):

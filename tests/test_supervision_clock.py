@@ -89,6 +89,7 @@ def test_yellow_red_two_levels_nudge_and_instruction(client, city, cats, clock):
         "resident": set(), "grid_worker": {"sla_yellow", "sla_red", "nudge", "instruction"},
         "department_staff": set(), "department_admin": set(), "community_admin": {"escalation", "instruction"},
         "street_admin": {"escalation"}, "district_admin": set(), "super_admin": set(), "system_admin": set(), "hotline_operator": set(), "worker4": set(),
+        "mediator": set(), "petition_officer": set(), "petition_agent": set(),
     }
     steps = timeline(client, worker, case_id)
     assert steps[-6:] == ["sla_yellow", "sla_red", "escalate", "escalate", "nudge", "instruct"]
