@@ -1,6 +1,9 @@
-"""Grabbing under real concurrency on PostgreSQL and on SQLite: separate processes, separate connections.
+"""Grabbing under real concurrency on PostgreSQL: separate processes, separate connections.
 
-One pool of 50 spawned processes per database serves both tests (starting a Python process with
+(The embedded SQLite default serialises every writer on its one file lock, so fifty racing processes there
+test the lock's patience, not the grab; tests/test_orders.py runs the same grab rules on SQLite.)
+
+One pool of 50 spawned processes serves both tests (starting a Python process with
 the app costs more than everything the tests then do). How fast a grab answers under
 contention is bench/grab.py's to say.
 """
@@ -25,12 +28,9 @@ WORKERS = 50
 pytestmark = pytest.mark.slow  # fifty processes
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def contest(request, tmp_path_factory):
-    if request.param == "sqlite":
-        database_url = f"sqlite:///{tmp_path_factory.mktemp('grab-sqlite') / 'grab.sqlite3'}"
-    else:
-        database_url = servers.create_database(request.getfixturevalue("pg_admin_url"), f"gridapp_grab_{uuid.uuid4().hex[:8]}")
+@pytest.fixture(scope="module")
+def contest(pg_admin_url, tmp_path_factory):
+    database_url = servers.create_database(pg_admin_url, f"gridapp_grab_{uuid.uuid4().hex[:8]}")
     app = make_app(database_url, tmp_path_factory.mktemp("grab"))
     with app.app_context():
         ns, staff = contest_city(WORKERS)
