@@ -6,6 +6,7 @@ the app) can all run `gridapp.jobs.enqueue(name, ...)` for any job below.
 from __future__ import annotations
 
 from gridapp.jobs import (  # noqa: F401
+    care,
     cases,
     codes,
     direct_line,
